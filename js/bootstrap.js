@@ -1,0 +1,266 @@
+// The JS side of a Qirvo plugin isolate.
+//
+// Runs once per isolate, before any plugin code: installs the web APIs a plugin may use,
+// builds the frozen `qirvo` global from permission-gated ops, hands the host its private
+// entry points (lifecycle steps and export calls) through an op, and then removes every
+// way back into the engine (`Deno`, `__bootstrap`, the op table).
+
+import { core, primordials } from "ext:core/mod.js";
+
+const {
+  ArrayPrototypePush,
+  ArrayPrototypePop,
+  ArrayIsArray,
+  JSONParse,
+  JSONStringify,
+  ObjectFreeze,
+  ObjectDefineProperty,
+  ObjectKeys,
+  ReflectApply,
+  SafeSet,
+  SetPrototypeAdd,
+  SetPrototypeDelete,
+  SetPrototypeHas,
+  StringPrototypeEndsWith,
+  StringPrototypeSlice,
+  TypeError,
+  globalThis,
+} = primordials;
+
+const {
+  op_qirvo_log,
+  op_qirvo_set_host,
+  op_qirvo_plugin_info,
+} = core.ops;
+
+// ---------------------------------------------------------------------------------------
+// Web platform
+
+const consoleMod = core.loadExtScript("ext:deno_web/01_console.js");
+const timers = core.loadExtScript("ext:deno_web/02_timers.js");
+const url = core.loadExtScript("ext:deno_web/00_url.js");
+const encoding = core.loadExtScript("ext:deno_web/08_text_encoding.js");
+const base64 = core.loadExtScript("ext:deno_web/05_base64.js");
+const event = core.loadExtScript("ext:deno_web/02_event.js");
+const abort = core.loadExtScript("ext:deno_web/03_abort_signal.js");
+const domException = core.loadExtScript("ext:deno_web/01_dom_exception.js");
+const structuredCloneMod = core.loadExtScript("ext:deno_web/02_structured_clone.js");
+const performanceMod = core.loadExtScript("ext:deno_web/15_performance.js");
+
+// console.* -> the host's log (tracing + the plugin's log buffer).
+function printToHost(msg, level) {
+  if (StringPrototypeEndsWith(msg, "\n")) msg = StringPrototypeSlice(msg, 0, -1);
+  op_qirvo_log(level, msg);
+}
+const console = new consoleMod.Console(printToHost);
+
+function defineGlobal(name, value) {
+  ObjectDefineProperty(globalThis, name, {
+    __proto__: null,
+    value,
+    writable: true,
+    enumerable: false,
+    configurable: true,
+  });
+}
+
+defineGlobal("console", console);
+defineGlobal("setTimeout", timers.setTimeout);
+defineGlobal("setInterval", timers.setInterval);
+defineGlobal("clearTimeout", timers.clearTimeout);
+defineGlobal("clearInterval", timers.clearInterval);
+defineGlobal("queueMicrotask", core.queueMicrotask);
+defineGlobal("URL", url.URL);
+defineGlobal("URLSearchParams", url.URLSearchParams);
+defineGlobal("TextEncoder", encoding.TextEncoder);
+defineGlobal("TextDecoder", encoding.TextDecoder);
+defineGlobal("atob", base64.atob);
+defineGlobal("btoa", base64.btoa);
+defineGlobal("Event", event.Event);
+defineGlobal("EventTarget", event.EventTarget);
+defineGlobal("CustomEvent", event.CustomEvent);
+defineGlobal("ErrorEvent", event.ErrorEvent);
+defineGlobal("AbortController", abort.AbortController);
+defineGlobal("AbortSignal", abort.AbortSignal);
+defineGlobal("DOMException", domException.DOMException);
+defineGlobal("structuredClone", structuredCloneMod.structuredClone);
+defineGlobal("performance", performanceMod.performance);
+performanceMod.setTimeOrigin();
+
+// Errors that escape a timer callback or a promise nobody awaits are logged against the
+// plugin; they never take the plugin (or the host) down.
+function describe(err) {
+  try {
+    if (err && typeof err === "object" && typeof err.stack === "string") return err.stack;
+    return String(err);
+  } catch {
+    return "<unprintable error>";
+  }
+}
+core.setUnhandledPromiseRejectionHandler((_promise, reason) => {
+  op_qirvo_log(3, `Unhandled promise rejection: ${describe(reason)}`);
+  return true;
+});
+core.setReportExceptionCallback((err) => {
+  op_qirvo_log(3, `Uncaught exception: ${describe(err)}`);
+});
+
+// ---------------------------------------------------------------------------------------
+// The `qirvo` global
+
+const info = op_qirvo_plugin_info();
+const pluginInfo = ObjectFreeze({
+  id: info.id,
+  name: info.name,
+  version: info.version,
+  permissions: ObjectFreeze(info.permissions),
+});
+
+function logAt(level) {
+  return (msg, fields) => {
+    let text = typeof msg === "string" ? msg : describe(msg);
+    if (fields !== undefined) {
+      try {
+        text += " " + JSONStringify(fields);
+      } catch {
+        text += " <unserialisable fields>";
+      }
+    }
+    op_qirvo_log(level, text);
+  };
+}
+
+const qirvo = ObjectFreeze({
+  plugin: pluginInfo,
+  log: ObjectFreeze({
+    debug: logAt(0),
+    info: logAt(1),
+    warn: logAt(2),
+    error: logAt(3),
+  }),
+});
+ObjectDefineProperty(globalThis, "qirvo", {
+  __proto__: null,
+  value: qirvo,
+  writable: false,
+  enumerable: false,
+  configurable: false,
+});
+
+// ---------------------------------------------------------------------------------------
+// Host entry points (private: reachable only from Rust)
+
+const MAX_DEPTH = 256;
+
+// Converts a plugin's value to JSON text, refusing what JSON cannot carry faithfully.
+function toJson(value) {
+  const seen = new SafeSet();
+  function check(v, path, depth) {
+    if (depth > MAX_DEPTH) throw new TypeError(`${path} is nested more than ${MAX_DEPTH} levels deep`);
+    switch (typeof v) {
+      case "undefined":
+      case "boolean":
+      case "string":
+        return;
+      case "number":
+        return;
+      case "bigint":
+        throw new TypeError(`${path} is a BigInt`);
+      case "symbol":
+        throw new TypeError(`${path} is a Symbol`);
+      case "function":
+        throw new TypeError(`${path} is a function`);
+    }
+    if (v === null) return;
+    if (typeof v.toJSON === "function") return;
+    if (SetPrototypeHas(seen, v)) throw new TypeError(`${path} is a cyclic reference`);
+    SetPrototypeAdd(seen, v);
+    if (ArrayIsArray(v)) {
+      for (let i = 0; i < v.length; i++) check(v[i], `${path}[${i}]`, depth + 1);
+    } else {
+      const keys = ObjectKeys(v);
+      for (let i = 0; i < keys.length; i++) check(v[keys[i]], `${path}.${keys[i]}`, depth + 1);
+    }
+    SetPrototypeDelete(seen, v);
+  }
+  check(value, "value", 0);
+  const text = JSONStringify(value);
+  return text === undefined ? "null" : text;
+}
+
+const cleanupTasks = [];
+
+function makeContext(config) {
+  return ObjectFreeze({
+    id: info.id,
+    name: info.name,
+    version: info.version,
+    config,
+    addCleanupTask(fn) {
+      if (typeof fn !== "function") throw new TypeError("addCleanupTask expects a function");
+      ArrayPrototypePush(cleanupTasks, fn);
+    },
+  });
+}
+
+async function runCleanupTasks() {
+  while (cleanupTasks.length > 0) {
+    const task = ArrayPrototypePop(cleanupTasks);
+    try {
+      await task();
+    } catch (err) {
+      op_qirvo_log(3, `cleanup task failed: ${describe(err)}`);
+    }
+  }
+}
+
+// step: "initialize" | "start" | "stop" | "healthCheck"
+async function lifecycle(step, ns, configJson) {
+  const plugin = ns.default;
+  const target = plugin !== null && (typeof plugin === "object" || typeof plugin === "function")
+    ? plugin
+    : undefined;
+  const method = target === undefined ? undefined : target[step];
+  if (step === "initialize") {
+    const ctx = makeContext(JSONParse(configJson));
+    if (typeof method === "function") await ReflectApply(method, target, [ctx]);
+    return "null";
+  }
+  if (step === "stop") {
+    let failure;
+    try {
+      if (typeof method === "function") await ReflectApply(method, target, []);
+    } catch (err) {
+      failure = err;
+    }
+    await runCleanupTasks();
+    if (failure !== undefined) throw failure;
+    return "null";
+  }
+  if (step === "healthCheck") {
+    if (typeof method !== "function") return "true";
+    return (await ReflectApply(method, target, [])) ? "true" : "false";
+  }
+  if (typeof method === "function") await ReflectApply(method, target, []);
+  return "null";
+}
+
+// Calls an exported function with JSON arguments; resolves to JSON text, or to
+// { badReturn: reason } when the result is not JSON data.
+async function callExport(fn, argsJson) {
+  const args = JSONParse(argsJson);
+  const result = await ReflectApply(fn, undefined, args);
+  try {
+    return toJson(result);
+  } catch (err) {
+    return { badReturn: err.message };
+  }
+}
+
+op_qirvo_set_host(lifecycle, callExport);
+
+// ---------------------------------------------------------------------------------------
+// Seal the way back into the engine.
+
+delete globalThis.Deno;
+delete globalThis.__bootstrap;

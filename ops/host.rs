@@ -1,0 +1,58 @@
+//! The private link between the host and the isolate: plugin facts for the `qirvo` global,
+//! and the JS entry points the host calls (lifecycle steps, export calls). Registered once
+//! by the bootstrap module, before any plugin code runs; plugin code cannot reach them.
+
+use deno_core::OpState;
+use deno_core::op2;
+use deno_core::v8;
+use serde::Serialize;
+
+/// What the bootstrap learns about its plugin.
+#[derive(Clone, Serialize)]
+pub(crate) struct PluginInfo {
+    pub id: String,
+    pub name: String,
+    pub version: String,
+    pub permissions: Vec<String>,
+}
+
+/// The JS functions the host drives a plugin through.
+pub(crate) struct HostFns {
+    /// `lifecycle(step, namespace, configJson) -> Promise<string>`
+    pub lifecycle: v8::Global<v8::Function>,
+    /// `callExport(fn, argsJson) -> Promise<string | { badReturn }>`
+    pub call_export: v8::Global<v8::Function>,
+}
+
+#[op2]
+#[serde]
+pub(crate) fn op_qirvo_plugin_info(state: &mut OpState) -> PluginInfo {
+    state.borrow::<PluginInfo>().clone()
+}
+
+/// Takes the host entry points; only the first registration counts.
+#[op2]
+pub(crate) fn op_qirvo_set_host(
+    state: &mut OpState,
+    #[scoped] lifecycle: v8::Global<v8::Function>,
+    #[scoped] call_export: v8::Global<v8::Function>,
+) {
+    if !state.has::<HostFns>() {
+        state.put(HostFns {
+            lifecycle,
+            call_export,
+        });
+    }
+}
+
+deno_core::extension!(
+    qirvo,
+    deps = [deno_webidl, deno_web],
+    ops = [op_qirvo_plugin_info, op_qirvo_set_host],
+    esm_entry_point = "ext:qirvo/bootstrap.js",
+    esm = [dir "js", "bootstrap.js"],
+    options = { info: PluginInfo },
+    state = |state, options| {
+        state.put(options.info);
+    },
+);

@@ -1,0 +1,97 @@
+//! Runtime-wide configuration, validated once by [`PluginRuntime::new`](crate::PluginRuntime::new).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::error::ConfigError;
+use crate::logs::LogSink;
+
+/// How a [`PluginRuntime`](crate::PluginRuntime) runs its plugins.
+#[derive(Clone)]
+pub struct RuntimeConfig {
+    /// Where plugin data (storage, files, caches) lives. Default `./.qirvo`.
+    pub data_dir: PathBuf,
+    /// Log lines kept per plugin for [`PluginHandle::logs`](crate::PluginHandle::logs).
+    /// Default 1000; at least 1.
+    pub log_capacity: usize,
+    /// Native stack size of each plugin thread. Default 8 MiB; at least 2 MiB. The JS
+    /// stack limit is set well inside it, so deep recursion is a `RangeError` in the
+    /// plugin, never a crash.
+    pub thread_stack_size: usize,
+    /// Most plugins loaded at once. Default 1024.
+    pub max_plugins: usize,
+    /// Deadline for a plugin's `stop` when the runtime shuts down, on top of the
+    /// plugin's own timeout. Default: the plugin's own timeout.
+    pub shutdown_timeout: Option<Duration>,
+    /// Receives every plugin log line as it is written. Default none (lines still go to
+    /// `tracing` and the per-plugin buffer).
+    pub log_sink: Option<LogSink>,
+}
+
+impl Default for RuntimeConfig {
+    fn default() -> Self {
+        RuntimeConfig {
+            data_dir: PathBuf::from(".qirvo"),
+            log_capacity: 1000,
+            thread_stack_size: 8 * 1024 * 1024,
+            max_plugins: 1024,
+            shutdown_timeout: None,
+            log_sink: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for RuntimeConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RuntimeConfig")
+            .field("data_dir", &self.data_dir)
+            .field("log_capacity", &self.log_capacity)
+            .field("thread_stack_size", &self.thread_stack_size)
+            .field("max_plugins", &self.max_plugins)
+            .field("shutdown_timeout", &self.shutdown_timeout)
+            .field("log_sink", &self.log_sink.is_some())
+            .finish()
+    }
+}
+
+impl RuntimeConfig {
+    /// Sets [`log_sink`](Self::log_sink).
+    pub fn with_log_sink(
+        mut self,
+        sink: impl Fn(&crate::LogEntry) + Send + Sync + 'static,
+    ) -> Self {
+        self.log_sink = Some(std::sync::Arc::new(sink));
+        self
+    }
+
+    pub(crate) fn validate(&self) -> Result<(), ConfigError> {
+        if self.log_capacity == 0 {
+            return Err(ConfigError {
+                field: "log_capacity",
+                reason: "must be at least 1".into(),
+            });
+        }
+        if self.thread_stack_size < 2 * 1024 * 1024 {
+            return Err(ConfigError {
+                field: "thread_stack_size",
+                reason: format!(
+                    "{} bytes is less than the 2 MiB minimum",
+                    self.thread_stack_size
+                ),
+            });
+        }
+        if self.max_plugins == 0 {
+            return Err(ConfigError {
+                field: "max_plugins",
+                reason: "must be at least 1".into(),
+            });
+        }
+        if self.data_dir.as_os_str().is_empty() {
+            return Err(ConfigError {
+                field: "data_dir",
+                reason: "must not be empty".into(),
+            });
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,183 @@
+//! Errors at each public boundary: the manifest, loading, and running plugin code.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::manifest::ByteSize;
+use crate::plugin::PluginState;
+
+/// A `manifest.json` that cannot be used. The message names the file, the field and the
+/// reason: `manifest.json: resources.memory: "lots" is not a size (expected e.g. "128MB")`.
+#[derive(Debug, thiserror::Error)]
+pub enum ManifestError {
+    #[error("{}: cannot read: {source}", file.display())]
+    Read {
+        file: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}: not valid JSON: {reason}", file.display())]
+    Syntax { file: PathBuf, reason: String },
+    #[error("{}: {field}: {reason}", file.display())]
+    Invalid {
+        file: PathBuf,
+        field: String,
+        reason: String,
+    },
+}
+
+/// An exception thrown by plugin code, with its message and (source-mapped) stack.
+#[derive(Debug, Clone)]
+pub struct JsException {
+    /// The message, e.g. `Uncaught Error: boom`.
+    pub message: String,
+    /// The full error with its stack frames, pointing at the original `.ts`/`.js` lines.
+    pub stack: String,
+}
+
+impl fmt::Display for JsException {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for JsException {}
+
+/// Why running plugin code (a lifecycle step or a call) failed.
+#[derive(Debug, thiserror::Error)]
+pub enum PluginError {
+    /// The plugin threw (or its promise rejected).
+    #[error("plugin {id}: {phase}: {exception}")]
+    Exception {
+        id: String,
+        phase: Phase,
+        #[source]
+        exception: JsException,
+    },
+    /// The step ran past its deadline and was terminated.
+    #[error("plugin {id}: {phase}: timed out after {}", fmt_duration(*limit))]
+    Timeout {
+        id: String,
+        phase: Phase,
+        limit: Duration,
+    },
+    /// The plugin's heap reached its limit; its isolate was disposed.
+    #[error("plugin {id}: {phase}: exceeded its memory limit of {limit} (heap at {used})")]
+    MemoryLimitExceeded {
+        id: String,
+        phase: Phase,
+        limit: ByteSize,
+        used: ByteSize,
+    },
+    /// The host terminated the plugin with [`PluginHandle::terminate`](crate::PluginHandle::terminate).
+    #[error("plugin {id}: {phase}: terminated by the host")]
+    Terminated { id: String, phase: Phase },
+    /// The step cannot run in the plugin's current state.
+    #[error("cannot {action} plugin {id} in state {state}")]
+    InvalidState {
+        id: String,
+        action: &'static str,
+        state: PluginState,
+    },
+    /// `call` named something the module does not export.
+    #[error("plugin {id} has no exported function {name:?}")]
+    NoSuchExport { id: String, name: String },
+    /// An argument could not be handed to the plugin.
+    #[error("plugin {id}: {name}: argument {index}: {reason}")]
+    BadArgument {
+        id: String,
+        name: String,
+        index: usize,
+        reason: String,
+    },
+    /// The value the plugin returned is not JSON data.
+    #[error("plugin {id}: {name} returned a value that is not JSON data: {reason}")]
+    BadReturnValue {
+        id: String,
+        name: String,
+        reason: String,
+    },
+    /// The plugin's isolate is gone (it failed earlier, or was unloaded).
+    #[error("plugin {id} is no longer running (state {state})")]
+    Gone { id: String, state: PluginState },
+}
+
+impl PluginError {
+    /// The JS exception, when the plugin threw.
+    pub fn exception(&self) -> Option<&JsException> {
+        match self {
+            PluginError::Exception { exception, .. } => Some(exception),
+            _ => None,
+        }
+    }
+}
+
+/// What the plugin was doing when an error happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Phase {
+    /// Evaluating the entry module (top-level code).
+    Evaluate,
+    Initialize,
+    Start,
+    Stop,
+    /// Calling an export.
+    Call(String),
+}
+
+impl fmt::Display for Phase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Phase::Evaluate => f.write_str("evaluating the module"),
+            Phase::Initialize => f.write_str("initialize"),
+            Phase::Start => f.write_str("start"),
+            Phase::Stop => f.write_str("stop"),
+            Phase::Call(name) => write!(f, "call {name}"),
+        }
+    }
+}
+
+/// Why a plugin could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error(transparent)]
+    Manifest(#[from] ManifestError),
+    #[error("plugin directory {}: {source}", dir.display())]
+    Directory {
+        dir: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("a plugin with id {id} is already loaded")]
+    AlreadyLoaded { id: String },
+    /// The entry module or one of its imports failed to resolve, read, transpile or compile.
+    #[error("plugin {id}: cannot load its code: {message}")]
+    Module { id: String, message: String },
+    /// Module evaluation or `initialize` failed; the plugin was disposed.
+    #[error(transparent)]
+    Plugin(#[from] PluginError),
+    #[error("plugin {id}: cannot start its thread: {source}")]
+    Thread {
+        id: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the runtime has been shut down")]
+    ShutDown,
+}
+
+/// An invalid [`RuntimeConfig`](crate::RuntimeConfig).
+#[derive(Debug, thiserror::Error)]
+#[error("runtime config: {field}: {reason}")]
+pub struct ConfigError {
+    pub field: &'static str,
+    pub reason: String,
+}
+
+pub(crate) fn fmt_duration(d: Duration) -> String {
+    if d.as_millis() < 1000 || d.subsec_millis() != 0 {
+        format!("{} ms", d.as_millis())
+    } else {
+        format!("{} s", d.as_secs())
+    }
+}

@@ -1,0 +1,57 @@
+//! # Qirvo: a plugin engine for Rust applications
+//!
+//! Qirvo loads plugins written in TypeScript or JavaScript and runs each one in its own
+//! JavaScript isolate, on its own thread, with a heap limit and a deadline on everything it
+//! runs. Plugins see a restricted `qirvo` global and the web APIs; nothing else of the host.
+//!
+//! A plugin is a directory with a `manifest.json` and an entry module:
+//!
+//! ```json
+//! { "id": "com.example.hello", "version": "1.0.0", "main": "main.ts",
+//!   "resources": { "memory": "64MB", "timeout": 5000 }, "config": { "greeting": "hi" } }
+//! ```
+//!
+//! ```ts
+//! export default {
+//!   async initialize(ctx) { console.log(`hello from ${ctx.id}`); },
+//! };
+//! export function greet(name: string): string { return `hi ${name}!`; }
+//! ```
+//!
+//! The host drives its lifecycle and calls its exports:
+//!
+//! ```no_run
+//! use qirvo::{PluginRuntime, RuntimeConfig};
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let runtime = PluginRuntime::new(RuntimeConfig::default())?;
+//! let plugin = runtime.load("fixtures/plugins/hello").await?; // initialize has run
+//! plugin.start().await?;
+//! let reply = plugin.call("greet", vec!["Ada".into()]).await?;
+//! assert_eq!(reply, "Hello, Ada!");
+//! plugin.unload().await?; // stop, then dispose the isolate
+//! # Ok(()) }
+//! ```
+//!
+//! Errors are typed at each boundary: [`ManifestError`] for a manifest, [`LoadError`] for
+//! loading, [`PluginError`] for lifecycle steps and calls (a thrown exception with its
+//! source-mapped stack, [`PluginError::Timeout`], [`PluginError::MemoryLimitExceeded`], …).
+
+mod config;
+mod error;
+mod loader;
+mod logs;
+mod manifest;
+#[path = "../ops/mod.rs"]
+mod ops;
+mod plugin;
+mod runtime;
+mod watchdog;
+mod worker;
+
+pub use config::RuntimeConfig;
+pub use error::{ConfigError, JsException, LoadError, ManifestError, Phase, PluginError};
+pub use logs::{LogEntry, LogLevel, LogSink};
+pub use manifest::{Bandwidth, ByteSize, MANIFEST_FILE, Manifest, Permission, Resources};
+pub use plugin::{HeapStats, PluginHandle, PluginState};
+pub use runtime::PluginRuntime;

@@ -1,0 +1,100 @@
+//! Per-plugin logs: every line goes to `tracing` (target `qirvo::plugin`, field `plugin`),
+//! into a bounded buffer the host can read, and to the runtime's optional log sink.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use parking_lot::Mutex;
+
+/// Severity of a plugin log line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum LogLevel {
+    Debug,
+    Info,
+    Warn,
+    Error,
+}
+
+impl fmt::Display for LogLevel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            LogLevel::Debug => "debug",
+            LogLevel::Info => "info",
+            LogLevel::Warn => "warn",
+            LogLevel::Error => "error",
+        })
+    }
+}
+
+/// One line a plugin logged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogEntry {
+    pub plugin: String,
+    pub level: LogLevel,
+    pub message: String,
+    pub time: SystemTime,
+}
+
+/// Receives every plugin log line as it is written (e.g. the CLI prints them).
+pub type LogSink = Arc<dyn Fn(&LogEntry) + Send + Sync>;
+
+/// The bounded recent log of one plugin. Oldest lines are dropped first.
+pub(crate) struct LogBuffer {
+    plugin: String,
+    capacity: usize,
+    lines: Mutex<VecDeque<LogEntry>>,
+    sink: Option<LogSink>,
+}
+
+/// Longest log line kept, in bytes; longer lines are cut (a plugin cannot flood the host).
+const MAX_LINE: usize = 16 * 1024;
+
+impl LogBuffer {
+    pub(crate) fn new(plugin: &str, capacity: usize, sink: Option<LogSink>) -> Self {
+        LogBuffer {
+            plugin: plugin.to_string(),
+            capacity,
+            lines: Mutex::new(VecDeque::with_capacity(capacity.min(64))),
+            sink,
+        }
+    }
+
+    pub(crate) fn push(&self, level: LogLevel, message: &str) {
+        let message = if message.len() > MAX_LINE {
+            let mut end = MAX_LINE;
+            while !message.is_char_boundary(end) {
+                end -= 1;
+            }
+            format!("{}… ({} bytes cut)", &message[..end], message.len() - end)
+        } else {
+            message.to_string()
+        };
+        let plugin = self.plugin.as_str();
+        match level {
+            LogLevel::Debug => tracing::debug!(target: "qirvo::plugin", plugin, "{message}"),
+            LogLevel::Info => tracing::info!(target: "qirvo::plugin", plugin, "{message}"),
+            LogLevel::Warn => tracing::warn!(target: "qirvo::plugin", plugin, "{message}"),
+            LogLevel::Error => tracing::error!(target: "qirvo::plugin", plugin, "{message}"),
+        }
+        let entry = LogEntry {
+            plugin: self.plugin.clone(),
+            level,
+            message,
+            time: SystemTime::now(),
+        };
+        if let Some(sink) = &self.sink {
+            sink(&entry);
+        }
+        let mut lines = self.lines.lock();
+        if lines.len() == self.capacity {
+            lines.pop_front();
+        }
+        lines.push_back(entry);
+    }
+
+    pub(crate) fn recent(&self) -> Vec<LogEntry> {
+        self.lines.lock().iter().cloned().collect()
+    }
+}

@@ -1,0 +1,610 @@
+//! `manifest.json`: parsed once into a validated, typed [`Manifest`].
+//!
+//! The raw serde types mirror the JSON exactly (`deny_unknown_fields`); validation turns
+//! them into typed values (`ByteSize`, `Duration`, `Permission`, a checked entry path), so
+//! nothing downstream re-parses strings.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::path::{Component, Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::error::ManifestError;
+
+/// The file name of a plugin manifest inside its directory.
+pub const MANIFEST_FILE: &str = "manifest.json";
+
+/// A size in bytes, written in a manifest as `"128MB"`, `"512 KB"`, `"1GB"` (powers of
+/// 1024) or a plain number of bytes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ByteSize(pub u64);
+
+impl ByteSize {
+    pub const KIB: u64 = 1024;
+    pub const MIB: u64 = 1024 * 1024;
+    pub const GIB: u64 = 1024 * 1024 * 1024;
+
+    pub const fn mib(n: u64) -> Self {
+        ByteSize(n * Self::MIB)
+    }
+    pub fn bytes(self) -> u64 {
+        self.0
+    }
+}
+
+impl fmt::Display for ByteSize {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let b = self.0;
+        if b >= Self::GIB && b % Self::GIB == 0 {
+            write!(f, "{}GB", b / Self::GIB)
+        } else if b >= Self::MIB && b % Self::MIB == 0 {
+            write!(f, "{}MB", b / Self::MIB)
+        } else if b >= Self::KIB && b % Self::KIB == 0 {
+            write!(f, "{}KB", b / Self::KIB)
+        } else if b >= Self::MIB {
+            write!(f, "{:.1}MB", b as f64 / Self::MIB as f64)
+        } else {
+            write!(f, "{b}B")
+        }
+    }
+}
+
+impl FromStr for ByteSize {
+    type Err = String;
+
+    /// Parses `"128MB"`, `"128 MB"`, `"1.5GB"`, `"512KB"`, `"100B"` or `"4096"`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || format!("{s:?} is not a size (expected e.g. \"128MB\")");
+        let t = s.trim();
+        let split = t
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(t.len());
+        let (num, unit) = t.split_at(split);
+        if num.is_empty() {
+            return Err(bad());
+        }
+        let mult = match unit.trim().to_ascii_uppercase().as_str() {
+            "" | "B" => 1,
+            "KB" | "K" | "KIB" => Self::KIB,
+            "MB" | "M" | "MIB" => Self::MIB,
+            "GB" | "G" | "GIB" => Self::GIB,
+            _ => return Err(bad()),
+        };
+        let value: f64 = num.parse().map_err(|_| bad())?;
+        let bytes = value * mult as f64;
+        if !bytes.is_finite() || bytes < 0.0 || bytes > u64::MAX as f64 {
+            return Err(bad());
+        }
+        Ok(ByteSize(bytes.round() as u64))
+    }
+}
+
+impl<'de> Deserialize<'de> for ByteSize {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Str(String),
+            Num(u64),
+        }
+        match Raw::deserialize(d).map_err(|_| {
+            serde::de::Error::custom("expected a size such as \"128MB\" or a number of bytes")
+        })? {
+            Raw::Str(s) => s.parse().map_err(serde::de::Error::custom),
+            Raw::Num(n) => Ok(ByteSize(n)),
+        }
+    }
+}
+
+/// A rate in bytes per second, written `"1MB/s"` (the `/s` is optional).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bandwidth(pub ByteSize);
+
+impl<'de> Deserialize<'de> for Bandwidth {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        let t = s.trim();
+        let t = t
+            .strip_suffix("/s")
+            .or_else(|| t.strip_suffix("/S"))
+            .unwrap_or(t);
+        t.parse::<ByteSize>().map(Bandwidth).map_err(|_| {
+            serde::de::Error::custom(format!("{s:?} is not a rate (expected e.g. \"1MB/s\")"))
+        })
+    }
+}
+
+impl fmt::Display for Bandwidth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/s", self.0)
+    }
+}
+
+/// A capability a plugin asks for. Everything not granted is denied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Permission {
+    /// `network-access`: `fetch`, subject to `network.allowedHosts`.
+    NetworkAccess,
+    /// `filesystem-access`: `qirvo.fs`, scoped to the plugin's own files directory.
+    FilesystemAccess,
+}
+
+impl Permission {
+    pub const ALL: [Permission; 2] = [Permission::NetworkAccess, Permission::FilesystemAccess];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Permission::NetworkAccess => "network-access",
+            Permission::FilesystemAccess => "filesystem-access",
+        }
+    }
+}
+
+impl fmt::Display for Permission {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Permission {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Permission::ALL
+            .into_iter()
+            .find(|p| p.as_str() == s)
+            .ok_or_else(|| {
+                let known: Vec<_> = Permission::ALL.iter().map(|p| p.as_str()).collect();
+                format!(
+                    "{s:?} is not a known permission (known: {})",
+                    known.join(", ")
+                )
+            })
+    }
+}
+
+impl<'de> Deserialize<'de> for Permission {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Raw serde shape
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct RawManifest {
+    id: String,
+    name: Option<String>,
+    version: String,
+    description: Option<String>,
+    main: String,
+    #[serde(default)]
+    permissions: Vec<Permission>,
+    #[serde(default)]
+    network: RawNetwork,
+    #[serde(default)]
+    resources: RawResources,
+    config: Option<serde_json::Value>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct RawNetwork {
+    #[serde(default)]
+    allowed_hosts: Vec<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct RawResources {
+    memory: Option<ByteSize>,
+    timeout: Option<u64>,
+    cpu: Option<f64>,
+    storage: Option<ByteSize>,
+    max_connections: Option<u32>,
+    bandwidth: Option<Bandwidth>,
+}
+
+// ---------------------------------------------------------------------------------------
+// Validated shape
+
+/// A validated plugin manifest.
+#[derive(Debug, Clone)]
+pub struct Manifest {
+    /// Unique plugin id, `^[a-z0-9][a-z0-9._-]{0,127}$`.
+    pub id: String,
+    /// Display name; defaults to the id.
+    pub name: String,
+    pub version: semver::Version,
+    pub description: Option<String>,
+    /// The entry module, relative to the plugin directory (as written in the manifest).
+    pub main: PathBuf,
+    /// Granted permissions (deny by default).
+    pub permissions: BTreeSet<Permission>,
+    /// `network.allowedHosts` entries, as written (compiled by the network capability).
+    pub allowed_hosts: Vec<String>,
+    pub resources: Resources,
+    /// The plugin's configuration object, handed to `initialize` as `ctx.config`.
+    pub config: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Resource limits asked for by a plugin.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resources {
+    /// JS heap limit. Default 128MB; 4MB to 16GB.
+    pub memory: ByteSize,
+    /// Deadline for each lifecycle step and call. Default 30 s; 1 ms to 1 h.
+    pub timeout: Duration,
+    /// Share of one core, in percent over a sliding window. Default 100; 1 to 100.
+    pub cpu: f64,
+    /// Storage quota. Default 10MB; at most 16GB.
+    pub storage: ByteSize,
+    /// Network requests in flight at once. Default 10; 1 to 10000.
+    pub max_connections: u32,
+    /// Network read rate; `None` (the default) means unlimited.
+    pub bandwidth: Option<Bandwidth>,
+}
+
+impl Default for Resources {
+    fn default() -> Self {
+        Resources {
+            memory: ByteSize::mib(128),
+            timeout: Duration::from_secs(30),
+            cpu: 100.0,
+            storage: ByteSize::mib(10),
+            max_connections: 10,
+            bandwidth: None,
+        }
+    }
+}
+
+impl Manifest {
+    /// Reads and validates `<dir>/manifest.json`.
+    ///
+    /// # Errors
+    /// A [`ManifestError`] naming the file, the field and the reason: unreadable file,
+    /// invalid JSON, unknown field or permission, out-of-range value, or a `main` that
+    /// escapes the directory or does not exist.
+    pub fn from_dir(dir: &Path) -> Result<Manifest, ManifestError> {
+        let file = dir.join(MANIFEST_FILE);
+        let text = std::fs::read_to_string(&file).map_err(|source| ManifestError::Read {
+            file: file.clone(),
+            source,
+        })?;
+        Self::parse(&text, &file, Some(dir))
+    }
+
+    /// Validates manifest JSON text. `file` is only used in error messages; when `dir` is
+    /// given, `main` must name an existing file inside it.
+    pub fn parse(text: &str, file: &Path, dir: Option<&Path>) -> Result<Manifest, ManifestError> {
+        let invalid = |field: &str, reason: String| ManifestError::Invalid {
+            file: file.to_path_buf(),
+            field: field.to_string(),
+            reason,
+        };
+        let de = &mut serde_json::Deserializer::from_str(text);
+        let raw: RawManifest = match serde_path_to_error::deserialize(de) {
+            Ok(raw) => raw,
+            Err(e) => {
+                let path = e.path().to_string();
+                let inner = e.into_inner();
+                if inner.is_syntax() || inner.is_eof() {
+                    return Err(ManifestError::Syntax {
+                        file: file.to_path_buf(),
+                        reason: inner.to_string(),
+                    });
+                }
+                let field = if path == "." {
+                    "(top level)".to_string()
+                } else {
+                    path
+                };
+                return Err(invalid(&field, strip_position(&inner.to_string())));
+            }
+        };
+
+        if !valid_id(&raw.id) {
+            return Err(invalid(
+                "id",
+                format!(
+                    "{:?} is not a valid id (lowercase letters, digits, '.', '_' or '-', starting with a letter or digit, at most 128 characters)",
+                    raw.id
+                ),
+            ));
+        }
+        let version = semver::Version::parse(&raw.version).map_err(|e| {
+            invalid(
+                "version",
+                format!("{:?} is not a semantic version ({e})", raw.version),
+            )
+        })?;
+        let name = match raw.name {
+            Some(n) if n.trim().is_empty() => {
+                return Err(invalid("name", "must not be empty".into()));
+            }
+            Some(n) => n,
+            None => raw.id.clone(),
+        };
+        let main = validate_main(&raw.main, dir).map_err(|reason| invalid("main", reason))?;
+
+        let mut permissions = BTreeSet::new();
+        for (i, p) in raw.permissions.into_iter().enumerate() {
+            if !permissions.insert(p) {
+                return Err(invalid(
+                    &format!("permissions[{i}]"),
+                    format!("{p:?} is listed twice"),
+                ));
+            }
+        }
+        for (i, h) in raw.network.allowed_hosts.iter().enumerate() {
+            if h.trim().is_empty() || h.chars().any(char::is_whitespace) {
+                return Err(invalid(
+                    &format!("network.allowedHosts[{i}]"),
+                    format!("{h:?} is not a host, a *.suffix wildcard, an IP or a CIDR range"),
+                ));
+            }
+        }
+
+        let d = Resources::default();
+        let r = raw.resources;
+        let memory = r.memory.unwrap_or(d.memory);
+        if memory < ByteSize::mib(4) || memory > ByteSize(16 * ByteSize::GIB) {
+            return Err(invalid(
+                "resources.memory",
+                format!("{memory} is out of range (4MB to 16GB)"),
+            ));
+        }
+        let timeout_ms = r.timeout.unwrap_or(d.timeout.as_millis() as u64);
+        if !(1..=3_600_000).contains(&timeout_ms) {
+            return Err(invalid(
+                "resources.timeout",
+                format!("{timeout_ms} ms is out of range (1 to 3600000 ms)"),
+            ));
+        }
+        let cpu = r.cpu.unwrap_or(d.cpu);
+        if !(cpu > 0.0 && cpu <= 100.0) {
+            return Err(invalid(
+                "resources.cpu",
+                format!("{cpu} is out of range (1 to 100 percent of one core)"),
+            ));
+        }
+        let storage = r.storage.unwrap_or(d.storage);
+        if storage > ByteSize(16 * ByteSize::GIB) {
+            return Err(invalid(
+                "resources.storage",
+                format!("{storage} is out of range (at most 16GB)"),
+            ));
+        }
+        let max_connections = r.max_connections.unwrap_or(d.max_connections);
+        if !(1..=10_000).contains(&max_connections) {
+            return Err(invalid(
+                "resources.maxConnections",
+                format!("{max_connections} is out of range (1 to 10000)"),
+            ));
+        }
+        if let Some(bw) = r.bandwidth
+            && bw.0.0 == 0
+        {
+            return Err(invalid(
+                "resources.bandwidth",
+                "must be more than 0 bytes per second".into(),
+            ));
+        }
+
+        let config = match raw.config {
+            None => serde_json::Map::new(),
+            Some(serde_json::Value::Object(map)) => map,
+            Some(other) => {
+                return Err(invalid(
+                    "config",
+                    format!("must be a JSON object, not {}", json_kind(&other)),
+                ));
+            }
+        };
+
+        Ok(Manifest {
+            id: raw.id,
+            name,
+            version,
+            description: raw.description,
+            main,
+            permissions,
+            allowed_hosts: raw.network.allowed_hosts,
+            resources: Resources {
+                memory,
+                timeout: Duration::from_millis(timeout_ms),
+                cpu,
+                storage,
+                max_connections,
+                bandwidth: r.bandwidth,
+            },
+            config,
+        })
+    }
+
+    /// Whether the manifest grants `permission`.
+    pub fn grants(&self, permission: Permission) -> bool {
+        self.permissions.contains(&permission)
+    }
+}
+
+fn valid_id(id: &str) -> bool {
+    let b = id.as_bytes();
+    !b.is_empty()
+        && b.len() <= 128
+        && (b[0].is_ascii_lowercase() || b[0].is_ascii_digit())
+        && b.iter().all(|&c| {
+            c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'.' | b'_' | b'-')
+        })
+}
+
+fn validate_main(main: &str, dir: Option<&Path>) -> Result<PathBuf, String> {
+    let p = Path::new(main);
+    if main.trim().is_empty() {
+        return Err("must name the entry module, e.g. \"main.ts\"".into());
+    }
+    if p.is_absolute() || p.has_root() {
+        return Err(format!(
+            "{main:?} must be a path relative to the plugin directory"
+        ));
+    }
+    if p.components()
+        .any(|c| matches!(c, Component::ParentDir | Component::Prefix(_)))
+    {
+        return Err(format!("{main:?} escapes the plugin directory"));
+    }
+    let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("");
+    if !matches!(ext, "ts" | "mts" | "js" | "mjs") {
+        return Err(format!("{main:?} must be a .ts, .mts, .js or .mjs file"));
+    }
+    if let Some(dir) = dir {
+        let full = dir.join(p);
+        let canon_dir = dir
+            .canonicalize()
+            .map_err(|e| format!("plugin directory {}: {e}", dir.display()))?;
+        let canon = full
+            .canonicalize()
+            .map_err(|_| format!("{main:?} does not exist in {}", dir.display()))?;
+        if !canon.starts_with(&canon_dir) {
+            return Err(format!(
+                "{main:?} resolves outside the plugin directory (through a link)"
+            ));
+        }
+        if !canon.is_file() {
+            return Err(format!("{main:?} is not a file"));
+        }
+    }
+    Ok(p.to_path_buf())
+}
+
+fn json_kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+/// serde_json appends " at line L column C" to data errors; the field path says more.
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(json: &str) -> Result<Manifest, ManifestError> {
+        Manifest::parse(json, Path::new("manifest.json"), None)
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!("128MB".parse::<ByteSize>().unwrap(), ByteSize::mib(128));
+        assert_eq!("128 MB".parse::<ByteSize>().unwrap(), ByteSize::mib(128));
+        assert_eq!("512KB".parse::<ByteSize>().unwrap(), ByteSize(512 * 1024));
+        assert_eq!("1GB".parse::<ByteSize>().unwrap(), ByteSize(ByteSize::GIB));
+        assert_eq!(
+            "1.5MB".parse::<ByteSize>().unwrap(),
+            ByteSize(3 * 512 * 1024)
+        );
+        assert!("lots".parse::<ByteSize>().is_err());
+        assert!("12XB".parse::<ByteSize>().is_err());
+        assert!("".parse::<ByteSize>().is_err());
+    }
+
+    #[test]
+    fn defaults() {
+        let m = parse(r#"{"id":"a.b","version":"1.0.0","main":"main.ts"}"#).unwrap();
+        assert_eq!(m.name, "a.b");
+        assert_eq!(m.resources, Resources::default());
+        assert!(m.permissions.is_empty());
+        assert!(m.config.is_empty());
+    }
+
+    #[test]
+    fn full_example() {
+        let m = parse(
+            r#"{ "id": "com.example.hello", "name": "Hello", "version": "1.0.0", "main": "main.ts",
+                 "permissions": ["network-access"], "network": { "allowedHosts": ["api.example.com"] },
+                 "resources": { "memory": "64MB", "timeout": 5000, "cpu": 50, "storage": "10MB",
+                                "maxConnections": 4, "bandwidth": "1MB/s" },
+                 "config": { "greeting": "hi" } }"#,
+        )
+        .unwrap();
+        assert!(m.grants(Permission::NetworkAccess));
+        assert!(!m.grants(Permission::FilesystemAccess));
+        assert_eq!(m.resources.memory, ByteSize::mib(64));
+        assert_eq!(m.resources.timeout, Duration::from_secs(5));
+        assert_eq!(m.resources.bandwidth, Some(Bandwidth(ByteSize::mib(1))));
+        assert_eq!(m.config["greeting"], "hi");
+    }
+
+    #[test]
+    fn errors_name_field_and_reason() {
+        let cases = [
+            (r#"{"id":"A","version":"1.0.0","main":"m.ts"}"#, "id"),
+            (r#"{"id":"a","version":"one","main":"m.ts"}"#, "version"),
+            (r#"{"id":"a","version":"1.0.0","main":"../m.ts"}"#, "main"),
+            (r#"{"id":"a","version":"1.0.0","main":"/etc/m.ts"}"#, "main"),
+            (r#"{"id":"a","version":"1.0.0","main":"m.py"}"#, "main"),
+            (
+                r#"{"id":"a","version":"1.0.0","main":"m.ts","extra":1}"#,
+                "extra",
+            ),
+            (
+                r#"{"id":"a","version":"1.0.0","main":"m.ts","permissions":["root"]}"#,
+                "permissions[0]",
+            ),
+            (
+                r#"{"id":"a","version":"1.0.0","main":"m.ts","resources":{"memory":"lots"}}"#,
+                "resources.memory",
+            ),
+            (
+                r#"{"id":"a","version":"1.0.0","main":"m.ts","resources":{"memory":"1KB"}}"#,
+                "resources.memory",
+            ),
+            (
+                r#"{"id":"a","version":"1.0.0","main":"m.ts","resources":{"timeout":0}}"#,
+                "resources.timeout",
+            ),
+            (
+                r#"{"id":"a","version":"1.0.0","main":"m.ts","resources":{"cpu":250}}"#,
+                "resources.cpu",
+            ),
+            (
+                r#"{"id":"a","version":"1.0.0","main":"m.ts","config":[1]}"#,
+                "config",
+            ),
+            (r#"{"version":"1.0.0","main":"m.ts"}"#, "(top level)"),
+        ];
+        for (json, field) in cases {
+            let err = parse(json).unwrap_err();
+            let msg = err.to_string();
+            assert!(msg.starts_with("manifest.json: "), "{msg}");
+            assert!(msg.contains(&format!(" {field}: ")), "{json} -> {msg}");
+        }
+        let msg =
+            parse(r#"{"id":"a","version":"1.0.0","main":"m.ts","resources":{"memory":"lots"}}"#)
+                .unwrap_err()
+                .to_string();
+        assert_eq!(
+            msg,
+            "manifest.json: resources.memory: \"lots\" is not a size (expected e.g. \"128MB\")"
+        );
+        let msg = parse(r#"{"id":"a","#).unwrap_err().to_string();
+        assert!(msg.contains("not valid JSON"), "{msg}");
+    }
+}

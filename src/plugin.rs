@@ -1,0 +1,267 @@
+//! [`PluginHandle`]: the host's way to one loaded plugin. The plugin's isolate lives on its
+//! own thread; the handle sends it commands over a channel and awaits the replies.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock, Weak};
+use std::time::Duration;
+
+use parking_lot::Mutex;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::error::PluginError;
+use crate::logs::{LogBuffer, LogEntry};
+use crate::manifest::{ByteSize, Manifest};
+use crate::runtime::RuntimeInner;
+use crate::watchdog::{Interrupt, Target};
+
+/// Where a plugin is in its lifecycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PluginState {
+    Unloaded,
+    Initializing,
+    Initialized,
+    Starting,
+    Running,
+    Stopping,
+    Stopped,
+    /// A lifecycle step failed, or the plugin exhausted its memory; its isolate is gone.
+    Error,
+}
+
+impl PluginState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PluginState::Unloaded => "unloaded",
+            PluginState::Initializing => "initializing",
+            PluginState::Initialized => "initialized",
+            PluginState::Starting => "starting",
+            PluginState::Running => "running",
+            PluginState::Stopping => "stopping",
+            PluginState::Stopped => "stopped",
+            PluginState::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for PluginState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Heap figures of a plugin's isolate, as of its last step.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HeapStats {
+    /// Heap in use.
+    pub used: ByteSize,
+    /// Highest `used` seen.
+    pub peak: ByteSize,
+    /// The plugin's heap limit (`resources.memory`).
+    pub limit: ByteSize,
+}
+
+pub(crate) enum Command {
+    Start {
+        reply: oneshot::Sender<Result<(), PluginError>>,
+    },
+    Stop {
+        reply: oneshot::Sender<Result<(), PluginError>>,
+    },
+    Call {
+        name: String,
+        args: Vec<serde_json::Value>,
+        timeout: Option<Duration>,
+        reply: oneshot::Sender<Result<serde_json::Value, PluginError>>,
+    },
+    HealthCheck {
+        reply: oneshot::Sender<Result<bool, PluginError>>,
+    },
+    /// Stop if running, then dispose the isolate and end the thread.
+    Unload {
+        reply: oneshot::Sender<Result<(), PluginError>>,
+    },
+}
+
+/// What the handle and the plugin thread share.
+pub(crate) struct Shared {
+    pub manifest: Arc<Manifest>,
+    pub dir: PathBuf,
+    pub state: Mutex<PluginState>,
+    pub logs: Arc<LogBuffer>,
+    pub heap: Mutex<HeapStats>,
+    /// Set once the isolate exists.
+    pub target: OnceLock<Arc<Target>>,
+    pub tx: mpsc::UnboundedSender<Command>,
+}
+
+impl Shared {
+    pub(crate) fn set_state(&self, state: PluginState) {
+        let mut s = self.state.lock();
+        if *s != state {
+            tracing::debug!(target: "qirvo::lifecycle", plugin = %self.manifest.id, from = %*s, to = %state, "state change");
+            *s = state;
+        }
+    }
+}
+
+/// A loaded plugin. Cheap to clone; every clone reaches the same plugin.
+#[derive(Clone)]
+pub struct PluginHandle {
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) runtime: Weak<RuntimeInner>,
+}
+
+impl fmt::Debug for PluginHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PluginHandle")
+            .field("id", &self.id())
+            .field("state", &self.state())
+            .finish()
+    }
+}
+
+impl PluginHandle {
+    /// The plugin's id from its manifest.
+    pub fn id(&self) -> &str {
+        &self.shared.manifest.id
+    }
+
+    /// The validated manifest.
+    pub fn manifest(&self) -> &Manifest {
+        &self.shared.manifest
+    }
+
+    /// The plugin directory it was loaded from.
+    pub fn dir(&self) -> &Path {
+        &self.shared.dir
+    }
+
+    /// The current lifecycle state.
+    pub fn state(&self) -> PluginState {
+        *self.shared.state.lock()
+    }
+
+    /// Heap used, peak and limit, as of the plugin's last step.
+    pub fn heap(&self) -> HeapStats {
+        *self.shared.heap.lock()
+    }
+
+    /// The plugin's recent log lines (console and `qirvo.log`), oldest first.
+    pub fn logs(&self) -> Vec<LogEntry> {
+        self.shared.logs.recent()
+    }
+
+    /// Runs the plugin's `start()`: `initialized` → `starting` → `running`.
+    ///
+    /// # Errors
+    /// [`PluginError::InvalidState`] unless the plugin is `initialized`; if `start` throws
+    /// or times out the plugin goes to `error` and the error carries why.
+    pub async fn start(&self) -> Result<(), PluginError> {
+        self.request(|reply| Command::Start { reply }).await
+    }
+
+    /// Runs the plugin's `stop()` and then its cleanup tasks (newest first):
+    /// `running` → `stopping` → `stopped`. A no-op when the plugin is not running.
+    pub async fn stop(&self) -> Result<(), PluginError> {
+        if self.state() != PluginState::Running {
+            return Ok(());
+        }
+        self.request(|reply| Command::Stop { reply }).await
+    }
+
+    /// Calls the exported function `name` with JSON arguments and returns its JSON result,
+    /// awaiting it if it returns a promise. The plugin's `resources.timeout` applies.
+    ///
+    /// # Errors
+    /// [`PluginError::NoSuchExport`], [`PluginError::Exception`] when it throws,
+    /// [`PluginError::Timeout`] past the deadline (the plugin stays usable),
+    /// [`PluginError::MemoryLimitExceeded`] (the plugin goes to `error`),
+    /// [`PluginError::BadReturnValue`] when the result is not JSON data.
+    pub async fn call(
+        &self,
+        name: &str,
+        args: Vec<serde_json::Value>,
+    ) -> Result<serde_json::Value, PluginError> {
+        self.call_inner(name, args, None).await
+    }
+
+    /// [`call`](Self::call) with its own deadline instead of `resources.timeout`.
+    pub async fn call_with_timeout(
+        &self,
+        name: &str,
+        args: Vec<serde_json::Value>,
+        timeout: Duration,
+    ) -> Result<serde_json::Value, PluginError> {
+        self.call_inner(name, args, Some(timeout)).await
+    }
+
+    async fn call_inner(
+        &self,
+        name: &str,
+        args: Vec<serde_json::Value>,
+        timeout: Option<Duration>,
+    ) -> Result<serde_json::Value, PluginError> {
+        let name = name.to_string();
+        self.request(|reply| Command::Call {
+            name,
+            args,
+            timeout,
+            reply,
+        })
+        .await
+    }
+
+    /// Runs the plugin's `healthCheck()` (true when it has none). A throw, a false result
+    /// or a timeout all mean unhealthy.
+    pub async fn health_check(&self) -> Result<bool, PluginError> {
+        self.request(|reply| Command::HealthCheck { reply }).await
+    }
+
+    /// Stops the plugin if it is running, disposes its isolate and removes it from the
+    /// runtime. Its state becomes `unloaded`. Unloading twice is a no-op.
+    pub async fn unload(&self) -> Result<(), PluginError> {
+        let result = if self.state() == PluginState::Unloaded {
+            Ok(())
+        } else {
+            match self.request(|reply| Command::Unload { reply }).await {
+                // The thread is already gone (the plugin failed earlier): nothing to stop.
+                Err(PluginError::Gone { .. }) => Ok(()),
+                other => other,
+            }
+        };
+        self.shared.set_state(PluginState::Unloaded);
+        if let Some(rt) = self.runtime.upgrade() {
+            rt.remove(self.id(), &self.shared);
+        }
+        result
+    }
+
+    /// Stops whatever the plugin is running right now (a call, a lifecycle step), from any
+    /// thread. The interrupted step fails with [`PluginError::Terminated`]. Returns whether
+    /// anything was running.
+    pub fn terminate(&self) -> bool {
+        self.shared
+            .target
+            .get()
+            .is_some_and(|t| t.interrupt(Interrupt::Host, None))
+    }
+
+    async fn request<T>(
+        &self,
+        make: impl FnOnce(oneshot::Sender<Result<T, PluginError>>) -> Command,
+    ) -> Result<T, PluginError> {
+        let (tx, rx) = oneshot::channel();
+        if self.shared.tx.send(make(tx)).is_err() {
+            return Err(self.gone());
+        }
+        rx.await.unwrap_or_else(|_| Err(self.gone()))
+    }
+
+    fn gone(&self) -> PluginError {
+        PluginError::Gone {
+            id: self.id().to_string(),
+            state: self.state(),
+        }
+    }
+}

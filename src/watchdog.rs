@@ -1,0 +1,235 @@
+//! One watchdog thread for the whole runtime.
+//!
+//! A plugin step (module evaluation, a lifecycle step, a call, a turn of its event loop)
+//! arms the watchdog with a deadline and gets an [`Armed`] guard back. If the deadline
+//! passes while the guard is live, the watchdog terminates the isolate's JS execution
+//! (which stops even `for(;;){}`) and wakes the plugin thread (which ends a step that is
+//! only waiting). The guard records why the step was stopped; dropping it disarms.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use deno_core::v8;
+use parking_lot::Mutex;
+use tokio::sync::Notify;
+
+/// Why a plugin's running step was stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Interrupt {
+    /// Its deadline passed.
+    Deadline,
+    /// Its heap reached the limit.
+    Memory,
+    /// The host asked (`PluginHandle::terminate`).
+    Host,
+}
+
+/// A plugin isolate the watchdog (or the host) can interrupt from any thread.
+pub(crate) struct Target {
+    handle: v8::IsolateHandle,
+    state: Mutex<TargetState>,
+    /// Wakes the plugin thread when a step is interrupted while it waits.
+    wake: Notify,
+}
+
+#[derive(Default)]
+struct TargetState {
+    /// The token of the step running now, if any.
+    active: Option<u64>,
+    /// Why that step was interrupted.
+    interrupt: Option<Interrupt>,
+}
+
+impl Target {
+    pub(crate) fn new(handle: v8::IsolateHandle) -> Arc<Target> {
+        Arc::new(Target {
+            handle,
+            state: Mutex::new(TargetState::default()),
+            wake: Notify::new(),
+        })
+    }
+
+    /// Interrupts the running step for `why`, if a step is running and was not already
+    /// interrupted. Returns whether it did.
+    pub(crate) fn interrupt(&self, why: Interrupt, token: Option<u64>) -> bool {
+        let mut st = self.state.lock();
+        let Some(active) = st.active else {
+            return false;
+        };
+        if token.is_some_and(|t| t != active) || st.interrupt.is_some() {
+            return false;
+        }
+        st.interrupt = Some(why);
+        self.handle.terminate_execution();
+        self.wake.notify_waiters();
+        true
+    }
+
+    /// Records an interrupt raised on the plugin's own thread (the heap-limit callback),
+    /// whether or not a step is armed, and terminates execution.
+    pub(crate) fn interrupt_here(&self, why: Interrupt) {
+        let mut st = self.state.lock();
+        if st.interrupt.is_none() {
+            st.interrupt = Some(why);
+        }
+        self.handle.terminate_execution();
+        self.wake.notify_waiters();
+    }
+
+    /// A future that completes when the running step is interrupted. Create it before the
+    /// step starts so no wake-up is missed.
+    pub(crate) fn interrupted(&self) -> tokio::sync::futures::Notified<'_> {
+        self.wake.notified()
+    }
+}
+
+enum Msg {
+    Arm {
+        token: u64,
+        deadline: Instant,
+        target: Arc<Target>,
+    },
+    Disarm {
+        token: u64,
+    },
+}
+
+/// The runtime's watchdog thread. Stops when dropped.
+pub(crate) struct Watchdog {
+    tx: Mutex<mpsc::Sender<Msg>>,
+    next: AtomicU64,
+}
+
+impl Watchdog {
+    pub(crate) fn spawn() -> std::io::Result<Watchdog> {
+        let (tx, rx) = mpsc::channel::<Msg>();
+        std::thread::Builder::new()
+            .name("qirvo-watchdog".into())
+            .spawn(move || run(rx))?;
+        Ok(Watchdog {
+            tx: Mutex::new(tx),
+            next: AtomicU64::new(1),
+        })
+    }
+
+    /// Arms a deadline for a step of `target`. The returned guard must be
+    /// [`finish`](Armed::finish)ed (or dropped) when the step ends.
+    pub(crate) fn arm(&self, target: &Arc<Target>, timeout: Duration) -> Armed {
+        let token = self.next.fetch_add(1, Ordering::Relaxed);
+        {
+            let mut st = target.state.lock();
+            st.active = Some(token);
+            st.interrupt = None;
+        }
+        let deadline = Instant::now()
+            .checked_add(timeout)
+            .unwrap_or_else(far_future);
+        let _ = self.tx.lock().send(Msg::Arm {
+            token,
+            deadline,
+            target: target.clone(),
+        });
+        Armed {
+            token,
+            target: target.clone(),
+            tx: self.tx.lock().clone(),
+            done: false,
+        }
+    }
+}
+
+fn far_future() -> Instant {
+    Instant::now() + Duration::from_secs(86400 * 365)
+}
+
+/// A live deadline. Finishing it (or dropping it) disarms the watchdog.
+pub(crate) struct Armed {
+    token: u64,
+    target: Arc<Target>,
+    tx: mpsc::Sender<Msg>,
+    done: bool,
+}
+
+impl Armed {
+    /// Ends the step: disarms, and returns why it was interrupted, if it was. When it
+    /// was, the caller must cancel the isolate's pending termination.
+    pub(crate) fn finish(mut self) -> Option<Interrupt> {
+        self.done = true;
+        self.disarm()
+    }
+
+    fn disarm(&mut self) -> Option<Interrupt> {
+        let why = {
+            let mut st = self.target.state.lock();
+            if st.active == Some(self.token) {
+                st.active = None;
+            }
+            st.interrupt.take()
+        };
+        let _ = self.tx.send(Msg::Disarm { token: self.token });
+        why
+    }
+}
+
+impl Drop for Armed {
+    fn drop(&mut self) {
+        if !self.done {
+            self.disarm();
+        }
+    }
+}
+
+fn run(rx: mpsc::Receiver<Msg>) {
+    let mut queue: BinaryHeap<Reverse<(Instant, u64)>> = BinaryHeap::new();
+    let mut armed: HashMap<u64, Arc<Target>> = HashMap::new();
+    loop {
+        // Fire every deadline that has passed.
+        let now = Instant::now();
+        while let Some(Reverse((deadline, token))) = queue.peek().copied() {
+            if deadline > now {
+                break;
+            }
+            queue.pop();
+            if let Some(target) = armed.remove(&token) {
+                target.interrupt(Interrupt::Deadline, Some(token));
+            }
+        }
+        // Drop disarmed entries from the top of the heap so it stays small.
+        while let Some(Reverse((_, token))) = queue.peek() {
+            if armed.contains_key(token) {
+                break;
+            }
+            queue.pop();
+        }
+        let msg = match queue.peek() {
+            Some(Reverse((deadline, _))) => {
+                match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                    Ok(m) => m,
+                    Err(mpsc::RecvTimeoutError::Timeout) => continue,
+                    Err(mpsc::RecvTimeoutError::Disconnected) => return,
+                }
+            }
+            None => match rx.recv() {
+                Ok(m) => m,
+                Err(_) => return,
+            },
+        };
+        match msg {
+            Msg::Arm {
+                token,
+                deadline,
+                target,
+            } => {
+                armed.insert(token, target);
+                queue.push(Reverse((deadline, token)));
+            }
+            Msg::Disarm { token } => {
+                armed.remove(&token);
+            }
+        }
+    }
+}

@@ -1,0 +1,694 @@
+//! The plugin thread: owns one `JsRuntime` (one isolate) and its current-thread tokio
+//! runtime, evaluates the plugin, and serves the handle's commands one at a time. Between
+//! commands it keeps turning the plugin's event loop so timers and pending work run.
+
+use std::cell::Cell;
+use std::future::{Future, poll_fn};
+use std::path::PathBuf;
+use std::pin::pin;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::task::Poll;
+use std::time::Duration;
+
+use deno_core::error::{CoreError, CoreErrorKind, JsError};
+use deno_core::{JsRuntime, PollEventLoopOptions, RuntimeOptions, v8};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::error::{JsException, LoadError, Phase, PluginError};
+use crate::loader::PluginModuleLoader;
+use crate::manifest::ByteSize;
+use crate::ops;
+use crate::plugin::{Command, HeapStats, PluginState, Shared};
+use crate::watchdog::{Interrupt, Target, Watchdog};
+
+/// JS stack the engine may use, in KiB: well inside the plugin thread's native stack, so
+/// runaway recursion is a `RangeError` in the plugin and never a host stack overflow.
+pub(crate) const JS_STACK_KIB: usize = 1024;
+
+pub(crate) struct WorkerSpec {
+    pub shared: Arc<Shared>,
+    pub root: PathBuf,
+    pub watchdog: Arc<Watchdog>,
+    pub stack_size: usize,
+}
+
+/// Starts the plugin thread. `ready` receives the outcome of evaluation + `initialize`.
+pub(crate) fn spawn(
+    spec: WorkerSpec,
+    rx: mpsc::UnboundedReceiver<Command>,
+    ready: oneshot::Sender<Result<(), LoadError>>,
+) -> std::io::Result<()> {
+    let name = format!("qirvo:{}", spec.shared.manifest.id);
+    let stack = spec.stack_size;
+    std::thread::Builder::new()
+        .name(name)
+        .stack_size(stack)
+        .spawn(move || thread_main(spec, rx, ready))?;
+    Ok(())
+}
+
+fn thread_main(
+    spec: WorkerSpec,
+    rx: mpsc::UnboundedReceiver<Command>,
+    ready: oneshot::Sender<Result<(), LoadError>>,
+) {
+    let shared = spec.shared.clone();
+    let tokio_rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            shared.set_state(PluginState::Error);
+            let _ = ready.send(Err(LoadError::Thread {
+                id: shared.manifest.id.clone(),
+                source: e,
+            }));
+            return;
+        }
+    };
+    tokio_rt.block_on(async move {
+        let mut worker = match Worker::new(&spec) {
+            Ok(w) => w,
+            Err(e) => {
+                shared.set_state(PluginState::Error);
+                let _ = ready.send(Err(e));
+                return;
+            }
+        };
+        match worker.boot().await {
+            Ok(()) => {
+                let _ = ready.send(Ok(()));
+            }
+            Err(e) => {
+                shared.set_state(PluginState::Error);
+                let _ = ready.send(Err(e));
+                return;
+            }
+        }
+        worker.serve(rx).await;
+    });
+}
+
+/// What [`Worker::invoke`] runs.
+enum Invoke<'a> {
+    /// A lifecycle method of the default export; `config` is JSON for `initialize`.
+    Lifecycle {
+        step: &'static str,
+        config: Option<String>,
+    },
+    /// An exported function, with its arguments as a JSON array.
+    Call { name: &'a str, args_json: String },
+}
+
+/// How a driven step ended, before termination is taken into account.
+enum Outcome<T> {
+    Done(Result<T, CoreError>),
+    /// The event loop ran dry but the awaited promise is still pending.
+    Stuck,
+    /// The watchdog or the host interrupted the step while it waited.
+    Interrupted,
+}
+
+struct Worker {
+    js: JsRuntime,
+    shared: Arc<Shared>,
+    target: Arc<Target>,
+    watchdog: Arc<Watchdog>,
+    loader: Rc<PluginModuleLoader>,
+    namespace: Option<v8::Global<v8::Object>>,
+    limit: ByteSize,
+    timeout: Duration,
+    peak: Cell<u64>,
+}
+
+impl Worker {
+    fn new(spec: &WorkerSpec) -> Result<Worker, LoadError> {
+        let manifest = spec.shared.manifest.clone();
+        let limit = manifest.resources.memory;
+        let loader = Rc::new(PluginModuleLoader::new(spec.root.clone()));
+        let info = ops::host::PluginInfo {
+            id: manifest.id.clone(),
+            name: manifest.name.clone(),
+            version: manifest.version.to_string(),
+            permissions: manifest
+                .permissions
+                .iter()
+                .map(|p| p.as_str().to_string())
+                .collect(),
+        };
+        let extensions = vec![
+            deno_webidl::deno_webidl::init(),
+            deno_web::deno_web::init(
+                Arc::new(deno_web::BlobStore::default()),
+                None,
+                false,
+                deno_web::InMemoryBroadcastChannel::default(),
+            ),
+            ops::log::qirvo_log::init(spec.shared.logs.clone()),
+            ops::host::qirvo::init(info),
+        ];
+        let create_params = v8::CreateParams::default().heap_limits(0, limit.bytes() as usize);
+        let mut js = JsRuntime::try_new(RuntimeOptions {
+            module_loader: Some(loader.clone()),
+            extensions,
+            create_params: Some(create_params),
+            ..Default::default()
+        })
+        .map_err(|e| LoadError::Module {
+            id: manifest.id.clone(),
+            message: format!("cannot create the isolate: {e}"),
+        })?;
+
+        let target = Target::new(js.v8_isolate().thread_safe_handle());
+        let _ = spec.shared.target.set(target.clone());
+        let heap_target = target.clone();
+        // Near the heap limit: stop the plugin, and give the engine headroom so it
+        // finishes the termination instead of aborting the process.
+        js.add_near_heap_limit_callback(move |current, _initial| {
+            heap_target.interrupt_here(Interrupt::Memory);
+            current.saturating_mul(2)
+        });
+
+        Ok(Worker {
+            js,
+            shared: spec.shared.clone(),
+            target,
+            watchdog: spec.watchdog.clone(),
+            loader,
+            namespace: None,
+            limit,
+            timeout: manifest.resources.timeout,
+            peak: Cell::new(0),
+        })
+    }
+
+    fn id(&self) -> &str {
+        &self.shared.manifest.id
+    }
+
+    /// Loads and evaluates the entry module, then runs `initialize(ctx)`.
+    async fn boot(&mut self) -> Result<(), LoadError> {
+        let id = self.id().to_string();
+        let url = self
+            .loader
+            .entry_url(&self.shared.manifest.main)
+            .map_err(|message| LoadError::Module {
+                id: id.clone(),
+                message,
+            })?;
+        let mod_id = self
+            .js
+            .load_main_es_module(&url)
+            .await
+            .map_err(|e| LoadError::Module {
+                id: id.clone(),
+                message: core_error_message(e),
+            })?;
+
+        self.shared.set_state(PluginState::Initializing);
+        let timeout = self.timeout;
+        self.step(Phase::Evaluate, timeout, |w| Ok(w.js.mod_evaluate(mod_id)))
+            .await?;
+        let ns = self
+            .js
+            .get_module_namespace(mod_id)
+            .map_err(|e| LoadError::Module {
+                id: id.clone(),
+                message: core_error_message(e),
+            })?;
+        self.namespace = Some(ns);
+
+        let config = serde_json::Value::Object(self.shared.manifest.config.clone()).to_string();
+        self.lifecycle(Phase::Initialize, "initialize", Some(config))
+            .await?;
+        self.shared.set_state(PluginState::Initialized);
+        Ok(())
+    }
+
+    /// Serves commands until unloaded, failed, or every handle is gone.
+    async fn serve(mut self, mut rx: mpsc::UnboundedReceiver<Command>) {
+        let mut loop_idle = false;
+        loop {
+            let cmd = if loop_idle {
+                rx.recv().await
+            } else {
+                enum Next {
+                    Cmd(Option<Command>),
+                    Loop(Result<(), CoreError>, Option<Interrupt>),
+                }
+                let next = {
+                    let recv = rx.recv();
+                    let mut recv = pin!(recv);
+                    let js = &mut self.js;
+                    let target = &self.target;
+                    let watchdog = &self.watchdog;
+                    let timeout = self.timeout;
+                    poll_fn(|cx| {
+                        if let Poll::Ready(c) = recv.as_mut().poll(cx) {
+                            return Poll::Ready(Next::Cmd(c));
+                        }
+                        // A turn of the event loop runs plugin callbacks: give it a deadline.
+                        let armed = watchdog.arm(target, timeout);
+                        let r = js.poll_event_loop(cx, PollEventLoopOptions::default());
+                        let why = armed.finish();
+                        match r {
+                            Poll::Ready(r) => Poll::Ready(Next::Loop(r, why)),
+                            Poll::Pending if why.is_some() => Poll::Ready(Next::Loop(Ok(()), why)),
+                            Poll::Pending => Poll::Pending,
+                        }
+                    })
+                    .await
+                };
+                match next {
+                    Next::Cmd(c) => c,
+                    Next::Loop(result, why) => {
+                        if why.is_some() {
+                            self.js.v8_isolate().cancel_terminate_execution();
+                        }
+                        match why {
+                            Some(Interrupt::Memory) => {
+                                self.record_heap();
+                                let heap = *self.shared.heap.lock();
+                                self.shared.logs.push(
+                                    crate::LogLevel::Error,
+                                    &format!(
+                                        "exceeded its memory limit of {} in a background task (heap at {}); disposing the isolate",
+                                        self.limit, heap.used
+                                    ),
+                                );
+                                self.shared.set_state(PluginState::Error);
+                                return;
+                            }
+                            Some(Interrupt::Deadline) => self.shared.logs.push(
+                                crate::LogLevel::Error,
+                                &format!(
+                                    "a background task ran past the {} ms deadline and was terminated",
+                                    self.timeout.as_millis()
+                                ),
+                            ),
+                            Some(Interrupt::Host) | None => {}
+                        }
+                        if let Err(e) = result {
+                            self.shared.logs.push(
+                                crate::LogLevel::Error,
+                                &format!("uncaught: {}", core_error_message(e)),
+                            );
+                        } else if why.is_none() {
+                            // Nothing left to run until a command arrives.
+                            loop_idle = true;
+                        }
+                        continue;
+                    }
+                }
+            };
+            let Some(cmd) = cmd else {
+                // Every handle is gone: shut down quietly.
+                let _ = self.stop().await;
+                self.shared.set_state(PluginState::Unloaded);
+                return;
+            };
+            loop_idle = false;
+            match cmd {
+                Command::Start { reply } => {
+                    let r = self.start().await;
+                    let _ = reply.send(r);
+                }
+                Command::Stop { reply } => {
+                    let r = self.stop().await;
+                    let _ = reply.send(r);
+                }
+                Command::Call {
+                    name,
+                    args,
+                    timeout,
+                    reply,
+                } => {
+                    let r = self
+                        .call(&name, args, timeout.unwrap_or(self.timeout))
+                        .await;
+                    let _ = reply.send(r);
+                }
+                Command::HealthCheck { reply } => {
+                    let r = self.health_check().await;
+                    let _ = reply.send(r);
+                }
+                Command::Unload { reply } => {
+                    let r = self.stop().await;
+                    self.shared.set_state(PluginState::Unloaded);
+                    // Dispose the isolate before answering, so its memory is returned
+                    // by the time `unload` completes.
+                    drop(self);
+                    let _ = reply.send(r);
+                    return;
+                }
+            }
+            if self.shared.state.lock().eq(&PluginState::Error) {
+                // A failed lifecycle step or exhausted heap: the isolate is disposed.
+                return;
+            }
+        }
+    }
+
+    fn invalid(&self, action: &'static str) -> PluginError {
+        PluginError::InvalidState {
+            id: self.id().to_string(),
+            action,
+            state: *self.shared.state.lock(),
+        }
+    }
+
+    fn state(&self) -> PluginState {
+        *self.shared.state.lock()
+    }
+
+    async fn start(&mut self) -> Result<(), PluginError> {
+        if self.state() != PluginState::Initialized {
+            return Err(self.invalid("start"));
+        }
+        self.shared.set_state(PluginState::Starting);
+        match self.lifecycle(Phase::Start, "start", None).await {
+            Ok(_) => {
+                self.shared.set_state(PluginState::Running);
+                Ok(())
+            }
+            Err(e) => {
+                self.shared.set_state(PluginState::Error);
+                Err(e)
+            }
+        }
+    }
+
+    async fn stop(&mut self) -> Result<(), PluginError> {
+        if self.state() != PluginState::Running {
+            return Ok(());
+        }
+        self.shared.set_state(PluginState::Stopping);
+        match self.lifecycle(Phase::Stop, "stop", None).await {
+            Ok(_) => {
+                self.shared.set_state(PluginState::Stopped);
+                Ok(())
+            }
+            Err(e) => {
+                self.shared.set_state(PluginState::Error);
+                Err(e)
+            }
+        }
+    }
+
+    async fn health_check(&mut self) -> Result<bool, PluginError> {
+        match self.state() {
+            PluginState::Initialized | PluginState::Running => {}
+            _ => return Err(self.invalid("health-check")),
+        }
+        let r = self
+            .invoke(
+                Phase::Call("healthCheck".into()),
+                self.timeout,
+                Invoke::Lifecycle {
+                    step: "healthCheck",
+                    config: None,
+                },
+            )
+            .await?;
+        Ok(r == serde_json::Value::Bool(true))
+    }
+
+    /// Runs a lifecycle step of the default export (`initialize`, `start`, `stop`).
+    async fn lifecycle(
+        &mut self,
+        phase: Phase,
+        step: &'static str,
+        config: Option<String>,
+    ) -> Result<(), PluginError> {
+        let timeout = self.timeout;
+        self.invoke(phase, timeout, Invoke::Lifecycle { step, config })
+            .await
+            .map(|_| ())
+    }
+
+    async fn call(
+        &mut self,
+        name: &str,
+        args: Vec<serde_json::Value>,
+        timeout: Duration,
+    ) -> Result<serde_json::Value, PluginError> {
+        match self.state() {
+            PluginState::Initialized | PluginState::Running => {}
+            _ => return Err(self.invalid("call")),
+        }
+        let args_json = serde_json::Value::Array(args).to_string();
+        self.invoke(
+            Phase::Call(name.to_string()),
+            timeout,
+            Invoke::Call { name, args_json },
+        )
+        .await
+    }
+
+    /// Calls one of the bootstrap's host functions under the watchdog, awaits its promise
+    /// while turning the event loop, and decodes the JSON text it resolves to.
+    async fn invoke(
+        &mut self,
+        phase: Phase,
+        timeout: Duration,
+        what: Invoke<'_>,
+    ) -> Result<serde_json::Value, PluginError> {
+        let id = self.id().to_string();
+        let export = match &what {
+            Invoke::Call { name, .. } => Some(name.to_string()),
+            Invoke::Lifecycle { .. } => None,
+        };
+        let value = self
+            .step(phase, timeout, move |w| {
+                let (lifecycle, call_export) = {
+                    let state = w.js.op_state();
+                    let state = state.borrow();
+                    let host = state.try_borrow::<ops::host::HostFns>().ok_or_else(|| {
+                        PluginError::Gone {
+                            id: w.id().to_string(),
+                            state: w.state(),
+                        }
+                    })?;
+                    (host.lifecycle.clone(), host.call_export.clone())
+                };
+                let ns = w.namespace.clone().ok_or_else(|| PluginError::Gone {
+                    id: w.id().to_string(),
+                    state: w.state(),
+                })?;
+                let id = w.id().to_string();
+                deno_core::scope!(scope, &mut w.js);
+                let ns = v8::Local::new(scope, ns);
+                let (func, args) = match what {
+                    Invoke::Lifecycle { step, config } => {
+                        let step: v8::Local<v8::Value> =
+                            v8::String::new(scope, step).unwrap().into();
+                        let cfg: v8::Local<v8::Value> =
+                            match config.and_then(|c| v8::String::new(scope, &c)) {
+                                Some(c) => c.into(),
+                                None => v8::undefined(scope).into(),
+                            };
+                        let ns: v8::Local<v8::Value> = ns.into();
+                        (
+                            lifecycle,
+                            vec![
+                                v8::Global::new(scope, step),
+                                v8::Global::new(scope, ns),
+                                v8::Global::new(scope, cfg),
+                            ],
+                        )
+                    }
+                    Invoke::Call { name, args_json } => {
+                        let key = v8::String::new(scope, name).ok_or_else(|| {
+                            PluginError::NoSuchExport {
+                                id: id.clone(),
+                                name: name.to_string(),
+                            }
+                        })?;
+                        let f = ns
+                            .get(scope, key.into())
+                            .filter(|f| f.is_function() && name != "then")
+                            .ok_or_else(|| PluginError::NoSuchExport {
+                                id: id.clone(),
+                                name: name.to_string(),
+                            })?;
+                        let args = v8::String::new(scope, &args_json).ok_or_else(|| {
+                            PluginError::BadArgument {
+                                id: id.clone(),
+                                name: name.to_string(),
+                                index: 0,
+                                reason: format!(
+                                    "the arguments ({} bytes of JSON) are too large",
+                                    args_json.len()
+                                ),
+                            }
+                        })?;
+                        let args: v8::Local<v8::Value> = args.into();
+                        (
+                            call_export,
+                            vec![v8::Global::new(scope, f), v8::Global::new(scope, args)],
+                        )
+                    }
+                };
+                Ok(JsRuntime::scoped_call_with_args(scope, &func, &args))
+            })
+            .await?;
+
+        deno_core::scope!(scope, &mut self.js);
+        let value = v8::Local::new(scope, value);
+        if value.is_string() {
+            let text = value.to_rust_string_lossy(scope);
+            return serde_json::from_str(&text).map_err(|e| PluginError::BadReturnValue {
+                id,
+                name: export.unwrap_or_default(),
+                reason: e.to_string(),
+            });
+        }
+        // callExport resolves to { badReturn: reason } when the result is not JSON data.
+        let reason = value
+            .to_object(scope)
+            .and_then(|o| {
+                let key = v8::String::new(scope, "badReturn")?;
+                o.get(scope, key.into())
+            })
+            .map(|r| r.to_rust_string_lossy(scope))
+            .unwrap_or_else(|| "not JSON data".to_string());
+        Err(PluginError::BadReturnValue {
+            id,
+            name: export.unwrap_or_default(),
+            reason,
+        })
+    }
+
+    /// Runs a step under a deadline: arms the watchdog, starts the step (which may run JS
+    /// synchronously), drives its future together with the plugin's event loop, and turns
+    /// the outcome into a typed result.
+    async fn step<T, E, F>(
+        &mut self,
+        phase: Phase,
+        timeout: Duration,
+        begin: impl FnOnce(&mut Self) -> Result<F, PluginError>,
+    ) -> Result<T, PluginError>
+    where
+        F: Future<Output = Result<T, E>>,
+        CoreError: From<E>,
+    {
+        let target = self.target.clone();
+        let interrupted = target.interrupted();
+        let mut interrupted = pin!(interrupted);
+        // Register for wake-ups before arming, so none is missed.
+        interrupted.as_mut().enable();
+        let armed = self.watchdog.arm(&target, timeout);
+        let outcome = match begin(self) {
+            Err(e) => Err(e),
+            Ok(fut) => {
+                let mut fut = pin!(fut);
+                let js = &mut self.js;
+                let r = poll_fn(|cx| {
+                    if interrupted.as_mut().poll(cx).is_ready() {
+                        return Poll::Ready(Outcome::Interrupted);
+                    }
+                    if let Poll::Ready(r) = fut.as_mut().poll(cx) {
+                        return Poll::Ready(Outcome::Done(r.map_err(CoreError::from)));
+                    }
+                    match js.poll_event_loop(cx, PollEventLoopOptions::default()) {
+                        Poll::Ready(Ok(())) => match fut.as_mut().poll(cx) {
+                            Poll::Ready(r) => {
+                                Poll::Ready(Outcome::Done(r.map_err(CoreError::from)))
+                            }
+                            Poll::Pending => Poll::Ready(Outcome::Stuck),
+                        },
+                        Poll::Ready(Err(e)) => Poll::Ready(Outcome::Done(Err(e))),
+                        Poll::Pending => Poll::Pending,
+                    }
+                })
+                .await;
+                Ok(match r {
+                    // Nothing can settle the promise any more: it waits for its deadline
+                    // (or the host), like any other step that does not finish in time.
+                    Outcome::Stuck => {
+                        interrupted.await;
+                        Outcome::Interrupted
+                    }
+                    other => other,
+                })
+            }
+        };
+        let why = armed.finish();
+        if why.is_some() || self.js.v8_isolate().is_execution_terminating() {
+            self.js.v8_isolate().cancel_terminate_execution();
+        }
+        self.record_heap();
+        let outcome = outcome?;
+        let id = self.id().to_string();
+        match why {
+            Some(Interrupt::Deadline) => Err(PluginError::Timeout {
+                id,
+                phase,
+                limit: timeout,
+            }),
+            Some(Interrupt::Host) => Err(PluginError::Terminated { id, phase }),
+            Some(Interrupt::Memory) => {
+                self.shared.set_state(PluginState::Error);
+                let used = self.shared.heap.lock().used;
+                Err(PluginError::MemoryLimitExceeded {
+                    id,
+                    phase,
+                    limit: self.limit,
+                    used,
+                })
+            }
+            None => match outcome {
+                Outcome::Done(Ok(v)) => Ok(v),
+                Outcome::Done(Err(e)) => Err(PluginError::Exception {
+                    id,
+                    phase,
+                    exception: js_exception(e),
+                }),
+                // An interrupt always records its reason before waking the step.
+                Outcome::Stuck | Outcome::Interrupted => Err(PluginError::Timeout {
+                    id,
+                    phase,
+                    limit: timeout,
+                }),
+            },
+        }
+    }
+
+    fn record_heap(&mut self) {
+        let stats = self.js.v8_isolate().get_heap_statistics();
+        let used = stats.used_heap_size() as u64;
+        let peak = self.peak.get().max(used);
+        self.peak.set(peak);
+        *self.shared.heap.lock() = HeapStats {
+            used: ByteSize(used),
+            peak: ByteSize(peak),
+            limit: self.limit,
+        };
+    }
+}
+
+fn js_exception(e: CoreError) -> JsException {
+    match *e.0 {
+        CoreErrorKind::Js(js) => from_js_error(&js),
+        other => JsException {
+            message: other.to_string(),
+            stack: other.to_string(),
+        },
+    }
+}
+
+fn from_js_error(js: &JsError) -> JsException {
+    JsException {
+        message: js.exception_message.clone(),
+        stack: js.to_string(),
+    }
+}
+
+fn core_error_message(e: CoreError) -> String {
+    match *e.0 {
+        CoreErrorKind::Js(js) => js.to_string(),
+        other => other.to_string(),
+    }
+}

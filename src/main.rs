@@ -142,9 +142,14 @@ fn main() -> ExitCode {
     match rt.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure { code, error }) => {
-            eprintln!("error: {error}");
+            let top = error.to_string();
+            eprintln!("error: {top}");
             for cause in error.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
+                let cause = cause.to_string();
+                // Typed errors often embed their source's text; say each thing once.
+                if !top.contains(&cause) {
+                    eprintln!("  caused by: {cause}");
+                }
             }
             if let Some(stack) = error
                 .downcast_ref::<qirvo::PluginError>()

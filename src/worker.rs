@@ -680,9 +680,21 @@ fn js_exception(e: CoreError) -> JsException {
 }
 
 fn from_js_error(js: &JsError) -> JsException {
+    let message = js.exception_message.as_str();
+    let message = message
+        .strip_prefix("Uncaught (in promise) ")
+        .or_else(|| message.strip_prefix("Uncaught "))
+        .unwrap_or(message);
+    // Frames inside Qirvo's own bootstrap are noise to a plugin author.
+    let stack = js
+        .to_string()
+        .lines()
+        .filter(|l| !l.contains("(ext:") && !l.trim_start().starts_with("at ext:"))
+        .collect::<Vec<_>>()
+        .join("\n");
     JsException {
-        message: js.exception_message.clone(),
-        stack: js.to_string(),
+        message: message.to_string(),
+        stack,
     }
 }
 

@@ -1,0 +1,106 @@
+//! The `qirvo` binary as a shell user runs it.
+
+use std::process::{Command, Output};
+
+use crate::helpers::*;
+
+fn qirvo(args: &[&str]) -> Output {
+    let data = tempfile::tempdir().unwrap();
+    Command::new(env!("CARGO_BIN_EXE_qirvo"))
+        .args(args)
+        .arg("--data-dir")
+        .arg(data.path())
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run qirvo")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn run_prints_plugin_lines_and_exits_cleanly() {
+    let out = qirvo(&["run", "fixtures/plugins/hello", "--for", "50ms"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert_eq!(
+        stdout.lines().collect::<Vec<_>>(),
+        [
+            "[com.example.hello] initialize: com.example.hello 1.0.0",
+            "[com.example.hello] start: running",
+            "[com.example.hello] stop: stopping",
+            "[com.example.hello] cleanup: done",
+        ]
+    );
+}
+
+#[test]
+fn call_prints_the_json_result() {
+    let out = qirvo(&["call", "fixtures/plugins/hello", "greet", "\"Ada\""]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).lines().last(), Some("\"Hello, Ada!\""));
+    let out = qirvo(&[
+        "call",
+        "fixtures/plugins/plain-js",
+        "echo",
+        "1",
+        "{\"a\":[true]}",
+    ]);
+    assert_eq!(text(&out.stdout).trim(), "[1,{\"a\":[true]}]");
+}
+
+#[test]
+fn warnings_and_errors_go_to_stderr() {
+    let out = qirvo(&["call", "fixtures/plugins/plain-js", "logLevels"]);
+    assert_eq!(out.status.code(), Some(0));
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(stdout.contains("[plain-js] a log line"), "{stdout}");
+    assert!(stderr.contains("[plain-js] a warn line"), "{stderr}");
+    assert!(stderr.contains("[plain-js] an error line"), "{stderr}");
+    assert!(!stdout.contains("warn line"));
+}
+
+#[test]
+fn a_failing_plugin_exits_1_with_the_error_on_stderr() {
+    let out = qirvo(&["call", "fixtures/plugins/plain-js", "fail", "\"boom\""]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.starts_with("error: plugin plain-js: call fail: TypeError: boom\n"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("main.js:"), "the stack follows: {stderr}");
+
+    let out = qirvo(&["run", "fixtures/plugins/init-throws", "--for", "0"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("database unreachable"));
+}
+
+#[test]
+fn bad_input_exits_2() {
+    let out = qirvo(&["validate", "fixtures/manifests/bad-memory"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("resources.memory: \"lots\" is not a size"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = qirvo(&["run", "fixtures/plugins/hello", "--for", "banana"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("\"banana\" is not a duration"));
+    let out = qirvo(&["call", "fixtures/plugins/hello", "greet", "not-json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("is not JSON"));
+    let out = qirvo(&["run", "fixtures/plugins/escape-import", "--for", "0"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("outside the plugin directory"));
+}
+
+#[test]
+fn validate_accepts_a_good_plugin() {
+    let out = qirvo(&["validate", "fixtures/plugins/hello"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("com.example.hello 1.0.0"));
+    let _ = plugin_fixture("hello");
+}

@@ -1,0 +1,218 @@
+//! What a plugin module may load and see, and how values cross the boundary.
+
+use qirvo::{LoadError, LogLevel, PluginError};
+use serde_json::json;
+
+use crate::helpers::*;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn relative_ts_js_and_json_imports_work() {
+    let (rt, _) = runtime();
+    let p = rt.load(plugin_fixture("imports")).await.unwrap();
+    assert_eq!(p.call("compute", vec![json!(5)]).await.unwrap(), json!(11));
+    assert_eq!(
+        p.call("loud", vec![json!("hey")]).await.unwrap(),
+        json!("HEY!")
+    );
+    assert_eq!(
+        p.call("name", vec![]).await.unwrap(),
+        json!("imports-fixture")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn imports_outside_the_directory_are_refused() {
+    let (rt, _) = runtime();
+    let err = rt.load(plugin_fixture("escape-import")).await.unwrap_err();
+    assert!(matches!(err, LoadError::Module { .. }), "{err:?}");
+    let msg = err.to_string();
+    assert!(msg.contains("\"../hello/main.ts\""), "{msg}");
+    assert!(msg.contains("./main.ts"), "names the importing file: {msg}");
+    assert!(msg.contains("outside the plugin directory"), "{msg}");
+
+    let err = rt
+        .load(plugin_fixture("bare-import"))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("\"lodash\"") && err.contains("bare specifiers"),
+        "{err}"
+    );
+    assert!(rt.plugins().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dynamic_imports_cannot_leave_the_plugin() {
+    let (rt, _) = runtime();
+    let p = rt.load(plugin_fixture("plain-js")).await.unwrap();
+    for spec in [
+        "https://example.com/x.js",
+        "ext:core/mod.js",
+        "ext:qirvo/bootstrap.js",
+        "node:fs",
+        "/etc/passwd",
+        "file:///etc/passwd",
+        "../hello/main.ts",
+        "./missing.js",
+        "lodash",
+    ] {
+        let err = p
+            .call("dynamicImport", vec![json!(spec)])
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, PluginError::Exception { .. }),
+            "{spec}: {err:?}"
+        );
+    }
+    // The plugin is fine afterwards.
+    assert_eq!(p.call("scale", vec![json!(2)]).await.unwrap(), json!(6));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn plugin_globals_are_the_web_platform_and_qirvo_only() {
+    let (rt, _) = runtime();
+    let p = rt.load(plugin_fixture("plain-js")).await.unwrap();
+    let g = p.call("globals", vec![]).await.unwrap();
+    assert_eq!(g["deno"], "undefined");
+    assert_eq!(g["bootstrap"], "undefined");
+    assert_eq!(g["fetch"], "undefined", "no network-access, no fetch");
+    assert_eq!(g["qirvo"], "object");
+    assert_eq!(g["qirvoId"], "plain-js");
+    assert_eq!(g["url"], "1");
+    assert_eq!(g["text"], "héllo");
+    assert_eq!(g["base64"], "cWlydm8=");
+    assert_eq!(g["clone"], json!({"a": [1, 2]}));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn calls_carry_json_both_ways() {
+    let (rt, _) = runtime();
+    let p = rt.load(plugin_fixture("plain-js")).await.unwrap();
+    // Config reached initialize.
+    assert_eq!(p.call("scale", vec![json!(5)]).await.unwrap(), json!(15));
+    let args = vec![
+        json!("é€😀"),
+        json!(null),
+        json!({"a": [1, {"b": true}]}),
+        json!(1.5),
+    ];
+    assert_eq!(p.call("echo", args.clone()).await.unwrap(), json!(args));
+    assert_eq!(
+        p.call("later", vec![json!(5), json!("v")]).await.unwrap(),
+        json!("v")
+    );
+    assert_eq!(
+        p.call("returnsUndefined", vec![]).await.unwrap(),
+        json!(null)
+    );
+    // JS state persists across calls.
+    assert_eq!(p.call("remember", vec![json!(1)]).await.unwrap(), json!(1));
+    assert_eq!(p.call("remember", vec![json!(2)]).await.unwrap(), json!(2));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn call_errors_are_typed() {
+    let (rt, _) = runtime();
+    let p = rt.load(plugin_fixture("plain-js")).await.unwrap();
+    let err = p.call("fail", vec![json!("boom")]).await.unwrap_err();
+    assert_eq!(err.exception().unwrap().message, "TypeError: boom");
+    let err = p
+        .call("rejectLater", vec![json!("later boom")])
+        .await
+        .unwrap_err();
+    assert_eq!(err.exception().unwrap().message, "Error: later boom");
+    for name in ["nope", "notAFunction"] {
+        let err = p.call(name, vec![]).await.unwrap_err();
+        assert!(
+            matches!(err, PluginError::NoSuchExport { .. }),
+            "{name}: {err:?}"
+        );
+    }
+    for (name, reason) in [
+        ("returnsFunction", "is a function"),
+        ("returnsBigInt", "is a BigInt"),
+        ("returnsCycle", "cyclic"),
+    ] {
+        let err = p.call(name, vec![]).await.unwrap_err();
+        assert!(
+            matches!(&err, PluginError::BadReturnValue { reason: r, .. } if r.contains(reason)),
+            "{name}: {err:?}"
+        );
+    }
+    // Still healthy after all that.
+    assert_eq!(p.call("scale", vec![json!(1)]).await.unwrap(), json!(3));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn typescript_stacks_point_at_the_original_lines() {
+    let (rt, _) = runtime();
+    let p = rt.load(plugin_fixture("throws-stack")).await.unwrap();
+    let err = p.call("explode", vec![json!("x")]).await.unwrap_err();
+    let stack = &err.exception().unwrap().stack;
+    assert!(stack.contains("throws-stack/main.ts:9:"), "{stack}");
+    assert!(stack.contains("throws-stack/main.ts:14:"), "{stack}");
+    assert!(
+        !stack.contains("ext:qirvo"),
+        "host frames are hidden: {stack}"
+    );
+    // The stack a plugin sees itself is mapped too.
+    let inside = p.call("stackInside", vec![]).await.unwrap();
+    assert!(inside.as_str().unwrap().contains("main.ts:9:"), "{inside}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn console_levels_reach_the_host() {
+    let (rt, _) = runtime();
+    let p = rt.load(plugin_fixture("plain-js")).await.unwrap();
+    p.call("logLevels", vec![]).await.unwrap();
+    let got: Vec<_> = p.logs().into_iter().map(|e| (e.level, e.message)).collect();
+    assert_eq!(
+        got,
+        [
+            (LogLevel::Debug, "a debug line".to_string()),
+            (LogLevel::Info, "a log line".to_string()),
+            (LogLevel::Info, "an info line".to_string()),
+            (LogLevel::Warn, "a warn line".to_string()),
+            (LogLevel::Error, "an error line".to_string()),
+            (LogLevel::Info, "structured {\"n\":1}".to_string()),
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn broken_manifests_name_file_field_and_reason() {
+    let (rt, _) = runtime();
+    let cases = [
+        ("bad-json", "not valid JSON"),
+        ("unknown-field", "mian: unknown field `mian`"),
+        (
+            "bad-memory",
+            "resources.memory: \"lots\" is not a size (expected e.g. \"128MB\")",
+        ),
+        (
+            "main-outside",
+            "main: \"../main.ts\" escapes the plugin directory",
+        ),
+        ("main-missing", "main: \"nope.ts\" does not exist"),
+        (
+            "unknown-permission",
+            "permissions[0]: \"root-access\" is not a known permission",
+        ),
+        ("bad-id", "id: \"Not Valid\" is not a valid id"),
+        ("bad-version", "version: \"v1\" is not a semantic version"),
+    ];
+    for (name, expected) in cases {
+        let err = rt.load(fixture("manifests").join(name)).await.unwrap_err();
+        assert!(matches!(err, LoadError::Manifest(_)), "{name}: {err:?}");
+        let msg = err.to_string();
+        assert!(
+            msg.contains(&format!("{name}/manifest.json: ")),
+            "{name}: {msg}"
+        );
+        assert!(msg.contains(expected), "{name}: {msg}");
+    }
+    let err = rt.load(fixture("no-such-plugin")).await.unwrap_err();
+    assert!(err.to_string().contains("no-such-plugin"), "{err}");
+}

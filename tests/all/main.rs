@@ -1,0 +1,6 @@
+//! Integration tests: one binary, driving only the public API and the built `qirvo`.
+
+mod cli;
+mod helpers;
+mod lifecycle;
+mod loading;

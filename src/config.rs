@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use crate::error::ConfigError;
 use crate::logs::LogSink;
+use crate::manifest::RestartPolicy;
 
 /// How a [`PluginRuntime`](crate::PluginRuntime) runs its plugins.
 #[derive(Clone)]
@@ -20,12 +21,17 @@ pub struct RuntimeConfig {
     pub thread_stack_size: usize,
     /// Most plugins loaded at once. Default 1024.
     pub max_plugins: usize,
-    /// Deadline for a plugin's `stop` when the runtime shuts down, on top of the
-    /// plugin's own timeout. Default: the plugin's own timeout.
-    pub shutdown_timeout: Option<Duration>,
     /// Receives every plugin log line as it is written. Default none (lines still go to
     /// `tracing` and the per-plugin buffer).
     pub log_sink: Option<LogSink>,
+    /// What happens to a plugin killed for memory or a lifecycle timeout, unless its
+    /// manifest says otherwise. Default [`RestartPolicy::Never`].
+    pub restart: RestartPolicy,
+    /// The sliding window over which a plugin's CPU share is measured against
+    /// `resources.cpu`. Default 10 s; at least 100 ms.
+    pub cpu_window: Duration,
+    /// How long a plugin that went over its CPU share stays throttled. Default 60 s.
+    pub cpu_cooldown: Duration,
 }
 
 impl Default for RuntimeConfig {
@@ -35,8 +41,10 @@ impl Default for RuntimeConfig {
             log_capacity: 1000,
             thread_stack_size: 8 * 1024 * 1024,
             max_plugins: 1024,
-            shutdown_timeout: None,
             log_sink: None,
+            restart: RestartPolicy::Never,
+            cpu_window: Duration::from_secs(10),
+            cpu_cooldown: Duration::from_secs(60),
         }
     }
 }
@@ -48,8 +56,10 @@ impl std::fmt::Debug for RuntimeConfig {
             .field("log_capacity", &self.log_capacity)
             .field("thread_stack_size", &self.thread_stack_size)
             .field("max_plugins", &self.max_plugins)
-            .field("shutdown_timeout", &self.shutdown_timeout)
             .field("log_sink", &self.log_sink.is_some())
+            .field("restart", &self.restart)
+            .field("cpu_window", &self.cpu_window)
+            .field("cpu_cooldown", &self.cpu_cooldown)
             .finish()
     }
 }
@@ -84,6 +94,12 @@ impl RuntimeConfig {
             return Err(ConfigError {
                 field: "max_plugins",
                 reason: "must be at least 1".into(),
+            });
+        }
+        if self.cpu_window < Duration::from_millis(100) {
+            return Err(ConfigError {
+                field: "cpu_window",
+                reason: format!("{:?} is shorter than the 100 ms minimum", self.cpu_window),
             });
         }
         if self.data_dir.as_os_str().is_empty() {

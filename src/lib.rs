@@ -38,6 +38,7 @@
 //! source-mapped stack, [`PluginError::Timeout`], [`PluginError::MemoryLimitExceeded`], …).
 
 mod config;
+mod cpu;
 mod error;
 mod loader;
 mod logs;
@@ -50,8 +51,11 @@ mod watchdog;
 mod worker;
 
 pub use config::RuntimeConfig;
+pub use cpu::CpuStats;
 pub use error::{ConfigError, JsException, LoadError, ManifestError, Phase, PluginError};
 pub use logs::{LogEntry, LogLevel, LogSink};
-pub use manifest::{Bandwidth, ByteSize, MANIFEST_FILE, Manifest, Permission, Resources};
+pub use manifest::{
+    Bandwidth, ByteSize, MANIFEST_FILE, Manifest, Permission, Resources, RestartPolicy,
+};
 pub use plugin::{HeapStats, PluginHandle, PluginState};
 pub use runtime::PluginRuntime;

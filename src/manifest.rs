@@ -191,6 +191,22 @@ struct RawManifest {
     #[serde(default)]
     resources: RawResources,
     config: Option<serde_json::Value>,
+    restart: Option<RawRestart>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct RawRestart {
+    policy: RawRestartPolicy,
+    max_restarts: Option<u32>,
+    backoff: Option<u64>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum RawRestartPolicy {
+    Never,
+    OnFailure,
 }
 
 #[derive(Deserialize, Default)]
@@ -232,6 +248,45 @@ pub struct Manifest {
     pub resources: Resources,
     /// The plugin's configuration object, handed to `initialize` as `ctx.config`.
     pub config: serde_json::Map<String, serde_json::Value>,
+    /// `restart`: overrides the runtime's [`RestartPolicy`] for this plugin.
+    pub restart: Option<RestartPolicy>,
+}
+
+/// What happens when a plugin is killed for memory, or times out in a lifecycle step.
+///
+/// Written in a manifest as `"restart": { "policy": "on-failure", "maxRestarts": 3,
+/// "backoff": 1000 }` (`backoff` in ms), or `{ "policy": "never" }`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RestartPolicy {
+    /// The plugin stays in `error` (the default).
+    #[default]
+    Never,
+    /// Restart in a fresh isolate (initialize, then start if it was running), at most
+    /// `max_restarts` times over the plugin's life, waiting `backoff × 2^(n-1)` (capped at
+    /// one minute) before the n-th restart.
+    OnFailure {
+        max_restarts: u32,
+        backoff: Duration,
+    },
+}
+
+impl RestartPolicy {
+    /// The wait before restart number `n` (1-based), or `None` when no restart is allowed.
+    pub fn delay(&self, n: u32) -> Option<Duration> {
+        match *self {
+            RestartPolicy::Never => None,
+            RestartPolicy::OnFailure {
+                max_restarts,
+                backoff,
+            } => {
+                if n == 0 || n > max_restarts {
+                    return None;
+                }
+                let factor = 1u32.checked_shl(n - 1).unwrap_or(u32::MAX);
+                Some(backoff.saturating_mul(factor).min(Duration::from_secs(60)))
+            }
+        }
+    }
 }
 
 /// Resource limits asked for by a plugin.
@@ -408,7 +463,50 @@ impl Manifest {
             }
         };
 
+        let restart = match raw.restart {
+            None => None,
+            Some(RawRestart {
+                policy: RawRestartPolicy::Never,
+                max_restarts: None,
+                backoff: None,
+            }) => Some(RestartPolicy::Never),
+            Some(RawRestart {
+                policy: RawRestartPolicy::Never,
+                ..
+            }) => {
+                return Err(invalid(
+                    "restart",
+                    "maxRestarts and backoff only apply to the \"on-failure\" policy".into(),
+                ));
+            }
+            Some(RawRestart {
+                policy: RawRestartPolicy::OnFailure,
+                max_restarts,
+                backoff,
+            }) => {
+                let max_restarts = max_restarts.unwrap_or(3);
+                if !(1..=1000).contains(&max_restarts) {
+                    return Err(invalid(
+                        "restart.maxRestarts",
+                        format!("{max_restarts} is out of range (1 to 1000)"),
+                    ));
+                }
+                let backoff = backoff.unwrap_or(1000);
+                if backoff > 60_000 {
+                    return Err(invalid(
+                        "restart.backoff",
+                        format!("{backoff} ms is out of range (0 to 60000 ms)"),
+                    ));
+                }
+                Some(RestartPolicy::OnFailure {
+                    max_restarts,
+                    backoff: Duration::from_millis(backoff),
+                })
+            }
+        };
+
         Ok(Manifest {
+            restart,
             id: raw.id,
             name,
             version,

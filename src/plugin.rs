@@ -3,12 +3,14 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock, Weak};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use parking_lot::Mutex;
 use tokio::sync::{mpsc, oneshot};
 
+use crate::cpu::{CpuStats, ThreadClock};
 use crate::error::PluginError;
 use crate::logs::{LogBuffer, LogEntry};
 use crate::manifest::{ByteSize, Manifest};
@@ -90,9 +92,14 @@ pub(crate) struct Shared {
     pub state: Mutex<PluginState>,
     pub logs: Arc<LogBuffer>,
     pub heap: Mutex<HeapStats>,
-    /// Set once the isolate exists.
-    pub target: OnceLock<Arc<Target>>,
+    /// The current isolate, while there is one.
+    pub target: Mutex<Option<Arc<Target>>>,
     pub tx: mpsc::UnboundedSender<Command>,
+    /// The plugin thread's CPU clock.
+    pub clock: ThreadClock,
+    pub cpu: Mutex<CpuStats>,
+    /// Restarts in fresh isolates so far.
+    pub restarts: AtomicU32,
 }
 
 impl Shared {
@@ -145,6 +152,20 @@ impl PluginHandle {
     /// Heap used, peak and limit, as of the plugin's last step.
     pub fn heap(&self) -> HeapStats {
         *self.shared.heap.lock()
+    }
+
+    /// CPU time used so far, the recent share of one core, and throttling.
+    pub fn cpu(&self) -> CpuStats {
+        let mut stats = *self.shared.cpu.lock();
+        if let Some(now) = self.shared.clock.read() {
+            stats.time = stats.time.max(now);
+        }
+        stats
+    }
+
+    /// How many times the plugin has been restarted in a fresh isolate.
+    pub fn restarts(&self) -> u32 {
+        self.shared.restarts.load(Ordering::Relaxed)
     }
 
     /// The plugin's recent log lines (console and `qirvo.log`), oldest first.
@@ -241,10 +262,8 @@ impl PluginHandle {
     /// thread. The interrupted step fails with [`PluginError::Terminated`]. Returns whether
     /// anything was running.
     pub fn terminate(&self) -> bool {
-        self.shared
-            .target
-            .get()
-            .is_some_and(|t| t.interrupt(Interrupt::Host, None))
+        let target = self.shared.target.lock().clone();
+        target.is_some_and(|t| t.interrupt(Interrupt::Host, None))
     }
 
     async fn request<T>(

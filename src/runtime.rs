@@ -135,8 +135,11 @@ impl PluginRuntime {
                 limit,
                 ..Default::default()
             }),
-            target: OnceLock::new(),
+            target: Mutex::new(None),
             tx,
+            clock: Default::default(),
+            cpu: Default::default(),
+            restarts: Default::default(),
         });
         let handle = PluginHandle {
             shared: shared.clone(),
@@ -162,6 +165,9 @@ impl PluginRuntime {
 
         let (ready_tx, ready_rx) = oneshot::channel();
         let spec = WorkerSpec {
+            restart: shared.manifest.restart.unwrap_or(inner.config.restart),
+            cpu_window: inner.config.cpu_window,
+            cpu_cooldown: inner.config.cpu_cooldown,
             shared: shared.clone(),
             root,
             watchdog: inner.watchdog.clone(),

@@ -2,22 +2,27 @@
 //! runtime, evaluates the plugin, and serves the handle's commands one at a time. Between
 //! commands it keeps turning the plugin's event loop so timers and pending work run.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use std::future::{Future, poll_fn};
 use std::path::PathBuf;
 use std::pin::pin;
 use std::rc::Rc;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::task::Poll;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use deno_core::error::{CoreError, CoreErrorKind, JsError};
 use deno_core::{JsRuntime, PollEventLoopOptions, RuntimeOptions, v8};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::cpu::{Governor, Verdict, thread_cpu_time};
 use crate::error::{JsException, LoadError, Phase, PluginError};
 use crate::loader::PluginModuleLoader;
+use crate::logs::LogLevel;
 use crate::manifest::ByteSize;
+use crate::manifest::RestartPolicy;
 use crate::ops;
 use crate::plugin::{Command, HeapStats, PluginState, Shared};
 use crate::watchdog::{Interrupt, Target, Watchdog};
@@ -31,6 +36,9 @@ pub(crate) struct WorkerSpec {
     pub root: PathBuf,
     pub watchdog: Arc<Watchdog>,
     pub stack_size: usize,
+    pub restart: RestartPolicy,
+    pub cpu_window: Duration,
+    pub cpu_cooldown: Duration,
 }
 
 /// Starts the plugin thread. `ready` receives the outcome of evaluation + `initialize`.
@@ -50,10 +58,11 @@ pub(crate) fn spawn(
 
 fn thread_main(
     spec: WorkerSpec,
-    rx: mpsc::UnboundedReceiver<Command>,
+    mut rx: mpsc::UnboundedReceiver<Command>,
     ready: oneshot::Sender<Result<(), LoadError>>,
 ) {
     let shared = spec.shared.clone();
+    shared.clock.attach();
     let tokio_rt = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -61,6 +70,7 @@ fn thread_main(
         Ok(rt) => rt,
         Err(e) => {
             shared.set_state(PluginState::Error);
+            shared.clock.detach();
             let _ = ready.send(Err(LoadError::Thread {
                 id: shared.manifest.id.clone(),
                 source: e,
@@ -68,27 +78,146 @@ fn thread_main(
             return;
         }
     };
-    tokio_rt.block_on(async move {
-        let mut worker = match Worker::new(&spec) {
-            Ok(w) => w,
-            Err(e) => {
+    tokio_rt.block_on(run_plugin(&spec, &mut rx, ready));
+    *shared.target.lock() = None;
+    shared.clock.detach();
+}
+
+/// Runs the plugin in one isolate after another: the first load, then a fresh isolate
+/// for each restart its policy allows.
+async fn run_plugin(
+    spec: &WorkerSpec,
+    rx: &mut mpsc::UnboundedReceiver<Command>,
+    ready: oneshot::Sender<Result<(), LoadError>>,
+) {
+    let shared = &spec.shared;
+    let mut ready = Some(ready);
+    let governor = Rc::new(RefCell::new(Governor::new(
+        shared.manifest.resources.cpu,
+        spec.cpu_window,
+        spec.cpu_cooldown,
+    )));
+    let mut deferred = VecDeque::new();
+    let mut resume_running = false;
+    loop {
+        let booted = match Worker::new(spec, governor.clone()) {
+            Ok(mut worker) => match worker.boot(resume_running).await {
+                Ok(()) => Ok(worker),
+                Err(e) => Err((e, worker.restartable)),
+            },
+            Err(e) => Err((e, false)),
+        };
+        let exit = match booted {
+            Ok(worker) => {
+                if let Some(r) = ready.take() {
+                    let _ = r.send(Ok(()));
+                }
+                worker.serve(rx, &mut deferred).await
+            }
+            Err((e, restartable)) => {
                 shared.set_state(PluginState::Error);
-                let _ = ready.send(Err(e));
-                return;
+                match ready.take() {
+                    // The first load reports its failure to the host; it is not retried.
+                    Some(r) => {
+                        let _ = r.send(Err(e));
+                        return;
+                    }
+                    None => {
+                        shared
+                            .logs
+                            .push(LogLevel::Error, &format!("restart failed: {e}"));
+                        Exit::Failed {
+                            restartable,
+                            was_running: resume_running,
+                        }
+                    }
+                }
             }
         };
-        match worker.boot().await {
-            Ok(()) => {
-                let _ = ready.send(Ok(()));
-            }
-            Err(e) => {
-                shared.set_state(PluginState::Error);
-                let _ = ready.send(Err(e));
-                return;
+        let Exit::Failed {
+            restartable,
+            was_running,
+        } = exit
+        else {
+            return;
+        };
+        if !restartable {
+            return;
+        }
+        let n = shared.restarts.load(Ordering::Relaxed) + 1;
+        let Some(delay) = spec.restart.delay(n) else {
+            tracing::warn!(target: "qirvo::lifecycle", plugin = %shared.manifest.id, "failed; no restarts left under its policy");
+            return;
+        };
+        shared.restarts.store(n, Ordering::Relaxed);
+        tracing::warn!(target: "qirvo::lifecycle", plugin = %shared.manifest.id, restart = n, ?delay, "restarting in a fresh isolate");
+        shared.logs.push(
+            LogLevel::Warn,
+            &format!(
+                "restarting in a fresh isolate (restart {n}, after {} ms)",
+                delay.as_millis()
+            ),
+        );
+        // An unload during the backoff ends the plugin instead; other commands wait.
+        let sleep = tokio::time::sleep(delay);
+        let mut sleep = pin!(sleep);
+        loop {
+            tokio::select! {
+                _ = &mut sleep => break,
+                cmd = rx.recv() => match cmd {
+                    None => return,
+                    Some(Command::Unload { reply }) => {
+                        shared.set_state(PluginState::Unloaded);
+                        let _ = reply.send(Ok(()));
+                        return;
+                    }
+                    Some(other) => deferred.push_back(other),
+                },
             }
         }
-        worker.serve(rx).await;
-    });
+        resume_running = was_running;
+    }
+}
+
+/// What ended a stretch of event-loop turning.
+enum Next {
+    Cmd(Option<Command>),
+    Loop(Result<(), CoreError>, Option<Interrupt>),
+    Pause,
+}
+
+/// Records CPU used by a piece of plugin work, publishes the figures, logs throttling
+/// changes, and returns how long the plugin's next work must wait.
+fn account(shared: &Shared, governor: &RefCell<Governor>, work: Duration) -> Duration {
+    let mut g = governor.borrow_mut();
+    let (verdict, delay) = g.account(work);
+    *shared.cpu.lock() = g.snapshot();
+    match verdict {
+        Verdict::Ok => {}
+        Verdict::Throttled { share } => {
+            let limit = shared.manifest.resources.cpu;
+            tracing::warn!(target: "qirvo::resources", plugin = %shared.manifest.id, share, limit, "over its CPU share: throttled");
+            shared.logs.push(
+                LogLevel::Warn,
+                &format!("used {share:.0}% of a core, over its {limit}% share: throttled"),
+            );
+        }
+        Verdict::Released => {
+            tracing::info!(target: "qirvo::resources", plugin = %shared.manifest.id, "CPU throttling released");
+        }
+    }
+    delay
+}
+
+/// Why [`Worker::serve`] returned.
+enum Exit {
+    /// Unloaded, or every handle is gone.
+    Done,
+    /// The plugin failed and its isolate is gone.
+    Failed {
+        restartable: bool,
+        was_running: bool,
+    },
 }
 
 /// What [`Worker::invoke`] runs.
@@ -121,10 +250,18 @@ struct Worker {
     limit: ByteSize,
     timeout: Duration,
     peak: Cell<u64>,
+    governor: Rc<RefCell<Governor>>,
+    /// Don't start new work before this (CPU throttling).
+    pause_until: Option<Instant>,
+    /// Set when the plugin failed in a way its restart policy covers (memory, or a
+    /// lifecycle timeout).
+    restartable: bool,
+    /// Whether it was running (or starting) when it failed.
+    failed_while_running: bool,
 }
 
 impl Worker {
-    fn new(spec: &WorkerSpec) -> Result<Worker, LoadError> {
+    fn new(spec: &WorkerSpec, governor: Rc<RefCell<Governor>>) -> Result<Worker, LoadError> {
         let manifest = spec.shared.manifest.clone();
         let limit = manifest.resources.memory;
         let loader = Rc::new(PluginModuleLoader::new(spec.root.clone()));
@@ -162,7 +299,7 @@ impl Worker {
         })?;
 
         let target = Target::new(js.v8_isolate().thread_safe_handle());
-        let _ = spec.shared.target.set(target.clone());
+        *spec.shared.target.lock() = Some(target.clone());
         let heap_target = target.clone();
         // Near the heap limit: stop the plugin, and give the engine headroom so it
         // finishes the termination instead of aborting the process.
@@ -181,6 +318,10 @@ impl Worker {
             limit,
             timeout: manifest.resources.timeout,
             peak: Cell::new(0),
+            governor,
+            pause_until: None,
+            restartable: false,
+            failed_while_running: false,
         })
     }
 
@@ -188,8 +329,10 @@ impl Worker {
         &self.shared.manifest.id
     }
 
-    /// Loads and evaluates the entry module, then runs `initialize(ctx)`.
-    async fn boot(&mut self) -> Result<(), LoadError> {
+    /// Loads and evaluates the entry module, then runs `initialize(ctx)`; on a restart of
+    /// a plugin that was running, `start()` too.
+    async fn boot(&mut self, resume_running: bool) -> Result<(), LoadError> {
+        self.failed_while_running = resume_running;
         let id = self.id().to_string();
         let url = self
             .loader
@@ -209,8 +352,13 @@ impl Worker {
 
         self.shared.set_state(PluginState::Initializing);
         let timeout = self.timeout;
-        self.step(Phase::Evaluate, timeout, |w| Ok(w.js.mod_evaluate(mod_id)))
-            .await?;
+        if let Err(e) = self
+            .step(Phase::Evaluate, timeout, |w| Ok(w.js.mod_evaluate(mod_id)))
+            .await
+        {
+            self.restartable |= matches!(e, PluginError::Timeout { .. });
+            return Err(e.into());
+        }
         let ns = self
             .js
             .get_module_namespace(mod_id)
@@ -221,48 +369,40 @@ impl Worker {
         self.namespace = Some(ns);
 
         let config = serde_json::Value::Object(self.shared.manifest.config.clone()).to_string();
-        self.lifecycle(Phase::Initialize, "initialize", Some(config))
-            .await?;
+        if let Err(e) = self
+            .lifecycle(Phase::Initialize, "initialize", Some(config))
+            .await
+        {
+            self.restartable |= matches!(e, PluginError::Timeout { .. });
+            return Err(e.into());
+        }
         self.shared.set_state(PluginState::Initialized);
+        if resume_running {
+            self.start().await?;
+        }
         Ok(())
     }
 
     /// Serves commands until unloaded, failed, or every handle is gone.
-    async fn serve(mut self, mut rx: mpsc::UnboundedReceiver<Command>) {
+    async fn serve(
+        mut self,
+        rx: &mut mpsc::UnboundedReceiver<Command>,
+        deferred: &mut VecDeque<Command>,
+    ) -> Exit {
         let mut loop_idle = false;
         loop {
-            let cmd = if loop_idle {
+            if let Some(until) = self.pause_until.take() {
+                // Throttled: the plugin's queued work waits.
+                tokio::time::sleep_until(until.into()).await;
+            }
+            let cmd = if let Some(cmd) = deferred.pop_front() {
+                Some(cmd)
+            } else if loop_idle {
                 rx.recv().await
             } else {
-                enum Next {
-                    Cmd(Option<Command>),
-                    Loop(Result<(), CoreError>, Option<Interrupt>),
-                }
-                let next = {
-                    let recv = rx.recv();
-                    let mut recv = pin!(recv);
-                    let js = &mut self.js;
-                    let target = &self.target;
-                    let watchdog = &self.watchdog;
-                    let timeout = self.timeout;
-                    poll_fn(|cx| {
-                        if let Poll::Ready(c) = recv.as_mut().poll(cx) {
-                            return Poll::Ready(Next::Cmd(c));
-                        }
-                        // A turn of the event loop runs plugin callbacks: give it a deadline.
-                        let armed = watchdog.arm(target, timeout);
-                        let r = js.poll_event_loop(cx, PollEventLoopOptions::default());
-                        let why = armed.finish();
-                        match r {
-                            Poll::Ready(r) => Poll::Ready(Next::Loop(r, why)),
-                            Poll::Pending if why.is_some() => Poll::Ready(Next::Loop(Ok(()), why)),
-                            Poll::Pending => Poll::Pending,
-                        }
-                    })
-                    .await
-                };
-                match next {
+                match self.turn_event_loop(rx).await {
                     Next::Cmd(c) => c,
+                    Next::Pause => continue,
                     Next::Loop(result, why) => {
                         if why.is_some() {
                             self.js.v8_isolate().cancel_terminate_execution();
@@ -272,17 +412,21 @@ impl Worker {
                                 self.record_heap();
                                 let heap = *self.shared.heap.lock();
                                 self.shared.logs.push(
-                                    crate::LogLevel::Error,
+                                    LogLevel::Error,
                                     &format!(
                                         "exceeded its memory limit of {} in a background task (heap at {}); disposing the isolate",
                                         self.limit, heap.used
                                     ),
                                 );
+                                self.failed_while_running = self.state() == PluginState::Running;
                                 self.shared.set_state(PluginState::Error);
-                                return;
+                                return Exit::Failed {
+                                    restartable: true,
+                                    was_running: self.failed_while_running,
+                                };
                             }
                             Some(Interrupt::Deadline) => self.shared.logs.push(
-                                crate::LogLevel::Error,
+                                LogLevel::Error,
                                 &format!(
                                     "a background task ran past the {} ms deadline and was terminated",
                                     self.timeout.as_millis()
@@ -292,7 +436,7 @@ impl Worker {
                         }
                         if let Err(e) = result {
                             self.shared.logs.push(
-                                crate::LogLevel::Error,
+                                LogLevel::Error,
                                 &format!("uncaught: {}", core_error_message(e)),
                             );
                         } else if why.is_none() {
@@ -307,7 +451,7 @@ impl Worker {
                 // Every handle is gone: shut down quietly.
                 let _ = self.stop().await;
                 self.shared.set_state(PluginState::Unloaded);
-                return;
+                return Exit::Done;
             };
             loop_idle = false;
             match cmd {
@@ -341,14 +485,56 @@ impl Worker {
                     // by the time `unload` completes.
                     drop(self);
                     let _ = reply.send(r);
-                    return;
+                    return Exit::Done;
                 }
             }
-            if self.shared.state.lock().eq(&PluginState::Error) {
-                // A failed lifecycle step or exhausted heap: the isolate is disposed.
-                return;
+            if self.state() == PluginState::Error {
+                // A failed lifecycle step or an exhausted heap: dispose the isolate.
+                return Exit::Failed {
+                    restartable: self.restartable,
+                    was_running: self.failed_while_running,
+                };
             }
         }
+    }
+
+    /// Turns the plugin's event loop (timers, pending work) until a command arrives, the
+    /// loop runs dry, something interrupts it, or CPU throttling asks for a pause. Each
+    /// turn runs plugin callbacks, so each is armed with the plugin's deadline.
+    async fn turn_event_loop(&mut self, rx: &mut mpsc::UnboundedReceiver<Command>) -> Next {
+        let recv = rx.recv();
+        let mut recv = pin!(recv);
+        let js = &mut self.js;
+        let target = &self.target;
+        let watchdog = &self.watchdog;
+        let timeout = self.timeout;
+        let shared = &self.shared;
+        let governor = &self.governor;
+        let mut pause = None;
+        let next = poll_fn(|cx| {
+            if let Poll::Ready(c) = recv.as_mut().poll(cx) {
+                return Poll::Ready(Next::Cmd(c));
+            }
+            let cpu0 = thread_cpu_time();
+            let armed = watchdog.arm(target, timeout);
+            let r = js.poll_event_loop(cx, PollEventLoopOptions::default());
+            let why = armed.finish();
+            let delay = account(shared, governor, thread_cpu_time().saturating_sub(cpu0));
+            match r {
+                Poll::Ready(r) => Poll::Ready(Next::Loop(r, why)),
+                Poll::Pending if why.is_some() => Poll::Ready(Next::Loop(Ok(()), why)),
+                Poll::Pending if delay > Duration::from_millis(1) => {
+                    pause = Some(delay);
+                    Poll::Ready(Next::Pause)
+                }
+                Poll::Pending => Poll::Pending,
+            }
+        })
+        .await;
+        if let Some(d) = pause {
+            self.pause_until = Some(Instant::now() + d);
+        }
+        next
     }
 
     fn invalid(&self, action: &'static str) -> PluginError {
@@ -374,6 +560,10 @@ impl Worker {
                 Ok(())
             }
             Err(e) => {
+                if matches!(e, PluginError::Timeout { .. }) {
+                    self.restartable = true;
+                    self.failed_while_running = true;
+                }
                 self.shared.set_state(PluginState::Error);
                 Err(e)
             }
@@ -439,6 +629,19 @@ impl Worker {
             _ => return Err(self.invalid("call")),
         }
         let args_json = serde_json::Value::Array(args).to_string();
+        // Arguments the plugin's heap could not even hold are refused before they cross.
+        if args_json.len() as u64 > self.limit.bytes() / 4 {
+            return Err(PluginError::BadArgument {
+                id: self.id().to_string(),
+                name: name.to_string(),
+                index: 0,
+                reason: format!(
+                    "the arguments are {} of JSON, too large for a plugin with a {} heap",
+                    ByteSize(args_json.len() as u64),
+                    self.limit
+                ),
+            });
+        }
         self.invoke(
             Phase::Call(name.to_string()),
             timeout,
@@ -579,6 +782,7 @@ impl Worker {
         let mut interrupted = pin!(interrupted);
         // Register for wake-ups before arming, so none is missed.
         interrupted.as_mut().enable();
+        let cpu0 = thread_cpu_time();
         let armed = self.watchdog.arm(&target, timeout);
         let outcome = match begin(self) {
             Err(e) => Err(e),
@@ -620,6 +824,14 @@ impl Worker {
             self.js.v8_isolate().cancel_terminate_execution();
         }
         self.record_heap();
+        let delay = account(
+            &self.shared,
+            &self.governor,
+            thread_cpu_time().saturating_sub(cpu0),
+        );
+        if !delay.is_zero() {
+            self.pause_until = Some(Instant::now() + delay);
+        }
         let outcome = outcome?;
         let id = self.id().to_string();
         match why {
@@ -630,6 +842,10 @@ impl Worker {
             }),
             Some(Interrupt::Host) => Err(PluginError::Terminated { id, phase }),
             Some(Interrupt::Memory) => {
+                let state = self.state();
+                self.failed_while_running |=
+                    matches!(state, PluginState::Running | PluginState::Starting);
+                self.restartable = true;
                 self.shared.set_state(PluginState::Error);
                 let used = self.shared.heap.lock().used;
                 Err(PluginError::MemoryLimitExceeded {

@@ -811,7 +811,13 @@ impl Worker {
                 Ok(match r {
                     // Nothing can settle the promise any more: it waits for its deadline
                     // (or the host), like any other step that does not finish in time.
+                    // The engine reports a stalled top-level await as an error of its own;
+                    // it is the same situation.
                     Outcome::Stuck => {
+                        interrupted.await;
+                        Outcome::Interrupted
+                    }
+                    Outcome::Done(Err(e)) if is_stalled_top_level_await(&e) => {
                         interrupted.await;
                         Outcome::Interrupted
                     }
@@ -912,6 +918,12 @@ fn from_js_error(js: &JsError) -> JsException {
         message: message.to_string(),
         stack,
     }
+}
+
+/// Both engines raise this when module evaluation waits on a top-level await that
+/// nothing can settle any more.
+fn is_stalled_top_level_await(e: &CoreError) -> bool {
+    matches!(&*e.0, CoreErrorKind::Js(js) if js.exception_message.contains("Top-level await promise never resolved"))
 }
 
 fn core_error_message(e: CoreError) -> String {

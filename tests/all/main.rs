@@ -3,4 +3,5 @@
 mod cli;
 mod helpers;
 mod lifecycle;
+mod limits;
 mod loading;

@@ -52,6 +52,8 @@ function printToHost(msg, level) {
   if (StringPrototypeEndsWith(msg, "\n")) msg = StringPrototypeSlice(msg, 0, -1);
   op_qirvo_log(level, msg);
 }
+// Log lines are text for the host's log, never terminal colour codes.
+consoleMod.setNoColorFns(() => true, () => true);
 const console = new consoleMod.Console(printToHost);
 
 function defineGlobal(name, value) {

@@ -5,3 +5,4 @@ mod helpers;
 mod lifecycle;
 mod limits;
 mod loading;
+mod sandbox;

@@ -1,0 +1,176 @@
+//! Runtime benchmarks: `cargo bench --bench runtime` (add `-- --quick` for a short run).
+//!
+//! Measures, on this machine, in one run: cold start (load → initialize done), call round
+//! trip, RSS per idle plugin, termination delay past a deadline, time to kill a
+//! heap-exhausting plugin, RSS before/after 50 exhausted plugins, RSS across 1,000 plugins
+//! loaded and unloaded, and the p99 call latency of 49 plugins with and without a 50th
+//! spinning. When `node` is on PATH, the peer (`../shared/peers/node-workers.js`) runs in the
+//! same invocation and its figures are printed alongside.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use qirvo::{PluginError, PluginRuntime, RuntimeConfig};
+use serde_json::json;
+
+fn rss_mb() -> f64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    let pages: f64 = statm.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0.0);
+    pages * 4096.0 / 1_048_576.0
+}
+
+fn pct(xs: &mut [f64], p: f64) -> f64 {
+    xs.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    xs[((xs.len() as f64 * p) as usize).min(xs.len() - 1)]
+}
+
+fn plugin_dir(tmp: &Path, id: &str, manifest_extra: serde_json::Value, code: &str) -> PathBuf {
+    let dir = tmp.join(id);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut m = json!({ "id": id, "version": "1.0.0", "main": "main.ts" });
+    if let (Some(m), Some(extra)) = (m.as_object_mut(), manifest_extra.as_object()) {
+        m.extend(extra.clone());
+    }
+    std::fs::write(dir.join("manifest.json"), m.to_string()).unwrap();
+    std::fs::write(dir.join("main.ts"), code).unwrap();
+    dir
+}
+
+const SMALL_TS: &str = r#"
+let n = 0;
+export default { initialize(ctx: { id: string }) { n = ctx.id.length; } };
+export function add(a: number, b: number): number { return a + b + n * 0; }
+export function spin(): never { for (;;) {} }
+"#;
+
+const HOG_TS: &str = r#"
+export function exhaust(): never { const a: number[][] = []; for (;;) a.push(new Array(1000).fill(Math.random())); }
+"#;
+
+fn row(name: &str, value: String, note: &str) {
+    println!("| {name:<48} | {value:>18} | {note}");
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let scale = |full: usize, q: usize| if quick { q } else { full };
+    let tmp = tempfile::tempdir().unwrap();
+    let rt = PluginRuntime::new(RuntimeConfig {
+        data_dir: tmp.path().join("data"),
+        ..RuntimeConfig::default()
+    })
+    .unwrap();
+    let base_rss = rss_mb();
+    println!("| measure | Qirvo | notes");
+    println!("|---|---|---");
+
+    // Cold start: load → initialize done, for a small TS plugin.
+    let mut starts = Vec::new();
+    let mut handles = Vec::new();
+    let n_idle = scale(100, 20);
+    for i in 0..n_idle {
+        let dir = plugin_dir(tmp.path(), &format!("idle-{i}"), json!({}), SMALL_TS);
+        let t = Instant::now();
+        handles.push(rt.load(&dir).await.unwrap());
+        starts.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    let per_plugin = (rss_mb() - base_rss) / n_idle as f64;
+    row("cold start p50 (load → initialized)", format!("{:.2} ms", pct(&mut starts, 0.5)), "small TS plugin, no snapshot, no code cache");
+    row("cold start p99", format!("{:.2} ms", pct(&mut starts, 0.99)), "");
+    row(&format!("RSS per idle plugin ({n_idle} loaded)"), format!("{per_plugin:.2} MB"), &format!("process RSS {:.0} MB", rss_mb()));
+
+    // Call round trip.
+    let p = &handles[0];
+    let mut lat = Vec::new();
+    for i in 0..scale(20_000, 2_000) {
+        let t = Instant::now();
+        p.call("add", vec![json!(i), json!(1)]).await.unwrap();
+        lat.push(t.elapsed().as_secs_f64() * 1e6);
+    }
+    row("call round trip p50", format!("{:.1} µs", pct(&mut lat, 0.5)), "host → export → host, JSON args");
+    row("call round trip p99", format!("{:.1} µs", pct(&mut lat, 0.99)), "");
+
+    // p99 latency of 49 plugins with and without a 50th spinning.
+    let others = &handles[1..50.min(handles.len())];
+    let mut quiet = Vec::new();
+    for round in 0..scale(40, 10) {
+        for h in others {
+            let t = Instant::now();
+            h.call("add", vec![json!(round), json!(1)]).await.unwrap();
+            quiet.push(t.elapsed().as_secs_f64() * 1e6);
+        }
+    }
+    let spinner = handles[0].clone();
+    let spin = tokio::spawn(async move {
+        let _ = spinner.call_with_timeout("spin", vec![], Duration::from_secs(3600)).await;
+    });
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let mut noisy = Vec::new();
+    for round in 0..scale(40, 10) {
+        for h in others {
+            let t = Instant::now();
+            h.call("add", vec![json!(round), json!(1)]).await.unwrap();
+            noisy.push(t.elapsed().as_secs_f64() * 1e6);
+        }
+    }
+    handles[0].terminate();
+    let _ = spin.await;
+    row(&format!("p99 call, {} others, no spinner", others.len()), format!("{:.1} µs", pct(&mut quiet, 0.99)), "");
+    row(&format!("p99 call, {} others, 1 spinning", others.len()), format!("{:.1} µs", pct(&mut noisy, 0.99)), "2 cores: the spinner holds one");
+
+    // Termination delay past the deadline.
+    let mut delays = Vec::new();
+    let deadline = Duration::from_millis(20);
+    for _ in 0..scale(100, 20) {
+        let t = Instant::now();
+        let e = p.call_with_timeout("spin", vec![], deadline).await.unwrap_err();
+        assert!(matches!(e, PluginError::Timeout { .. }));
+        delays.push((t.elapsed() - deadline).as_secs_f64() * 1e3);
+    }
+    row("termination delay past deadline p50", format!("{:.2} ms", pct(&mut delays, 0.5)), "for(;;){} with a 20 ms deadline");
+    row("termination delay past deadline p99", format!("{:.2} ms", pct(&mut delays, 0.99)), "");
+
+    for h in &handles {
+        h.unload().await.unwrap();
+    }
+    drop(handles);
+
+    // Heap exhaustion: time to kill, and RSS before/after 50 exhausted plugins.
+    let before = rss_mb();
+    let mut kills = Vec::new();
+    for i in 0..scale(50, 10) {
+        let dir = plugin_dir(tmp.path(), &format!("hog-{i}"), json!({ "resources": { "memory": "32MB" } }), HOG_TS);
+        let h = rt.load(&dir).await.unwrap();
+        let t = Instant::now();
+        let e = h.call("exhaust", vec![]).await.unwrap_err();
+        assert!(matches!(e, PluginError::MemoryLimitExceeded { .. }), "{e}");
+        kills.push(t.elapsed().as_secs_f64() * 1e3);
+        h.unload().await.unwrap();
+    }
+    let after = rss_mb();
+    row("time to kill a heap hog p50 (32MB limit)", format!("{:.1} ms", pct(&mut kills, 0.5)), "from call to MemoryLimitExceeded");
+    row(&format!("RSS before → after {} exhausted plugins", kills.len()), format!("{before:.0} → {after:.0} MB"), "");
+
+    // RSS across 1,000 plugins loaded and unloaded.
+    let dir = plugin_dir(tmp.path(), "cycle", json!({}), SMALL_TS);
+    let cycles = scale(1000, 100);
+    let mut samples = Vec::new();
+    for i in 0..cycles {
+        let h = rt.load(&dir).await.unwrap();
+        h.call("add", vec![json!(1), json!(2)]).await.unwrap();
+        h.unload().await.unwrap();
+        if i % (cycles / 5) == 0 || i == cycles - 1 {
+            samples.push(format!("{:.0}", rss_mb()));
+        }
+    }
+    row(&format!("RSS over {cycles} load/unload cycles"), format!("{} MB", samples.join(" → ")), "sampled every fifth");
+
+    // The peer, in the same run.
+    let peer = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/peers/node-workers.js");
+    match std::process::Command::new("node").arg(&peer).args(["--plugins", "50", "--calls", &scale(20000, 2000).to_string()]).output() {
+        Ok(out) if out.status.success() => println!("\npeer: {}", String::from_utf8_lossy(&out.stdout).trim()),
+        Ok(out) => println!("\npeer failed: {}", String::from_utf8_lossy(&out.stderr).trim()),
+        Err(e) => println!("\npeer not run (node: {e})"),
+    }
+}

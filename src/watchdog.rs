@@ -6,15 +6,13 @@
 //! (which stops even `for(;;){}`) and wakes the plugin thread (which ends a step that is
 //! only waiting). The guard records why the step was stopped; dropping it disarms.
 
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use deno_core::v8;
-use parking_lot::Mutex;
+use parking_lot::{Condvar, Mutex};
 use tokio::sync::Notify;
 
 /// Why a plugin's running step was stopped.
@@ -87,31 +85,40 @@ impl Target {
     }
 }
 
-enum Msg {
-    Arm {
-        token: u64,
-        deadline: Instant,
-        target: Arc<Target>,
-    },
-    Disarm {
-        token: u64,
-    },
+/// The deadlines of the steps running now, shared by the plugin threads and the
+/// watchdog thread. Arming and disarming take the lock briefly; the watchdog thread is
+/// only woken when a new deadline is earlier than the one it sleeps until.
+struct Deadlines {
+    state: Mutex<DeadlineState>,
+    wake: Condvar,
+}
+
+#[derive(Default)]
+struct DeadlineState {
+    armed: BTreeMap<(Instant, u64), Arc<Target>>,
+    /// When the watchdog thread will next look, if it is sleeping with a timeout.
+    sleeping_until: Option<Instant>,
+    shutdown: bool,
 }
 
 /// The runtime's watchdog thread. Stops when dropped.
 pub(crate) struct Watchdog {
-    tx: Mutex<mpsc::Sender<Msg>>,
+    deadlines: Arc<Deadlines>,
     next: AtomicU64,
 }
 
 impl Watchdog {
     pub(crate) fn spawn() -> std::io::Result<Watchdog> {
-        let (tx, rx) = mpsc::channel::<Msg>();
+        let deadlines = Arc::new(Deadlines {
+            state: Mutex::new(DeadlineState::default()),
+            wake: Condvar::new(),
+        });
+        let d = deadlines.clone();
         std::thread::Builder::new()
             .name("qirvo-watchdog".into())
-            .spawn(move || run(rx))?;
+            .spawn(move || run(&d))?;
         Ok(Watchdog {
-            tx: Mutex::new(tx),
+            deadlines,
             next: AtomicU64::new(1),
         })
     }
@@ -128,17 +135,26 @@ impl Watchdog {
         let deadline = Instant::now()
             .checked_add(timeout)
             .unwrap_or_else(far_future);
-        let _ = self.tx.lock().send(Msg::Arm {
+        let mut st = self.deadlines.state.lock();
+        st.armed.insert((deadline, token), target.clone());
+        if st.sleeping_until.is_none_or(|w| deadline < w) {
+            self.deadlines.wake.notify_one();
+        }
+        drop(st);
+        Armed {
             token,
             deadline,
             target: target.clone(),
-        });
-        Armed {
-            token,
-            target: target.clone(),
-            tx: self.tx.lock().clone(),
+            deadlines: self.deadlines.clone(),
             done: false,
         }
+    }
+}
+
+impl Drop for Watchdog {
+    fn drop(&mut self) {
+        self.deadlines.state.lock().shutdown = true;
+        self.deadlines.wake.notify_one();
     }
 }
 
@@ -149,8 +165,9 @@ fn far_future() -> Instant {
 /// A live deadline. Finishing it (or dropping it) disarms the watchdog.
 pub(crate) struct Armed {
     token: u64,
+    deadline: Instant,
     target: Arc<Target>,
-    tx: mpsc::Sender<Msg>,
+    deadlines: Arc<Deadlines>,
     done: bool,
 }
 
@@ -163,15 +180,16 @@ impl Armed {
     }
 
     fn disarm(&mut self) -> Option<Interrupt> {
-        let why = {
-            let mut st = self.target.state.lock();
-            if st.active == Some(self.token) {
-                st.active = None;
-            }
-            st.interrupt.take()
-        };
-        let _ = self.tx.send(Msg::Disarm { token: self.token });
-        why
+        self.deadlines
+            .state
+            .lock()
+            .armed
+            .remove(&(self.deadline, self.token));
+        let mut st = self.target.state.lock();
+        if st.active == Some(self.token) {
+            st.active = None;
+        }
+        st.interrupt.take()
     }
 }
 
@@ -183,52 +201,29 @@ impl Drop for Armed {
     }
 }
 
-fn run(rx: mpsc::Receiver<Msg>) {
-    let mut queue: BinaryHeap<Reverse<(Instant, u64)>> = BinaryHeap::new();
-    let mut armed: HashMap<u64, Arc<Target>> = HashMap::new();
+fn run(deadlines: &Deadlines) {
+    let mut st = deadlines.state.lock();
     loop {
+        if st.shutdown {
+            return;
+        }
         // Fire every deadline that has passed.
         let now = Instant::now();
-        while let Some(Reverse((deadline, token))) = queue.peek().copied() {
-            if deadline > now {
+        while let Some(entry) = st.armed.first_entry() {
+            if entry.key().0 > now {
                 break;
             }
-            queue.pop();
-            if let Some(target) = armed.remove(&token) {
-                target.interrupt(Interrupt::Deadline, Some(token));
-            }
+            let ((_, token), target) = entry.remove_entry();
+            target.interrupt(Interrupt::Deadline, Some(token));
         }
-        // Drop disarmed entries from the top of the heap so it stays small.
-        while let Some(Reverse((_, token))) = queue.peek() {
-            if armed.contains_key(token) {
-                break;
+        match st.armed.keys().next().map(|(d, _)| *d) {
+            Some(next) => {
+                st.sleeping_until = Some(next);
+                deadlines.wake.wait_until(&mut st, next);
             }
-            queue.pop();
-        }
-        let msg = match queue.peek() {
-            Some(Reverse((deadline, _))) => {
-                match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-                    Ok(m) => m,
-                    Err(mpsc::RecvTimeoutError::Timeout) => continue,
-                    Err(mpsc::RecvTimeoutError::Disconnected) => return,
-                }
-            }
-            None => match rx.recv() {
-                Ok(m) => m,
-                Err(_) => return,
-            },
-        };
-        match msg {
-            Msg::Arm {
-                token,
-                deadline,
-                target,
-            } => {
-                armed.insert(token, target);
-                queue.push(Reverse((deadline, token)));
-            }
-            Msg::Disarm { token } => {
-                armed.remove(&token);
+            None => {
+                st.sleeping_until = None;
+                deadlines.wake.wait(&mut st);
             }
         }
     }

@@ -15,7 +15,11 @@ use serde_json::json;
 
 fn rss_mb() -> f64 {
     let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    let pages: f64 = statm.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0.0);
+    let pages: f64 = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0.0);
     pages * 4096.0 / 1_048_576.0
 }
 
@@ -76,9 +80,21 @@ async fn main() {
         starts.push(t.elapsed().as_secs_f64() * 1e3);
     }
     let per_plugin = (rss_mb() - base_rss) / n_idle as f64;
-    row("cold start p50 (load → initialized)", format!("{:.2} ms", pct(&mut starts, 0.5)), "small TS plugin, no snapshot, no code cache");
-    row("cold start p99", format!("{:.2} ms", pct(&mut starts, 0.99)), "");
-    row(&format!("RSS per idle plugin ({n_idle} loaded)"), format!("{per_plugin:.2} MB"), &format!("process RSS {:.0} MB", rss_mb()));
+    row(
+        "cold start p50 (load → initialized)",
+        format!("{:.2} ms", pct(&mut starts, 0.5)),
+        "small TS plugin, no snapshot, no code cache",
+    );
+    row(
+        "cold start p99",
+        format!("{:.2} ms", pct(&mut starts, 0.99)),
+        "",
+    );
+    row(
+        &format!("RSS per idle plugin ({n_idle} loaded)"),
+        format!("{per_plugin:.2} MB"),
+        &format!("process RSS {:.0} MB", rss_mb()),
+    );
 
     // Call round trip.
     let p = &handles[0];
@@ -88,8 +104,16 @@ async fn main() {
         p.call("add", vec![json!(i), json!(1)]).await.unwrap();
         lat.push(t.elapsed().as_secs_f64() * 1e6);
     }
-    row("call round trip p50", format!("{:.1} µs", pct(&mut lat, 0.5)), "host → export → host, JSON args");
-    row("call round trip p99", format!("{:.1} µs", pct(&mut lat, 0.99)), "");
+    row(
+        "call round trip p50",
+        format!("{:.1} µs", pct(&mut lat, 0.5)),
+        "host → export → host, JSON args",
+    );
+    row(
+        "call round trip p99",
+        format!("{:.1} µs", pct(&mut lat, 0.99)),
+        "",
+    );
 
     // p99 latency of 49 plugins with and without a 50th spinning.
     let others = &handles[1..50.min(handles.len())];
@@ -103,7 +127,9 @@ async fn main() {
     }
     let spinner = handles[0].clone();
     let spin = tokio::spawn(async move {
-        let _ = spinner.call_with_timeout("spin", vec![], Duration::from_secs(3600)).await;
+        let _ = spinner
+            .call_with_timeout("spin", vec![], Duration::from_secs(3600))
+            .await;
     });
     tokio::time::sleep(Duration::from_millis(50)).await;
     let mut noisy = Vec::new();
@@ -116,20 +142,39 @@ async fn main() {
     }
     handles[0].terminate();
     let _ = spin.await;
-    row(&format!("p99 call, {} others, no spinner", others.len()), format!("{:.1} µs", pct(&mut quiet, 0.99)), "");
-    row(&format!("p99 call, {} others, 1 spinning", others.len()), format!("{:.1} µs", pct(&mut noisy, 0.99)), "2 cores: the spinner holds one");
+    row(
+        &format!("p99 call, {} others, no spinner", others.len()),
+        format!("{:.1} µs", pct(&mut quiet, 0.99)),
+        "",
+    );
+    row(
+        &format!("p99 call, {} others, 1 spinning", others.len()),
+        format!("{:.1} µs", pct(&mut noisy, 0.99)),
+        "2 cores: the spinner holds one",
+    );
 
     // Termination delay past the deadline.
     let mut delays = Vec::new();
     let deadline = Duration::from_millis(20);
     for _ in 0..scale(100, 20) {
         let t = Instant::now();
-        let e = p.call_with_timeout("spin", vec![], deadline).await.unwrap_err();
+        let e = p
+            .call_with_timeout("spin", vec![], deadline)
+            .await
+            .unwrap_err();
         assert!(matches!(e, PluginError::Timeout { .. }));
         delays.push((t.elapsed() - deadline).as_secs_f64() * 1e3);
     }
-    row("termination delay past deadline p50", format!("{:.2} ms", pct(&mut delays, 0.5)), "for(;;){} with a 20 ms deadline");
-    row("termination delay past deadline p99", format!("{:.2} ms", pct(&mut delays, 0.99)), "");
+    row(
+        "termination delay past deadline p50",
+        format!("{:.2} ms", pct(&mut delays, 0.5)),
+        "for(;;){} with a 20 ms deadline",
+    );
+    row(
+        "termination delay past deadline p99",
+        format!("{:.2} ms", pct(&mut delays, 0.99)),
+        "",
+    );
 
     for h in &handles {
         h.unload().await.unwrap();
@@ -140,7 +185,12 @@ async fn main() {
     let before = rss_mb();
     let mut kills = Vec::new();
     for i in 0..scale(50, 10) {
-        let dir = plugin_dir(tmp.path(), &format!("hog-{i}"), json!({ "resources": { "memory": "32MB" } }), HOG_TS);
+        let dir = plugin_dir(
+            tmp.path(),
+            &format!("hog-{i}"),
+            json!({ "resources": { "memory": "32MB" } }),
+            HOG_TS,
+        );
         let h = rt.load(&dir).await.unwrap();
         let t = Instant::now();
         let e = h.call("exhaust", vec![]).await.unwrap_err();
@@ -149,8 +199,16 @@ async fn main() {
         h.unload().await.unwrap();
     }
     let after = rss_mb();
-    row("time to kill a heap hog p50 (32MB limit)", format!("{:.1} ms", pct(&mut kills, 0.5)), "from call to MemoryLimitExceeded");
-    row(&format!("RSS before → after {} exhausted plugins", kills.len()), format!("{before:.0} → {after:.0} MB"), "");
+    row(
+        "time to kill a heap hog p50 (32MB limit)",
+        format!("{:.1} ms", pct(&mut kills, 0.5)),
+        "from call to MemoryLimitExceeded",
+    );
+    row(
+        &format!("RSS before → after {} exhausted plugins", kills.len()),
+        format!("{before:.0} → {after:.0} MB"),
+        "",
+    );
 
     // RSS across 1,000 plugins loaded and unloaded.
     let dir = plugin_dir(tmp.path(), "cycle", json!({}), SMALL_TS);
@@ -164,13 +222,31 @@ async fn main() {
             samples.push(format!("{:.0}", rss_mb()));
         }
     }
-    row(&format!("RSS over {cycles} load/unload cycles"), format!("{} MB", samples.join(" → ")), "sampled every fifth");
+    row(
+        &format!("RSS over {cycles} load/unload cycles"),
+        format!("{} MB", samples.join(" → ")),
+        "sampled every fifth",
+    );
 
     // The peer, in the same run.
     let peer = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/peers/node-workers.js");
-    match std::process::Command::new("node").arg(&peer).args(["--plugins", "50", "--calls", &scale(20000, 2000).to_string()]).output() {
-        Ok(out) if out.status.success() => println!("\npeer: {}", String::from_utf8_lossy(&out.stdout).trim()),
-        Ok(out) => println!("\npeer failed: {}", String::from_utf8_lossy(&out.stderr).trim()),
+    match std::process::Command::new("node")
+        .arg(&peer)
+        .args([
+            "--plugins",
+            "50",
+            "--calls",
+            &scale(20000, 2000).to_string(),
+        ])
+        .output()
+    {
+        Ok(out) if out.status.success() => {
+            println!("\npeer: {}", String::from_utf8_lossy(&out.stdout).trim())
+        }
+        Ok(out) => println!(
+            "\npeer failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ),
         Err(e) => println!("\npeer not run (node: {e})"),
     }
 }

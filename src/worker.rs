@@ -31,6 +31,9 @@ use crate::watchdog::{Interrupt, Target, Watchdog};
 /// runaway recursion is a `RangeError` in the plugin and never a host stack overflow.
 pub(crate) const JS_STACK_KIB: usize = 1024;
 
+/// How often heap statistics are sampled after steps (always after a failure).
+const HEAP_SAMPLE_INTERVAL: Duration = Duration::from_millis(100);
+
 pub(crate) struct WorkerSpec {
     pub shared: Arc<Shared>,
     pub root: PathBuf,
@@ -250,6 +253,7 @@ struct Worker {
     limit: ByteSize,
     timeout: Duration,
     peak: Cell<u64>,
+    heap_sampled: Option<Instant>,
     governor: Rc<RefCell<Governor>>,
     /// Don't start new work before this (CPU throttling).
     pause_until: Option<Instant>,
@@ -318,6 +322,7 @@ impl Worker {
             limit,
             timeout: manifest.resources.timeout,
             peak: Cell::new(0),
+            heap_sampled: None,
             governor,
             pause_until: None,
             restartable: false,
@@ -409,7 +414,7 @@ impl Worker {
                         }
                         match why {
                             Some(Interrupt::Memory) => {
-                                self.record_heap();
+                                self.record_heap(true);
                                 let heap = *self.shared.heap.lock();
                                 self.shared.logs.push(
                                     LogLevel::Error,
@@ -829,7 +834,7 @@ impl Worker {
         if why.is_some() || self.js.v8_isolate().is_execution_terminating() {
             self.js.v8_isolate().cancel_terminate_execution();
         }
-        self.record_heap();
+        self.record_heap(why.is_some());
         let delay = account(
             &self.shared,
             &self.governor,
@@ -878,7 +883,17 @@ impl Worker {
         }
     }
 
-    fn record_heap(&mut self) {
+    /// Samples heap statistics, at most every [`HEAP_SAMPLE_INTERVAL`] unless `force`d
+    /// (measuring walks the engine's heap, too costly for every call).
+    fn record_heap(&mut self, force: bool) {
+        if !force
+            && self
+                .heap_sampled
+                .is_some_and(|t| t.elapsed() < HEAP_SAMPLE_INTERVAL)
+        {
+            return;
+        }
+        self.heap_sampled = Some(Instant::now());
         let stats = self.js.v8_isolate().get_heap_statistics();
         let used = stats.used_heap_size() as u64;
         let peak = self.peak.get().max(used);

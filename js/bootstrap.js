@@ -17,6 +17,13 @@ const {
   ObjectDefineProperty,
   ObjectKeys,
   ReflectApply,
+  ArrayBufferIsView,
+  ArrayBuffer,
+  ArrayBufferPrototypeSlice,
+  TypedArrayPrototypeSlice,
+  Uint8Array,
+  NumberIsInteger,
+  MathMin,
   SafeSet,
   SetPrototypeAdd,
   SetPrototypeDelete,
@@ -31,6 +38,10 @@ const {
   op_qirvo_log,
   op_qirvo_set_host,
   op_qirvo_plugin_info,
+  op_qirvo_storage_get,
+  op_qirvo_storage_list,
+  op_qirvo_storage_apply,
+  op_qirvo_storage_usage,
 } = core.ops;
 
 // ---------------------------------------------------------------------------------------
@@ -132,8 +143,106 @@ function logAt(level) {
   };
 }
 
+// ---------------------------------------------------------------------------------------
+// qirvo.storage: JSON values or bytes, scoped to this plugin, atomic batches.
+
+core.registerErrorBuilder(
+  "QuotaExceededError",
+  (msg) => new domException.QuotaExceededError(msg),
+);
+
+const textDecoder = new encoding.TextDecoder();
+
+function storageKey(key) {
+  if (typeof key !== "string") throw new TypeError("a storage key must be a string");
+  return key;
+}
+
+function encodeValue(key, value) {
+  if (ArrayBufferIsView(value)) {
+    return { op: "set", key, bytes: new Uint8Array(TypedArrayPrototypeSlice(new Uint8Array(value.buffer, value.byteOffset, value.byteLength))) };
+  }
+  if (value instanceof ArrayBuffer) {
+    return { op: "set", key, bytes: new Uint8Array(ArrayBufferPrototypeSlice(value, 0)) };
+  }
+  let json;
+  try {
+    json = JSONStringify(value);
+  } catch (err) {
+    throw new TypeError(`storage value for ${JSONStringify(key)} is not JSON data: ${err.message}`);
+  }
+  if (json === undefined) {
+    throw new TypeError(`storage value for ${JSONStringify(key)} is not JSON data (${typeof value})`);
+  }
+  return { op: "set", key, json };
+}
+
+function decodeValue(stored) {
+  if (stored === null || stored === undefined) return undefined;
+  const { 0: kind, 1: bytes } = stored;
+  return kind === 1 ? bytes : JSONParse(textDecoder.decode(bytes));
+}
+
+function makeAtomic() {
+  const changes = [];
+  let committed = false;
+  const batch = {
+    set(key, value) {
+      ArrayPrototypePush(changes, encodeValue(storageKey(key), value));
+      return batch;
+    },
+    delete(key) {
+      ArrayPrototypePush(changes, { op: "delete", key: storageKey(key) });
+      return batch;
+    },
+    clear() {
+      ArrayPrototypePush(changes, { op: "clear" });
+      return batch;
+    },
+    async commit() {
+      if (committed) throw new TypeError("this batch was already committed");
+      committed = true;
+      op_qirvo_storage_apply(changes);
+    },
+  };
+  return ObjectFreeze(batch);
+}
+
+const storage = ObjectFreeze({
+  async get(key) {
+    return decodeValue(op_qirvo_storage_get(storageKey(key)));
+  },
+  async set(key, value) {
+    op_qirvo_storage_apply([encodeValue(storageKey(key), value)]);
+  },
+  async delete(key) {
+    op_qirvo_storage_apply([{ op: "delete", key: storageKey(key) }]);
+  },
+  async list(options = {}) {
+    const prefix = options?.prefix ?? "";
+    if (typeof prefix !== "string") throw new TypeError("list: prefix must be a string");
+    const limit = options?.limit ?? 100;
+    if (!NumberIsInteger(limit) || limit < 0) throw new TypeError("list: limit must be a whole number");
+    const rows = op_qirvo_storage_list(prefix, MathMin(limit, 1000));
+    const out = [];
+    for (let i = 0; i < rows.length; i++) {
+      ArrayPrototypePush(out, { key: rows[i][0], value: decodeValue(rows[i][1]) });
+    }
+    return out;
+  },
+  async clear() {
+    op_qirvo_storage_apply([{ op: "clear" }]);
+  },
+  atomic: makeAtomic,
+  /** Bytes used by keys and values. */
+  async usage() {
+    return op_qirvo_storage_usage();
+  },
+});
+
 const qirvo = ObjectFreeze({
   plugin: pluginInfo,
+  storage,
   log: ObjectFreeze({
     debug: logAt(0),
     info: logAt(1),

@@ -47,7 +47,7 @@ pub(crate) fn op_qirvo_set_host(
 
 deno_core::extension!(
     qirvo,
-    deps = [deno_webidl, deno_web],
+    deps = [deno_webidl, deno_web, qirvo_log, qirvo_storage],
     ops = [op_qirvo_plugin_info, op_qirvo_set_host],
     esm_entry_point = "ext:qirvo/bootstrap.js",
     esm = [dir "js", "bootstrap.js"],

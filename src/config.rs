@@ -6,6 +6,7 @@ use std::time::Duration;
 use crate::error::ConfigError;
 use crate::logs::LogSink;
 use crate::manifest::RestartPolicy;
+use crate::storage::StorageKind;
 
 /// How a [`PluginRuntime`](crate::PluginRuntime) runs its plugins.
 #[derive(Clone)]
@@ -32,6 +33,8 @@ pub struct RuntimeConfig {
     pub cpu_window: Duration,
     /// How long a plugin that went over its CPU share stays throttled. Default 60 s.
     pub cpu_cooldown: Duration,
+    /// The store behind `qirvo.storage`. Default SQLite under `data_dir`.
+    pub storage: StorageKind,
 }
 
 impl Default for RuntimeConfig {
@@ -45,6 +48,7 @@ impl Default for RuntimeConfig {
             restart: RestartPolicy::Never,
             cpu_window: Duration::from_secs(10),
             cpu_cooldown: Duration::from_secs(60),
+            storage: StorageKind::Sqlite,
         }
     }
 }
@@ -60,6 +64,7 @@ impl std::fmt::Debug for RuntimeConfig {
             .field("restart", &self.restart)
             .field("cpu_window", &self.cpu_window)
             .field("cpu_cooldown", &self.cpu_cooldown)
+            .field("storage", &self.storage)
             .finish()
     }
 }

@@ -166,6 +166,15 @@ pub enum LoadError {
     ShutDown,
 }
 
+/// Why [`PluginRuntime::purge`](crate::PluginRuntime::purge) failed.
+#[derive(Debug, thiserror::Error)]
+pub enum PurgeError {
+    #[error("plugin {id} is loaded: unload it before purging its data")]
+    Loaded { id: String },
+    #[error("plugin {id}: cannot purge its data: {reason}")]
+    Storage { id: String, reason: String },
+}
+
 /// An invalid [`RuntimeConfig`](crate::RuntimeConfig).
 #[derive(Debug, thiserror::Error)]
 #[error("runtime config: {field}: {reason}")]

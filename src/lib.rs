@@ -47,15 +47,19 @@ mod manifest;
 mod ops;
 mod plugin;
 mod runtime;
+mod storage;
 mod watchdog;
 mod worker;
 
 pub use config::RuntimeConfig;
 pub use cpu::CpuStats;
-pub use error::{ConfigError, JsException, LoadError, ManifestError, Phase, PluginError};
+pub use error::{
+    ConfigError, JsException, LoadError, ManifestError, Phase, PluginError, PurgeError,
+};
 pub use logs::{LogEntry, LogLevel, LogSink};
 pub use manifest::{
     Bandwidth, ByteSize, MANIFEST_FILE, Manifest, Permission, Resources, RestartPolicy,
 };
 pub use plugin::{HeapStats, PluginHandle, PluginState};
 pub use runtime::PluginRuntime;
+pub use storage::StorageKind;

@@ -8,10 +8,11 @@ use parking_lot::{Mutex, RwLock};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::config::RuntimeConfig;
-use crate::error::{ConfigError, LoadError};
+use crate::error::{ConfigError, LoadError, PurgeError};
 use crate::logs::LogBuffer;
 use crate::manifest::Manifest;
 use crate::plugin::{Command, HeapStats, PluginHandle, PluginState, Shared};
+use crate::storage::{self, StoreBackend};
 use crate::watchdog::Watchdog;
 use crate::worker::{self, WorkerSpec};
 
@@ -27,6 +28,7 @@ pub struct PluginRuntime {
 
 pub(crate) struct RuntimeInner {
     config: RuntimeConfig,
+    storage: Arc<dyn StoreBackend>,
     watchdog: Arc<Watchdog>,
     plugins: RwLock<BTreeMap<String, PluginHandle>>,
     /// Serialises id reservation so two loads of one id cannot both succeed.
@@ -70,6 +72,7 @@ impl PluginRuntime {
         })?;
         Ok(PluginRuntime {
             inner: Arc::new(RuntimeInner {
+                storage: storage::backend(&config.storage, config.data_dir.clone()),
                 config,
                 watchdog: Arc::new(watchdog),
                 plugins: RwLock::new(BTreeMap::new()),
@@ -172,6 +175,7 @@ impl PluginRuntime {
             root,
             watchdog: inner.watchdog.clone(),
             stack_size: inner.config.thread_stack_size,
+            storage: inner.storage.clone(),
         };
         let result = match worker::spawn(spec, rx, ready_tx) {
             Err(source) => Err(LoadError::Thread {
@@ -205,6 +209,30 @@ impl PluginRuntime {
     /// Every loaded plugin, by id.
     pub fn plugins(&self) -> Vec<PluginHandle> {
         self.inner.plugins.read().values().cloned().collect()
+    }
+
+    /// Deletes everything a plugin stored (its `qirvo.storage` keys). Unloading keeps
+    /// data; this is the explicit way to remove it.
+    ///
+    /// # Errors
+    /// [`PurgeError::Loaded`] while a plugin with this id is loaded, and
+    /// [`PurgeError::Storage`] when the store cannot remove it.
+    pub async fn purge(&self, id: &str) -> Result<(), PurgeError> {
+        if self.plugin(id).is_some() {
+            return Err(PurgeError::Loaded { id: id.to_string() });
+        }
+        let storage = self.inner.storage.clone();
+        let plugin = id.to_string();
+        tokio::task::spawn_blocking(move || storage.purge(&plugin))
+            .await
+            .map_err(|e| PurgeError::Storage {
+                id: id.to_string(),
+                reason: e.to_string(),
+            })?
+            .map_err(|e| PurgeError::Storage {
+                id: id.to_string(),
+                reason: e.to_string(),
+            })
     }
 
     /// Stops and unloads every plugin, waiting for each to finish.

@@ -25,6 +25,7 @@ use crate::manifest::ByteSize;
 use crate::manifest::RestartPolicy;
 use crate::ops;
 use crate::plugin::{Command, HeapStats, PluginState, Shared};
+use crate::storage::StoreBackend;
 use crate::watchdog::{Interrupt, Target, Watchdog};
 
 /// JS stack the engine may use, in KiB: well inside the plugin thread's native stack, so
@@ -42,6 +43,7 @@ pub(crate) struct WorkerSpec {
     pub restart: RestartPolicy,
     pub cpu_window: Duration,
     pub cpu_cooldown: Duration,
+    pub storage: Arc<dyn StoreBackend>,
 }
 
 /// Starts the plugin thread. `ready` receives the outcome of evaluation + `initialize`.
@@ -279,6 +281,13 @@ impl Worker {
                 .map(|p| p.as_str().to_string())
                 .collect(),
         };
+        let store = spec
+            .storage
+            .open(&manifest.id)
+            .map_err(|e| LoadError::Module {
+                id: manifest.id.clone(),
+                message: format!("cannot open its storage: {e}"),
+            })?;
         let extensions = vec![
             deno_webidl::deno_webidl::init(),
             deno_web::deno_web::init(
@@ -288,6 +297,10 @@ impl Worker {
                 deno_web::InMemoryBroadcastChannel::default(),
             ),
             ops::log::qirvo_log::init(spec.shared.logs.clone()),
+            ops::storage::qirvo_storage::init(ops::storage::StorageState {
+                store,
+                quota: manifest.resources.storage,
+            }),
             ops::host::qirvo::init(info),
         ];
         let create_params = v8::CreateParams::default().heap_limits(0, limit.bytes() as usize);

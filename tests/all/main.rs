@@ -6,3 +6,4 @@ mod lifecycle;
 mod limits;
 mod loading;
 mod sandbox;
+mod storage;

@@ -1,0 +1,165 @@
+//! `qirvo.storage`: the plugin's own key/value store (always granted, always scoped).
+//!
+//! The store in `OpState` was opened for this plugin by the host; no op takes a plugin id
+//! from JavaScript, so a plugin can only ever reach its own keys.
+
+use deno_core::{JsBuffer, OpState, ToJsBuffer, op2};
+use serde::Deserialize;
+
+use crate::manifest::ByteSize;
+use crate::storage::{Change, PluginStore, StorageError, Value};
+
+/// Longest key, in bytes.
+const MAX_KEY: usize = 2048;
+/// Most entries one `list` returns.
+const MAX_LIST: usize = 1000;
+
+pub(crate) struct StorageState {
+    pub store: Box<dyn PluginStore>,
+    pub quota: ByteSize,
+}
+
+#[derive(Debug, thiserror::Error, deno_error::JsError)]
+pub(crate) enum StorageOpError {
+    #[class("QuotaExceededError")]
+    #[error("{0}")]
+    Quota(String),
+    #[class(type)]
+    #[error("{0}")]
+    Invalid(String),
+    #[class(generic)]
+    #[error("{0}")]
+    Backend(String),
+}
+
+impl From<StorageError> for StorageOpError {
+    fn from(e: StorageError) -> Self {
+        match e {
+            StorageError::Quota { .. } => StorageOpError::Quota(e.to_string()),
+            StorageError::Backend(m) => StorageOpError::Backend(m),
+        }
+    }
+}
+
+fn check_key(key: &str) -> Result<(), StorageOpError> {
+    if key.is_empty() {
+        return Err(StorageOpError::Invalid(
+            "a storage key must not be empty".into(),
+        ));
+    }
+    if key.len() > MAX_KEY {
+        return Err(StorageOpError::Invalid(format!(
+            "a storage key is at most {MAX_KEY} bytes (this one is {})",
+            key.len()
+        )));
+    }
+    Ok(())
+}
+
+/// `[kind, bytes]`: kind 0 is JSON text (UTF-8), 1 is raw bytes.
+type Stored = (u8, ToJsBuffer);
+
+fn out(v: Value) -> Stored {
+    match v {
+        Value::Json(s) => (0, s.into_bytes().into()),
+        Value::Bytes(b) => (1, b.into()),
+    }
+}
+
+#[op2]
+#[serde]
+pub(crate) fn op_qirvo_storage_get(
+    state: &mut OpState,
+    #[string] key: &str,
+) -> Result<Option<Stored>, StorageOpError> {
+    check_key(key)?;
+    let st = state.borrow_mut::<StorageState>();
+    Ok(st.store.get(key)?.map(out))
+}
+
+#[op2]
+#[serde]
+pub(crate) fn op_qirvo_storage_list(
+    state: &mut OpState,
+    #[string] prefix: &str,
+    #[smi] limit: u32,
+) -> Result<Vec<(String, Stored)>, StorageOpError> {
+    let limit = (limit as usize).min(MAX_LIST);
+    let st = state.borrow_mut::<StorageState>();
+    Ok(st
+        .store
+        .list(prefix, limit)?
+        .into_iter()
+        .map(|(k, v)| (k, out(v)))
+        .collect())
+}
+
+/// One change from JS: `{ op: "set", key, json }`, `{ op: "set", key, bytes }`,
+/// `{ op: "delete", key }` or `{ op: "clear" }`. (A plain struct: serde's tagged enums
+/// buffer their content, which loses typed arrays.)
+#[derive(Deserialize)]
+pub(crate) struct InChange {
+    op: String,
+    key: Option<String>,
+    json: Option<String>,
+    bytes: Option<JsBuffer>,
+}
+
+/// Applies a batch atomically: all of it, or (over quota, or on error) none of it.
+#[op2]
+pub(crate) fn op_qirvo_storage_apply(
+    state: &mut OpState,
+    #[serde] batch: Vec<InChange>,
+) -> Result<(), StorageOpError> {
+    let mut changes = Vec::with_capacity(batch.len());
+    for c in batch {
+        let key = || -> Result<String, StorageOpError> {
+            let key = c
+                .key
+                .clone()
+                .ok_or_else(|| StorageOpError::Invalid("a storage key is required".into()))?;
+            check_key(&key)?;
+            Ok(key)
+        };
+        changes.push(match c.op.as_str() {
+            "set" => {
+                let value = match (&c.json, &c.bytes) {
+                    (Some(j), None) => Value::Json(j.clone()),
+                    (None, Some(b)) => Value::Bytes(b.to_vec()),
+                    _ => {
+                        return Err(StorageOpError::Invalid(
+                            "a value is JSON data or bytes".into(),
+                        ));
+                    }
+                };
+                Change::Set(key()?, value)
+            }
+            "delete" => Change::Delete(key()?),
+            "clear" => Change::Clear,
+            other => {
+                return Err(StorageOpError::Invalid(format!(
+                    "unknown storage change {other:?}"
+                )));
+            }
+        });
+    }
+    let st = state.borrow_mut::<StorageState>();
+    let quota = st.quota;
+    st.store.apply(&changes, quota)?;
+    Ok(())
+}
+
+#[op2(fast)]
+#[number]
+pub(crate) fn op_qirvo_storage_usage(state: &mut OpState) -> u64 {
+    state.borrow::<StorageState>().store.usage()
+}
+
+deno_core::extension!(
+    qirvo_storage,
+    ops = [op_qirvo_storage_get, op_qirvo_storage_list, op_qirvo_storage_apply, op_qirvo_storage_usage],
+    options = { storage: StorageState },
+    state = |state, options| {
+        state.put(options.storage);
+    },
+);

@@ -24,6 +24,15 @@ const {
   Uint8Array,
   NumberIsInteger,
   MathMin,
+  MapPrototypeGet,
+  MapPrototypeSet,
+  MapPrototypeDelete,
+  MapPrototypeEntries,
+  ArrayFrom,
+  ArrayPrototypeFilter,
+  SafeArrayIterator,
+  SafeMap,
+  StringPrototypeStartsWith,
   SafeSet,
   SetPrototypeAdd,
   SetPrototypeDelete,
@@ -42,6 +51,9 @@ const {
   op_qirvo_storage_list,
   op_qirvo_storage_apply,
   op_qirvo_storage_usage,
+  op_qirvo_events_emit,
+  op_qirvo_events_subscribe,
+  op_qirvo_events_unsubscribe,
 } = core.ops;
 
 // ---------------------------------------------------------------------------------------
@@ -240,9 +252,90 @@ const storage = ObjectFreeze({
   },
 });
 
+// ---------------------------------------------------------------------------------------
+// qirvo.events: a dotted-name event bus shared with other plugins and the host.
+
+const handlers = new SafeMap(); // pattern -> [{ fn, once }]
+
+function eventMatches(pattern, name) {
+  if (pattern === "*") return true;
+  if (StringPrototypeEndsWith(pattern, "*")) {
+    return StringPrototypeStartsWith(name, StringPrototypeSlice(pattern, 0, -1));
+  }
+  return pattern === name;
+}
+
+function addHandler(pattern, fn, once) {
+  if (typeof pattern !== "string") throw new TypeError("an event pattern must be a string");
+  if (typeof fn !== "function") throw new TypeError("an event handler must be a function");
+  let list = MapPrototypeGet(handlers, pattern);
+  if (list === undefined) {
+    op_qirvo_events_subscribe(pattern); // validates the pattern
+    list = [];
+    MapPrototypeSet(handlers, pattern, list);
+  }
+  ArrayPrototypePush(list, { fn, once });
+}
+
+function removeHandler(pattern, fn) {
+  const list = MapPrototypeGet(handlers, pattern);
+  if (list === undefined) return;
+  const kept = ArrayPrototypeFilter(list, (h) => h.fn !== fn);
+  if (kept.length === 0) {
+    MapPrototypeDelete(handlers, pattern);
+    op_qirvo_events_unsubscribe(pattern);
+  } else {
+    MapPrototypeSet(handlers, pattern, kept);
+  }
+}
+
+const events = ObjectFreeze({
+  on(pattern, fn) {
+    addHandler(pattern, fn, false);
+  },
+  once(pattern, fn) {
+    addHandler(pattern, fn, true);
+  },
+  off(pattern, fn) {
+    removeHandler(pattern, fn);
+  },
+  /** Emits to every subscriber; resolves to how many plugins it was queued for. */
+  async emit(name, payload = null) {
+    let json;
+    try {
+      json = JSONStringify(payload);
+    } catch (err) {
+      throw new TypeError(`event payload is not JSON data: ${err.message}`);
+    }
+    if (json === undefined) throw new TypeError("event payload is not JSON data");
+    return op_qirvo_events_emit(name, json);
+  },
+});
+
+async function deliverEvent(name, payloadJson, source) {
+  const payload = JSONParse(payloadJson);
+  const meta = ObjectFreeze({ name, source });
+  const matching = [];
+  for (const { 0: pattern, 1: list } of new SafeArrayIterator(ArrayFrom(MapPrototypeEntries(handlers)))) {
+    if (!eventMatches(pattern, name)) continue;
+    for (let i = 0; i < list.length; i++) ArrayPrototypePush(matching, { pattern, handler: list[i] });
+  }
+  for (let i = 0; i < matching.length; i++) {
+    const { pattern, handler } = matching[i];
+    if (handler.once) removeHandler(pattern, handler.fn);
+    try {
+      await handler.fn(payload, meta);
+    } catch (err) {
+      op_qirvo_log(3, `event handler for ${name} failed: ${describe(err)}`);
+    }
+  }
+  return "null";
+}
+
 const qirvo = ObjectFreeze({
   plugin: pluginInfo,
   storage,
+  events,
   log: ObjectFreeze({
     debug: logAt(0),
     info: logAt(1),
@@ -368,7 +461,7 @@ async function callExport(fn, argsJson) {
   }
 }
 
-op_qirvo_set_host(lifecycle, callExport);
+op_qirvo_set_host(lifecycle, callExport, deliverEvent);
 
 // ---------------------------------------------------------------------------------------
 // Seal the way back into the engine.

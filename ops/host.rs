@@ -22,6 +22,8 @@ pub(crate) struct HostFns {
     pub lifecycle: v8::Global<v8::Function>,
     /// `callExport(fn, argsJson) -> Promise<string | { badReturn }>`
     pub call_export: v8::Global<v8::Function>,
+    /// `deliverEvent(name, payloadJson, source) -> Promise<string>`
+    pub deliver_event: v8::Global<v8::Function>,
 }
 
 #[op2]
@@ -36,18 +38,20 @@ pub(crate) fn op_qirvo_set_host(
     state: &mut OpState,
     #[scoped] lifecycle: v8::Global<v8::Function>,
     #[scoped] call_export: v8::Global<v8::Function>,
+    #[scoped] deliver_event: v8::Global<v8::Function>,
 ) {
     if !state.has::<HostFns>() {
         state.put(HostFns {
             lifecycle,
             call_export,
+            deliver_event,
         });
     }
 }
 
 deno_core::extension!(
     qirvo,
-    deps = [deno_webidl, deno_web, qirvo_log, qirvo_storage],
+    deps = [deno_webidl, deno_web, qirvo_log, qirvo_storage, qirvo_events],
     ops = [op_qirvo_plugin_info, op_qirvo_set_host],
     esm_entry_point = "ext:qirvo/bootstrap.js",
     esm = [dir "js", "bootstrap.js"],

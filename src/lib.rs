@@ -40,6 +40,7 @@
 mod config;
 mod cpu;
 mod error;
+mod events;
 mod loader;
 mod logs;
 mod manifest;
@@ -56,6 +57,7 @@ pub use cpu::CpuStats;
 pub use error::{
     ConfigError, JsException, LoadError, ManifestError, Phase, PluginError, PurgeError,
 };
+pub use events::{Event, EventError, EventSource, EventSubscription, Events};
 pub use logs::{LogEntry, LogLevel, LogSink};
 pub use manifest::{
     Bandwidth, ByteSize, MANIFEST_FILE, Manifest, Permission, Resources, RestartPolicy,

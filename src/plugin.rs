@@ -79,6 +79,12 @@ pub(crate) enum Command {
     HealthCheck {
         reply: oneshot::Sender<Result<bool, PluginError>>,
     },
+    /// An event from the bus, for the plugin's `qirvo.events` handlers.
+    Event {
+        name: String,
+        payload: String,
+        source: crate::events::EventSource,
+    },
     /// Stop if running, then dispose the isolate and end the thread.
     Unload {
         reply: oneshot::Sender<Result<(), PluginError>>,

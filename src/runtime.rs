@@ -9,6 +9,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::config::RuntimeConfig;
 use crate::error::{ConfigError, LoadError, PurgeError};
+use crate::events::{Bus, Events};
 use crate::logs::LogBuffer;
 use crate::manifest::Manifest;
 use crate::plugin::{Command, HeapStats, PluginHandle, PluginState, Shared};
@@ -29,6 +30,7 @@ pub struct PluginRuntime {
 pub(crate) struct RuntimeInner {
     config: RuntimeConfig,
     storage: Arc<dyn StoreBackend>,
+    bus: Arc<Bus>,
     watchdog: Arc<Watchdog>,
     plugins: RwLock<BTreeMap<String, PluginHandle>>,
     /// Serialises id reservation so two loads of one id cannot both succeed.
@@ -73,6 +75,7 @@ impl PluginRuntime {
         Ok(PluginRuntime {
             inner: Arc::new(RuntimeInner {
                 storage: storage::backend(&config.storage, config.data_dir.clone()),
+                bus: Bus::new(),
                 config,
                 watchdog: Arc::new(watchdog),
                 plugins: RwLock::new(BTreeMap::new()),
@@ -176,6 +179,7 @@ impl PluginRuntime {
             watchdog: inner.watchdog.clone(),
             stack_size: inner.config.thread_stack_size,
             storage: inner.storage.clone(),
+            bus: inner.bus.clone(),
         };
         let result = match worker::spawn(spec, rx, ready_tx) {
             Err(source) => Err(LoadError::Thread {
@@ -198,6 +202,13 @@ impl PluginRuntime {
                 inner.remove(&id, &shared);
                 Err(e)
             }
+        }
+    }
+
+    /// The event bus: emit events to plugins, subscribe to what they emit.
+    pub fn events(&self) -> Events {
+        Events {
+            bus: self.inner.bus.clone(),
         }
     }
 

@@ -19,6 +19,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::cpu::{Governor, Verdict, thread_cpu_time};
 use crate::error::{JsException, LoadError, Phase, PluginError};
+use crate::events::{Bus, EventSource};
 use crate::loader::PluginModuleLoader;
 use crate::logs::LogLevel;
 use crate::manifest::ByteSize;
@@ -44,6 +45,7 @@ pub(crate) struct WorkerSpec {
     pub cpu_window: Duration,
     pub cpu_cooldown: Duration,
     pub storage: Arc<dyn StoreBackend>,
+    pub bus: Arc<Bus>,
 }
 
 /// Starts the plugin thread. `ready` receives the outcome of evaluation + `initialize`.
@@ -84,6 +86,7 @@ fn thread_main(
         }
     };
     tokio_rt.block_on(run_plugin(&spec, &mut rx, ready));
+    spec.bus.remove(&shared.manifest.id);
     *shared.target.lock() = None;
     shared.clock.detach();
 }
@@ -105,6 +108,8 @@ async fn run_plugin(
     let mut deferred = VecDeque::new();
     let mut resume_running = false;
     loop {
+        // A fresh isolate starts with no subscriptions; its code subscribes again.
+        spec.bus.remove(&shared.manifest.id);
         let booted = match Worker::new(spec, governor.clone()) {
             Ok(mut worker) => match worker.boot(resume_running).await {
                 Ok(()) => Ok(worker),
@@ -234,6 +239,12 @@ enum Invoke<'a> {
     },
     /// An exported function, with its arguments as a JSON array.
     Call { name: &'a str, args_json: String },
+    /// An event for the plugin's `qirvo.events` handlers.
+    Event {
+        name: &'a str,
+        payload: String,
+        source: String,
+    },
 }
 
 /// How a driven step ended, before termination is taken into account.
@@ -297,6 +308,11 @@ impl Worker {
                 deno_web::InMemoryBroadcastChannel::default(),
             ),
             ops::log::qirvo_log::init(spec.shared.logs.clone()),
+            ops::events::qirvo_events::init(ops::events::EventsState {
+                bus: spec.bus.clone(),
+                plugin: manifest.id.clone(),
+                tx: spec.shared.tx.downgrade(),
+            }),
             ops::storage::qirvo_storage::init(ops::storage::StorageState {
                 store,
                 quota: manifest.resources.storage,
@@ -492,6 +508,13 @@ impl Worker {
                         .await;
                     let _ = reply.send(r);
                 }
+                Command::Event {
+                    name,
+                    payload,
+                    source,
+                } => {
+                    self.deliver_event(&name, payload, source).await;
+                }
                 Command::HealthCheck { reply } => {
                     let r = self.health_check().await;
                     let _ = reply.send(r);
@@ -623,6 +646,37 @@ impl Worker {
         Ok(r == serde_json::Value::Bool(true))
     }
 
+    /// Runs the plugin's handlers for an event. Failures are logged, never returned: an
+    /// emitter does not wait for (or hear about) its subscribers.
+    async fn deliver_event(&mut self, name: &str, payload: String, source: EventSource) {
+        if !matches!(
+            self.state(),
+            PluginState::Initialized | PluginState::Running
+        ) {
+            return;
+        }
+        let source = match source {
+            EventSource::Host => "host".to_string(),
+            EventSource::Plugin(id) => id,
+        };
+        let timeout = self.timeout;
+        let phase = Phase::Call(format!("event {name}"));
+        if let Err(e) = self
+            .invoke(
+                phase,
+                timeout,
+                Invoke::Event {
+                    name,
+                    payload,
+                    source,
+                },
+            )
+            .await
+        {
+            self.shared.logs.push(LogLevel::Error, &e.to_string());
+        }
+    }
+
     /// Runs a lifecycle step of the default export (`initialize`, `start`, `stop`).
     async fn lifecycle(
         &mut self,
@@ -679,11 +733,11 @@ impl Worker {
         let id = self.id().to_string();
         let export = match &what {
             Invoke::Call { name, .. } => Some(name.to_string()),
-            Invoke::Lifecycle { .. } => None,
+            Invoke::Lifecycle { .. } | Invoke::Event { .. } => None,
         };
         let value = self
             .step(phase, timeout, move |w| {
-                let (lifecycle, call_export) = {
+                let (lifecycle, call_export, deliver_event) = {
                     let state = w.js.op_state();
                     let state = state.borrow();
                     let host = state.try_borrow::<ops::host::HostFns>().ok_or_else(|| {
@@ -692,7 +746,11 @@ impl Worker {
                             state: w.state(),
                         }
                     })?;
-                    (host.lifecycle.clone(), host.call_export.clone())
+                    (
+                        host.lifecycle.clone(),
+                        host.call_export.clone(),
+                        host.deliver_event.clone(),
+                    )
                 };
                 let ns = w.namespace.clone().ok_or_else(|| PluginError::Gone {
                     id: w.id().to_string(),
@@ -702,6 +760,26 @@ impl Worker {
                 deno_core::scope!(scope, &mut w.js);
                 let ns = v8::Local::new(scope, ns);
                 let (func, args) = match what {
+                    Invoke::Event {
+                        name,
+                        payload,
+                        source,
+                    } => {
+                        let mut args = Vec::with_capacity(3);
+                        for text in [name, payload.as_str(), source.as_str()] {
+                            let Some(s) = v8::String::new(scope, text) else {
+                                return Err(PluginError::BadArgument {
+                                    id: id.clone(),
+                                    name: format!("event {name}"),
+                                    index: 0,
+                                    reason: "too large".into(),
+                                });
+                            };
+                            let s: v8::Local<v8::Value> = s.into();
+                            args.push(v8::Global::new(scope, s));
+                        }
+                        (deliver_event, args)
+                    }
                     Invoke::Lifecycle { step, config } => {
                         let step: v8::Local<v8::Value> =
                             v8::String::new(scope, step).unwrap().into();

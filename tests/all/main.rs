@@ -1,6 +1,7 @@
 //! Integration tests: one binary, driving only the public API and the built `qirvo`.
 
 mod cli;
+mod events;
 mod helpers;
 mod lifecycle;
 mod limits;

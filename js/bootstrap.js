@@ -24,6 +24,13 @@ const {
   Uint8Array,
   NumberIsInteger,
   MathMin,
+  SetPrototypeClear,
+  ArrayPrototypeIncludes,
+  TypedArrayPrototypeGetSymbolToStringTag,
+  TypedArrayPrototypeGetByteLength,
+  TypedArrayPrototypeGetByteOffset,
+  TypedArrayPrototypeGetBuffer,
+  NumberPrototypeToString,
   MapPrototypeGet,
   MapPrototypeSet,
   MapPrototypeDelete,
@@ -54,6 +61,7 @@ const {
   op_qirvo_events_emit,
   op_qirvo_events_subscribe,
   op_qirvo_events_unsubscribe,
+  op_qirvo_random_fill,
 } = core.ops;
 
 // ---------------------------------------------------------------------------------------
@@ -90,11 +98,38 @@ function defineGlobal(name, value) {
 }
 
 defineGlobal("console", console);
-defineGlobal("setTimeout", timers.setTimeout);
-defineGlobal("setInterval", timers.setInterval);
-defineGlobal("clearTimeout", timers.clearTimeout);
-defineGlobal("clearInterval", timers.clearInterval);
-defineGlobal("queueMicrotask", core.queueMicrotask);
+// Timers are tracked so that stopping the plugin cancels every one still pending.
+const { clearTimeout: rawClearTimer } = timers;
+const liveTimers = new SafeSet();
+function trackedTimeout(callback, delay, ...args) {
+  let id;
+  const run = typeof callback === "function"
+    ? (...a) => {
+      SetPrototypeDelete(liveTimers, id);
+      return ReflectApply(callback, globalThis, a);
+    }
+    : callback;
+  id = ReflectApply(timers.setTimeout, globalThis, [run, delay, ...new SafeArrayIterator(args)]);
+  SetPrototypeAdd(liveTimers, id);
+  return id;
+}
+function trackedInterval(callback, delay, ...args) {
+  const id = ReflectApply(timers.setInterval, globalThis, [callback, delay, ...new SafeArrayIterator(args)]);
+  SetPrototypeAdd(liveTimers, id);
+  return id;
+}
+function clearTracked(id) {
+  SetPrototypeDelete(liveTimers, id);
+  rawClearTimer(id);
+}
+function cancelAllTimers() {
+  for (const id of new SafeArrayIterator(ArrayFrom(liveTimers))) rawClearTimer(id);
+  SetPrototypeClear(liveTimers);
+}
+defineGlobal("setTimeout", trackedTimeout);
+defineGlobal("setInterval", trackedInterval);
+defineGlobal("clearTimeout", clearTracked);
+defineGlobal("clearInterval", clearTracked);
 defineGlobal("URL", url.URL);
 defineGlobal("URLSearchParams", url.URLSearchParams);
 defineGlobal("TextEncoder", encoding.TextEncoder);
@@ -110,6 +145,33 @@ defineGlobal("AbortSignal", abort.AbortSignal);
 defineGlobal("DOMException", domException.DOMException);
 defineGlobal("structuredClone", structuredCloneMod.structuredClone);
 defineGlobal("performance", performanceMod.performance);
+
+// crypto.getRandomValues / randomUUID (Web Crypto's non-subtle part).
+const INTEGER_ARRAYS = ["Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array", "Uint32Array", "BigInt64Array", "BigUint64Array"];
+function getRandomValues(array) {
+  const tag = ArrayBufferIsView(array) ? TypedArrayPrototypeGetSymbolToStringTag(array) : undefined;
+  if (tag === undefined || !ArrayPrototypeIncludes(INTEGER_ARRAYS, tag)) {
+    throw new domException.DOMException("getRandomValues expects an integer typed array", "TypeMismatchError");
+  }
+  if (TypedArrayPrototypeGetByteLength(array) > 65536) {
+    throw new domException.QuotaExceededError(`getRandomValues: ${TypedArrayPrototypeGetByteLength(array)} bytes is more than 65536`);
+  }
+  op_qirvo_random_fill(new Uint8Array(TypedArrayPrototypeGetBuffer(array), TypedArrayPrototypeGetByteOffset(array), TypedArrayPrototypeGetByteLength(array)));
+  return array;
+}
+function randomUUID() {
+  const b = new Uint8Array(16);
+  op_qirvo_random_fill(b);
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  let hex = "";
+  for (let i = 0; i < 16; i++) {
+    hex += NumberPrototypeToString(b[i] + 0x100, 16).slice(1);
+    if (i === 3 || i === 5 || i === 7 || i === 9) hex += "-";
+  }
+  return hex;
+}
+defineGlobal("crypto", ObjectFreeze({ getRandomValues, randomUUID }));
 performanceMod.setTimeOrigin();
 
 // Errors that escape a timer callback or a promise nobody awaits are logged against the
@@ -438,6 +500,8 @@ async function lifecycle(step, ns, configJson) {
       failure = err;
     }
     await runCleanupTasks();
+    // A stopped plugin runs nothing more: its pending timers are cancelled.
+    cancelAllTimers();
     if (failure !== undefined) throw failure;
     return "null";
   }

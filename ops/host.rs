@@ -26,6 +26,17 @@ pub(crate) struct HostFns {
     pub deliver_event: v8::Global<v8::Function>,
 }
 
+/// Fills a buffer with cryptographically secure random bytes (`crypto.getRandomValues`).
+#[op2(fast)]
+pub(crate) fn op_qirvo_random_fill(#[buffer] buf: &mut [u8]) -> Result<(), RandomError> {
+    getrandom::fill(buf).map_err(|e| RandomError(e.to_string()))
+}
+
+#[derive(Debug, thiserror::Error, deno_error::JsError)]
+#[class(generic)]
+#[error("no random source: {0}")]
+pub(crate) struct RandomError(String);
+
 #[op2]
 #[serde]
 pub(crate) fn op_qirvo_plugin_info(state: &mut OpState) -> PluginInfo {
@@ -52,7 +63,7 @@ pub(crate) fn op_qirvo_set_host(
 deno_core::extension!(
     qirvo,
     deps = [deno_webidl, deno_web, qirvo_log, qirvo_storage, qirvo_events],
-    ops = [op_qirvo_plugin_info, op_qirvo_set_host],
+    ops = [op_qirvo_plugin_info, op_qirvo_set_host, op_qirvo_random_fill],
     esm_entry_point = "ext:qirvo/bootstrap.js",
     esm = [dir "js", "bootstrap.js"],
     options = { info: PluginInfo },

@@ -84,6 +84,31 @@ async fn hello_runs_its_whole_lifecycle() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn stopping_cancels_pending_timers() {
+    let (rt, logs) = runtime();
+    let dir = write_plugin(
+        json!({ "id": "timers", "version": "1.0.0", "main": "main.js" }),
+        r#"
+        export default {
+          start() {
+            setInterval(() => console.log("tick"), 5);
+            setTimeout(() => console.log("late timeout"), 100);
+          },
+        };
+        "#,
+    );
+    let p = rt.load(dir.path()).await.unwrap();
+    p.start().await.unwrap();
+    assert!(logs.wait_for("timers", "tick").await);
+    p.stop().await.unwrap();
+    let ticks = logs.messages("timers").len();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let after = logs.messages("timers");
+    assert_eq!(after.len(), ticks, "nothing ran after stop: {after:?}");
+    assert!(!after.iter().any(|l| l == "late timeout"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn unload_stops_a_running_plugin_first() {
     let (rt, logs) = runtime();
     let hello = rt.load(plugin_fixture("hello")).await.unwrap();

@@ -87,6 +87,22 @@ async fn plugin_globals_are_the_web_platform_and_qirvo_only() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn web_platform_apis_work() {
+    let (rt, _) = runtime();
+    let p = rt.load(plugin_fixture("plain-js")).await.unwrap();
+    let w = p.call("webCrypto", vec![]).await.unwrap();
+    assert_eq!(
+        w,
+        json!({
+            "distinct": true, "uuid": true, "uuidsDiffer": true,
+            "tooBig": "QuotaExceededError", "floats": "TypeMismatchError",
+            "now": true, "microtask": "function", "abortReason": "why", "event": 1,
+            "searchParams": "a=1&b=x+y", "domException": "AbortError"
+        })
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn calls_carry_json_both_ways() {
     let (rt, _) = runtime();
     let p = rt.load(plugin_fixture("plain-js")).await.unwrap();

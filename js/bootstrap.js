@@ -62,6 +62,13 @@ const {
   op_qirvo_events_subscribe,
   op_qirvo_events_unsubscribe,
   op_qirvo_random_fill,
+  op_qirvo_fs_read,
+  op_qirvo_fs_read_text,
+  op_qirvo_fs_write,
+  op_qirvo_fs_read_dir,
+  op_qirvo_fs_mkdir,
+  op_qirvo_fs_remove,
+  op_qirvo_fs_stat,
 } = core.ops;
 
 // ---------------------------------------------------------------------------------------
@@ -394,8 +401,73 @@ async function deliverEvent(name, payloadJson, source) {
   return "null";
 }
 
+// ---------------------------------------------------------------------------------------
+// Errors ops raise, as classes a plugin can catch and test with instanceof.
+
+class PermissionDenied extends Error {
+  constructor(message, options) {
+    super(message, options);
+    this.name = "PermissionDenied";
+  }
+}
+class NotFound extends Error {
+  constructor(message, options) {
+    super(message, options);
+    this.name = "NotFound";
+  }
+}
+core.registerErrorClass("PermissionDenied", PermissionDenied);
+core.registerErrorClass("NotFound", NotFound);
+const errors = ObjectFreeze({ PermissionDenied, NotFound, QuotaExceededError: domException.QuotaExceededError });
+
+// ---------------------------------------------------------------------------------------
+// qirvo.fs (only with filesystem-access): files in the plugin's own directory.
+
+function fsPath(path) {
+  if (typeof path !== "string") throw new TypeError("a path must be a string");
+  return path;
+}
+function toBytes(data) {
+  if (typeof data === "string") return new encoding.TextEncoder().encode(data);
+  if (ArrayBufferIsView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  throw new TypeError("writeFile expects bytes (Uint8Array) or, for writeTextFile, a string");
+}
+const fs = ArrayPrototypeIncludes(info.permissions, "filesystem-access") && op_qirvo_fs_read !== undefined
+  ? ObjectFreeze({
+    async readFile(path) {
+      return op_qirvo_fs_read(fsPath(path));
+    },
+    async readTextFile(path) {
+      return op_qirvo_fs_read_text(fsPath(path));
+    },
+    async writeFile(path, data) {
+      op_qirvo_fs_write(fsPath(path), toBytes(data));
+    },
+    async writeTextFile(path, text) {
+      if (typeof text !== "string") throw new TypeError("writeTextFile expects a string");
+      op_qirvo_fs_write(fsPath(path), toBytes(text));
+    },
+    async readDir(path = ".") {
+      return op_qirvo_fs_read_dir(fsPath(path));
+    },
+    async mkdir(path, options = {}) {
+      op_qirvo_fs_mkdir(fsPath(path), !!options?.recursive);
+    },
+    async remove(path, options = {}) {
+      op_qirvo_fs_remove(fsPath(path), !!options?.recursive);
+    },
+    async stat(path) {
+      const s = op_qirvo_fs_stat(fsPath(path));
+      return { ...s, mtime: s.mtime === null ? null : new Date(s.mtime) };
+    },
+  })
+  : undefined;
+
 const qirvo = ObjectFreeze({
   plugin: pluginInfo,
+  errors,
+  ...(fs !== undefined ? { fs } : {}),
   storage,
   events,
   log: ObjectFreeze({

@@ -143,8 +143,10 @@ pub(crate) fn op_qirvo_storage_apply(
             }
         });
     }
+    // Files written with qirvo.fs share the quota.
+    let files = crate::ops::fs::files_used(state);
     let st = state.borrow_mut::<StorageState>();
-    let quota = st.quota;
+    let quota = ByteSize(st.quota.bytes().saturating_sub(files));
     st.store.apply(&changes, quota)?;
     Ok(())
 }

@@ -180,6 +180,7 @@ impl PluginRuntime {
             stack_size: inner.config.thread_stack_size,
             storage: inner.storage.clone(),
             bus: inner.bus.clone(),
+            data_dir: inner.config.data_dir.clone(),
         };
         let result = match worker::spawn(spec, rx, ready_tx) {
             Err(source) => Err(LoadError::Thread {

@@ -23,7 +23,7 @@ use crate::events::{Bus, EventSource};
 use crate::loader::PluginModuleLoader;
 use crate::logs::LogLevel;
 use crate::manifest::ByteSize;
-use crate::manifest::RestartPolicy;
+use crate::manifest::{Permission, RestartPolicy};
 use crate::ops;
 use crate::plugin::{Command, HeapStats, PluginState, Shared};
 use crate::storage::StoreBackend;
@@ -46,6 +46,7 @@ pub(crate) struct WorkerSpec {
     pub cpu_cooldown: Duration,
     pub storage: Arc<dyn StoreBackend>,
     pub bus: Arc<Bus>,
+    pub data_dir: PathBuf,
 }
 
 /// Starts the plugin thread. `ready` receives the outcome of evaluation + `initialize`.
@@ -299,7 +300,20 @@ impl Worker {
                 id: manifest.id.clone(),
                 message: format!("cannot open its storage: {e}"),
             })?;
-        let extensions = vec![
+        let fs = if manifest.grants(Permission::FilesystemAccess) {
+            let dir = spec
+                .data_dir
+                .join("plugins")
+                .join(&manifest.id)
+                .join("files");
+            Some(ops::fs::FsState::open(&dir).map_err(|e| LoadError::Module {
+                id: manifest.id.clone(),
+                message: format!("cannot open its files directory {}: {e}", dir.display()),
+            })?)
+        } else {
+            None
+        };
+        let mut extensions = vec![
             deno_webidl::deno_webidl::init(),
             deno_web::deno_web::init(
                 Arc::new(deno_web::BlobStore::default()),
@@ -317,8 +331,12 @@ impl Worker {
                 store,
                 quota: manifest.resources.storage,
             }),
-            ops::host::qirvo::init(info),
         ];
+        // A capability that is not granted is not registered at all.
+        if let Some(fs) = fs {
+            extensions.push(ops::fs::qirvo_fs::init(fs));
+        }
+        extensions.push(ops::host::qirvo::init(info));
         let create_params = v8::CreateParams::default().heap_limits(0, limit.bytes() as usize);
         let mut js = JsRuntime::try_new(RuntimeOptions {
             module_loader: Some(loader.clone()),

@@ -2,6 +2,7 @@
 
 mod cli;
 mod events;
+mod files;
 mod helpers;
 mod lifecycle;
 mod limits;

@@ -1,0 +1,328 @@
+//! `qirvo.fs`: files in the plugin's own directory, `<data_dir>/plugins/<id>/files/`
+//! (only with `filesystem-access`).
+//!
+//! Paths are relative to that directory. Absolute paths and `..` are refused up front
+//! with a clear error; everything else goes through `cap-std`, whose directory handle
+//! resolves paths beneath the directory only (symlinks that lead outside fail), so no
+//! string check is the boundary. Bytes written count against `resources.storage`,
+//! together with `qirvo.storage`.
+
+use std::path::{Component, Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+use cap_std::fs::Dir;
+use deno_core::{OpState, ToJsBuffer, op2};
+use serde::Serialize;
+
+use crate::manifest::ByteSize;
+use crate::ops::storage::StorageState;
+
+pub(crate) struct FsState {
+    pub dir: Dir,
+    /// Bytes in files now.
+    pub used: u64,
+}
+
+impl FsState {
+    /// Opens (creating it if needed) the plugin's files directory.
+    pub(crate) fn open(path: &Path) -> std::io::Result<FsState> {
+        std::fs::create_dir_all(path)?;
+        let dir = Dir::open_ambient_dir(path, cap_std::ambient_authority())?;
+        let used = tree_size(&dir, Path::new("."))?;
+        Ok(FsState { dir, used })
+    }
+}
+
+fn tree_size(dir: &Dir, path: &Path) -> std::io::Result<u64> {
+    let mut total = 0;
+    for entry in dir.read_dir(path)? {
+        let entry = entry?;
+        let ty = entry.file_type()?;
+        let child = path.join(entry.file_name());
+        if ty.is_dir() {
+            total += tree_size(dir, &child)?;
+        } else if ty.is_file() {
+            total += entry.metadata()?.len();
+        }
+    }
+    Ok(total)
+}
+
+#[derive(Debug, thiserror::Error, deno_error::JsError)]
+pub(crate) enum FsOpError {
+    #[class("PermissionDenied")]
+    #[error("{0}")]
+    Denied(String),
+    #[class("NotFound")]
+    #[error("{0}")]
+    NotFound(String),
+    #[class("QuotaExceededError")]
+    #[error("{0}")]
+    Quota(String),
+    #[class(type)]
+    #[error("{0}")]
+    Invalid(String),
+    #[class(generic)]
+    #[error("{0}")]
+    Io(String),
+}
+
+fn io_err(path: &str, op: &str, e: std::io::Error) -> FsOpError {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => {
+            FsOpError::NotFound(format!("{op} {path:?}: no such file or directory"))
+        }
+        std::io::ErrorKind::PermissionDenied => FsOpError::Denied(format!(
+            "{op} {path:?}: outside the plugin's files directory or not permitted"
+        )),
+        _ => FsOpError::Io(format!("{op} {path:?}: {e}")),
+    }
+}
+
+/// A path relative to the files directory, refused if absolute or climbing out.
+fn rel(path: &str, op: &str) -> Result<PathBuf, FsOpError> {
+    let p = Path::new(path);
+    if p.is_absolute() || p.has_root() {
+        return Err(FsOpError::Denied(format!(
+            "{op} {path:?}: absolute paths are not allowed; paths are relative to the plugin's files directory"
+        )));
+    }
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::Normal(s) => out.push(s),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                return Err(FsOpError::Denied(format!(
+                    "{op} {path:?}: \"..\" would leave the plugin's files directory"
+                )));
+            }
+            Component::RootDir | Component::Prefix(_) => {
+                return Err(FsOpError::Denied(format!(
+                    "{op} {path:?}: absolute paths are not allowed"
+                )));
+            }
+        }
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    Ok(out)
+}
+
+fn fs<'a>(state: &'a mut OpState, op: &str) -> Result<&'a mut FsState, FsOpError> {
+    // The capability is registered only when granted; checked again on every call.
+    state.try_borrow_mut::<FsState>().ok_or_else(|| {
+        FsOpError::Denied(format!(
+            "{op}: this plugin was not granted filesystem-access"
+        ))
+    })
+}
+
+#[op2]
+#[serde]
+pub(crate) fn op_qirvo_fs_read(
+    state: &mut OpState,
+    #[string] path: &str,
+) -> Result<ToJsBuffer, FsOpError> {
+    let p = rel(path, "readFile")?;
+    let f = fs(state, "readFile")?;
+    Ok(f.dir
+        .read(&p)
+        .map_err(|e| io_err(path, "readFile", e))?
+        .into())
+}
+
+#[op2]
+#[string]
+pub(crate) fn op_qirvo_fs_read_text(
+    state: &mut OpState,
+    #[string] path: &str,
+) -> Result<String, FsOpError> {
+    let p = rel(path, "readTextFile")?;
+    let f = fs(state, "readTextFile")?;
+    let bytes = f
+        .dir
+        .read(&p)
+        .map_err(|e| io_err(path, "readTextFile", e))?;
+    String::from_utf8(bytes)
+        .map_err(|_| FsOpError::Invalid(format!("readTextFile {path:?}: not UTF-8 text")))
+}
+
+#[op2(fast)]
+pub(crate) fn op_qirvo_fs_write(
+    state: &mut OpState,
+    #[string] path: &str,
+    #[buffer] data: &[u8],
+) -> Result<(), FsOpError> {
+    let p = rel(path, "writeFile")?;
+    let stored = state
+        .try_borrow::<StorageState>()
+        .map(|s| (s.store.usage(), s.quota));
+    let f = fs(state, "writeFile")?;
+    let old = f
+        .dir
+        .metadata(&p)
+        .ok()
+        .filter(|m| m.is_file())
+        .map(|m| m.len())
+        .unwrap_or(0);
+    let files = f.used - old.min(f.used) + data.len() as u64;
+    if let Some((store_used, quota)) = stored {
+        let total = files + store_used;
+        if total > quota.bytes() && data.len() as u64 > old {
+            return Err(FsOpError::Quota(format!(
+                "writeFile {path:?}: storage quota of {quota} exceeded: files and storage would need {}",
+                ByteSize(total)
+            )));
+        }
+    }
+    f.dir
+        .write(&p, data)
+        .map_err(|e| io_err(path, "writeFile", e))?;
+    f.used = files;
+    Ok(())
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct DirEntry {
+    name: String,
+    is_file: bool,
+    is_directory: bool,
+    is_symlink: bool,
+}
+
+#[op2]
+#[serde]
+pub(crate) fn op_qirvo_fs_read_dir(
+    state: &mut OpState,
+    #[string] path: &str,
+) -> Result<Vec<DirEntry>, FsOpError> {
+    let p = rel(path, "readDir")?;
+    let f = fs(state, "readDir")?;
+    let mut out = Vec::new();
+    for entry in f.dir.read_dir(&p).map_err(|e| io_err(path, "readDir", e))? {
+        let entry = entry.map_err(|e| io_err(path, "readDir", e))?;
+        let ty = entry.file_type().map_err(|e| io_err(path, "readDir", e))?;
+        out.push(DirEntry {
+            name: entry.file_name().to_string_lossy().into_owned(),
+            is_file: ty.is_file(),
+            is_directory: ty.is_dir(),
+            is_symlink: ty.is_symlink(),
+        });
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(out)
+}
+
+#[op2(fast)]
+pub(crate) fn op_qirvo_fs_mkdir(
+    state: &mut OpState,
+    #[string] path: &str,
+    recursive: bool,
+) -> Result<(), FsOpError> {
+    let p = rel(path, "mkdir")?;
+    let f = fs(state, "mkdir")?;
+    let r = if recursive {
+        f.dir.create_dir_all(&p)
+    } else {
+        f.dir.create_dir(&p)
+    };
+    r.map_err(|e| io_err(path, "mkdir", e))
+}
+
+#[op2(fast)]
+pub(crate) fn op_qirvo_fs_remove(
+    state: &mut OpState,
+    #[string] path: &str,
+    recursive: bool,
+) -> Result<(), FsOpError> {
+    let p = rel(path, "remove")?;
+    if p == Path::new(".") {
+        return Err(FsOpError::Denied(
+            "remove: the files directory itself cannot be removed".into(),
+        ));
+    }
+    let f = fs(state, "remove")?;
+    let meta = f
+        .dir
+        .symlink_metadata(&p)
+        .map_err(|e| io_err(path, "remove", e))?;
+    let freed = if meta.is_dir() {
+        let size = tree_size(&f.dir, &p).unwrap_or(0);
+        let r = if recursive {
+            f.dir.remove_dir_all(&p)
+        } else {
+            f.dir.remove_dir(&p)
+        };
+        r.map_err(|e| io_err(path, "remove", e))?;
+        size
+    } else {
+        f.dir
+            .remove_file(&p)
+            .map_err(|e| io_err(path, "remove", e))?;
+        if meta.is_file() { meta.len() } else { 0 }
+    };
+    f.used = f.used.saturating_sub(freed);
+    Ok(())
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct FileInfo {
+    is_file: bool,
+    is_directory: bool,
+    is_symlink: bool,
+    size: u64,
+    /// Milliseconds since the Unix epoch.
+    mtime: Option<f64>,
+}
+
+#[op2]
+#[serde]
+pub(crate) fn op_qirvo_fs_stat(
+    state: &mut OpState,
+    #[string] path: &str,
+) -> Result<FileInfo, FsOpError> {
+    let p = rel(path, "stat")?;
+    let f = fs(state, "stat")?;
+    let m = f
+        .dir
+        .symlink_metadata(&p)
+        .map_err(|e| io_err(path, "stat", e))?;
+    let mtime = m
+        .modified()
+        .ok()
+        .and_then(|t| t.into_std().duration_since(UNIX_EPOCH).ok())
+        .map(|d| d.as_secs_f64() * 1000.0);
+    Ok(FileInfo {
+        is_file: m.is_file(),
+        is_directory: m.is_dir(),
+        is_symlink: m.is_symlink(),
+        size: m.len(),
+        mtime,
+    })
+}
+
+/// Bytes in the plugin's files (counted with `qirvo.storage` against its quota).
+pub(crate) fn files_used(state: &OpState) -> u64 {
+    state.try_borrow::<FsState>().map(|f| f.used).unwrap_or(0)
+}
+
+deno_core::extension!(
+    qirvo_fs,
+    ops = [
+        op_qirvo_fs_read,
+        op_qirvo_fs_read_text,
+        op_qirvo_fs_write,
+        op_qirvo_fs_read_dir,
+        op_qirvo_fs_mkdir,
+        op_qirvo_fs_remove,
+        op_qirvo_fs_stat,
+    ],
+    options = { fs: FsState },
+    state = |state, options| {
+        state.put(options.fs);
+    },
+);

@@ -24,6 +24,15 @@ const {
   Uint8Array,
   NumberIsInteger,
   MathMin,
+  RegExpPrototypeTest,
+  StringPrototypeToLowerCase,
+  StringPrototypeToUpperCase,
+  StringPrototypeTrim,
+  StringPrototypeIncludes,
+  ArrayPrototypeJoin,
+  ArrayPrototypeSort,
+  MapPrototypeKeys,
+  SymbolIterator,
   SetPrototypeClear,
   ArrayPrototypeIncludes,
   TypedArrayPrototypeGetSymbolToStringTag,
@@ -69,6 +78,9 @@ const {
   op_qirvo_fs_mkdir,
   op_qirvo_fs_remove,
   op_qirvo_fs_stat,
+  op_qirvo_fetch,
+  op_qirvo_fetch_abort_handle,
+  op_qirvo_fetch_abort,
 } = core.ops;
 
 // ---------------------------------------------------------------------------------------
@@ -463,6 +475,233 @@ const fs = ArrayPrototypeIncludes(info.permissions, "filesystem-access") && op_q
     },
   })
   : undefined;
+
+// ---------------------------------------------------------------------------------------
+// Headers / Request / Response, and fetch (only with network-access).
+
+core.registerErrorBuilder("TimeoutError", (msg) => new domException.DOMException(msg, "TimeoutError"));
+core.registerErrorBuilder("AbortError", (msg) => new domException.DOMException(msg, "AbortError"));
+
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+function headerName(name) {
+  name = `${name}`;
+  if (!RegExpPrototypeTest(HEADER_NAME, name)) throw new TypeError(`${JSONStringify(name)} is not a valid header name`);
+  return StringPrototypeToLowerCase(name);
+}
+function headerValue(value) {
+  value = StringPrototypeTrim(`${value}`);
+  if (StringPrototypeIncludes(value, "\n") || StringPrototypeIncludes(value, "\r") || StringPrototypeIncludes(value, "\0")) {
+    throw new TypeError("a header value must not contain CR, LF or NUL");
+  }
+  return value;
+}
+
+class Headers {
+  #map = new SafeMap(); // lower-case name -> [values]
+  constructor(init = undefined) {
+    if (init === undefined || init === null) return;
+    if (init instanceof Headers) {
+      for (const { 0: k, 1: v } of new SafeArrayIterator(ArrayFrom(init.entries()))) this.append(k, v);
+    } else if (ArrayIsArray(init) || typeof init[SymbolIterator] === "function") {
+      for (const pair of init) {
+        if (pair.length !== 2) throw new TypeError("each header must be a [name, value] pair");
+        this.append(pair[0], pair[1]);
+      }
+    } else if (typeof init === "object") {
+      for (const k of new SafeArrayIterator(ObjectKeys(init))) this.append(k, init[k]);
+    } else {
+      throw new TypeError("Headers expects an object, an array of pairs or Headers");
+    }
+  }
+  append(name, value) {
+    const k = headerName(name);
+    const list = MapPrototypeGet(this.#map, k);
+    if (list === undefined) MapPrototypeSet(this.#map, k, [headerValue(value)]);
+    else ArrayPrototypePush(list, headerValue(value));
+  }
+  set(name, value) {
+    MapPrototypeSet(this.#map, headerName(name), [headerValue(value)]);
+  }
+  get(name) {
+    const list = MapPrototypeGet(this.#map, headerName(name));
+    return list === undefined ? null : ArrayPrototypeJoin(list, ", ");
+  }
+  has(name) {
+    return MapPrototypeGet(this.#map, headerName(name)) !== undefined;
+  }
+  delete(name) {
+    MapPrototypeDelete(this.#map, headerName(name));
+  }
+  *entries() {
+    const keys = ArrayPrototypeSort(ArrayFrom(MapPrototypeKeys(this.#map)));
+    for (let i = 0; i < keys.length; i++) yield [keys[i], this.get(keys[i])];
+  }
+  *keys() {
+    for (const e of this.entries()) yield e[0];
+  }
+  *values() {
+    for (const e of this.entries()) yield e[1];
+  }
+  forEach(callback, thisArg) {
+    for (const { 0: k, 1: v } of new SafeArrayIterator(ArrayFrom(this.entries()))) ReflectApply(callback, thisArg, [v, k, this]);
+  }
+  [SymbolIterator]() {
+    return this.entries();
+  }
+  /** [name, value] pairs as sent, one per value. */
+  pairs() {
+    const out = [];
+    for (const { 0: k, 1: list } of new SafeArrayIterator(ArrayFrom(MapPrototypeEntries(this.#map)))) {
+      for (let i = 0; i < list.length; i++) ArrayPrototypePush(out, [k, list[i]]);
+    }
+    return out;
+  }
+}
+
+// Body: bytes plus the content type it implies.
+function extractBody(body) {
+  if (body === undefined || body === null) return { bytes: null, type: null };
+  if (typeof body === "string") return { bytes: new encoding.TextEncoder().encode(body), type: "text/plain;charset=UTF-8" };
+  if (body instanceof url.URLSearchParams) {
+    return { bytes: new encoding.TextEncoder().encode(body.toString()), type: "application/x-www-form-urlencoded;charset=UTF-8" };
+  }
+  if (ArrayBufferIsView(body)) return { bytes: new Uint8Array(TypedArrayPrototypeSlice(new Uint8Array(body.buffer, body.byteOffset, body.byteLength))), type: null };
+  if (body instanceof ArrayBuffer) return { bytes: new Uint8Array(ArrayBufferPrototypeSlice(body, 0)), type: null };
+  throw new TypeError("a body must be a string, bytes, an ArrayBuffer or URLSearchParams");
+}
+
+class Response {
+  #bytes;
+  #used = false;
+  #status;
+  #statusText;
+  #headers;
+  #url;
+  #redirected;
+  constructor(body = null, init = {}) {
+    const { bytes, type } = extractBody(body);
+    this.#bytes = bytes ?? new Uint8Array(0);
+    this.#status = init?.status ?? 200;
+    if (!NumberIsInteger(this.#status) || this.#status < 200 || this.#status > 599) {
+      throw new RangeError(`${this.#status} is not a response status (200 to 599)`);
+    }
+    this.#statusText = `${init?.statusText ?? ""}`;
+    this.#headers = new Headers(init?.headers);
+    if (type !== null && !this.#headers.has("content-type")) this.#headers.set("content-type", type);
+    this.#url = "";
+    this.#redirected = false;
+  }
+  static #fromHost(r) {
+    const res = new Response(null, { status: 200 });
+    res.#status = r.status;
+    res.#statusText = r.statusText;
+    res.#headers = new Headers(r.headers);
+    res.#url = r.url;
+    res.#redirected = r.redirected;
+    res.#bytes = r.body;
+    return res;
+  }
+  static _fromHost(r) {
+    return Response.#fromHost(r);
+  }
+  static json(data, init = {}) {
+    const headers = new Headers(init?.headers);
+    if (!headers.has("content-type")) headers.set("content-type", "application/json");
+    return new Response(JSONStringify(data), { ...init, headers });
+  }
+  get status() { return this.#status; }
+  get ok() { return this.#status >= 200 && this.#status <= 299; }
+  get statusText() { return this.#statusText; }
+  get headers() { return this.#headers; }
+  get url() { return this.#url; }
+  get redirected() { return this.#redirected; }
+  get bodyUsed() { return this.#used; }
+  #take() {
+    if (this.#used) throw new TypeError("the response body was already read");
+    this.#used = true;
+    return this.#bytes;
+  }
+  async arrayBuffer() {
+    const b = this.#take();
+    return ArrayBufferPrototypeSlice(TypedArrayPrototypeGetBuffer(b), TypedArrayPrototypeGetByteOffset(b), TypedArrayPrototypeGetByteOffset(b) + TypedArrayPrototypeGetByteLength(b));
+  }
+  async bytes() {
+    return new Uint8Array(TypedArrayPrototypeSlice(this.#take()));
+  }
+  async text() {
+    return new encoding.TextDecoder().decode(this.#take());
+  }
+  async json() {
+    return JSONParse(await this.text());
+  }
+  clone() {
+    if (this.#used) throw new TypeError("cannot clone a response whose body was read");
+    const r = Response.#fromHost({
+      status: this.#status,
+      statusText: this.#statusText,
+      headers: this.#headers.pairs(),
+      url: this.#url,
+      redirected: this.#redirected,
+      body: new Uint8Array(TypedArrayPrototypeSlice(this.#bytes)),
+    });
+    return r;
+  }
+}
+
+class Request {
+  constructor(input, init = {}) {
+    const base = input instanceof Request ? input : null;
+    this.url = new url.URL(base ? base.url : `${input}`).href;
+    this.method = StringPrototypeToUpperCase(`${init?.method ?? base?.method ?? "GET"}`);
+    this.headers = new Headers(init?.headers ?? base?.headers);
+    this.body = init?.body ?? base?.body ?? null;
+    this.signal = init?.signal ?? base?.signal ?? null;
+    this.timeout = init?.timeout ?? base?.timeout;
+    if ((this.method === "GET" || this.method === "HEAD") && this.body !== null) {
+      throw new TypeError(`a ${this.method} request cannot have a body`);
+    }
+  }
+}
+
+async function fetch(input, init = undefined) {
+  const req = new Request(input, init);
+  const { bytes, type } = extractBody(req.body);
+  if (type !== null && !req.headers.has("content-type")) req.headers.set("content-type", type);
+  const signal = req.signal;
+  if (signal?.aborted) {
+    throw signal.reason ?? new domException.DOMException("the request was aborted", "AbortError");
+  }
+  let abortId;
+  let onAbort;
+  if (signal) {
+    abortId = op_qirvo_fetch_abort_handle();
+    onAbort = () => op_qirvo_fetch_abort(abortId);
+    signal.addEventListener("abort", onAbort, { once: true });
+  }
+  try {
+    const r = await op_qirvo_fetch({
+      url: req.url,
+      method: req.method,
+      headers: req.headers.pairs(),
+      body: bytes,
+      timeout: req.timeout,
+      abortId,
+    });
+    return Response._fromHost(r);
+  } catch (err) {
+    if (signal?.aborted && signal.reason !== undefined) throw signal.reason;
+    throw err;
+  } finally {
+    if (signal) signal.removeEventListener("abort", onAbort);
+  }
+}
+
+defineGlobal("Headers", Headers);
+defineGlobal("Request", Request);
+defineGlobal("Response", Response);
+if (ArrayPrototypeIncludes(info.permissions, "network-access") && op_qirvo_fetch !== undefined) {
+  defineGlobal("fetch", fetch);
+}
 
 const qirvo = ObjectFreeze({
   plugin: pluginInfo,

@@ -5,6 +5,7 @@
 //! Rust: the JS wrappers in `js/` are convenience, these ops are the boundary.
 
 pub(crate) mod events;
+pub(crate) mod fetch;
 pub(crate) mod fs;
 pub(crate) mod host;
 pub(crate) mod log;

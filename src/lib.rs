@@ -44,6 +44,7 @@ mod events;
 mod loader;
 mod logs;
 mod manifest;
+mod netpolicy;
 #[path = "../ops/mod.rs"]
 mod ops;
 mod plugin;

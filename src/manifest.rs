@@ -398,12 +398,8 @@ impl Manifest {
             }
         }
         for (i, h) in raw.network.allowed_hosts.iter().enumerate() {
-            if h.trim().is_empty() || h.chars().any(char::is_whitespace) {
-                return Err(invalid(
-                    &format!("network.allowedHosts[{i}]"),
-                    format!("{h:?} is not a host, a *.suffix wildcard, an IP or a CIDR range"),
-                ));
-            }
+            crate::netpolicy::HostPolicy::validate_entry(h)
+                .map_err(|reason| invalid(&format!("network.allowedHosts[{i}]"), reason))?;
         }
 
         let d = Resources::default();

@@ -333,6 +333,20 @@ impl Worker {
             }),
         ];
         // A capability that is not granted is not registered at all.
+        if manifest.grants(Permission::NetworkAccess) {
+            let fetch = ops::fetch::FetchState::new(ops::fetch::FetchConfig {
+                plugin: manifest.id.clone(),
+                allowed_hosts: manifest.allowed_hosts.clone(),
+                max_connections: manifest.resources.max_connections,
+                bandwidth: manifest.resources.bandwidth,
+                plugin_timeout: manifest.resources.timeout,
+            })
+            .map_err(|message| LoadError::Module {
+                id: manifest.id.clone(),
+                message,
+            })?;
+            extensions.push(ops::fetch::qirvo_fetch::init(fetch));
+        }
         if let Some(fs) = fs {
             extensions.push(ops::fs::qirvo_fs::init(fs));
         }
@@ -634,7 +648,10 @@ impl Worker {
             return Ok(());
         }
         self.shared.set_state(PluginState::Stopping);
-        match self.lifecycle(Phase::Stop, "stop", None).await {
+        let stopped = self.lifecycle(Phase::Stop, "stop", None).await;
+        // A stopped plugin has nothing in flight.
+        ops::fetch::cancel_in_flight(&self.js.op_state().borrow());
+        match stopped {
             Ok(_) => {
                 self.shared.set_state(PluginState::Stopped);
                 Ok(())
@@ -942,6 +959,10 @@ impl Worker {
         let why = armed.finish();
         if why.is_some() || self.js.v8_isolate().is_execution_terminating() {
             self.js.v8_isolate().cancel_terminate_execution();
+        }
+        if why.is_some() {
+            // Work the interrupted step was waiting on in Rust is cancelled with it.
+            ops::fetch::cancel_in_flight(&self.js.op_state().borrow());
         }
         self.record_heap(why.is_some());
         let delay = account(

@@ -2,8 +2,10 @@
 
 mod cli;
 mod events;
+mod fetch;
 mod files;
 mod helpers;
+mod http;
 mod lifecycle;
 mod limits;
 mod loading;

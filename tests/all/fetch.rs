@@ -1,0 +1,253 @@
+//! `fetch`: semantics, the allow-list policy (by name and on resolved addresses, at every
+//! redirect), and limits, against a local server on 127.0.0.1.
+
+use std::sync::atomic::Ordering;
+
+use qirvo::{PluginError, PluginHandle, PluginRuntime};
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+use crate::http;
+
+/// The fetch fixture with its manifest's network section and resources replaced.
+async fn fetch_plugin(
+    rt: &PluginRuntime,
+    id: &str,
+    allowed: Value,
+    extra: Value,
+) -> (tempfile::TempDir, PluginHandle) {
+    let dir = copy_plugin("fetch", id);
+    let path = dir.path().join("manifest.json");
+    let mut m: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    m["network"]["allowedHosts"] = allowed;
+    if let Some(extra) = extra.as_object() {
+        for (k, v) in extra {
+            m["resources"][k] = v.clone();
+        }
+    }
+    std::fs::write(&path, m.to_string()).unwrap();
+    let h = rt.load(dir.path()).await.unwrap();
+    (dir, h)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn fetch_speaks_http_like_a_browser() {
+    let server = http::start().await;
+    let base = format!("http://127.0.0.1:{}", server.port);
+    let (rt, _) = runtime();
+    let (_d, p) = fetch_plugin(
+        &rt,
+        "fetcher",
+        json!([format!("127.0.0.1:{}", server.port)]),
+        json!({}),
+    )
+    .await;
+    let call = |name: &'static str, args: Vec<Value>| {
+        let p = p.clone();
+        async move { p.call(name, args).await.unwrap() }
+    };
+    assert_eq!(
+        call("json", vec![json!(format!("{base}/json"))]).await,
+        json!({"hello": "world"})
+    );
+    let got = call("get", vec![json!(format!("{base}/status/404"))]).await;
+    assert_eq!(got["status"], 404);
+    assert_eq!(got["ok"], false);
+    assert_eq!(got["statusText"], "Not Found");
+    assert_eq!(got["body"], "nope");
+    let echo = call("post", vec![json!(format!("{base}/echo")), json!("text")]).await;
+    assert_eq!(
+        echo,
+        json!({"method": "POST", "body": "plain text", "contentType": "text/plain;charset=UTF-8", "xTest": "yes"})
+    );
+    let echo = call("post", vec![json!(format!("{base}/echo")), json!("form")]).await;
+    assert_eq!(echo["body"], "a=1&b=two+words");
+    assert_eq!(
+        echo["contentType"],
+        "application/x-www-form-urlencoded;charset=UTF-8"
+    );
+    let echo = call("post", vec![json!(format!("{base}/echo")), json!("bytes")]).await;
+    assert_eq!(echo["body"], "hi");
+    let echo = call("post", vec![json!(format!("{base}/echo")), json!("json")]).await;
+    assert_eq!(echo["contentType"], "application/json");
+    // Redirects are followed (up to 5) and reported.
+    let got = call("get", vec![json!(format!("{base}/redirect/3"))]).await;
+    assert_eq!(
+        (got["redirected"].clone(), got["body"].clone()),
+        (json!(true), json!("done"))
+    );
+    assert!(got["url"].as_str().unwrap().ends_with("/redirect/0"));
+    let got = call("attempt", vec![json!(format!("{base}/redirect/7"))]).await;
+    assert!(
+        got["message"].as_str().unwrap().contains("redirect"),
+        "{got}"
+    );
+    assert_eq!(
+        call("headersBehave", vec![]).await,
+        json!({"a": "1, 2", "has": true, "entries": [["a", "1, 2"], ["b", "x"]], "bad": "TypeError", "resp": 201})
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_policy_refuses_private_addresses_however_spelled() {
+    let server = http::start().await;
+    let port = server.port;
+    let (rt, _) = runtime();
+    // An empty list allows public hosts only.
+    let (_d, p) = fetch_plugin(&rt, "public-only", json!([]), json!({})).await;
+    for url in [
+        format!("http://127.0.0.1:{port}/json"),
+        format!("http://127.1:{port}/json"),
+        format!("http://2130706433:{port}/json"),
+        format!("http://0x7f000001:{port}/json"),
+        format!("http://[::ffff:127.0.0.1]:{port}/json"),
+        format!("http://[::1]:{port}/json"),
+        format!("http://localhost:{port}/json"),
+        "http://169.254.169.254/latest/meta-data/".to_string(),
+        "http://10.0.0.1/".to_string(),
+        "ftp://example.com/file".to_string(),
+        "file:///etc/passwd".to_string(),
+    ] {
+        let got = p.call("attempt", vec![json!(url)]).await.unwrap();
+        assert_eq!(got["error"], "PermissionDenied", "{url}: {got}");
+    }
+    // Naming 127.0.0.1 with this port allows exactly that; a redirect to another host or
+    // port is checked again and refused.
+    let (_d, p) = fetch_plugin(
+        &rt,
+        "named",
+        json!([format!("127.0.0.1:{port}")]),
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        p.call(
+            "attempt",
+            vec![json!(format!("http://127.0.0.1:{port}/json"))]
+        )
+        .await
+        .unwrap(),
+        json!({"status": 200})
+    );
+    let got = p
+        .call(
+            "attempt",
+            vec![json!(format!(
+                "http://127.0.0.1:{port}/redirect-to/localhost:PORT/json"
+            ))],
+        )
+        .await
+        .unwrap();
+    assert_eq!(got["error"], "PermissionDenied", "{got}");
+    let got = p
+        .call(
+            "attempt",
+            vec![json!(format!(
+                "http://127.0.0.1:{}/json",
+                port.wrapping_add(1)
+            ))],
+        )
+        .await
+        .unwrap();
+    assert_eq!(got["error"], "PermissionDenied", "another port: {got}");
+    // Naming a host explicitly unlocks the loopback address it resolves to at connect time.
+    let (_d, p) = fetch_plugin(
+        &rt,
+        "by-name",
+        json!([format!("localhost:{port}")]),
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        p.call(
+            "attempt",
+            vec![json!(format!("http://localhost:{port}/json"))]
+        )
+        .await
+        .unwrap(),
+        json!({"status": 200})
+    );
+    let got = p
+        .call(
+            "attempt",
+            vec![json!(format!("http://127.0.0.1:{port}/json"))],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        got["error"], "PermissionDenied",
+        "the IP was not named: {got}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn limits_timeouts_aborts_and_body_caps() {
+    let server = http::start().await;
+    let base = format!("http://127.0.0.1:{}", server.port);
+    let (rt, _) = runtime();
+    let (_d, p) = fetch_plugin(
+        &rt,
+        "limited",
+        json!([format!("127.0.0.1:{}", server.port)]),
+        json!({"timeout": 1000}),
+    )
+    .await;
+    let got = p
+        .call(
+            "attempt",
+            vec![json!(format!("{base}/slow")), json!({"timeout": 100})],
+        )
+        .await
+        .unwrap();
+    assert_eq!(got["error"], "TimeoutError", "{got}");
+    assert_eq!(
+        p.call("abortAfter", vec![json!(format!("{base}/slow")), json!(50)])
+            .await
+            .unwrap(),
+        json!("AbortError")
+    );
+    let got = p
+        .call("attempt", vec![json!(format!("{base}/big"))])
+        .await
+        .unwrap();
+    assert!(
+        got["message"].as_str().unwrap().contains("larger than"),
+        "{got}"
+    );
+    // A request never outlives the plugin's deadline: the call times out.
+    let err = p
+        .call("get", vec![json!(format!("{base}/slow"))])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, PluginError::Timeout { .. }), "{err:?}");
+    // At most maxConnections (2) in flight.
+    let statuses = p
+        .call("concurrent", vec![json!(format!("{base}/count")), json!(6)])
+        .await
+        .unwrap();
+    assert_eq!(statuses, json!([200, 200, 200, 200, 200, 200]));
+    assert!(server.stats.max_active.load(Ordering::SeqCst) <= 2);
+    assert!(server.stats.max_active.load(Ordering::SeqCst) >= 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bandwidth_is_a_rate_on_bytes_read() {
+    let server = http::start().await;
+    let base = format!("http://127.0.0.1:{}", server.port);
+    let (rt, _) = runtime();
+    let dir = copy_plugin("fetch", "slow-reader");
+    let path = dir.path().join("manifest.json");
+    let mut m: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    m["network"]["allowedHosts"] = json!([format!("127.0.0.1:{}", server.port)]);
+    m["resources"]["bandwidth"] = json!("64KB/s");
+    m["resources"]["timeout"] = json!(10000);
+    std::fs::write(&path, m.to_string()).unwrap();
+    let p = rt.load(dir.path()).await.unwrap();
+    let got = p
+        .call("download", vec![json!(format!("{base}/bytes/131072"))])
+        .await
+        .unwrap();
+    assert_eq!(got["bytes"], 131072);
+    // 128KB at 64KB/s cannot arrive in much less than about 1 s (the first chunk is free).
+    assert!(got["ms"].as_f64().unwrap() > 600.0, "{got}");
+}

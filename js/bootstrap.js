@@ -33,7 +33,7 @@ const {
   ArrayPrototypeSort,
   MapPrototypeKeys,
   SymbolIterator,
-  SetPrototypeClear,
+  MapPrototypeClear,
   ArrayPrototypeIncludes,
   TypedArrayPrototypeGetSymbolToStringTag,
   TypedArrayPrototypeGetByteLength,
@@ -117,33 +117,42 @@ function defineGlobal(name, value) {
 }
 
 defineGlobal("console", console);
-// Timers are tracked so that stopping the plugin cancels every one still pending.
+// Timers are tracked, with the host step (call, lifecycle step, event) that created them,
+// so that an interrupted step's timers are cancelled with it, and stopping the plugin
+// cancels every one still pending.
 const { clearTimeout: rawClearTimer } = timers;
-const liveTimers = new SafeSet();
+const liveTimers = new SafeMap(); // id -> step
+let stepId = 0;
 function trackedTimeout(callback, delay, ...args) {
   let id;
   const run = typeof callback === "function"
     ? (...a) => {
-      SetPrototypeDelete(liveTimers, id);
+      MapPrototypeDelete(liveTimers, id);
       return ReflectApply(callback, globalThis, a);
     }
     : callback;
   id = ReflectApply(timers.setTimeout, globalThis, [run, delay, ...new SafeArrayIterator(args)]);
-  SetPrototypeAdd(liveTimers, id);
+  MapPrototypeSet(liveTimers, id, stepId);
   return id;
 }
 function trackedInterval(callback, delay, ...args) {
   const id = ReflectApply(timers.setInterval, globalThis, [callback, delay, ...new SafeArrayIterator(args)]);
-  SetPrototypeAdd(liveTimers, id);
+  MapPrototypeSet(liveTimers, id, stepId);
   return id;
 }
 function clearTracked(id) {
-  SetPrototypeDelete(liveTimers, id);
+  MapPrototypeDelete(liveTimers, id);
   rawClearTimer(id);
 }
 function cancelAllTimers() {
-  for (const id of new SafeArrayIterator(ArrayFrom(liveTimers))) rawClearTimer(id);
-  SetPrototypeClear(liveTimers);
+  for (const id of new SafeArrayIterator(ArrayFrom(MapPrototypeKeys(liveTimers)))) rawClearTimer(id);
+  MapPrototypeClear(liveTimers);
+}
+// The host calls this when the current step was interrupted (deadline or terminate).
+function cancelStepWork() {
+  for (const { 0: id, 1: step } of new SafeArrayIterator(ArrayFrom(MapPrototypeEntries(liveTimers)))) {
+    if (step === stepId) clearTracked(id);
+  }
 }
 defineGlobal("setTimeout", trackedTimeout);
 defineGlobal("setInterval", trackedInterval);
@@ -394,6 +403,7 @@ const events = ObjectFreeze({
 });
 
 async function deliverEvent(name, payloadJson, source) {
+  stepId++;
   const payload = JSONParse(payloadJson);
   const meta = ObjectFreeze({ name, source });
   const matching = [];
@@ -793,6 +803,7 @@ async function runCleanupTasks() {
 
 // step: "initialize" | "start" | "stop" | "healthCheck"
 async function lifecycle(step, ns, configJson) {
+  stepId++;
   const plugin = ns.default;
   const target = plugin !== null && (typeof plugin === "object" || typeof plugin === "function")
     ? plugin
@@ -827,6 +838,7 @@ async function lifecycle(step, ns, configJson) {
 // Calls an exported function with JSON arguments; resolves to JSON text, or to
 // { badReturn: reason } when the result is not JSON data.
 async function callExport(fn, argsJson) {
+  stepId++;
   const args = JSONParse(argsJson);
   const result = await ReflectApply(fn, undefined, args);
   try {
@@ -836,7 +848,7 @@ async function callExport(fn, argsJson) {
   }
 }
 
-op_qirvo_set_host(lifecycle, callExport, deliverEvent);
+op_qirvo_set_host(lifecycle, callExport, deliverEvent, cancelStepWork);
 
 // ---------------------------------------------------------------------------------------
 // Seal the way back into the engine.

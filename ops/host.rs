@@ -24,6 +24,8 @@ pub(crate) struct HostFns {
     pub call_export: v8::Global<v8::Function>,
     /// `deliverEvent(name, payloadJson, source) -> Promise<string>`
     pub deliver_event: v8::Global<v8::Function>,
+    /// `cancelStepWork()`: cancels the timers the interrupted step created.
+    pub cancel_step_work: v8::Global<v8::Function>,
 }
 
 /// Fills a buffer with cryptographically secure random bytes (`crypto.getRandomValues`).
@@ -50,12 +52,14 @@ pub(crate) fn op_qirvo_set_host(
     #[scoped] lifecycle: v8::Global<v8::Function>,
     #[scoped] call_export: v8::Global<v8::Function>,
     #[scoped] deliver_event: v8::Global<v8::Function>,
+    #[scoped] cancel_step_work: v8::Global<v8::Function>,
 ) {
     if !state.has::<HostFns>() {
         state.put(HostFns {
             lifecycle,
             call_export,
             deliver_event,
+            cancel_step_work,
         });
     }
 }

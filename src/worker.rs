@@ -961,8 +961,12 @@ impl Worker {
             self.js.v8_isolate().cancel_terminate_execution();
         }
         if why.is_some() {
-            // Work the interrupted step was waiting on in Rust is cancelled with it.
+            // Work the interrupted step was waiting on is cancelled with it: requests in
+            // flight, and the timers it created.
             ops::fetch::cancel_in_flight(&self.js.op_state().borrow());
+            if !matches!(why, Some(Interrupt::Memory)) {
+                self.cancel_step_timers();
+            }
         }
         self.record_heap(why.is_some());
         let delay = account(
@@ -1010,6 +1014,28 @@ impl Worker {
                     limit: timeout,
                 }),
             },
+        }
+    }
+
+    /// Runs the bootstrap's `cancelStepWork` (our own code; a failure is only logged).
+    fn cancel_step_timers(&mut self) {
+        let f = {
+            let state = self.js.op_state();
+            let state = state.borrow();
+            match state.try_borrow::<ops::host::HostFns>() {
+                Some(h) => h.cancel_step_work.clone(),
+                None => return,
+            }
+        };
+        deno_core::scope!(scope, &mut self.js);
+        v8::tc_scope!(let tc, scope);
+        let f = v8::Local::new(tc, f);
+        let undefined = v8::undefined(tc).into();
+        if f.call(tc, undefined, &[]).is_none() {
+            self.shared.logs.push(
+                LogLevel::Warn,
+                "could not cancel the interrupted step's timers",
+            );
         }
     }
 

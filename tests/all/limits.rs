@@ -122,6 +122,45 @@ async fn terminate_stops_the_running_call_from_another_thread() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn an_interrupted_call_takes_its_timers_with_it() {
+    let (rt, logs) = runtime();
+    let dir = write_plugin(
+        json!({ "id": "timer-leaver", "version": "1.0.0", "main": "main.js", "resources": { "timeout": 150 } }),
+        r#"
+        export default { start() { setInterval(() => console.log("background"), 10); } };
+        export function leaveTimer() {
+          setTimeout(() => console.log("late from the call"), 300);
+          for (;;) {}
+        }
+        export async function leaveTimerAndWait() {
+          setTimeout(() => console.log("late from the await"), 300);
+          await new Promise(() => {});
+        }
+        "#,
+    );
+    let p = rt.load(dir.path()).await.unwrap();
+    p.start().await.unwrap();
+    for export in ["leaveTimer", "leaveTimerAndWait"] {
+        let err = p.call(export, vec![]).await.unwrap_err();
+        assert!(matches!(err, PluginError::Timeout { .. }), "{err:?}");
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let lines = logs.messages("timer-leaver");
+    assert!(!lines.iter().any(|l| l.starts_with("late")), "{lines:?}");
+    // Background work the call did not create goes on.
+    let before = lines.iter().filter(|l| *l == "background").count();
+    assert!(logs.wait_for("timer-leaver", "background").await);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(
+        logs.messages("timer-leaver")
+            .iter()
+            .filter(|l| *l == "background")
+            .count()
+            > before
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn deep_recursion_is_a_range_error_inside_the_plugin() {
     let (rt, _) = runtime();
     let p = rt.load(plugin_fixture("deep")).await.unwrap();

@@ -20,11 +20,107 @@ interface QirvoLog {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
+/** A stored value: JSON data, or bytes. */
+type QirvoStorageValue = unknown;
+
+/** An atomic batch: every change commits, or (over quota, on error) none does. */
+interface QirvoAtomic {
+  set(key: string, value: QirvoStorageValue): QirvoAtomic;
+  delete(key: string): QirvoAtomic;
+  clear(): QirvoAtomic;
+  commit(): Promise<void>;
+}
+
+/** The plugin's own key/value store (always granted; no other plugin can see it).
+ * Values are JSON data or bytes (`Uint8Array`/`ArrayBuffer`, read back as `Uint8Array`).
+ * Keys and values count against `resources.storage`; a write past it rejects with a
+ * `QuotaExceededError` and writes nothing. A write whose promise resolved is durable. */
+interface QirvoStorage {
+  /** `undefined` when the key is not set. */
+  get<T = unknown>(key: string): Promise<T | undefined>;
+  set(key: string, value: QirvoStorageValue): Promise<void>;
+  delete(key: string): Promise<void>;
+  /** Entries in key order; `limit` defaults to 100 (at most 1000). */
+  list(options?: { prefix?: string; limit?: number }): Promise<{ key: string; value: unknown }[]>;
+  clear(): Promise<void>;
+  atomic(): QirvoAtomic;
+  /** Bytes used by keys and values. */
+  usage(): Promise<number>;
+}
+
+/** Who emitted an event: `"host"` or a plugin id. */
+interface QirvoEventMeta {
+  readonly name: string;
+  readonly source: string;
+}
+
+/** A dotted-name event bus shared with other plugins and the host. Patterns are a name
+ * (`"order.created"`), a prefix (`"order.*"`, any depth) or `"*"`. Handlers run later,
+ * in order per emitter, under the plugin's timeout; a throwing handler is logged. */
+interface QirvoEvents {
+  on(pattern: string, handler: (payload: any, meta: QirvoEventMeta) => unknown): void;
+  once(pattern: string, handler: (payload: any, meta: QirvoEventMeta) => unknown): void;
+  off(pattern: string, handler: (payload: any, meta: QirvoEventMeta) => unknown): void;
+  /** Payload: JSON data, at most 64 KiB. Resolves to how many plugins it was queued for. */
+  emit(name: string, payload?: unknown): Promise<number>;
+}
+
+interface QirvoDirEntry {
+  name: string;
+  isFile: boolean;
+  isDirectory: boolean;
+  isSymlink: boolean;
+}
+
+interface QirvoFileInfo {
+  isFile: boolean;
+  isDirectory: boolean;
+  isSymlink: boolean;
+  size: number;
+  mtime: Date | null;
+}
+
+/** Files in the plugin's own directory (only with `filesystem-access`). Paths are
+ * relative to it; absolute paths, `..` and links leading outside reject with
+ * `PermissionDenied`. Bytes written count against `resources.storage`. */
+interface QirvoFs {
+  readFile(path: string): Promise<Uint8Array>;
+  readTextFile(path: string): Promise<string>;
+  writeFile(path: string, data: Uint8Array | ArrayBuffer | string): Promise<void>;
+  writeTextFile(path: string, text: string): Promise<void>;
+  readDir(path?: string): Promise<QirvoDirEntry[]>;
+  mkdir(path: string, options?: { recursive?: boolean }): Promise<void>;
+  remove(path: string, options?: { recursive?: boolean }): Promise<void>;
+  stat(path: string): Promise<QirvoFileInfo>;
+}
+
+/** Errors host operations raise, for `instanceof` checks. */
+interface QirvoErrors {
+  readonly PermissionDenied: new (message?: string) => Error;
+  readonly NotFound: new (message?: string) => Error;
+  readonly QuotaExceededError: new (message?: string) => DOMException;
+}
+
 /** The `qirvo` global: frozen, built from permission-gated host operations. */
 interface Qirvo {
   readonly plugin: QirvoPluginInfo;
   readonly log: QirvoLog;
+  readonly storage: QirvoStorage;
+  readonly events: QirvoEvents;
+  /** Present only with the `filesystem-access` permission. */
+  readonly fs?: QirvoFs;
+  readonly errors: QirvoErrors;
 }
+
+/** `fetch` exists only with the `network-access` permission. Requests are checked against
+ * `network.allowedHosts` (an empty list allows public hosts only; private, loopback and
+ * metadata addresses must be named explicitly), on every resolved address and redirect.
+ * `timeout` (ms, default 10000) is a Qirvo extension, capped by the plugin's own timeout.
+ * Rejects with `PermissionDenied`, `TimeoutError`, `AbortError` or `TypeError`. */
+declare function fetch(
+  input: string | URL | Request,
+  init?: RequestInit & { timeout?: number },
+): Promise<Response>;
 
 declare const qirvo: Qirvo;
 

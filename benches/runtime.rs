@@ -228,6 +228,66 @@ async fn main() {
         "sampled every fifth",
     );
 
+    // qirvo.storage per-call cost (SQLite, WAL), measured inside one call.
+    let store_ts = r#"
+export async function sets(n: number): Promise<number> {
+  const t = performance.now();
+  for (let i = 0; i < n; i++) await qirvo.storage.set(`k${i % 1000}`, { i, s: "value" });
+  return (performance.now() - t) / n;
+}
+export async function gets(n: number): Promise<number> {
+  const t = performance.now();
+  for (let i = 0; i < n; i++) await qirvo.storage.get(`k${i % 1000}`);
+  return (performance.now() - t) / n;
+}
+export async function noop(n: number): Promise<number> {
+  const t = performance.now();
+  for (let i = 0; i < n; i++) await qirvo.storage.usage();
+  return (performance.now() - t) / n;
+}
+"#;
+    let dir = plugin_dir(
+        tmp.path(),
+        "store-bench",
+        json!({ "resources": { "storage": "64MB" } }),
+        store_ts,
+    );
+    let h = rt.load(&dir).await.unwrap();
+    let n = scale(20_000, 2_000);
+    let set_us = h
+        .call("sets", vec![json!(n)])
+        .await
+        .unwrap()
+        .as_f64()
+        .unwrap()
+        * 1000.0;
+    let get_us = h
+        .call("gets", vec![json!(n)])
+        .await
+        .unwrap()
+        .as_f64()
+        .unwrap()
+        * 1000.0;
+    let noop_us = h
+        .call("noop", vec![json!(n)])
+        .await
+        .unwrap()
+        .as_f64()
+        .unwrap()
+        * 1000.0;
+    row(
+        "qirvo.storage.set per call (SQLite WAL)",
+        format!("{set_us:.1} µs"),
+        "await inside the plugin, 1,000 keys",
+    );
+    row("qirvo.storage.get per call", format!("{get_us:.1} µs"), "");
+    row(
+        "trivial op per call (storage.usage)",
+        format!("{noop_us:.2} µs"),
+        "op + promise, no I/O",
+    );
+    h.unload().await.unwrap();
+
     // The peer, in the same run.
     let peer = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/peers/node-workers.js");
     match std::process::Command::new("node")

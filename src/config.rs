@@ -5,7 +5,10 @@ use std::time::Duration;
 
 use crate::error::ConfigError;
 use crate::logs::LogSink;
-use crate::manifest::RestartPolicy;
+use std::collections::BTreeSet;
+
+use crate::manifest::{Permission, RestartPolicy};
+use crate::resources::Budgets;
 use crate::storage::StorageKind;
 
 /// How a [`PluginRuntime`](crate::PluginRuntime) runs its plugins.
@@ -35,6 +38,11 @@ pub struct RuntimeConfig {
     pub cpu_cooldown: Duration,
     /// The store behind `qirvo.storage`. Default SQLite under `data_dir`.
     pub storage: StorageKind,
+    /// Budgets across all plugins (memory, storage, connections). Default unlimited.
+    pub budgets: Budgets,
+    /// Permissions plugins may be granted; a manifest asking for another fails the
+    /// `security-validation` hook. Default `None`: every permission may be granted.
+    pub allowed_permissions: Option<BTreeSet<Permission>>,
 }
 
 impl Default for RuntimeConfig {
@@ -49,6 +57,8 @@ impl Default for RuntimeConfig {
             cpu_window: Duration::from_secs(10),
             cpu_cooldown: Duration::from_secs(60),
             storage: StorageKind::Sqlite,
+            budgets: Budgets::default(),
+            allowed_permissions: None,
         }
     }
 }
@@ -65,6 +75,8 @@ impl std::fmt::Debug for RuntimeConfig {
             .field("cpu_window", &self.cpu_window)
             .field("cpu_cooldown", &self.cpu_cooldown)
             .field("storage", &self.storage)
+            .field("budgets", &self.budgets)
+            .field("allowed_permissions", &self.allowed_permissions)
             .finish()
     }
 }

@@ -4,8 +4,10 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::hooks::HookPhase;
 use crate::manifest::ByteSize;
 use crate::plugin::PluginState;
+use crate::resources::BudgetError;
 
 /// A `manifest.json` that cannot be used. The message names the file, the field and the
 /// reason: `manifest.json: resources.memory: "lots" is not a size (expected e.g. "128MB")`.
@@ -98,6 +100,14 @@ pub enum PluginError {
         name: String,
         reason: String,
     },
+    /// A critical lifecycle hook refused the transition.
+    #[error("plugin {id}: {phase} hook {hook:?} failed: {reason}")]
+    Hook {
+        id: String,
+        phase: HookPhase,
+        hook: String,
+        reason: String,
+    },
     /// The plugin's isolate is gone (it failed earlier, or was unloaded).
     #[error("plugin {id} is no longer running (state {state})")]
     Gone { id: String, state: PluginState },
@@ -164,6 +174,17 @@ pub enum LoadError {
     },
     #[error("the runtime has been shut down")]
     ShutDown,
+    /// A runtime budget cannot cover what the manifest asks for.
+    #[error(transparent)]
+    Budget(#[from] BudgetError),
+    /// A critical lifecycle hook refused the load.
+    #[error("plugin {id}: {phase} hook {hook:?} failed: {reason}")]
+    Hook {
+        id: String,
+        phase: HookPhase,
+        hook: String,
+        reason: String,
+    },
 }
 
 /// Why [`PluginRuntime::purge`](crate::PluginRuntime::purge) failed.

@@ -41,6 +41,7 @@ mod config;
 mod cpu;
 mod error;
 mod events;
+mod hooks;
 mod loader;
 mod logs;
 mod manifest;
@@ -48,6 +49,7 @@ mod netpolicy;
 #[path = "../ops/mod.rs"]
 mod ops;
 mod plugin;
+mod resources;
 mod runtime;
 mod storage;
 mod watchdog;
@@ -59,10 +61,12 @@ pub use error::{
     ConfigError, JsException, LoadError, ManifestError, Phase, PluginError, PurgeError,
 };
 pub use events::{Event, EventError, EventSource, EventSubscription, Events};
+pub use hooks::{HookContext, HookError, HookInfo, HookPhase, Hooks};
 pub use logs::{LogEntry, LogLevel, LogSink};
 pub use manifest::{
     Bandwidth, ByteSize, MANIFEST_FILE, Manifest, Permission, Resources, RestartPolicy,
 };
 pub use plugin::{HeapStats, PluginHandle, PluginState};
+pub use resources::{Allocation, BudgetError, Budgets};
 pub use runtime::PluginRuntime;
 pub use storage::StorageKind;

@@ -12,6 +12,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::cpu::{CpuStats, ThreadClock};
 use crate::error::PluginError;
+use crate::hooks::HookPhase;
 use crate::logs::{LogBuffer, LogEntry};
 use crate::manifest::{ByteSize, Manifest};
 use crate::runtime::RuntimeInner;
@@ -185,7 +186,19 @@ impl PluginHandle {
     /// [`PluginError::InvalidState`] unless the plugin is `initialized`; if `start` throws
     /// or times out the plugin goes to `error` and the error carries why.
     pub async fn start(&self) -> Result<(), PluginError> {
-        self.request(|reply| Command::Start { reply }).await
+        self.hooks(HookPhase::PreStart).await?;
+        self.request(|reply| Command::Start { reply }).await?;
+        self.hooks(HookPhase::PostStart).await
+    }
+
+    /// Runs a phase's lifecycle hooks; a failing critical hook is the transition's error.
+    async fn hooks(&self, phase: HookPhase) -> Result<(), PluginError> {
+        let Some(rt) = self.runtime.upgrade() else {
+            return Ok(());
+        };
+        rt.run_hooks(phase, &self.shared.manifest, self)
+            .await
+            .map_err(|f| f.into_plugin_error(self.id()))
     }
 
     /// Runs the plugin's `stop()` and then its cleanup tasks (newest first):
@@ -194,7 +207,9 @@ impl PluginHandle {
         if self.state() != PluginState::Running {
             return Ok(());
         }
-        self.request(|reply| Command::Stop { reply }).await
+        self.hooks(HookPhase::PreStop).await?;
+        self.request(|reply| Command::Stop { reply }).await?;
+        self.hooks(HookPhase::PostStop).await
     }
 
     /// Calls the exported function `name` with JSON arguments and returns its JSON result,
@@ -248,9 +263,17 @@ impl PluginHandle {
     /// Stops the plugin if it is running, disposes its isolate and removes it from the
     /// runtime. Its state becomes `unloaded`. Unloading twice is a no-op.
     pub async fn unload(&self) -> Result<(), PluginError> {
-        let result = if self.state() == PluginState::Unloaded {
-            Ok(())
-        } else {
+        if self.state() == PluginState::Unloaded {
+            return Ok(());
+        }
+        // pre-unload includes the runtime's resource cleanup; a critical host hook can
+        // refuse the unload.
+        self.hooks(HookPhase::PreUnload).await?;
+        let was_running = self.state() == PluginState::Running;
+        if was_running {
+            self.hooks(HookPhase::PreStop).await?;
+        }
+        let result = {
             match self.request(|reply| Command::Unload { reply }).await {
                 // The thread is already gone (the plugin failed earlier): nothing to stop.
                 Err(PluginError::Gone { .. }) => Ok(()),
@@ -260,7 +283,12 @@ impl PluginHandle {
         self.shared.set_state(PluginState::Unloaded);
         if let Some(rt) = self.runtime.upgrade() {
             rt.remove(self.id(), &self.shared);
+            rt.resources.release(self.id());
         }
+        if was_running && result.is_ok() {
+            self.hooks(HookPhase::PostStop).await?;
+        }
+        self.hooks(HookPhase::PostUnload).await?;
         result
     }
 

@@ -1,6 +1,6 @@
 //! [`PluginRuntime`]: loads plugins, keeps the registry, owns the watchdog.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -8,11 +8,13 @@ use parking_lot::{Mutex, RwLock};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::config::RuntimeConfig;
-use crate::error::{ConfigError, LoadError, PurgeError};
+use crate::error::{ConfigError, LoadError, PluginError, PurgeError};
 use crate::events::{Bus, Events};
+use crate::hooks::{Action, Builtin, HookContext, HookPhase, Hooks};
 use crate::logs::LogBuffer;
 use crate::manifest::Manifest;
 use crate::plugin::{Command, HeapStats, PluginHandle, PluginState, Shared};
+use crate::resources::{Allocation, BudgetError, ResourceManager};
 use crate::storage::{self, StoreBackend};
 use crate::watchdog::Watchdog;
 use crate::worker::{self, WorkerSpec};
@@ -33,8 +35,10 @@ pub(crate) struct RuntimeInner {
     bus: Arc<Bus>,
     watchdog: Arc<Watchdog>,
     plugins: RwLock<BTreeMap<String, PluginHandle>>,
-    /// Serialises id reservation so two loads of one id cannot both succeed.
-    loading: Mutex<()>,
+    /// Ids being loaded (not yet registered).
+    reserved: Mutex<HashSet<String>>,
+    hooks: Hooks,
+    pub(crate) resources: Arc<ResourceManager>,
 }
 
 impl std::fmt::Debug for PluginRuntime {
@@ -75,11 +79,16 @@ impl PluginRuntime {
         Ok(PluginRuntime {
             inner: Arc::new(RuntimeInner {
                 storage: storage::backend(&config.storage, config.data_dir.clone()),
+                resources: Arc::new(ResourceManager::new(
+                    config.budgets.clone(),
+                    config.max_plugins,
+                )),
                 bus: Bus::new(),
                 config,
                 watchdog: Arc::new(watchdog),
                 plugins: RwLock::new(BTreeMap::new()),
-                loading: Mutex::new(()),
+                reserved: Mutex::new(HashSet::new()),
+                hooks: Hooks::with_builtins(),
             }),
         })
     }
@@ -125,20 +134,39 @@ impl PluginRuntime {
     ) -> Result<PluginHandle, LoadError> {
         let inner = &self.inner;
         let id = manifest.id.clone();
+        let manifest = Arc::new(manifest);
+        // Reserve the id: two loads of one id cannot both proceed.
+        {
+            let mut reserved = inner.reserved.lock();
+            if inner.plugins.read().contains_key(&id) || !reserved.insert(id.clone()) {
+                return Err(LoadError::AlreadyLoaded { id });
+            }
+        }
+        let result = self.load_reserved(manifest, root).await;
+        inner.reserved.lock().remove(&id);
+        result
+    }
+
+    async fn load_reserved(
+        &self,
+        manifest: Arc<Manifest>,
+        root: PathBuf,
+    ) -> Result<PluginHandle, LoadError> {
+        let inner = &self.inner;
+        let id = manifest.id.clone();
         let (tx, rx) = mpsc::unbounded_channel::<Command>();
         let logs = Arc::new(LogBuffer::new(
             &id,
             inner.config.log_capacity,
             inner.config.log_sink.clone(),
         ));
-        let limit = manifest.resources.memory;
         let shared = Arc::new(Shared {
-            manifest: Arc::new(manifest),
+            manifest: manifest.clone(),
             dir: root.clone(),
             state: Mutex::new(PluginState::Unloaded),
             logs,
             heap: Mutex::new(HeapStats {
-                limit,
+                limit: manifest.resources.memory,
                 ..Default::default()
             }),
             target: Mutex::new(None),
@@ -151,27 +179,20 @@ impl PluginRuntime {
             shared: shared.clone(),
             runtime: Arc::downgrade(inner),
         };
+
+        // pre-load: security validation and resource allocation are hooks too. A critical
+        // failure leaves nothing allocated or registered.
+        if let Err(e) = inner
+            .run_hooks(HookPhase::PreLoad, &manifest, &handle)
+            .await
         {
-            let _guard = inner.loading.lock();
-            let mut plugins = inner.plugins.write();
-            if plugins.contains_key(&id) {
-                return Err(LoadError::AlreadyLoaded { id });
-            }
-            if plugins.len() >= inner.config.max_plugins {
-                return Err(LoadError::Module {
-                    id,
-                    message: format!(
-                        "the runtime already holds its maximum of {} plugins",
-                        inner.config.max_plugins
-                    ),
-                });
-            }
-            plugins.insert(id.clone(), handle.clone());
+            inner.resources.release(&id);
+            return Err(e.into_load_error(&id));
         }
 
         let (ready_tx, ready_rx) = oneshot::channel();
         let spec = WorkerSpec {
-            restart: shared.manifest.restart.unwrap_or(inner.config.restart),
+            restart: manifest.restart.unwrap_or(inner.config.restart),
             cpu_window: inner.config.cpu_window,
             cpu_cooldown: inner.config.cpu_cooldown,
             shared: shared.clone(),
@@ -181,6 +202,7 @@ impl PluginRuntime {
             storage: inner.storage.clone(),
             bus: inner.bus.clone(),
             data_dir: inner.config.data_dir.clone(),
+            resources: inner.resources.clone(),
         };
         let result = match worker::spawn(spec, rx, ready_tx) {
             Err(source) => Err(LoadError::Thread {
@@ -194,16 +216,36 @@ impl PluginRuntime {
                 })
             }),
         };
-        match result {
-            Ok(()) => {
-                tracing::info!(target: "qirvo::lifecycle", plugin = %id, "loaded");
-                Ok(handle)
-            }
-            Err(e) => {
-                inner.remove(&id, &shared);
-                Err(e)
-            }
+        if let Err(e) = result {
+            inner.resources.release(&id);
+            return Err(e);
         }
+        // post-load: registration (builtin) and the host's hooks. These are after the fact:
+        // a critical failure here unloads the plugin again.
+        if let Err(e) = inner
+            .run_hooks(HookPhase::PostLoad, &manifest, &handle)
+            .await
+        {
+            let _ = handle.unload().await;
+            return Err(e.into_load_error(&id));
+        }
+        tracing::info!(target: "qirvo::lifecycle", plugin = %id, "loaded");
+        Ok(handle)
+    }
+
+    /// The lifecycle hooks: register host hooks, list them with the runtime's own.
+    pub fn hooks(&self) -> Hooks {
+        self.inner.hooks.clone()
+    }
+
+    /// What each loaded plugin was allocated from the runtime's budgets.
+    pub fn allocations(&self) -> Vec<Allocation> {
+        self.inner.resources.all()
+    }
+
+    /// The allocation of one plugin.
+    pub fn allocation(&self, id: &str) -> Option<Allocation> {
+        self.inner.resources.get(id)
     }
 
     /// The event bus: emit events to plugins, subscribe to what they emit.
@@ -259,7 +301,130 @@ impl PluginRuntime {
     }
 }
 
+/// Why a hook stopped a transition.
+pub(crate) enum HookFailure {
+    Budget(BudgetError),
+    Hook {
+        phase: HookPhase,
+        hook: String,
+        reason: String,
+    },
+}
+
+impl HookFailure {
+    fn into_load_error(self, id: &str) -> LoadError {
+        match self {
+            HookFailure::Budget(e) => LoadError::Budget(e),
+            HookFailure::Hook {
+                phase,
+                hook,
+                reason,
+            } => LoadError::Hook {
+                id: id.to_string(),
+                phase,
+                hook,
+                reason,
+            },
+        }
+    }
+
+    pub(crate) fn into_plugin_error(self, id: &str) -> PluginError {
+        match self {
+            HookFailure::Budget(e) => PluginError::Hook {
+                id: id.to_string(),
+                phase: HookPhase::PreLoad,
+                hook: "resource-allocation".into(),
+                reason: e.to_string(),
+            },
+            HookFailure::Hook {
+                phase,
+                hook,
+                reason,
+            } => PluginError::Hook {
+                id: id.to_string(),
+                phase,
+                hook,
+                reason,
+            },
+        }
+    }
+}
+
 impl RuntimeInner {
+    /// Runs a phase's hooks in priority order. A failing critical hook stops the phase.
+    pub(crate) async fn run_hooks(
+        &self,
+        phase: HookPhase,
+        manifest: &Arc<Manifest>,
+        handle: &PluginHandle,
+    ) -> Result<(), HookFailure> {
+        for entry in self.hooks.for_phase(phase) {
+            let result = match &entry.action {
+                Action::Builtin(b) => match self.builtin(*b, manifest, handle) {
+                    Err(HookFailure::Budget(e)) => return Err(HookFailure::Budget(e)),
+                    other => other.map_err(|f| match f {
+                        HookFailure::Hook { reason, .. } => reason,
+                        HookFailure::Budget(e) => e.to_string(),
+                    }),
+                },
+                Action::Host(f) => f(HookContext {
+                    phase,
+                    manifest: manifest.clone(),
+                })
+                .await
+                .map_err(|e| e.0),
+            };
+            if let Err(reason) = result {
+                if entry.info.critical {
+                    tracing::warn!(target: "qirvo::hooks", plugin = %manifest.id, %phase, hook = %entry.info.name, %reason, "critical hook failed");
+                    return Err(HookFailure::Hook {
+                        phase,
+                        hook: entry.info.name.clone(),
+                        reason,
+                    });
+                }
+                tracing::warn!(target: "qirvo::hooks", plugin = %manifest.id, %phase, hook = %entry.info.name, %reason, "hook failed (not critical)");
+            }
+        }
+        Ok(())
+    }
+
+    fn builtin(
+        &self,
+        b: Builtin,
+        manifest: &Arc<Manifest>,
+        handle: &PluginHandle,
+    ) -> Result<(), HookFailure> {
+        match b {
+            Builtin::SecurityValidation => {
+                if let Some(allowed) = &self.config.allowed_permissions
+                    && let Some(p) = manifest.permissions.iter().find(|p| !allowed.contains(p))
+                {
+                    return Err(HookFailure::Hook {
+                        phase: HookPhase::PreLoad,
+                        hook: "security-validation".into(),
+                        reason: format!("permission {p} is not allowed by this runtime"),
+                    });
+                }
+                Ok(())
+            }
+            Builtin::ResourceAllocation => self
+                .resources
+                .allocate(manifest)
+                .map_err(HookFailure::Budget),
+            Builtin::Registration => {
+                self.plugins
+                    .write()
+                    .insert(manifest.id.clone(), handle.clone());
+                Ok(())
+            }
+            Builtin::ResourceCleanup => {
+                self.resources.release(&manifest.id);
+                Ok(())
+            }
+        }
+    }
+
     /// Forgets a plugin, if the registered one is still `shared`.
     pub(crate) fn remove(&self, id: &str, shared: &Arc<Shared>) {
         let mut plugins = self.plugins.write();

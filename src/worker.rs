@@ -26,6 +26,7 @@ use crate::manifest::ByteSize;
 use crate::manifest::{Permission, RestartPolicy};
 use crate::ops;
 use crate::plugin::{Command, HeapStats, PluginState, Shared};
+use crate::resources::ResourceManager;
 use crate::storage::StoreBackend;
 use crate::watchdog::{Interrupt, Target, Watchdog};
 
@@ -47,6 +48,7 @@ pub(crate) struct WorkerSpec {
     pub storage: Arc<dyn StoreBackend>,
     pub bus: Arc<Bus>,
     pub data_dir: PathBuf,
+    pub resources: Arc<ResourceManager>,
 }
 
 /// Starts the plugin thread. `ready` receives the outcome of evaluation + `initialize`.
@@ -88,6 +90,10 @@ fn thread_main(
     };
     tokio_rt.block_on(run_plugin(&spec, &mut rx, ready));
     spec.bus.remove(&shared.manifest.id);
+    if *shared.state.lock() == PluginState::Error {
+        // Failed for good (no restart left): its resources go back to the budgets.
+        spec.resources.release(&shared.manifest.id);
+    }
     *shared.target.lock() = None;
     shared.clock.detach();
 }

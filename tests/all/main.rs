@@ -5,6 +5,7 @@ mod events;
 mod fetch;
 mod files;
 mod helpers;
+mod hooks;
 mod http;
 mod lifecycle;
 mod limits;

@@ -1,0 +1,215 @@
+//! Lifecycle hooks (order, critical failure rollback) and the resource manager's budgets.
+
+use std::sync::{Arc, Mutex};
+
+use qirvo::{
+    BudgetError, Budgets, ByteSize, HookError, HookPhase, LoadError, Permission, PluginError,
+    PluginRuntime, RuntimeConfig,
+};
+use serde_json::json;
+
+use crate::helpers::*;
+
+fn recorder(
+    rt: &PluginRuntime,
+    log: &Arc<Mutex<Vec<String>>>,
+    phase: HookPhase,
+    name: &'static str,
+    priority: i32,
+) {
+    let log = log.clone();
+    rt.hooks()
+        .register(phase, name, priority, false, move |ctx| {
+            let log = log.clone();
+            async move {
+                log.lock()
+                    .unwrap()
+                    .push(format!("{}:{name}:{}", ctx.phase, ctx.manifest.id));
+                Ok(())
+            }
+        });
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hooks_run_in_priority_order_around_every_transition() {
+    let (rt, _) = runtime();
+    let log = Arc::new(Mutex::new(Vec::new()));
+    for phase in [
+        HookPhase::PreLoad,
+        HookPhase::PostLoad,
+        HookPhase::PreStart,
+        HookPhase::PostStart,
+        HookPhase::PreStop,
+        HookPhase::PostStop,
+        HookPhase::PreUnload,
+        HookPhase::PostUnload,
+    ] {
+        recorder(&rt, &log, phase, "low", 10);
+        recorder(&rt, &log, phase, "high", 200);
+    }
+    // The runtime's own steps are listed with the host's, in run order.
+    let pre_load: Vec<_> = rt
+        .hooks()
+        .list()
+        .into_iter()
+        .filter(|h| h.phase == HookPhase::PreLoad)
+        .map(|h| (h.name, h.builtin))
+        .collect();
+    assert_eq!(
+        pre_load,
+        [
+            ("high".into(), false),
+            ("security-validation".into(), true),
+            ("resource-allocation".into(), true),
+            ("low".into(), false)
+        ]
+    );
+    let p = rt.load(plugin_fixture("hello")).await.unwrap();
+    p.start().await.unwrap();
+    p.stop().await.unwrap();
+    p.unload().await.unwrap();
+    let id = "com.example.hello";
+    let expected: Vec<String> = [
+        "pre-load",
+        "post-load",
+        "pre-start",
+        "post-start",
+        "pre-stop",
+        "post-stop",
+        "pre-unload",
+        "post-unload",
+    ]
+    .iter()
+    .flat_map(|phase| [format!("{phase}:high:{id}"), format!("{phase}:low:{id}")])
+    .collect();
+    assert_eq!(*log.lock().unwrap(), expected);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_critical_pre_load_leaves_nothing_allocated_or_registered() {
+    let (rt, logs) = runtime();
+    rt.hooks().register(
+        HookPhase::PreLoad,
+        "licence-check",
+        50,
+        true,
+        |ctx| async move {
+            if ctx.manifest.id == "com.example.hello" {
+                Err(HookError::new("no licence for this plugin"))
+            } else {
+                Ok(())
+            }
+        },
+    );
+    let err = rt.load(plugin_fixture("hello")).await.unwrap_err();
+    assert!(
+        matches!(&err, LoadError::Hook { hook, phase: HookPhase::PreLoad, .. } if hook == "licence-check"),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "plugin com.example.hello: pre-load hook \"licence-check\" failed: no licence for this plugin"
+    );
+    assert!(rt.plugins().is_empty());
+    assert!(
+        rt.allocations().is_empty(),
+        "the allocation made before it was rolled back"
+    );
+    assert!(
+        logs.messages("com.example.hello").is_empty(),
+        "the plugin never ran"
+    );
+    // A non-critical failing hook is logged and the transition goes on.
+    rt.hooks().remove(HookPhase::PreLoad, "licence-check");
+    rt.hooks()
+        .register(HookPhase::PreStart, "flaky", 0, false, |_| async {
+            Err(HookError::new("flaky"))
+        });
+    let p = rt.load(plugin_fixture("hello")).await.unwrap();
+    p.start().await.unwrap();
+    // A critical pre-stop failure aborts the stop.
+    rt.hooks()
+        .register(HookPhase::PreStop, "hold", 0, true, |_| async {
+            Err(HookError::new("not now"))
+        });
+    let err = p.stop().await.unwrap_err();
+    assert!(matches!(err, PluginError::Hook { .. }), "{err:?}");
+    assert_eq!(p.state(), qirvo::PluginState::Running);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn budgets_bound_what_plugins_may_take_and_are_given_back() {
+    let data = tempfile::tempdir().unwrap();
+    let rt = PluginRuntime::new(RuntimeConfig {
+        data_dir: data.path().to_path_buf(),
+        budgets: Budgets {
+            memory: Some(ByteSize::mib(100)),
+            ..Budgets::default()
+        },
+        ..RuntimeConfig::default()
+    })
+    .unwrap();
+    // hello asks for 64MB: one fits, a second does not.
+    let a = copy_plugin("hello", "budget-a");
+    let b = copy_plugin("hello", "budget-b");
+    let pa = rt.load(a.path()).await.unwrap();
+    let alloc = rt.allocation("budget-a").unwrap();
+    assert_eq!(alloc.memory, ByteSize::mib(64));
+    let err = rt.load(b.path()).await.unwrap_err();
+    let LoadError::Budget(BudgetError {
+        resource,
+        requested,
+        available,
+        ..
+    }) = &err
+    else {
+        panic!("{err:?}");
+    };
+    assert_eq!(
+        (*resource, requested.as_str(), available.as_str()),
+        ("memory", "64MB", "36MB")
+    );
+    assert!(
+        err.to_string()
+            .contains("asks for 64MB, 36MB of 100MB is left"),
+        "{err}"
+    );
+    assert!(rt.plugin("budget-b").is_none());
+    // Unloading gives it back.
+    pa.unload().await.unwrap();
+    assert!(rt.allocations().is_empty());
+    rt.load(b.path()).await.unwrap();
+    assert_eq!(rt.allocations().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_plugin_that_fails_for_good_gives_its_resources_back() {
+    let (rt, _) = runtime();
+    let p = rt.load(plugin_fixture("hog")).await.unwrap();
+    assert!(rt.allocation("hog").is_some());
+    p.call("exhaust", vec![]).await.unwrap_err();
+    for _ in 0..200 {
+        if rt.allocation("hog").is_none() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(rt.allocation("hog").is_none());
+    let _ = json!(null);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_runtime_can_forbid_permissions() {
+    let rt = PluginRuntime::new(RuntimeConfig {
+        allowed_permissions: Some([Permission::FilesystemAccess].into_iter().collect()),
+        data_dir: tempfile::tempdir().unwrap().keep(),
+        ..RuntimeConfig::default()
+    })
+    .unwrap();
+    let err = rt.load(plugin_fixture("fetch")).await.unwrap_err();
+    assert!(
+        matches!(&err, LoadError::Hook { hook, reason, .. } if hook == "security-validation" && reason.contains("network-access")),
+        "{err:?}"
+    );
+    rt.load(plugin_fixture("files")).await.unwrap();
+}

@@ -43,6 +43,10 @@ pub struct RuntimeConfig {
     /// Permissions plugins may be granted; a manifest asking for another fails the
     /// `security-validation` hook. Default `None`: every permission may be granted.
     pub allowed_permissions: Option<BTreeSet<Permission>>,
+    /// How often every plugin's health is checked. Default 30 s; `None` turns the
+    /// periodic check off ([`PluginRuntime::check_health`](crate::PluginRuntime::check_health)
+    /// still works).
+    pub health_interval: Option<Duration>,
 }
 
 impl Default for RuntimeConfig {
@@ -59,6 +63,7 @@ impl Default for RuntimeConfig {
             storage: StorageKind::Sqlite,
             budgets: Budgets::default(),
             allowed_permissions: None,
+            health_interval: Some(Duration::from_secs(30)),
         }
     }
 }
@@ -77,6 +82,7 @@ impl std::fmt::Debug for RuntimeConfig {
             .field("storage", &self.storage)
             .field("budgets", &self.budgets)
             .field("allowed_permissions", &self.allowed_permissions)
+            .field("health_interval", &self.health_interval)
             .finish()
     }
 }
@@ -117,6 +123,15 @@ impl RuntimeConfig {
             return Err(ConfigError {
                 field: "cpu_window",
                 reason: format!("{:?} is shorter than the 100 ms minimum", self.cpu_window),
+            });
+        }
+        if self
+            .health_interval
+            .is_some_and(|d| d < Duration::from_millis(10))
+        {
+            return Err(ConfigError {
+                field: "health_interval",
+                reason: "must be at least 10 ms".into(),
             });
         }
         if self.data_dir.as_os_str().is_empty() {

@@ -41,6 +41,7 @@ mod config;
 mod cpu;
 mod error;
 mod events;
+mod health;
 mod hooks;
 mod loader;
 mod logs;
@@ -61,6 +62,7 @@ pub use error::{
     ConfigError, JsException, LoadError, ManifestError, Phase, PluginError, PurgeError,
 };
 pub use events::{Event, EventError, EventSource, EventSubscription, Events};
+pub use health::HealthReport;
 pub use hooks::{HookContext, HookError, HookInfo, HookPhase, Hooks};
 pub use logs::{LogEntry, LogLevel, LogSink};
 pub use manifest::{

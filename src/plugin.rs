@@ -12,6 +12,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::cpu::{CpuStats, ThreadClock};
 use crate::error::PluginError;
+use crate::health::HealthReport;
 use crate::hooks::HookPhase;
 use crate::logs::{LogBuffer, LogEntry};
 use crate::manifest::{ByteSize, Manifest};
@@ -107,6 +108,8 @@ pub(crate) struct Shared {
     pub cpu: Mutex<CpuStats>,
     /// Restarts in fresh isolates so far.
     pub restarts: AtomicU32,
+    /// Recent health reports, oldest first.
+    pub health: Mutex<crate::health::History>,
 }
 
 impl Shared {
@@ -168,6 +171,16 @@ impl PluginHandle {
             stats.time = stats.time.max(now);
         }
         stats
+    }
+
+    /// The latest health report, if the plugin has been checked.
+    pub fn health(&self) -> Option<HealthReport> {
+        self.shared.health.lock().back().cloned()
+    }
+
+    /// Recent health reports, oldest first (at most 20).
+    pub fn health_history(&self) -> Vec<HealthReport> {
+        self.shared.health.lock().iter().cloned().collect()
     }
 
     /// How many times the plugin has been restarted in a fresh isolate.

@@ -2,7 +2,8 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, OnceLock, Weak};
+use std::time::Duration;
 
 use parking_lot::{Mutex, RwLock};
 use tokio::sync::{mpsc, oneshot};
@@ -10,6 +11,7 @@ use tokio::sync::{mpsc, oneshot};
 use crate::config::RuntimeConfig;
 use crate::error::{ConfigError, LoadError, PluginError, PurgeError};
 use crate::events::{Bus, Events};
+use crate::health::{self, HealthReport};
 use crate::hooks::{Action, Builtin, HookContext, HookPhase, Hooks};
 use crate::logs::LogBuffer;
 use crate::manifest::Manifest;
@@ -39,6 +41,8 @@ pub(crate) struct RuntimeInner {
     reserved: Mutex<HashSet<String>>,
     hooks: Hooks,
     pub(crate) resources: Arc<ResourceManager>,
+    /// Stops the runtime's jobs thread (health checks) when the runtime goes.
+    jobs_stop: Arc<tokio::sync::Notify>,
 }
 
 impl std::fmt::Debug for PluginRuntime {
@@ -76,7 +80,7 @@ impl PluginRuntime {
             field: "(runtime)",
             reason: format!("cannot start the watchdog thread: {e}"),
         })?;
-        Ok(PluginRuntime {
+        let runtime = PluginRuntime {
             inner: Arc::new(RuntimeInner {
                 storage: storage::backend(&config.storage, config.data_dir.clone()),
                 resources: Arc::new(ResourceManager::new(
@@ -89,8 +93,21 @@ impl PluginRuntime {
                 plugins: RwLock::new(BTreeMap::new()),
                 reserved: Mutex::new(HashSet::new()),
                 hooks: Hooks::with_builtins(),
+                jobs_stop: Arc::new(tokio::sync::Notify::new()),
             }),
-        })
+        };
+        if let Some(interval) = runtime.inner.config.health_interval {
+            spawn_jobs(
+                Arc::downgrade(&runtime.inner),
+                runtime.inner.jobs_stop.clone(),
+                interval,
+            )
+            .map_err(|e| ConfigError {
+                field: "(runtime)",
+                reason: format!("cannot start the jobs thread: {e}"),
+            })?;
+        }
+        Ok(runtime)
     }
 
     /// The configuration this runtime was created with.
@@ -174,6 +191,7 @@ impl PluginRuntime {
             clock: Default::default(),
             cpu: Default::default(),
             restarts: Default::default(),
+            health: Default::default(),
         });
         let handle = PluginHandle {
             shared: shared.clone(),
@@ -231,6 +249,19 @@ impl PluginRuntime {
         }
         tracing::info!(target: "qirvo::lifecycle", plugin = %id, "loaded");
         Ok(handle)
+    }
+
+    /// Checks every plugin's health now; returns each plugin's report.
+    pub async fn check_health(&self) -> Vec<(String, HealthReport)> {
+        let plugins = self.plugins();
+        let reports =
+            futures::future::join_all(plugins.iter().map(|p| health::check(p, &self.inner.bus)))
+                .await;
+        plugins
+            .iter()
+            .map(|p| p.id().to_string())
+            .zip(reports)
+            .collect()
     }
 
     /// The lifecycle hooks: register host hooks, list them with the runtime's own.
@@ -437,8 +468,36 @@ impl RuntimeInner {
     }
 }
 
+/// The runtime's own periodic work (health checks), on one thread of its own.
+fn spawn_jobs(
+    inner: Weak<RuntimeInner>,
+    stop: Arc<tokio::sync::Notify>,
+    interval: Duration,
+) -> std::io::Result<()> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    std::thread::Builder::new().name("qirvo-jobs".into()).spawn(move || {
+        rt.block_on(async move {
+            loop {
+                tokio::select! {
+                    _ = stop.notified() => return,
+                    _ = tokio::time::sleep(interval) => {}
+                }
+                let Some(inner) = inner.upgrade() else { return };
+                let runtime = PluginRuntime { inner };
+                let started = std::time::Instant::now();
+                let reports = runtime.check_health().await;
+                tracing::debug!(target: "qirvo::health", plugins = reports.len(), took = ?started.elapsed(), "health pass");
+            }
+        });
+    })?;
+    Ok(())
+}
+
 impl Drop for RuntimeInner {
     fn drop(&mut self) {
+        self.jobs_stop.notify_one();
         // Ask every plugin thread to stop and dispose its isolate; they finish on their own.
         for handle in self.plugins.get_mut().values() {
             let (reply, _) = oneshot::channel();

@@ -4,6 +4,7 @@ mod cli;
 mod events;
 mod fetch;
 mod files;
+mod health;
 mod helpers;
 mod hooks;
 mod http;

@@ -297,6 +297,8 @@ impl PluginHandle {
         if let Some(rt) = self.runtime.upgrade() {
             rt.remove(self.id(), &self.shared);
             rt.resources.release(self.id());
+            // Its subscriptions go now, not when its thread gets round to exiting.
+            rt.bus.remove(self.id());
         }
         if was_running && result.is_ok() {
             self.hooks(HookPhase::PostStop).await?;

@@ -34,7 +34,7 @@ pub struct PluginRuntime {
 pub(crate) struct RuntimeInner {
     config: RuntimeConfig,
     storage: Arc<dyn StoreBackend>,
-    bus: Arc<Bus>,
+    pub(crate) bus: Arc<Bus>,
     watchdog: Arc<Watchdog>,
     plugins: RwLock<BTreeMap<String, PluginHandle>>,
     /// Ids being loaded (not yet registered).

@@ -50,6 +50,7 @@ pub(crate) struct FetchState {
     max_body: usize,
     /// The plugin's own deadline: no request outlives it.
     plugin_timeout: Duration,
+    counters: Arc<crate::metrics::PluginCounters>,
 }
 
 /// Cancels everything a plugin has in flight (its step was interrupted, or it stopped).
@@ -125,6 +126,7 @@ pub(crate) struct FetchConfig {
     pub max_connections: u32,
     pub bandwidth: Option<Bandwidth>,
     pub plugin_timeout: Duration,
+    pub counters: Arc<crate::metrics::PluginCounters>,
 }
 
 impl FetchState {
@@ -175,6 +177,7 @@ impl FetchState {
             }),
             max_body: DEFAULT_MAX_BODY,
             plugin_timeout: cfg.plugin_timeout,
+            counters: cfg.counters,
         })
     }
 }
@@ -272,7 +275,19 @@ pub(crate) async fn op_qirvo_fetch(
 ) -> Result<FetchResponse, FetchError> {
     // The synchronous part: check the grant and the URL, take what the request needs,
     // and drop the borrow before awaiting.
-    let (plugin, client, cancel, abort, connections, bandwidth, max_body, timeout, url, aborts) = {
+    let (
+        plugin,
+        client,
+        cancel,
+        abort,
+        connections,
+        bandwidth,
+        max_body,
+        timeout,
+        url,
+        aborts,
+        counters,
+    ) = {
         let st = state.borrow();
         let f = st.try_borrow::<FetchState>().ok_or_else(|| {
             FetchError::Denied("this plugin was not granted network-access".into())
@@ -309,6 +324,7 @@ pub(crate) async fn op_qirvo_fetch(
             timeout,
             url,
             f.aborts.clone(),
+            f.counters.clone(),
         )
     };
     let method = reqwest::Method::from_bytes(req.method.to_ascii_uppercase().as_bytes())
@@ -418,6 +434,14 @@ pub(crate) async fn op_qirvo_fetch(
         aborts.borrow_mut().remove(&id);
     }
     let ms = started.elapsed().as_millis() as u64;
+    counters
+        .net_requests
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    if let Ok(r) = &result {
+        counters
+            .net_bytes
+            .fetch_add(r.size as u64, std::sync::atomic::Ordering::Relaxed);
+    }
     match &result {
         Ok(r) => {
             tracing::info!(target: "qirvo::fetch", plugin = %plugin, method = %method, url = %url, status = r.status, bytes = r.size, ms, "fetch")

@@ -46,6 +46,7 @@ mod hooks;
 mod loader;
 mod logs;
 mod manifest;
+mod metrics;
 mod netpolicy;
 #[path = "../ops/mod.rs"]
 mod ops;
@@ -68,6 +69,7 @@ pub use logs::{LogEntry, LogLevel, LogSink};
 pub use manifest::{
     Bandwidth, ByteSize, MANIFEST_FILE, Manifest, Permission, Resources, RestartPolicy,
 };
+pub use metrics::{PluginMetrics, RuntimeMetrics};
 pub use plugin::{HeapStats, PluginHandle, PluginState};
 pub use resources::{Allocation, BudgetError, Budgets};
 pub use runtime::PluginRuntime;

@@ -110,6 +110,7 @@ pub(crate) struct Shared {
     pub restarts: AtomicU32,
     /// Recent health reports, oldest first.
     pub health: Mutex<crate::health::History>,
+    pub counters: Arc<crate::metrics::PluginCounters>,
 }
 
 impl Shared {
@@ -200,7 +201,9 @@ impl PluginHandle {
     /// or times out the plugin goes to `error` and the error carries why.
     pub async fn start(&self) -> Result<(), PluginError> {
         self.hooks(HookPhase::PreStart).await?;
-        self.request(|reply| Command::Start { reply }).await?;
+        self.request(|reply| Command::Start { reply })
+            .await
+            .inspect_err(|_| self.shared.counters.error("start"))?;
         self.hooks(HookPhase::PostStart).await
     }
 
@@ -221,7 +224,9 @@ impl PluginHandle {
             return Ok(());
         }
         self.hooks(HookPhase::PreStop).await?;
-        self.request(|reply| Command::Stop { reply }).await?;
+        self.request(|reply| Command::Stop { reply })
+            .await
+            .inspect_err(|_| self.shared.counters.error("stop"))?;
         self.hooks(HookPhase::PostStop).await
     }
 
@@ -258,13 +263,24 @@ impl PluginHandle {
         timeout: Option<Duration>,
     ) -> Result<serde_json::Value, PluginError> {
         let name = name.to_string();
-        self.request(|reply| Command::Call {
-            name,
-            args,
-            timeout,
-            reply,
-        })
-        .await
+        let started = std::time::Instant::now();
+        let result = self
+            .request(|reply| Command::Call {
+                name,
+                args,
+                timeout,
+                reply,
+            })
+            .await;
+        let counters = &self.shared.counters;
+        counters.calls.fetch_add(1, Ordering::Relaxed);
+        if result.is_err() {
+            counters.error("call");
+        }
+        if let Some(rt) = self.runtime.upgrade() {
+            rt.series.observe_call(self.id(), started.elapsed());
+        }
+        result
     }
 
     /// Runs the plugin's `healthCheck()` (true when it has none). A throw, a false result
@@ -299,6 +315,7 @@ impl PluginHandle {
             rt.resources.release(self.id());
             // Its subscriptions go now, not when its thread gets round to exiting.
             rt.bus.remove(self.id());
+            rt.series.forget(self.id());
         }
         if was_running && result.is_ok() {
             self.hooks(HookPhase::PostStop).await?;

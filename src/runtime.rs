@@ -15,6 +15,7 @@ use crate::health::{self, HealthReport};
 use crate::hooks::{Action, Builtin, HookContext, HookPhase, Hooks};
 use crate::logs::LogBuffer;
 use crate::manifest::Manifest;
+use crate::metrics::{self, RuntimeMetrics, RuntimeSeries};
 use crate::plugin::{Command, HeapStats, PluginHandle, PluginState, Shared};
 use crate::resources::{Allocation, BudgetError, ResourceManager};
 use crate::storage::{self, StoreBackend};
@@ -41,6 +42,7 @@ pub(crate) struct RuntimeInner {
     reserved: Mutex<HashSet<String>>,
     hooks: Hooks,
     pub(crate) resources: Arc<ResourceManager>,
+    pub(crate) series: RuntimeSeries,
     /// Stops the runtime's jobs thread (health checks) when the runtime goes.
     jobs_stop: Arc<tokio::sync::Notify>,
 }
@@ -94,6 +96,7 @@ impl PluginRuntime {
                 reserved: Mutex::new(HashSet::new()),
                 hooks: Hooks::with_builtins(),
                 jobs_stop: Arc::new(tokio::sync::Notify::new()),
+                series: RuntimeSeries::new(),
             }),
         };
         if let Some(interval) = runtime.inner.config.health_interval {
@@ -192,6 +195,7 @@ impl PluginRuntime {
             cpu: Default::default(),
             restarts: Default::default(),
             health: Default::default(),
+            counters: Default::default(),
         });
         let handle = PluginHandle {
             shared: shared.clone(),
@@ -262,6 +266,16 @@ impl PluginRuntime {
             .map(|p| p.id().to_string())
             .zip(reports)
             .collect()
+    }
+
+    /// Every plugin's figures, and plugins by state.
+    pub fn metrics(&self) -> RuntimeMetrics {
+        metrics::snapshot(&self.plugins())
+    }
+
+    /// The same figures in the Prometheus text format (`qirvo_` names, `plugin` labels).
+    pub fn metrics_text(&self) -> String {
+        metrics::encode_text(&self.metrics(), &self.inner.series)
     }
 
     /// The lifecycle hooks: register host hooks, list them with the runtime's own.

@@ -346,6 +346,7 @@ impl Worker {
                 max_connections: manifest.resources.max_connections,
                 bandwidth: manifest.resources.bandwidth,
                 plugin_timeout: manifest.resources.timeout,
+                counters: spec.shared.counters.clone(),
             })
             .map_err(|message| LoadError::Module {
                 id: manifest.id.clone(),
@@ -441,13 +442,20 @@ impl Worker {
         self.namespace = Some(ns);
 
         let config = serde_json::Value::Object(self.shared.manifest.config.clone()).to_string();
+        let init_started = Instant::now();
         if let Err(e) = self
             .lifecycle(Phase::Initialize, "initialize", Some(config))
             .await
         {
             self.restartable |= matches!(e, PluginError::Timeout { .. });
+            self.shared.counters.error("initialize");
             return Err(e.into());
         }
+        self.shared
+            .counters
+            .initialize_us
+            .store(init_started.elapsed().as_micros() as u64, Ordering::Relaxed);
+        *self.shared.counters.started.lock() = Some(Instant::now());
         self.shared.set_state(PluginState::Initialized);
         if resume_running {
             self.start().await?;
@@ -633,8 +641,14 @@ impl Worker {
             return Err(self.invalid("start"));
         }
         self.shared.set_state(PluginState::Starting);
+        let started = Instant::now();
         match self.lifecycle(Phase::Start, "start", None).await {
             Ok(_) => {
+                self.shared
+                    .counters
+                    .start_us
+                    .store(started.elapsed().as_micros() as u64, Ordering::Relaxed);
+                *self.shared.counters.started.lock() = Some(Instant::now());
                 self.shared.set_state(PluginState::Running);
                 Ok(())
             }
@@ -714,6 +728,7 @@ impl Worker {
             )
             .await
         {
+            self.shared.counters.error("event");
             self.shared.logs.push(LogLevel::Error, &e.to_string());
         }
     }
@@ -1056,6 +1071,19 @@ impl Worker {
             return;
         }
         self.heap_sampled = Some(Instant::now());
+        {
+            let state = self.js.op_state();
+            let state = state.borrow();
+            let stored = state
+                .try_borrow::<ops::storage::StorageState>()
+                .map(|s| s.store.usage())
+                .unwrap_or(0)
+                + ops::fs::files_used(&state);
+            self.shared
+                .counters
+                .storage_bytes
+                .store(stored, Ordering::Relaxed);
+        }
         let stats = self.js.v8_isolate().get_heap_statistics();
         let used = stats.used_heap_size() as u64;
         let peak = self.peak.get().max(used);

@@ -11,5 +11,6 @@ mod http;
 mod lifecycle;
 mod limits;
 mod loading;
+mod metrics;
 mod sandbox;
 mod storage;

@@ -1,0 +1,61 @@
+//! Metrics as a struct and in the Prometheus text format.
+
+use serde_json::json;
+
+use crate::helpers::*;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn metrics_count_what_plugins_do() {
+    let (rt, _) = runtime();
+    let hello = rt.load(plugin_fixture("hello")).await.unwrap();
+    hello.start().await.unwrap();
+    hello.call("greet", vec![json!("a")]).await.unwrap();
+    hello.call("greet", vec![json!("b")]).await.unwrap();
+    hello.call("missing", vec![]).await.unwrap_err();
+    let store = rt.load(plugin_fixture("storage")).await.unwrap();
+    store
+        .call("set", vec![json!("k"), json!("v")])
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(120)).await;
+    store.call("get", vec![json!("k")]).await.unwrap();
+
+    let m = rt.metrics();
+    assert_eq!(m.plugins_by_state.get("running"), Some(&1));
+    assert_eq!(m.plugins_by_state.get("initialized"), Some(&1));
+    let h = m
+        .plugins
+        .iter()
+        .find(|p| p.id == "com.example.hello")
+        .unwrap();
+    assert_eq!(h.calls, 3);
+    assert_eq!(h.errors.get("call"), Some(&1));
+    assert!(h.initialize_time.as_nanos() > 0 && h.start_time.as_nanos() > 0);
+    assert!(h.heap.used.bytes() > 0 && h.cpu.time.as_nanos() > 0);
+    let s = m.plugins.iter().find(|p| p.id == "storage").unwrap();
+    assert!(s.storage_bytes > 0, "{s:?}");
+
+    let text = rt.metrics_text();
+    for line in [
+        "qirvo_plugin_calls_total{plugin=\"com.example.hello\"} 3",
+        "qirvo_plugin_errors_total{plugin=\"com.example.hello\",phase=\"call\"} 1",
+        "qirvo_plugin_state{plugin=\"com.example.hello\",state=\"running\"} 1",
+        "qirvo_plugins{state=\"running\"} 1",
+        "qirvo_plugin_call_duration_seconds_count{plugin=\"com.example.hello\"} 3",
+        "# TYPE qirvo_plugin_heap_used_bytes gauge",
+        "# TYPE qirvo_plugin_cpu_seconds counter",
+    ] {
+        assert!(text.contains(line), "missing {line:?} in\n{text}");
+    }
+    // One HELP/TYPE block per metric family, whatever the number of plugins.
+    assert_eq!(
+        text.matches("# TYPE qirvo_plugin_heap_used_bytes gauge")
+            .count(),
+        1
+    );
+    hello.unload().await.unwrap();
+    assert!(
+        !rt.metrics_text().contains("com.example.hello"),
+        "unloaded plugins leave no series"
+    );
+}

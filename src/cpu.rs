@@ -147,7 +147,10 @@ impl Governor {
             cpu.saturating_sub(c0).as_secs_f64() / elapsed.as_secs_f64() * 100.0
         };
         self.stats.time = cpu;
-        self.stats.share = share;
+        // A share over a very short span (right after start) says little: report it once
+        // the window spans long enough to judge, as throttling does.
+        let judged = elapsed >= self.window.min(Duration::from_secs(1));
+        self.stats.share = if judged { share } else { 0.0 };
 
         let mut verdict = Verdict::Ok;
         if let Some(until) = self.throttled_until {

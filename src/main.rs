@@ -28,13 +28,21 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
-    /// Load, initialize and start a plugin; wait for Ctrl-C (or --for); then stop and unload.
+    /// Load, initialize and start a plugin (or every plugin in a directory of plugin
+    /// directories); wait for Ctrl-C (or --for); then stop and unload.
     Run {
-        /// The plugin directory (holding manifest.json).
+        /// A plugin directory (holding manifest.json), or a directory of them.
         plugin: PathBuf,
         /// Run for this long instead of until Ctrl-C: `0`, `500ms`, `10s`, `2m`.
         #[arg(long = "for", value_parser = parse_duration)]
         run_for: Option<Duration>,
+        /// Serve Prometheus metrics at http://ADDR/metrics (e.g. 127.0.0.1:9464).
+        #[arg(long)]
+        metrics_addr: Option<std::net::SocketAddr>,
+        /// Print a status table (id, state, heap, CPU, health) once started and at exit.
+        /// SIGUSR1 prints it at any time.
+        #[arg(long)]
+        status: bool,
     },
     /// Load and start a plugin, call one export with JSON arguments, print the JSON result.
     Call {
@@ -110,6 +118,171 @@ fn print_log(entry: &LogEntry) {
             let _ = std::io::stderr().lock().write_all(line.as_bytes());
         }
     }
+}
+
+/// The plugin directories under `path`: itself when it holds a manifest, else each
+/// subdirectory that does.
+fn plugin_dirs(path: &std::path::Path) -> Result<Vec<PathBuf>, Failure> {
+    if path.join(qirvo::MANIFEST_FILE).exists() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let entries = std::fs::read_dir(path).map_err(|e| Failure {
+        code: 2,
+        error: anyhow::anyhow!("{}: {e}", path.display()),
+    })?;
+    let mut dirs: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join(qirvo::MANIFEST_FILE).exists())
+        .collect();
+    dirs.sort();
+    if dirs.is_empty() {
+        return Err(Failure {
+            code: 2,
+            error: anyhow::anyhow!(
+                "{}: no {} here or in its subdirectories",
+                path.display(),
+                qirvo::MANIFEST_FILE
+            ),
+        });
+    }
+    Ok(dirs)
+}
+
+fn status_table(runtime: &PluginRuntime) -> String {
+    let mut out = format!(
+        "{:<32} {:<12} {:>10} {:>10} {:>8} {:>6}  health\n",
+        "plugin", "state", "heap", "limit", "cpu s", "cpu %"
+    );
+    for m in runtime.metrics().plugins {
+        let health = match m.healthy {
+            None => "-",
+            Some(true) => "ok",
+            Some(false) => "UNHEALTHY",
+        };
+        out.push_str(&format!(
+            "{:<32} {:<12} {:>10} {:>10} {:>8.2} {:>6.1}  {health}\n",
+            m.id,
+            m.state,
+            m.heap.used.to_string(),
+            m.heap.limit.to_string(),
+            m.cpu.time.as_secs_f64(),
+            m.cpu.share
+        ));
+    }
+    out
+}
+
+/// Serves `GET /metrics` in the Prometheus text format.
+async fn serve_metrics(listener: tokio::net::TcpListener, runtime: PluginRuntime) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    loop {
+        let Ok((mut sock, _)) = listener.accept().await else {
+            return;
+        };
+        let runtime = runtime.clone();
+        tokio::spawn(async move {
+            let mut buf = [0u8; 2048];
+            let n = match tokio::time::timeout(Duration::from_secs(5), sock.read(&mut buf)).await {
+                Ok(Ok(n)) => n,
+                _ => return,
+            };
+            let request = String::from_utf8_lossy(&buf[..n]);
+            let (status, body) =
+                if request.starts_with("GET /metrics ") || request.starts_with("GET /metrics?") {
+                    ("200 OK", runtime.metrics_text())
+                } else {
+                    ("404 Not Found", "not found: try /metrics\n".to_string())
+                };
+            let head = format!(
+                "HTTP/1.1 {status}\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = sock.write_all(head.as_bytes()).await;
+            let _ = sock.write_all(body.as_bytes()).await;
+        });
+    }
+}
+
+async fn run_plugins(
+    config: RuntimeConfig,
+    path: PathBuf,
+    run_for: Option<Duration>,
+    metrics_addr: Option<std::net::SocketAddr>,
+    status: bool,
+) -> Result<(), Failure> {
+    let dirs = plugin_dirs(&path)?;
+    let runtime = PluginRuntime::new(config)?;
+    if let Some(addr) = metrics_addr {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| Failure {
+                code: 2,
+                error: anyhow::anyhow!("--metrics-addr {addr}: cannot listen: {e}"),
+            })?;
+        eprintln!(
+            "metrics at http://{}/metrics",
+            listener.local_addr().unwrap_or(addr)
+        );
+        tokio::spawn(serve_metrics(listener, runtime.clone()));
+    }
+    let single = dirs.len() == 1;
+    let mut failed = false;
+    for dir in &dirs {
+        let started = async {
+            let handle = runtime.load(dir).await.map_err(load_failure)?;
+            if let Err(e) = handle.start().await {
+                let _ = handle.unload().await;
+                return Err(Failure::from(e));
+            }
+            Ok(())
+        }
+        .await;
+        if let Err(f) = started {
+            if single {
+                return Err(f);
+            }
+            eprintln!("error: {}: {}", dir.display(), f.error);
+            failed = true;
+        }
+    }
+    if status {
+        print!("{}", status_table(&runtime));
+    }
+    let wait = async {
+        match run_for {
+            Some(d) => {
+                tokio::time::sleep(d).await;
+                Ok(())
+            }
+            None => tokio::signal::ctrl_c().await.context("waiting for Ctrl-C"),
+        }
+    };
+    tokio::pin!(wait);
+    #[cfg(unix)]
+    {
+        let mut usr1 =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::user_defined1())
+                .context("listening for SIGUSR1")?;
+        loop {
+            tokio::select! {
+                r = &mut wait => { r?; break; }
+                _ = usr1.recv() => print!("{}", status_table(&runtime)),
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    (&mut wait).await?;
+    if status {
+        print!("{}", status_table(&runtime));
+    }
+    runtime.shutdown().await;
+    if failed {
+        return Err(Failure {
+            code: 1,
+            error: anyhow::anyhow!("some plugins failed to start"),
+        });
+    }
+    Ok(())
 }
 
 fn main() -> ExitCode {
@@ -192,24 +365,12 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             );
             Ok(())
         }
-        Cmd::Run { plugin, run_for } => {
-            let runtime = PluginRuntime::new(config)?;
-            let handle = runtime.load(&plugin).await.map_err(load_failure)?;
-            if let Err(e) = handle.start().await {
-                let _ = handle.unload().await;
-                return Err(e.into());
-            }
-            match run_for {
-                Some(d) => tokio::time::sleep(d).await,
-                None => {
-                    tokio::signal::ctrl_c()
-                        .await
-                        .context("waiting for Ctrl-C")?;
-                }
-            }
-            handle.unload().await?;
-            Ok(())
-        }
+        Cmd::Run {
+            plugin,
+            run_for,
+            metrics_addr,
+            status,
+        } => run_plugins(config, plugin, run_for, metrics_addr, status).await,
         Cmd::Call {
             plugin,
             export,

@@ -104,3 +104,78 @@ fn validate_accepts_a_good_plugin() {
     assert!(text(&out.stdout).contains("com.example.hello 1.0.0"));
     let _ = plugin_fixture("hello");
 }
+
+#[test]
+fn run_serves_metrics_and_a_status_table_for_a_directory_of_plugins() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let many = tempfile::tempdir().unwrap();
+    for name in ["hello", "plain-js"] {
+        let dest = many.path().join(name);
+        std::fs::create_dir_all(&dest).unwrap();
+        for f in std::fs::read_dir(plugin_fixture(name)).unwrap() {
+            let f = f.unwrap();
+            std::fs::copy(f.path(), dest.join(f.file_name())).unwrap();
+        }
+    }
+    let data = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_qirvo"))
+        .arg("run")
+        .arg(many.path())
+        .args([
+            "--for",
+            "3s",
+            "--status",
+            "--metrics-addr",
+            "127.0.0.1:0",
+            "--data-dir",
+        ])
+        .arg(data.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    let addr = line
+        .trim()
+        .strip_prefix("metrics at http://")
+        .and_then(|s| s.strip_suffix("/metrics"))
+        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
+        .to_string();
+    // Scrape until both plugins are running.
+    let mut body = String::new();
+    for _ in 0..100 {
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        s.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
+        body.clear();
+        s.read_to_string(&mut body).unwrap();
+        if body.contains("qirvo_plugins{state=\"running\"} 2") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(body.starts_with("HTTP/1.1 200 OK"), "{body}");
+    assert!(
+        body.contains("qirvo_plugin_state{plugin=\"com.example.hello\",state=\"running\"} 1"),
+        "{body}"
+    );
+    assert!(
+        body.contains("qirvo_plugin_state{plugin=\"plain-js\",state=\"running\"} 1"),
+        "{body}"
+    );
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("plugin") && stdout.contains("health"),
+        "{stdout}"
+    );
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("plain-js") && l.contains("running")),
+        "{stdout}"
+    );
+}

@@ -24,6 +24,8 @@ const {
   Uint8Array,
   NumberIsInteger,
   MathMin,
+  DatePrototypeGetTime,
+  NumberIsFinite,
   RegExpPrototypeTest,
   StringPrototypeToLowerCase,
   StringPrototypeToUpperCase,
@@ -81,6 +83,8 @@ const {
   op_qirvo_fetch,
   op_qirvo_fetch_abort_handle,
   op_qirvo_fetch_abort,
+  op_qirvo_schedule,
+  op_qirvo_unschedule,
 } = core.ops;
 
 // ---------------------------------------------------------------------------------------
@@ -713,9 +717,52 @@ if (ArrayPrototypeIncludes(info.permissions, "network-access") && op_qirvo_fetch
   defineGlobal("fetch", fetch);
 }
 
+// ---------------------------------------------------------------------------------------
+// qirvo.scheduler: every / cron / at, on the runtime's scheduler.
+
+const scheduledTasks = new SafeMap(); // id -> fn
+
+function scheduleTask(kind, spec, fn) {
+  if (typeof fn !== "function") throw new TypeError(`scheduler.${kind} expects a function`);
+  const id = op_qirvo_schedule(kind, spec);
+  MapPrototypeSet(scheduledTasks, id, fn);
+  return ObjectFreeze({
+    id,
+    cancel() {
+      MapPrototypeDelete(scheduledTasks, id);
+      return op_qirvo_unschedule(id);
+    },
+  });
+}
+
+const scheduler = ObjectFreeze({
+  every(interval, fn) {
+    if (typeof interval !== "string") throw new TypeError("every expects an interval such as \"30s\"");
+    return scheduleTask("every", interval, fn);
+  },
+  cron(expression, fn) {
+    if (typeof expression !== "string") throw new TypeError("cron expects an expression such as \"0 */5 * * * *\"");
+    return scheduleTask("cron", expression, fn);
+  },
+  at(date, fn) {
+    const ms = date instanceof Date ? DatePrototypeGetTime(date) : date;
+    if (typeof ms !== "number" || !NumberIsFinite(ms)) throw new TypeError("at expects a Date or milliseconds since the epoch");
+    return scheduleTask("at", `${ms}`, fn);
+  },
+});
+
+async function runTask(id, once) {
+  stepId++;
+  const fn = MapPrototypeGet(scheduledTasks, id);
+  if (once) MapPrototypeDelete(scheduledTasks, id);
+  if (fn !== undefined) await fn();
+  return "null";
+}
+
 const qirvo = ObjectFreeze({
   plugin: pluginInfo,
   errors,
+  scheduler,
   ...(fs !== undefined ? { fs } : {}),
   storage,
   events,
@@ -848,7 +895,7 @@ async function callExport(fn, argsJson) {
   }
 }
 
-op_qirvo_set_host(lifecycle, callExport, deliverEvent, cancelStepWork);
+op_qirvo_set_host(lifecycle, callExport, deliverEvent, cancelStepWork, runTask);
 
 // ---------------------------------------------------------------------------------------
 // Seal the way back into the engine.

@@ -26,6 +26,8 @@ pub(crate) struct HostFns {
     pub deliver_event: v8::Global<v8::Function>,
     /// `cancelStepWork()`: cancels the timers the interrupted step created.
     pub cancel_step_work: v8::Global<v8::Function>,
+    /// `runTask(id, once) -> Promise<string>`
+    pub run_task: v8::Global<v8::Function>,
 }
 
 /// Fills a buffer with cryptographically secure random bytes (`crypto.getRandomValues`).
@@ -53,6 +55,7 @@ pub(crate) fn op_qirvo_set_host(
     #[scoped] call_export: v8::Global<v8::Function>,
     #[scoped] deliver_event: v8::Global<v8::Function>,
     #[scoped] cancel_step_work: v8::Global<v8::Function>,
+    #[scoped] run_task: v8::Global<v8::Function>,
 ) {
     if !state.has::<HostFns>() {
         state.put(HostFns {
@@ -60,13 +63,14 @@ pub(crate) fn op_qirvo_set_host(
             call_export,
             deliver_event,
             cancel_step_work,
+            run_task,
         });
     }
 }
 
 deno_core::extension!(
     qirvo,
-    deps = [deno_webidl, deno_web, qirvo_log, qirvo_storage, qirvo_events],
+    deps = [deno_webidl, deno_web, qirvo_log, qirvo_storage, qirvo_events, qirvo_scheduler],
     ops = [op_qirvo_plugin_info, op_qirvo_set_host, op_qirvo_random_fill],
     esm_entry_point = "ext:qirvo/bootstrap.js",
     esm = [dir "js", "bootstrap.js"],

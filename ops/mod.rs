@@ -9,4 +9,5 @@ pub(crate) mod fetch;
 pub(crate) mod fs;
 pub(crate) mod host;
 pub(crate) mod log;
+pub(crate) mod scheduler;
 pub(crate) mod storage;

@@ -87,6 +87,12 @@ pub(crate) enum Command {
         payload: String,
         source: crate::events::EventSource,
     },
+    /// A scheduled task is due (`qirvo.scheduler`); `running` is cleared when the run ends.
+    RunTask {
+        id: u32,
+        once: bool,
+        running: Arc<std::sync::atomic::AtomicBool>,
+    },
     /// Stop if running, then dispose the isolate and end the thread.
     Unload {
         reply: oneshot::Sender<Result<(), PluginError>>,

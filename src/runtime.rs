@@ -2,8 +2,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock, Weak};
-use std::time::Duration;
+use std::sync::{Arc, OnceLock};
 
 use parking_lot::{Mutex, RwLock};
 use tokio::sync::{mpsc, oneshot};
@@ -18,6 +17,7 @@ use crate::manifest::Manifest;
 use crate::metrics::{self, RuntimeMetrics, RuntimeSeries};
 use crate::plugin::{Command, HeapStats, PluginHandle, PluginState, Shared};
 use crate::resources::{Allocation, BudgetError, ResourceManager};
+use crate::scheduler::{Schedule, Scheduler};
 use crate::storage::{self, StoreBackend};
 use crate::watchdog::Watchdog;
 use crate::worker::{self, WorkerSpec};
@@ -43,6 +43,7 @@ pub(crate) struct RuntimeInner {
     hooks: Hooks,
     pub(crate) resources: Arc<ResourceManager>,
     pub(crate) series: RuntimeSeries,
+    scheduler: Scheduler,
     /// Stops the runtime's jobs thread (health checks) when the runtime goes.
     jobs_stop: Arc<tokio::sync::Notify>,
 }
@@ -97,19 +98,34 @@ impl PluginRuntime {
                 hooks: Hooks::with_builtins(),
                 jobs_stop: Arc::new(tokio::sync::Notify::new()),
                 series: RuntimeSeries::new(),
+                scheduler: Scheduler::new(),
             }),
         };
         if let Some(interval) = runtime.inner.config.health_interval {
-            spawn_jobs(
-                Arc::downgrade(&runtime.inner),
-                runtime.inner.jobs_stop.clone(),
-                interval,
-            )
-            .map_err(|e| ConfigError {
-                field: "(runtime)",
-                reason: format!("cannot start the jobs thread: {e}"),
-            })?;
+            // The health pass is a host job like any other.
+            let weak = Arc::downgrade(&runtime.inner);
+            runtime
+                .inner
+                .scheduler
+                .schedule("health-check", Schedule::Every(interval), move || {
+                    let weak = weak.clone();
+                    async move {
+                        if let Some(inner) = weak.upgrade() {
+                            let started = std::time::Instant::now();
+                            let n = PluginRuntime { inner }.check_health().await.len();
+                            tracing::debug!(target: "qirvo::health", plugins = n, took = ?started.elapsed(), "health pass");
+                        }
+                    }
+                });
         }
+        spawn_jobs(
+            runtime.inner.scheduler.clone(),
+            runtime.inner.jobs_stop.clone(),
+        )
+        .map_err(|e| ConfigError {
+            field: "(runtime)",
+            reason: format!("cannot start the jobs thread: {e}"),
+        })?;
         Ok(runtime)
     }
 
@@ -225,6 +241,7 @@ impl PluginRuntime {
             bus: inner.bus.clone(),
             data_dir: inner.config.data_dir.clone(),
             resources: inner.resources.clone(),
+            scheduler: inner.scheduler.clone(),
         };
         let result = match worker::spawn(spec, rx, ready_tx) {
             Err(source) => Err(LoadError::Thread {
@@ -266,6 +283,12 @@ impl PluginRuntime {
             .map(|p| p.id().to_string())
             .zip(reports)
             .collect()
+    }
+
+    /// The scheduler: host jobs, and every plugin's `qirvo.scheduler` tasks, with their next
+    /// runs.
+    pub fn scheduler(&self) -> Scheduler {
+        self.inner.scheduler.clone()
     }
 
     /// Every plugin's figures, and plugins by state.
@@ -482,30 +505,15 @@ impl RuntimeInner {
     }
 }
 
-/// The runtime's own periodic work (health checks), on one thread of its own.
-fn spawn_jobs(
-    inner: Weak<RuntimeInner>,
-    stop: Arc<tokio::sync::Notify>,
-    interval: Duration,
-) -> std::io::Result<()> {
+/// The runtime's scheduler (host jobs such as the health pass, and plugins' tasks) runs on
+/// one thread of its own.
+fn spawn_jobs(scheduler: Scheduler, stop: Arc<tokio::sync::Notify>) -> std::io::Result<()> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    std::thread::Builder::new().name("qirvo-jobs".into()).spawn(move || {
-        rt.block_on(async move {
-            loop {
-                tokio::select! {
-                    _ = stop.notified() => return,
-                    _ = tokio::time::sleep(interval) => {}
-                }
-                let Some(inner) = inner.upgrade() else { return };
-                let runtime = PluginRuntime { inner };
-                let started = std::time::Instant::now();
-                let reports = runtime.check_health().await;
-                tracing::debug!(target: "qirvo::health", plugins = reports.len(), took = ?started.elapsed(), "health pass");
-            }
-        });
-    })?;
+    std::thread::Builder::new()
+        .name("qirvo-jobs".into())
+        .spawn(move || rt.block_on(scheduler.run(stop)))?;
     Ok(())
 }
 

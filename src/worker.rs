@@ -27,6 +27,7 @@ use crate::manifest::{Permission, RestartPolicy};
 use crate::ops;
 use crate::plugin::{Command, HeapStats, PluginState, Shared};
 use crate::resources::ResourceManager;
+use crate::scheduler::Scheduler;
 use crate::storage::StoreBackend;
 use crate::watchdog::{Interrupt, Target, Watchdog};
 
@@ -49,6 +50,7 @@ pub(crate) struct WorkerSpec {
     pub bus: Arc<Bus>,
     pub data_dir: PathBuf,
     pub resources: Arc<ResourceManager>,
+    pub scheduler: Scheduler,
 }
 
 /// Starts the plugin thread. `ready` receives the outcome of evaluation + `initialize`.
@@ -90,6 +92,7 @@ fn thread_main(
     };
     tokio_rt.block_on(run_plugin(&spec, &mut rx, ready));
     spec.bus.remove(&shared.manifest.id);
+    spec.scheduler.remove_plugin(&shared.manifest.id);
     if *shared.state.lock() == PluginState::Error {
         // Failed for good (no restart left): its resources go back to the budgets.
         spec.resources.release(&shared.manifest.id);
@@ -117,6 +120,7 @@ async fn run_plugin(
     loop {
         // A fresh isolate starts with no subscriptions; its code subscribes again.
         spec.bus.remove(&shared.manifest.id);
+        spec.scheduler.remove_plugin(&shared.manifest.id);
         let booted = match Worker::new(spec, governor.clone()) {
             Ok(mut worker) => match worker.boot(resume_running).await {
                 Ok(()) => Ok(worker),
@@ -252,6 +256,8 @@ enum Invoke<'a> {
         payload: String,
         source: String,
     },
+    /// A scheduled task's callback.
+    Task { id: u32, once: bool },
 }
 
 /// How a driven step ended, before termination is taken into account.
@@ -282,6 +288,7 @@ struct Worker {
     restartable: bool,
     /// Whether it was running (or starting) when it failed.
     failed_while_running: bool,
+    scheduler: Scheduler,
 }
 
 impl Worker {
@@ -330,6 +337,11 @@ impl Worker {
             ops::log::qirvo_log::init(spec.shared.logs.clone()),
             ops::events::qirvo_events::init(ops::events::EventsState {
                 bus: spec.bus.clone(),
+                plugin: manifest.id.clone(),
+                tx: spec.shared.tx.downgrade(),
+            }),
+            ops::scheduler::qirvo_scheduler::init(ops::scheduler::SchedulerState {
+                scheduler: spec.scheduler.clone(),
                 plugin: manifest.id.clone(),
                 tx: spec.shared.tx.downgrade(),
             }),
@@ -395,6 +407,7 @@ impl Worker {
             pause_until: None,
             restartable: false,
             failed_while_running: false,
+            scheduler: spec.scheduler.clone(),
         })
     }
 
@@ -561,6 +574,13 @@ impl Worker {
                 } => {
                     self.deliver_event(&name, payload, source).await;
                 }
+                Command::RunTask { id, once, running } => {
+                    self.run_task(id, once).await;
+                    running.store(false, Ordering::Release);
+                    if once {
+                        self.scheduler.finished(id);
+                    }
+                }
                 Command::HealthCheck { reply } => {
                     let r = self.health_check().await;
                     let _ = reply.send(r);
@@ -669,6 +689,8 @@ impl Worker {
         }
         self.shared.set_state(PluginState::Stopping);
         let stopped = self.lifecycle(Phase::Stop, "stop", None).await;
+        // A stopped plugin's scheduled tasks end with it.
+        self.scheduler.remove_plugin(&self.shared.manifest.id);
         // A stopped plugin has nothing in flight.
         ops::fetch::cancel_in_flight(&self.js.op_state().borrow());
         match stopped {
@@ -699,6 +721,28 @@ impl Worker {
             )
             .await?;
         Ok(r == serde_json::Value::Bool(true))
+    }
+
+    /// Runs a scheduled task's callback. Failures are logged and counted.
+    async fn run_task(&mut self, id: u32, once: bool) {
+        if !matches!(
+            self.state(),
+            PluginState::Initialized | PluginState::Running
+        ) {
+            return;
+        }
+        let timeout = self.timeout;
+        if let Err(e) = self
+            .invoke(
+                Phase::Call(format!("task {id}")),
+                timeout,
+                Invoke::Task { id, once },
+            )
+            .await
+        {
+            self.shared.counters.error("task");
+            self.shared.logs.push(LogLevel::Error, &e.to_string());
+        }
     }
 
     /// Runs the plugin's handlers for an event. Failures are logged, never returned: an
@@ -789,11 +833,11 @@ impl Worker {
         let id = self.id().to_string();
         let export = match &what {
             Invoke::Call { name, .. } => Some(name.to_string()),
-            Invoke::Lifecycle { .. } | Invoke::Event { .. } => None,
+            Invoke::Lifecycle { .. } | Invoke::Event { .. } | Invoke::Task { .. } => None,
         };
         let value = self
             .step(phase, timeout, move |w| {
-                let (lifecycle, call_export, deliver_event) = {
+                let (lifecycle, call_export, deliver_event, run_task) = {
                     let state = w.js.op_state();
                     let state = state.borrow();
                     let host = state.try_borrow::<ops::host::HostFns>().ok_or_else(|| {
@@ -806,6 +850,7 @@ impl Worker {
                         host.lifecycle.clone(),
                         host.call_export.clone(),
                         host.deliver_event.clone(),
+                        host.run_task.clone(),
                     )
                 };
                 let ns = w.namespace.clone().ok_or_else(|| PluginError::Gone {
@@ -816,6 +861,15 @@ impl Worker {
                 deno_core::scope!(scope, &mut w.js);
                 let ns = v8::Local::new(scope, ns);
                 let (func, args) = match what {
+                    Invoke::Task { id, once } => {
+                        let id: v8::Local<v8::Value> =
+                            v8::Integer::new_from_unsigned(scope, id).into();
+                        let once: v8::Local<v8::Value> = v8::Boolean::new(scope, once).into();
+                        (
+                            run_task,
+                            vec![v8::Global::new(scope, id), v8::Global::new(scope, once)],
+                        )
+                    }
                     Invoke::Event {
                         name,
                         payload,

@@ -13,4 +13,5 @@ mod limits;
 mod loading;
 mod metrics;
 mod sandbox;
+mod scheduler;
 mod storage;

@@ -1,0 +1,116 @@
+//! `qirvo.scheduler` and host jobs: runs, skips, cancellation, and stopping with the plugin.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use qirvo::{Schedule, TaskOwner};
+use serde_json::json;
+
+use crate::helpers::*;
+
+const PLUGIN: &str = r#"
+let ticks = 0, slow = 0, once = 0, cronRuns = 0;
+let tick;
+export default {
+  start() {
+    tick = qirvo.scheduler.every("20ms", () => { ticks++; });
+    qirvo.scheduler.every("20ms", async () => { slow++; await new Promise((r) => setTimeout(r, 100)); });
+    qirvo.scheduler.at(new Date(Date.now() + 30), () => { once++; });
+    qirvo.scheduler.cron("* * * * * *", () => { cronRuns++; });
+  },
+};
+export function counts() { return { ticks, slow, once, cronRuns }; }
+export function cancelTick() { return tick.cancel(); }
+export function bad() {
+  const out = [];
+  for (const f of [() => qirvo.scheduler.every("1ms", () => {}), () => qirvo.scheduler.every("soon", () => {}),
+                   () => qirvo.scheduler.cron("not cron", () => {}), () => qirvo.scheduler.at("tomorrow", () => {})]) {
+    try { f(); out.push("accepted"); } catch (e) { out.push(e.name); }
+  }
+  return out;
+}
+"#;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn plugin_tasks_run_skip_cancel_and_stop_with_the_plugin() {
+    let (rt, _) = runtime();
+    let dir = write_plugin(
+        json!({ "id": "cronic", "version": "1.0.0", "main": "main.js" }),
+        PLUGIN,
+    );
+    let p = rt.load(dir.path()).await.unwrap();
+    p.start().await.unwrap();
+    assert_eq!(
+        p.call("bad", vec![]).await.unwrap(),
+        json!(["TypeError", "TypeError", "TypeError", "TypeError"])
+    );
+    tokio::time::sleep(Duration::from_millis(1300)).await;
+    let c = p.call("counts", vec![]).await.unwrap();
+    assert!(c["ticks"].as_u64().unwrap() >= 10, "{c}");
+    assert_eq!(c["once"], 1, "{c}");
+    assert!(c["cronRuns"].as_u64().unwrap() >= 1, "{c}");
+    // The slow task (100 ms a run, due every 20 ms) had runs skipped, and they are counted.
+    let tasks = rt.scheduler().list();
+    let mine: Vec<_> = tasks
+        .iter()
+        .filter(|t| t.owner == TaskOwner::Plugin("cronic".into()))
+        .collect();
+    assert_eq!(
+        mine.len(),
+        3,
+        "the one-off task is gone after its run: {mine:?}"
+    );
+    assert!(mine.iter().any(|t| t.skipped > 0), "{mine:?}");
+    assert!(mine.iter().all(|t| t.next_run.is_some()));
+    assert!(c["slow"].as_u64().unwrap() < c["ticks"].as_u64().unwrap());
+    // Cancelling one task stops its runs.
+    assert_eq!(p.call("cancelTick", vec![]).await.unwrap(), json!(true));
+    let before = p.call("counts", vec![]).await.unwrap()["ticks"]
+        .as_u64()
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    assert_eq!(
+        p.call("counts", vec![]).await.unwrap()["ticks"]
+            .as_u64()
+            .unwrap(),
+        before
+    );
+    // Stopping ends all of its tasks.
+    p.stop().await.unwrap();
+    assert!(
+        rt.scheduler()
+            .list()
+            .iter()
+            .all(|t| t.owner != TaskOwner::Plugin("cronic".into()))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_host_schedules_jobs_on_the_same_scheduler() {
+    let (rt, _) = runtime();
+    let runs = Arc::new(AtomicUsize::new(0));
+    let r = runs.clone();
+    let id = rt
+        .scheduler()
+        .schedule("sweep", Schedule::every("20ms").unwrap(), move || {
+            let r = r.clone();
+            async move {
+                r.fetch_add(1, Ordering::SeqCst);
+            }
+        });
+    let listed = rt.scheduler().list();
+    assert!(
+        listed
+            .iter()
+            .any(|t| t.name == "health-check" && t.owner == TaskOwner::Host),
+        "{listed:?}"
+    );
+    assert!(listed.iter().any(|t| t.id == id && t.name == "sweep"));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(runs.load(Ordering::SeqCst) >= 3);
+    assert!(rt.scheduler().cancel(id));
+    let n = runs.load(Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(runs.load(Ordering::SeqCst), n);
+}

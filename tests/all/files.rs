@@ -87,7 +87,7 @@ async fn without_the_permission_there_is_no_fs() {
     let p = rt.load(plugin_fixture("no-files")).await.unwrap();
     assert_eq!(
         p.call("probe", vec![]).await.unwrap(),
-        json!({"fs": "undefined", "keys": ["errors", "events", "log", "plugin", "storage"]})
+        json!({"fs": "undefined", "keys": ["errors", "events", "log", "plugin", "scheduler", "storage"]})
     );
     assert!(!data.path().join("plugins/no-files/files").exists());
 }

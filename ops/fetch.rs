@@ -227,6 +227,25 @@ pub(crate) struct FetchResponse {
     size: usize,
 }
 
+/// Counts a request in flight for the metrics while it lives.
+struct ActiveConnection(Arc<crate::metrics::PluginCounters>);
+
+impl ActiveConnection {
+    fn new(c: &Arc<crate::metrics::PluginCounters>) -> Self {
+        c.connections_active
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        ActiveConnection(c.clone())
+    }
+}
+
+impl Drop for ActiveConnection {
+    fn drop(&mut self) {
+        self.0
+            .connections_active
+            .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 /// Reserves an abort handle for a request with an AbortSignal.
 #[op2(fast)]
 pub(crate) fn op_qirvo_fetch_abort_handle(state: &mut OpState) -> Result<u32, FetchError> {
@@ -343,6 +362,7 @@ pub(crate) async fn op_qirvo_fetch(
             .acquire_owned()
             .await
             .map_err(|_| FetchError::Network("the plugin is shutting down".into()))?;
+        let _active = ActiveConnection::new(&counters);
         let resp = builder.send().await.map_err(|e| {
             if let Some(d) = find_denial(&e) {
                 return denied(&plugin, d);

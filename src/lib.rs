@@ -72,7 +72,7 @@ pub use manifest::{
 };
 pub use metrics::{PluginMetrics, RuntimeMetrics};
 pub use plugin::{HeapStats, PluginHandle, PluginState};
-pub use resources::{Allocation, BudgetError, Budgets};
+pub use resources::{Allocation, BudgetError, Budgets, ResourceUsage};
 pub use runtime::PluginRuntime;
 pub use scheduler::{Schedule, Scheduler, TaskInfo, TaskOwner};
 pub use storage::StorageKind;

@@ -31,6 +31,10 @@ pub(crate) struct PluginCounters {
     pub storage_bytes: AtomicU64,
     pub net_requests: AtomicU64,
     pub net_bytes: AtomicU64,
+    /// fetch requests in flight now.
+    pub connections_active: AtomicU64,
+    /// Calls of Qirvo's own ops, by op name.
+    pub ops: Mutex<BTreeMap<&'static str, u64>>,
 }
 
 impl PluginCounters {
@@ -90,6 +94,10 @@ pub struct PluginMetrics {
     pub restarts: u32,
     /// The latest health check, if any.
     pub healthy: Option<bool>,
+    /// fetch requests in flight now.
+    pub connections_active: u64,
+    /// Calls of Qirvo's ops (the `qirvo` global, fetch, console), by op name.
+    pub op_calls: BTreeMap<String, u64>,
 }
 
 /// Figures for the whole runtime.
@@ -118,6 +126,13 @@ pub(crate) fn snapshot(handles: &[PluginHandle]) -> RuntimeMetrics {
             network_bytes: c.net_bytes.load(Ordering::Relaxed),
             restarts: h.restarts(),
             healthy: h.health().map(|r| r.healthy),
+            connections_active: c.connections_active.load(Ordering::Relaxed),
+            op_calls: c
+                .ops
+                .lock()
+                .iter()
+                .map(|(k, v)| (k.to_string(), *v))
+                .collect(),
         };
         *out.plugins_by_state.entry(m.state.clone()).or_default() += 1;
         out.plugins.push(m);
@@ -242,6 +257,28 @@ pub(crate) fn encode_text(metrics: &RuntimeMetrics, series: &RuntimeSeries) -> S
         }
     }
     reg.register("plugin_errors", "Failures by phase", errors);
+    let ops = counter_family();
+    for m in &metrics.plugins {
+        for (op, n) in &m.op_calls {
+            ops.get_or_create(&vec![
+                ("plugin".to_string(), m.id.clone()),
+                ("op".to_string(), op.clone()),
+            ])
+            .inc_by(*n as f64);
+        }
+    }
+    reg.register("plugin_op_calls", "Calls of Qirvo's ops by op", ops);
+    let active = gauge_family();
+    for m in &metrics.plugins {
+        active
+            .get_or_create(&label(&m.id))
+            .set(m.connections_active as f64);
+    }
+    reg.register(
+        "plugin_connections_active",
+        "fetch requests in flight",
+        active,
+    );
     let state = gauge_family();
     for m in &metrics.plugins {
         state

@@ -93,6 +93,10 @@ pub(crate) enum Command {
         once: bool,
         running: Arc<std::sync::atomic::AtomicBool>,
     },
+    /// Ask the engine to collect garbage; replies with the heap afterwards.
+    CollectGarbage { reply: oneshot::Sender<HeapStats> },
+    /// Dispose the isolate and start the plugin again in a fresh one (enforcement).
+    Restart,
     /// Stop if running, then dispose the isolate and end the thread.
     Unload {
         reply: oneshot::Sender<Result<(), PluginError>>,
@@ -193,6 +197,20 @@ impl PluginHandle {
     /// How many times the plugin has been restarted in a fresh isolate.
     pub fn restarts(&self) -> u32 {
         self.shared.restarts.load(Ordering::Relaxed)
+    }
+
+    /// Asks the engine to collect garbage now; returns the heap afterwards.
+    pub async fn collect_garbage(&self) -> Result<HeapStats, PluginError> {
+        let (tx, rx) = oneshot::channel();
+        if self
+            .shared
+            .tx
+            .send(Command::CollectGarbage { reply: tx })
+            .is_err()
+        {
+            return Err(self.gone());
+        }
+        rx.await.map_err(|_| self.gone())
     }
 
     /// The plugin's recent log lines (console and `qirvo.log`), oldest first.

@@ -54,6 +54,20 @@ impl Allocation {
     }
 }
 
+/// What a plugin was given and what it uses now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResourceUsage {
+    pub allocation: Allocation,
+    /// Heap in use, peak and limit.
+    pub heap: crate::plugin::HeapStats,
+    /// CPU time, recent share and throttling.
+    pub cpu: crate::cpu::CpuStats,
+    /// Bytes stored (qirvo.storage and files) of `allocation.storage`.
+    pub storage_used: ByteSize,
+    /// fetch requests in flight of `allocation.connections`.
+    pub connections_active: u64,
+}
+
 /// A budget that cannot cover a plugin.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 #[error(

@@ -13,10 +13,11 @@ use crate::events::{Bus, Events};
 use crate::health::{self, HealthReport};
 use crate::hooks::{Action, Builtin, HookContext, HookPhase, Hooks};
 use crate::logs::LogBuffer;
+use crate::manifest::ByteSize;
 use crate::manifest::Manifest;
 use crate::metrics::{self, RuntimeMetrics, RuntimeSeries};
 use crate::plugin::{Command, HeapStats, PluginHandle, PluginState, Shared};
-use crate::resources::{Allocation, BudgetError, ResourceManager};
+use crate::resources::{Allocation, BudgetError, ResourceManager, ResourceUsage};
 use crate::scheduler::{Schedule, Scheduler};
 use crate::storage::{self, StoreBackend};
 use crate::watchdog::Watchdog;
@@ -102,6 +103,20 @@ impl PluginRuntime {
             }),
         };
         if let Some(interval) = runtime.inner.config.health_interval {
+            // The enforcement pass, also a host job.
+            let weak = Arc::downgrade(&runtime.inner);
+            runtime.inner.scheduler.schedule(
+                "resource-enforcement",
+                Schedule::Every(interval),
+                move || {
+                    let weak = weak.clone();
+                    async move {
+                        if let Some(inner) = weak.upgrade() {
+                            PluginRuntime { inner }.enforce_resources().await;
+                        }
+                    }
+                },
+            );
             // The health pass is a host job like any other.
             let weak = Arc::downgrade(&runtime.inner);
             runtime
@@ -309,6 +324,56 @@ impl PluginRuntime {
     /// What each loaded plugin was allocated from the runtime's budgets.
     pub fn allocations(&self) -> Vec<Allocation> {
         self.inner.resources.all()
+    }
+
+    /// Every loaded plugin's allocation with its current use (memory, CPU, storage,
+    /// connections).
+    pub fn resource_usage(&self) -> Vec<ResourceUsage> {
+        self.plugins()
+            .into_iter()
+            .filter_map(|p| {
+                let allocation = self.inner.resources.get(p.id())?;
+                let c = &p.shared.counters;
+                Some(ResourceUsage {
+                    allocation,
+                    heap: p.heap(),
+                    cpu: p.cpu(),
+                    storage_used: ByteSize(
+                        c.storage_bytes.load(std::sync::atomic::Ordering::Relaxed),
+                    ),
+                    connections_active: c
+                        .connections_active
+                        .load(std::sync::atomic::Ordering::Relaxed),
+                })
+            })
+            .collect()
+    }
+
+    /// One enforcement pass: a plugin whose heap is above 90% of its limit is asked to
+    /// collect garbage, and restarted in a fresh isolate if it is still over its limit.
+    /// (CPU and storage limits are enforced as the plugin runs: throttling, and writes
+    /// refused over quota.) Returns the ids of plugins restarted.
+    pub async fn enforce_resources(&self) -> Vec<String> {
+        let mut restarted = Vec::new();
+        for p in self.plugins() {
+            if !matches!(p.state(), PluginState::Initialized | PluginState::Running) {
+                continue;
+            }
+            let heap = p.heap();
+            if heap.limit.bytes() == 0 || heap.used.bytes() * 10 <= heap.limit.bytes() * 9 {
+                continue;
+            }
+            tracing::warn!(target: "qirvo::resources", plugin = %p.id(), used = %heap.used, limit = %heap.limit, "heap near its limit: collecting garbage");
+            let Ok(after) = p.collect_garbage().await else {
+                continue;
+            };
+            if after.used >= after.limit {
+                tracing::warn!(target: "qirvo::resources", plugin = %p.id(), used = %after.used, "still over its limit after GC: restarting");
+                let _ = p.shared.tx.send(Command::Restart);
+                restarted.push(p.id().to_string());
+            }
+        }
+        restarted
     }
 
     /// The allocation of one plugin.

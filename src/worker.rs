@@ -155,12 +155,17 @@ async fn run_plugin(
                 }
             }
         };
-        let Exit::Failed {
-            restartable,
-            was_running,
-        } = exit
-        else {
-            return;
+        let (restartable, was_running) = match exit {
+            Exit::Done => return,
+            Exit::Restart { was_running } => {
+                shared.restarts.fetch_add(1, Ordering::Relaxed);
+                resume_running = was_running;
+                continue;
+            }
+            Exit::Failed {
+                restartable,
+                was_running,
+            } => (restartable, was_running),
         };
         if !restartable {
             return;
@@ -239,6 +244,8 @@ enum Exit {
         restartable: bool,
         was_running: bool,
     },
+    /// The host asked for a fresh isolate.
+    Restart { was_running: bool },
 }
 
 /// What [`Worker::invoke`] runs.
@@ -371,7 +378,22 @@ impl Worker {
         }
         extensions.push(ops::host::qirvo::init(info));
         let create_params = v8::CreateParams::default().heap_limits(0, limit.bytes() as usize);
+        // Count calls of Qirvo's own ops (not the web platform's) for the metrics.
+        let counters = spec.shared.counters.clone();
+        let op_metrics: deno_core::OpMetricsFactoryFn = Box::new(move |_, _, decl| {
+            if !decl.name.starts_with("op_qirvo_") {
+                return None;
+            }
+            let counters = counters.clone();
+            let name = decl.name;
+            Some(Rc::new(move |_, event, _| {
+                if matches!(event, deno_core::OpMetricsEvent::Dispatched) {
+                    *counters.ops.lock().entry(name).or_default() += 1;
+                }
+            }))
+        });
         let mut js = JsRuntime::try_new(RuntimeOptions {
+            op_metrics_factory_fn: Some(op_metrics),
             module_loader: Some(loader.clone()),
             extensions,
             create_params: Some(create_params),
@@ -580,6 +602,20 @@ impl Worker {
                     if once {
                         self.scheduler.finished(id);
                     }
+                }
+                Command::CollectGarbage { reply } => {
+                    self.js.v8_isolate().low_memory_notification();
+                    self.record_heap(true);
+                    let _ = reply.send(*self.shared.heap.lock());
+                }
+                Command::Restart => {
+                    let was_running = self.state() == PluginState::Running;
+                    let _ = self.stop().await;
+                    self.shared.logs.push(
+                        LogLevel::Warn,
+                        "restarting in a fresh isolate (resource enforcement)",
+                    );
+                    return Exit::Restart { was_running };
                 }
                 Command::HealthCheck { reply } => {
                     let r = self.health_check().await;

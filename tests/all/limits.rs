@@ -340,12 +340,13 @@ async fn cpu_time_is_accounted_and_a_plugin_over_its_share_is_throttled() {
     };
     let rt = PluginRuntime::new(config).unwrap();
     let dir = write_plugin(
-        json!({ "id": "busy", "version": "1.0.0", "main": "main.js", "resources": { "cpu": 20 } }),
+        json!({ "id": "busy", "version": "1.0.0", "main": "main.js", "resources": { "cpu": 5 } }),
         "export function burn(ms) { const end = Date.now() + ms; let n = 0; while (Date.now() < end) n++; return n; }",
     );
     let p = rt.load(dir.path()).await.unwrap();
     let before = p.cpu().time;
-    for _ in 0..12 {
+    // Even on a loaded machine a thread spinning flat out gets more than 5% of a core.
+    for _ in 0..40 {
         p.call("burn", vec![json!(50)]).await.unwrap();
         if p.cpu().throttled {
             break;
@@ -355,7 +356,7 @@ async fn cpu_time_is_accounted_and_a_plugin_over_its_share_is_throttled() {
     assert!(cpu.time >= before + Duration::from_millis(100), "{cpu:?}");
     assert!(
         cpu.throttled,
-        "a plugin burning a whole core against a 20% share is throttled: {cpu:?}"
+        "a plugin burning a whole core against a 5% share is throttled: {cpu:?}"
     );
     assert_eq!(cpu.throttle_count, 1);
     assert!(p.logs().iter().any(|l| l.message.contains("throttled")));

@@ -288,6 +288,52 @@ export async function noop(n: number): Promise<number> {
     );
     h.unload().await.unwrap();
 
+    // Many plugins: the cost of a health pass and a metrics scrape.
+    let many = scale(500, 50);
+    let mut handles = Vec::new();
+    let before = rss_mb();
+    for i in 0..many {
+        let dir = plugin_dir(tmp.path(), &format!("many-{i}"), json!({}), SMALL_TS);
+        handles.push(rt.load(&dir).await.unwrap());
+    }
+    let per = (rss_mb() - before) / many as f64;
+    let mut health = Vec::new();
+    for _ in 0..5 {
+        let t = Instant::now();
+        let reports = rt.check_health().await;
+        assert_eq!(reports.len(), many);
+        health.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    let mut scrape = Vec::new();
+    let mut bytes = 0;
+    for _ in 0..20 {
+        let t = Instant::now();
+        bytes = rt.metrics_text().len();
+        scrape.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    row(
+        &format!("health pass, {many} plugins (p50)"),
+        format!("{:.1} ms", pct(&mut health, 0.5)),
+        &format!(
+            "{:.1} µs per plugin",
+            pct(&mut health, 0.5) * 1000.0 / many as f64
+        ),
+    );
+    row(
+        &format!("metrics scrape, {many} plugins (p50)"),
+        format!("{:.1} ms", pct(&mut scrape, 0.5)),
+        &format!("{} KB of text", bytes / 1024),
+    );
+    row(
+        &format!("RSS per idle plugin ({many} loaded)"),
+        format!("{per:.2} MB"),
+        "",
+    );
+    for h in &handles {
+        h.unload().await.unwrap();
+    }
+    drop(handles);
+
     // The peer, in the same run.
     let peer = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/peers/node-workers.js");
     match std::process::Command::new("node")

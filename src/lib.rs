@@ -70,7 +70,7 @@ pub use logs::{LogEntry, LogLevel, LogSink};
 pub use manifest::{
     Bandwidth, ByteSize, MANIFEST_FILE, Manifest, Permission, Resources, RestartPolicy,
 };
-pub use metrics::{PluginMetrics, RuntimeMetrics};
+pub use metrics::{PluginMetrics, RuntimeMetrics, Totals};
 pub use plugin::{HeapStats, PluginHandle, PluginState};
 pub use resources::{Allocation, BudgetError, Budgets, ResourceUsage};
 pub use runtime::PluginRuntime;

@@ -105,6 +105,21 @@ pub struct PluginMetrics {
 pub struct RuntimeMetrics {
     pub plugins: Vec<PluginMetrics>,
     pub plugins_by_state: BTreeMap<String, usize>,
+    pub totals: Totals,
+}
+
+/// Sums over the loaded plugins.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Totals {
+    pub calls: u64,
+    pub errors: u64,
+    pub heap_used: u64,
+    pub heap_limit: u64,
+    pub cpu_time: Duration,
+    pub storage_bytes: u64,
+    pub network_requests: u64,
+    pub network_bytes: u64,
+    pub restarts: u64,
 }
 
 pub(crate) fn snapshot(handles: &[PluginHandle]) -> RuntimeMetrics {
@@ -135,6 +150,16 @@ pub(crate) fn snapshot(handles: &[PluginHandle]) -> RuntimeMetrics {
                 .collect(),
         };
         *out.plugins_by_state.entry(m.state.clone()).or_default() += 1;
+        let t = &mut out.totals;
+        t.calls += m.calls;
+        t.errors += m.errors.values().sum::<u64>();
+        t.heap_used += m.heap.used.bytes();
+        t.heap_limit += m.heap.limit.bytes();
+        t.cpu_time += m.cpu.time;
+        t.storage_bytes += m.storage_bytes;
+        t.network_requests += m.network_requests;
+        t.network_bytes += m.network_bytes;
+        t.restarts += u64::from(m.restarts);
         out.plugins.push(m);
     }
     out
@@ -305,6 +330,34 @@ pub(crate) fn encode_text(metrics: &RuntimeMetrics, series: &RuntimeSeries) -> S
         "Call latency seen by the host",
         series.latency.clone(),
     );
+    let t = &metrics.totals;
+    let totals: [(&str, &str, f64); 4] = [
+        (
+            "runtime_heap_used_bytes",
+            "JS heap in use across plugins",
+            t.heap_used as f64,
+        ),
+        (
+            "runtime_heap_limit_bytes",
+            "Heap limits across plugins",
+            t.heap_limit as f64,
+        ),
+        (
+            "runtime_storage_bytes",
+            "Bytes stored across plugins",
+            t.storage_bytes as f64,
+        ),
+        (
+            "runtime_plugins",
+            "Loaded plugins",
+            metrics.plugins.len() as f64,
+        ),
+    ];
+    for (name, help, v) in totals {
+        let g: Gauge<f64, std::sync::atomic::AtomicU64> = Gauge::default();
+        g.set(v);
+        reg.register(name, help, g);
+    }
     let mut out = String::new();
     // Writing to a String cannot fail.
     let _ = encode(&mut out, &reg);

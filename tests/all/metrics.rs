@@ -32,6 +32,8 @@ async fn metrics_count_what_plugins_do() {
     assert_eq!(h.errors.get("call"), Some(&1));
     assert!(h.initialize_time.as_nanos() > 0 && h.start_time.as_nanos() > 0);
     assert!(h.heap.used.bytes() > 0 && h.cpu.time.as_nanos() > 0);
+    assert_eq!(m.totals.calls, 5);
+    assert_eq!(m.totals.errors, 1);
     let s = m.plugins.iter().find(|p| p.id == "storage").unwrap();
     assert!(s.storage_bytes > 0, "{s:?}");
 
@@ -44,6 +46,7 @@ async fn metrics_count_what_plugins_do() {
         "qirvo_plugin_call_duration_seconds_count{plugin=\"com.example.hello\"} 3",
         "# TYPE qirvo_plugin_heap_used_bytes gauge",
         "# TYPE qirvo_plugin_cpu_seconds counter",
+        "qirvo_runtime_plugins 2",
     ] {
         assert!(text.contains(line), "missing {line:?} in\n{text}");
     }

@@ -232,8 +232,12 @@ struct ActiveConnection(Arc<crate::metrics::PluginCounters>);
 
 impl ActiveConnection {
     fn new(c: &Arc<crate::metrics::PluginCounters>) -> Self {
-        c.connections_active
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let now = c
+            .connections_active
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            + 1;
+        c.connections_peak
+            .fetch_max(now, std::sync::atomic::Ordering::Relaxed);
         ActiveConnection(c.clone())
     }
 }

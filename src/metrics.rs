@@ -33,6 +33,11 @@ pub(crate) struct PluginCounters {
     pub net_bytes: AtomicU64,
     /// fetch requests in flight now.
     pub connections_active: AtomicU64,
+    /// Peaks of the above, and of storage.
+    pub connections_peak: AtomicU64,
+    pub storage_peak: AtomicU64,
+    /// Highest CPU share seen, in hundredths of a percent.
+    pub cpu_share_peak: AtomicU64,
     /// Calls of Qirvo's own ops, by op name.
     pub ops: Mutex<BTreeMap<&'static str, u64>>,
 }

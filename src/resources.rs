@@ -62,10 +62,14 @@ pub struct ResourceUsage {
     pub heap: crate::plugin::HeapStats,
     /// CPU time, recent share and throttling.
     pub cpu: crate::cpu::CpuStats,
-    /// Bytes stored (qirvo.storage and files) of `allocation.storage`.
+    /// Bytes stored (qirvo.storage and files) of `allocation.storage`, now and at most.
     pub storage_used: ByteSize,
-    /// fetch requests in flight of `allocation.connections`.
+    pub storage_peak: ByteSize,
+    /// fetch requests in flight of `allocation.connections`, now and at most.
     pub connections_active: u64,
+    pub connections_peak: u64,
+    /// Highest CPU share seen (percent of one core; the limit is `allocation.cpu`).
+    pub cpu_share_peak: f64,
 }
 
 /// A budget that cannot cover a plugin.

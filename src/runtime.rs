@@ -344,6 +344,15 @@ impl PluginRuntime {
                     connections_active: c
                         .connections_active
                         .load(std::sync::atomic::Ordering::Relaxed),
+                    storage_peak: ByteSize(
+                        c.storage_peak.load(std::sync::atomic::Ordering::Relaxed),
+                    ),
+                    connections_peak: c
+                        .connections_peak
+                        .load(std::sync::atomic::Ordering::Relaxed),
+                    cpu_share_peak: c.cpu_share_peak.load(std::sync::atomic::Ordering::Relaxed)
+                        as f64
+                        / 100.0,
                 })
             })
             .collect()

@@ -218,6 +218,10 @@ fn account(shared: &Shared, governor: &RefCell<Governor>, work: Duration) -> Dur
     let mut g = governor.borrow_mut();
     let (verdict, delay) = g.account(work);
     *shared.cpu.lock() = g.snapshot();
+    shared
+        .counters
+        .cpu_share_peak
+        .fetch_max((g.stats.share * 100.0) as u64, Ordering::Relaxed);
     match verdict {
         Verdict::Ok => {}
         Verdict::Throttled { share } => {
@@ -1173,6 +1177,10 @@ impl Worker {
                 .counters
                 .storage_bytes
                 .store(stored, Ordering::Relaxed);
+            self.shared
+                .counters
+                .storage_peak
+                .fetch_max(stored, Ordering::Relaxed);
         }
         let stats = self.js.v8_isolate().get_heap_statistics();
         let used = stats.used_heap_size() as u64;

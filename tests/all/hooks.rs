@@ -236,6 +236,12 @@ async fn usage_is_readable_and_enforcement_collects_garbage_near_the_limit() {
     assert_eq!(usage.len(), 1);
     assert_eq!(usage[0].allocation.memory, ByteSize::mib(16));
     assert!(usage[0].heap.used.bytes() > 0);
+    assert!(usage[0].storage_used.bytes() > 0, "{:?}", usage[0]);
+    assert!(usage[0].storage_peak >= usage[0].storage_used);
+    assert_eq!(
+        (usage[0].connections_active, usage[0].connections_peak),
+        (0, 0)
+    );
     // Op calls are counted by op.
     let m = rt.metrics();
     assert_eq!(

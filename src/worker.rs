@@ -1154,17 +1154,11 @@ impl Worker {
         }
     }
 
-    /// Samples heap statistics, at most every [`HEAP_SAMPLE_INTERVAL`] unless `force`d
-    /// (measuring walks the engine's heap, too costly for every call).
+    /// Records storage use, and samples heap statistics at most every
+    /// [`HEAP_SAMPLE_INTERVAL`] unless `force`d (measuring walks the engine's heap, too
+    /// costly for every call).
     fn record_heap(&mut self, force: bool) {
-        if !force
-            && self
-                .heap_sampled
-                .is_some_and(|t| t.elapsed() < HEAP_SAMPLE_INTERVAL)
-        {
-            return;
-        }
-        self.heap_sampled = Some(Instant::now());
+        // Storage use is a counter the store keeps: cheap, so always current.
         {
             let state = self.js.op_state();
             let state = state.borrow();
@@ -1173,15 +1167,18 @@ impl Worker {
                 .map(|s| s.store.usage())
                 .unwrap_or(0)
                 + ops::fs::files_used(&state);
-            self.shared
-                .counters
-                .storage_bytes
-                .store(stored, Ordering::Relaxed);
-            self.shared
-                .counters
-                .storage_peak
-                .fetch_max(stored, Ordering::Relaxed);
+            let counters = &self.shared.counters;
+            counters.storage_bytes.store(stored, Ordering::Relaxed);
+            counters.storage_peak.fetch_max(stored, Ordering::Relaxed);
         }
+        if !force
+            && self
+                .heap_sampled
+                .is_some_and(|t| t.elapsed() < HEAP_SAMPLE_INTERVAL)
+        {
+            return;
+        }
+        self.heap_sampled = Some(Instant::now());
         let stats = self.js.v8_isolate().get_heap_statistics();
         let used = stats.used_heap_size() as u64;
         let peak = self.peak.get().max(used);

@@ -24,6 +24,13 @@ const {
   Uint8Array,
   NumberIsInteger,
   MathMin,
+  ObjectIs,
+  ObjectHasOwn,
+  ObjectAssign,
+  ObjectGetPrototypeOf,
+  ArrayPrototypeMap,
+  StringPrototypeSplit,
+  StringPrototypeIndexOf,
   DatePrototypeGetTime,
   NumberIsFinite,
   RegExpPrototypeTest,
@@ -677,8 +684,43 @@ class Request {
   }
 }
 
+// Test mode: fetch stubs by URL pattern (`qirvo.test.stubFetch`).
+const fetchStubs = [];
+function stubMatches(pattern, url) {
+  if (pattern instanceof RegExp) return RegExpPrototypeTest(pattern, url);
+  const parts = StringPrototypeSplit(`${pattern}`, "*");
+  if (parts.length === 1) return url === parts[0];
+  let pos = 0;
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i];
+    if (i === 0) {
+      if (!StringPrototypeStartsWith(url, part)) return false;
+      pos = part.length;
+      continue;
+    }
+    if (i === parts.length - 1) return StringPrototypeEndsWith(url, part) && url.length - part.length >= pos;
+    const at = StringPrototypeIndexOf(url, part, pos);
+    if (at < 0) return false;
+    pos = at + part.length;
+  }
+  return true;
+}
+async function stubbedResponse(stub, req) {
+  let r = stub.response;
+  if (typeof r === "function") r = await r(req);
+  if (r instanceof Response) return r.clone();
+  const init = { status: r?.status ?? 200, headers: r?.headers };
+  const body = r?.body;
+  if (body === undefined || body === null) return new Response(null, init);
+  if (typeof body === "string" || ArrayBufferIsView(body) || body instanceof ArrayBuffer) return new Response(body, init);
+  return Response.json(body, init);
+}
+
 async function fetch(input, init = undefined) {
   const req = new Request(input, init);
+  for (let i = fetchStubs.length - 1; i >= 0; i--) {
+    if (stubMatches(fetchStubs[i].pattern, req.url)) return await stubbedResponse(fetchStubs[i], req);
+  }
   const { bytes, type } = extractBody(req.body);
   if (type !== null && !req.headers.has("content-type")) req.headers.set("content-type", type);
   const signal = req.signal;
@@ -759,10 +801,133 @@ async function runTask(id, once) {
   return "null";
 }
 
+// ---------------------------------------------------------------------------------------
+// Test mode (the `qirvo test` runner): qirvo.test, qirvo.assert, fetch stubs.
+
+const registeredTests = [];
+
+class AssertionError extends Error {
+  constructor(message, details) {
+    super(message);
+    this.name = "AssertionError";
+    if (details) {
+      this.expected = details.expected;
+      this.actual = details.actual;
+    }
+  }
+}
+
+function show(v) {
+  try {
+    return consoleMod.inspect(v, { colors: false, depth: 6 });
+  } catch {
+    return String(v);
+  }
+}
+
+function deepEqual(a, b, seen = new SafeMap()) {
+  if (ObjectIs(a, b)) return true;
+  if (typeof a !== typeof b || a === null || b === null || typeof a !== "object") return false;
+  if (MapPrototypeGet(seen, a) === b) return true;
+  MapPrototypeSet(seen, a, b);
+  if (ObjectGetPrototypeOf(a) !== ObjectGetPrototypeOf(b)) return false;
+  if (a instanceof Date) return DatePrototypeGetTime(a) === DatePrototypeGetTime(b);
+  if (ArrayBufferIsView(a)) {
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!ObjectIs(a[i], b[i])) return false;
+    return true;
+  }
+  if (a instanceof Map || a instanceof Set) {
+    const ea = ArrayFrom(a), eb = ArrayFrom(b);
+    return ea.length === eb.length && deepEqual(ea, eb, seen);
+  }
+  const ka = ObjectKeys(a), kb = ObjectKeys(b);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) {
+    if (!ObjectHasOwn(b, ka[i]) || !deepEqual(a[ka[i]], b[ka[i]], seen)) return false;
+  }
+  return true;
+}
+
+const assert = ObjectFreeze({
+  AssertionError,
+  equal(actual, expected, message) {
+    if (!deepEqual(actual, expected)) {
+      throw new AssertionError(
+        `${message ? message + "\n" : ""}expected: ${show(expected)}\n  actual: ${show(actual)}`,
+        { expected, actual },
+      );
+    }
+  },
+  notEqual(actual, expected, message) {
+    if (deepEqual(actual, expected)) {
+      throw new AssertionError(`${message ? message + "\n" : ""}expected a value other than ${show(expected)}`);
+    }
+  },
+  ok(value, message) {
+    if (!value) throw new AssertionError(message ?? `expected a truthy value, got ${show(value)}`);
+  },
+  throws(fn, message) {
+    try {
+      fn();
+    } catch (err) {
+      return err;
+    }
+    throw new AssertionError(message ?? "expected the function to throw");
+  },
+  async rejects(fnOrPromise, message) {
+    try {
+      await (typeof fnOrPromise === "function" ? fnOrPromise() : fnOrPromise);
+    } catch (err) {
+      return err;
+    }
+    throw new AssertionError(message ?? "expected a rejection");
+  },
+});
+
+function registerTest(name, fn, options, skip) {
+  if (typeof name !== "string") throw new TypeError("a test needs a name");
+  if (typeof fn !== "function") throw new TypeError(`test ${JSONStringify(name)} needs a function`);
+  const timeout = options?.timeout;
+  if (timeout !== undefined && (typeof timeout !== "number" || !(timeout > 0))) {
+    throw new TypeError(`test ${JSONStringify(name)}: timeout must be a positive number of ms`);
+  }
+  ArrayPrototypePush(registeredTests, { name, fn, skip, timeout });
+}
+const testApi = ObjectFreeze(ObjectAssign(
+  (name, fn, options) => registerTest(name, fn, options, false),
+  {
+    skip: (name, fn, options) => registerTest(name, fn, options, true),
+    stubFetch(pattern, response) {
+      ArrayPrototypePush(fetchStubs, { pattern, response });
+    },
+  },
+));
+
+async function runTest(index) {
+  stepId++;
+  if (index < 0) {
+    return JSONStringify(ArrayPrototypeMap(registeredTests, (t) => ({ name: t.name, skip: t.skip, timeout: t.timeout ?? null })));
+  }
+  const t = registeredTests[index];
+  if (t === undefined) return JSONStringify({ status: "failed", message: `no test ${index}` });
+  if (t.skip) return JSONStringify({ status: "skipped" });
+  try {
+    await t.fn();
+    return JSONStringify({ status: "passed" });
+  } catch (err) {
+    const message = err instanceof AssertionError ? err.message : describe(err);
+    return JSONStringify({ status: "failed", message });
+  }
+}
+
+const testMode = info.testMode === true;
+
 const qirvo = ObjectFreeze({
   plugin: pluginInfo,
   errors,
   scheduler,
+  ...(testMode ? { test: testApi, assert } : {}),
   ...(fs !== undefined ? { fs } : {}),
   storage,
   events,
@@ -895,7 +1060,7 @@ async function callExport(fn, argsJson) {
   }
 }
 
-op_qirvo_set_host(lifecycle, callExport, deliverEvent, cancelStepWork, runTask);
+op_qirvo_set_host(lifecycle, callExport, deliverEvent, cancelStepWork, runTask, runTest);
 
 // ---------------------------------------------------------------------------------------
 // Seal the way back into the engine.

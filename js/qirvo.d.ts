@@ -101,6 +101,28 @@ interface QirvoErrors {
   readonly QuotaExceededError: new (message?: string) => DOMException;
 }
 
+/** Assertions for `qirvo test` (only present when running under the test runner). */
+interface QirvoAssert {
+  /** Deep equality; the failure prints expected vs actual. */
+  equal(actual: unknown, expected: unknown, message?: string): void;
+  notEqual(actual: unknown, expected: unknown, message?: string): void;
+  ok(value: unknown, message?: string): void;
+  /** Returns what the function threw. */
+  throws(fn: () => unknown, message?: string): unknown;
+  /** Resolves to what the promise (or async function) rejected with. */
+  rejects(fnOrPromise: Promise<unknown> | (() => Promise<unknown>), message?: string): Promise<unknown>;
+}
+
+/** Registers tests for `qirvo test` (only present when running under the test runner). */
+interface QirvoTest {
+  (name: string, fn: () => unknown | Promise<unknown>, options?: { timeout?: number }): void;
+  skip(name: string, fn: () => unknown | Promise<unknown>, options?: { timeout?: number }): void;
+  /** Answers `fetch` calls whose URL matches `pattern` (`*` wildcards, or a RegExp) without
+   * the network. `response`: a Response, `{ status?, headers?, body? }` (objects become
+   * JSON), or a function of the Request returning either. Later stubs win. */
+  stubFetch(pattern: string | RegExp, response: unknown): void;
+}
+
 /** The `qirvo` global: frozen, built from permission-gated host operations. */
 interface Qirvo {
   readonly plugin: QirvoPluginInfo;
@@ -110,6 +132,26 @@ interface Qirvo {
   /** Present only with the `filesystem-access` permission. */
   readonly fs?: QirvoFs;
   readonly errors: QirvoErrors;
+  readonly scheduler: QirvoScheduler;
+  /** Only under `qirvo test`. */
+  readonly test: QirvoTest;
+  /** Only under `qirvo test`. */
+  readonly assert: QirvoAssert;
+}
+
+interface QirvoTaskHandle {
+  readonly id: number;
+  cancel(): boolean;
+}
+
+/** Work on the runtime's scheduler; each run is bounded by the plugin's timeout, a run
+ * still going when the next is due is skipped, and all tasks end when the plugin stops. */
+interface QirvoScheduler {
+  /** `"500ms"`, `"30s"`, `"5m"`, `"1h"` (at least 10 ms). */
+  every(interval: string, fn: () => unknown): QirvoTaskHandle;
+  /** Six fields, seconds first, UTC; every five minutes is `"0 0/5 * * * *"`. */
+  cron(expression: string, fn: () => unknown): QirvoTaskHandle;
+  at(when: Date | number, fn: () => unknown): QirvoTaskHandle;
 }
 
 /** `fetch` exists only with the `network-access` permission. Requests are checked against

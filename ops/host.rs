@@ -14,6 +14,8 @@ pub(crate) struct PluginInfo {
     pub name: String,
     pub version: String,
     pub permissions: Vec<String>,
+    #[serde(rename = "testMode")]
+    pub test_mode: bool,
 }
 
 /// The JS functions the host drives a plugin through.
@@ -28,6 +30,8 @@ pub(crate) struct HostFns {
     pub cancel_step_work: v8::Global<v8::Function>,
     /// `runTask(id, once) -> Promise<string>`
     pub run_task: v8::Global<v8::Function>,
+    /// `runTest(index) -> Promise<string>` (test mode; -1 lists the tests)
+    pub run_test: v8::Global<v8::Function>,
 }
 
 /// Fills a buffer with cryptographically secure random bytes (`crypto.getRandomValues`).
@@ -56,6 +60,7 @@ pub(crate) fn op_qirvo_set_host(
     #[scoped] deliver_event: v8::Global<v8::Function>,
     #[scoped] cancel_step_work: v8::Global<v8::Function>,
     #[scoped] run_task: v8::Global<v8::Function>,
+    #[scoped] run_test: v8::Global<v8::Function>,
 ) {
     if !state.has::<HostFns>() {
         state.put(HostFns {
@@ -64,6 +69,7 @@ pub(crate) fn op_qirvo_set_host(
             deliver_event,
             cancel_step_work,
             run_task,
+            run_test,
         });
     }
 }

@@ -55,6 +55,7 @@ mod resources;
 mod runtime;
 mod scheduler;
 mod storage;
+pub mod testing;
 mod watchdog;
 mod worker;
 

@@ -93,6 +93,12 @@ pub(crate) enum Command {
         once: bool,
         running: Arc<std::sync::atomic::AtomicBool>,
     },
+    /// Test mode: list (`index` -1) or run a registered test.
+    Test {
+        index: i32,
+        timeout: Option<Duration>,
+        reply: oneshot::Sender<Result<serde_json::Value, PluginError>>,
+    },
     /// Ask the engine to collect garbage; replies with the heap afterwards.
     CollectGarbage { reply: oneshot::Sender<HeapStats> },
     /// Dispose the isolate and start the plugin again in a fresh one (enforcement).
@@ -121,6 +127,8 @@ pub(crate) struct Shared {
     /// Recent health reports, oldest first.
     pub health: Mutex<crate::health::History>,
     pub counters: Arc<crate::metrics::PluginCounters>,
+    /// Loaded by the test runner: `qirvo.test` and friends are installed.
+    pub test_mode: bool,
 }
 
 impl Shared {
@@ -211,6 +219,30 @@ impl PluginHandle {
             return Err(self.gone());
         }
         rx.await.map_err(|_| self.gone())
+    }
+
+    /// Test mode only: the tests the entry module registered (`[{ name, skip, timeout }]`).
+    pub(crate) async fn list_tests(&self) -> Result<serde_json::Value, PluginError> {
+        self.request(|reply| Command::Test {
+            index: -1,
+            timeout: None,
+            reply,
+        })
+        .await
+    }
+
+    /// Test mode only: runs test `index`; `{ status, message? }`.
+    pub(crate) async fn run_test(
+        &self,
+        index: i32,
+        timeout: Option<Duration>,
+    ) -> Result<serde_json::Value, PluginError> {
+        self.request(|reply| Command::Test {
+            index,
+            timeout,
+            reply,
+        })
+        .await
     }
 
     /// The plugin's recent log lines (console and `qirvo.log`), oldest first.

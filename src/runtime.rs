@@ -175,13 +175,30 @@ impl PluginRuntime {
             dir: dir.clone(),
             source: std::io::Error::other(e),
         })??;
-        self.load_manifest(manifest, root).await
+        self.load_manifest(manifest, root, false).await
+    }
+
+    /// Loads a plugin with a test file as its entry module, in test mode (`qirvo.test`,
+    /// `qirvo.assert`, fetch stubs). Used by [`testing`](crate::testing).
+    pub(crate) async fn load_for_test(
+        &self,
+        dir: &Path,
+        test_file: &Path,
+    ) -> Result<PluginHandle, LoadError> {
+        let root = dir.canonicalize().map_err(|source| LoadError::Directory {
+            dir: dir.to_path_buf(),
+            source,
+        })?;
+        let mut manifest = Manifest::from_dir(&root)?;
+        manifest.main = test_file.to_path_buf();
+        self.load_manifest(manifest, root, true).await
     }
 
     async fn load_manifest(
         &self,
         manifest: Manifest,
         root: PathBuf,
+        test_mode: bool,
     ) -> Result<PluginHandle, LoadError> {
         let inner = &self.inner;
         let id = manifest.id.clone();
@@ -193,7 +210,7 @@ impl PluginRuntime {
                 return Err(LoadError::AlreadyLoaded { id });
             }
         }
-        let result = self.load_reserved(manifest, root).await;
+        let result = self.load_reserved(manifest, root, test_mode).await;
         inner.reserved.lock().remove(&id);
         result
     }
@@ -202,6 +219,7 @@ impl PluginRuntime {
         &self,
         manifest: Arc<Manifest>,
         root: PathBuf,
+        test_mode: bool,
     ) -> Result<PluginHandle, LoadError> {
         let inner = &self.inner;
         let id = manifest.id.clone();
@@ -227,6 +245,7 @@ impl PluginRuntime {
             restarts: Default::default(),
             health: Default::default(),
             counters: Default::default(),
+            test_mode,
         });
         let handle = PluginHandle {
             shared: shared.clone(),

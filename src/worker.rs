@@ -172,7 +172,9 @@ async fn run_plugin(
         }
         let n = shared.restarts.load(Ordering::Relaxed) + 1;
         let Some(delay) = spec.restart.delay(n) else {
-            tracing::warn!(target: "qirvo::lifecycle", plugin = %shared.manifest.id, "failed; no restarts left under its policy");
+            if matches!(spec.restart, RestartPolicy::OnFailure { .. }) {
+                tracing::warn!(target: "qirvo::lifecycle", plugin = %shared.manifest.id, "failed; no restarts left under its policy");
+            }
             return;
         };
         shared.restarts.store(n, Ordering::Relaxed);
@@ -269,6 +271,8 @@ enum Invoke<'a> {
     },
     /// A scheduled task's callback.
     Task { id: u32, once: bool },
+    /// Test mode: list (-1) or run a registered test.
+    Test { index: i32 },
 }
 
 /// How a driven step ended, before termination is taken into account.
@@ -316,6 +320,7 @@ impl Worker {
                 .iter()
                 .map(|p| p.as_str().to_string())
                 .collect(),
+            test_mode: spec.shared.test_mode,
         };
         let store = spec
             .storage
@@ -607,6 +612,24 @@ impl Worker {
                         self.scheduler.finished(id);
                     }
                 }
+                Command::Test {
+                    index,
+                    timeout,
+                    reply,
+                } => {
+                    let r = if self.shared.test_mode {
+                        let timeout = timeout.unwrap_or(self.timeout);
+                        self.invoke(
+                            Phase::Call(format!("test {index}")),
+                            timeout,
+                            Invoke::Test { index },
+                        )
+                        .await
+                    } else {
+                        Err(self.invalid("run tests of"))
+                    };
+                    let _ = reply.send(r);
+                }
                 Command::CollectGarbage { reply } => {
                     self.js.v8_isolate().low_memory_notification();
                     self.record_heap(true);
@@ -873,11 +896,14 @@ impl Worker {
         let id = self.id().to_string();
         let export = match &what {
             Invoke::Call { name, .. } => Some(name.to_string()),
-            Invoke::Lifecycle { .. } | Invoke::Event { .. } | Invoke::Task { .. } => None,
+            Invoke::Lifecycle { .. }
+            | Invoke::Event { .. }
+            | Invoke::Task { .. }
+            | Invoke::Test { .. } => None,
         };
         let value = self
             .step(phase, timeout, move |w| {
-                let (lifecycle, call_export, deliver_event, run_task) = {
+                let (lifecycle, call_export, deliver_event, run_task, run_test) = {
                     let state = w.js.op_state();
                     let state = state.borrow();
                     let host = state.try_borrow::<ops::host::HostFns>().ok_or_else(|| {
@@ -891,6 +917,7 @@ impl Worker {
                         host.call_export.clone(),
                         host.deliver_event.clone(),
                         host.run_task.clone(),
+                        host.run_test.clone(),
                     )
                 };
                 let ns = w.namespace.clone().ok_or_else(|| PluginError::Gone {
@@ -901,6 +928,10 @@ impl Worker {
                 deno_core::scope!(scope, &mut w.js);
                 let ns = v8::Local::new(scope, ns);
                 let (func, args) = match what {
+                    Invoke::Test { index } => {
+                        let i: v8::Local<v8::Value> = v8::Integer::new(scope, index).into();
+                        (run_test, vec![v8::Global::new(scope, i)])
+                    }
                     Invoke::Task { id, once } => {
                         let id: v8::Local<v8::Value> =
                             v8::Integer::new_from_unsigned(scope, id).into();

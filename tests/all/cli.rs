@@ -179,3 +179,75 @@ fn run_serves_metrics_and_a_status_table_for_a_directory_of_plugins() {
         "{stdout}"
     );
 }
+
+#[test]
+fn qirvo_test_runs_a_plugins_tests_and_fails_alone() {
+    let out = qirvo(&["test", "fixtures/plugins/tested"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+    for line in [
+        "ok    main.test.ts > adds",
+        "FAIL  main.test.ts > reports expected vs actual",
+        "      expected: { sum: 5 }",
+        "        actual: { sum: 4 }",
+        "skip  main.test.ts > not ready yet",
+        "FAIL  main.test.ts > hangs",
+        "      timed out after 100 ms",
+        "FAIL  main.test.ts > exhausts its heap",
+        "ok    main.test.ts > fetch is stubbed by URL pattern",
+        "ok    main.test.ts > storage is in memory and works",
+        "ok    main.test.ts > rejections are assertions too",
+    ] {
+        assert!(
+            stdout.lines().any(|l| l.starts_with(line)),
+            "missing {line:?} in\n{stdout}"
+        );
+    }
+    assert_eq!(stdout.lines().last(), Some("4 passed, 3 failed, 1 skipped"));
+}
+
+#[test]
+fn qirvo_new_makes_a_plugin_that_runs_and_tests() {
+    for js in [false, true] {
+        let parent = tempfile::tempdir().unwrap();
+        let dir = parent
+            .path()
+            .join(if js { "my-js-plugin" } else { "my-plugin" });
+        let dir_s = dir.to_str().unwrap();
+        let mut args = vec!["new", dir_s];
+        if js {
+            args.push("--js");
+        }
+        let out = qirvo(&args);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let ext = if js { "js" } else { "ts" };
+        for f in [
+            "manifest.json",
+            &format!("main.{ext}"),
+            &format!("main.test.{ext}"),
+            "qirvo.d.ts",
+            "tsconfig.json",
+        ] {
+            assert!(dir.join(f).exists(), "{f}");
+        }
+        let out = qirvo(&["test", dir_s]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+        assert_eq!(text(&out.stdout).lines().last(), Some("2 passed, 0 failed"));
+        let out = qirvo(&["run", dir_s, "--for", "0"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        // A second `new` into the same directory refuses rather than overwrite.
+        let out = qirvo(&args);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(
+            text(&out.stderr).contains("already exists"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+}

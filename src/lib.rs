@@ -70,6 +70,7 @@ pub use hooks::{HookContext, HookError, HookInfo, HookPhase, Hooks};
 pub use logs::{LogEntry, LogLevel, LogSink};
 pub use manifest::{
     Bandwidth, ByteSize, MANIFEST_FILE, Manifest, Permission, Resources, RestartPolicy,
+    manifest_schema,
 };
 pub use metrics::{PluginMetrics, RuntimeMetrics, Totals};
 pub use plugin::{HeapStats, PluginHandle, PluginState};

@@ -55,6 +55,8 @@ enum Cmd {
     },
     /// Check a plugin's manifest and that its entry module loads and compiles.
     Validate { plugin: PathBuf },
+    /// Print the JSON Schema of manifest.json (for editors).
+    Schema,
     /// Run a plugin's *.test.ts / *.test.js files in its own isolate.
     Test {
         /// Plugin directories (default: the current directory).
@@ -568,6 +570,13 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     ),
                 });
             }
+            Ok(())
+        }
+        Cmd::Schema => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&qirvo::manifest_schema())?
+            );
             Ok(())
         }
         Cmd::New { dir, js } => {

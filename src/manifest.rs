@@ -10,6 +10,9 @@ use std::path::{Component, Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
+use std::borrow::Cow;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::Deserialize;
 
 use crate::error::ManifestError;
@@ -173,57 +176,132 @@ impl<'de> Deserialize<'de> for Permission {
     }
 }
 
+impl JsonSchema for ByteSize {
+    fn schema_name() -> Cow<'static, str> {
+        "Size".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A size: \"128MB\", \"512 KB\", \"1GB\" (powers of 1024) or a number of bytes",
+            "oneOf": [
+                { "type": "string", "pattern": "^\\s*\\d+(\\.\\d+)?\\s*([KMG]i?B?|B)?\\s*$" },
+                { "type": "integer", "minimum": 0 }
+            ]
+        })
+    }
+}
+
+impl JsonSchema for Bandwidth {
+    fn schema_name() -> Cow<'static, str> {
+        "Rate".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A rate in bytes per second, e.g. \"1MB/s\"",
+            "type": "string",
+            "pattern": "^\\s*\\d+(\\.\\d+)?\\s*([KMG]i?B?|B)?(/[sS])?\\s*$"
+        })
+    }
+}
+
+impl JsonSchema for Permission {
+    fn schema_name() -> Cow<'static, str> {
+        "Permission".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        let names: Vec<&str> = Permission::ALL.iter().map(|p| p.as_str()).collect();
+        json_schema!({ "type": "string", "enum": names })
+    }
+}
+
+/// The JSON Schema of `manifest.json`, generated from the types the manifest is parsed
+/// into (`qirvo schema`; `schema/manifest.schema.json` is kept in sync by a test).
+pub fn manifest_schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(RawManifest)).unwrap_or_default()
+}
+
 // ---------------------------------------------------------------------------------------
 // Raw serde shape
 
-#[derive(Deserialize)]
+/// A Qirvo plugin manifest (`manifest.json` in the plugin directory).
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(title = "Qirvo plugin manifest")]
 struct RawManifest {
+    /// The schema an editor validates this file against (ignored by Qirvo).
+    #[serde(rename = "$schema")]
+    #[allow(dead_code)]
+    schema: Option<String>,
+    /// Unique plugin id: lowercase letters, digits, '.', '_' or '-'.
+    #[schemars(extend("pattern" = "^[a-z0-9][a-z0-9._-]{0,127}$"))]
     id: String,
+    /// Display name (defaults to the id).
     name: Option<String>,
+    /// Semantic version, e.g. "1.0.0".
+    #[schemars(extend("pattern" = "^\\d+\\.\\d+\\.\\d+(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?$"))]
     version: String,
     description: Option<String>,
+    /// The entry module, relative to the plugin directory.
+    #[schemars(extend("pattern" = "^(?!/)(?!.*\\.\\.).*\\.(ts|mts|js|mjs)$"))]
     main: String,
+    /// Capabilities the plugin asks for; everything else is denied.
     #[serde(default)]
     permissions: Vec<Permission>,
     #[serde(default)]
     network: RawNetwork,
     #[serde(default)]
     resources: RawResources,
-    config: Option<serde_json::Value>,
+    /// Handed to `initialize` as `ctx.config`.
+    config: Option<serde_json::Map<String, serde_json::Value>>,
+    /// What happens when the plugin is killed for memory or a lifecycle timeout.
     restart: Option<RawRestart>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct RawRestart {
     policy: RawRestartPolicy,
+    /// With "on-failure": at most this many restarts (default 3, 1 to 1000).
+    #[schemars(range(min = 1, max = 1000))]
     max_restarts: Option<u32>,
+    /// With "on-failure": ms before the first restart, doubling after (default 1000).
+    #[schemars(range(max = 60000))]
     backoff: Option<u64>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 enum RawRestartPolicy {
     Never,
     OnFailure,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct RawNetwork {
+    /// Hosts fetch may reach: "api.example.com", "*.example.com", an IP, a CIDR range, each
+    /// with an optional ":port". Empty: public hosts only.
     #[serde(default)]
     allowed_hosts: Vec<String>,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct RawResources {
+    /// JS heap limit (default "128MB", 4MB to 16GB).
     memory: Option<ByteSize>,
+    /// Deadline of every lifecycle step and call, in ms (default 30000).
+    #[schemars(range(min = 1, max = 3600000))]
     timeout: Option<u64>,
+    /// Share of one core in percent over a sliding window (default 100).
+    #[schemars(range(min = 0.01, max = 100))]
     cpu: Option<f64>,
+    /// Storage quota for qirvo.storage and files (default "10MB").
     storage: Option<ByteSize>,
+    /// fetch requests in flight at once (default 10).
+    #[schemars(range(min = 1, max = 10000))]
     max_connections: Option<u32>,
+    /// Network read rate, e.g. "1MB/s" (default unlimited).
     bandwidth: Option<Bandwidth>,
 }
 
@@ -448,16 +526,7 @@ impl Manifest {
             ));
         }
 
-        let config = match raw.config {
-            None => serde_json::Map::new(),
-            Some(serde_json::Value::Object(map)) => map,
-            Some(other) => {
-                return Err(invalid(
-                    "config",
-                    format!("must be a JSON object, not {}", json_kind(&other)),
-                ));
-            }
-        };
+        let config = raw.config.unwrap_or_default();
 
         let restart = match raw.restart {
             None => None,
@@ -577,17 +646,6 @@ fn validate_main(main: &str, dir: Option<&Path>) -> Result<PathBuf, String> {
     Ok(p.to_path_buf())
 }
 
-fn json_kind(v: &serde_json::Value) -> &'static str {
-    match v {
-        serde_json::Value::Null => "null",
-        serde_json::Value::Bool(_) => "a boolean",
-        serde_json::Value::Number(_) => "a number",
-        serde_json::Value::String(_) => "a string",
-        serde_json::Value::Array(_) => "an array",
-        serde_json::Value::Object(_) => "an object",
-    }
-}
-
 /// serde_json appends " at line L column C" to data errors; the field path says more.
 fn strip_position(msg: &str) -> String {
     match msg.rfind(" at line ") {
@@ -602,6 +660,33 @@ mod tests {
 
     fn parse(json: &str) -> Result<Manifest, ManifestError> {
         Manifest::parse(json, Path::new("manifest.json"), None)
+    }
+
+    #[test]
+    fn the_committed_schema_is_current() {
+        let committed: serde_json::Value =
+            serde_json::from_str(include_str!("../schema/manifest.schema.json")).unwrap();
+        assert_eq!(
+            committed,
+            manifest_schema(),
+            "schema/manifest.schema.json is stale: run `cargo run -- schema > schema/manifest.schema.json`"
+        );
+        let props = committed["properties"].as_object().unwrap();
+        for field in [
+            "id",
+            "name",
+            "version",
+            "description",
+            "main",
+            "permissions",
+            "network",
+            "resources",
+            "config",
+            "restart",
+        ] {
+            assert!(props.contains_key(field), "{field}");
+        }
+        assert_eq!(committed["additionalProperties"], false);
     }
 
     #[test]
@@ -621,7 +706,7 @@ mod tests {
 
     #[test]
     fn defaults() {
-        let m = parse(r#"{"id":"a.b","version":"1.0.0","main":"main.ts"}"#).unwrap();
+        let m = parse(r#"{"$schema":"../schema/manifest.schema.json","id":"a.b","version":"1.0.0","main":"main.ts"}"#).unwrap();
         assert_eq!(m.name, "a.b");
         assert_eq!(m.resources, Resources::default());
         assert!(m.permissions.is_empty());

@@ -43,6 +43,10 @@ enum Cmd {
         /// SIGUSR1 prints it at any time.
         #[arg(long)]
         status: bool,
+        /// Reload a plugin when its files change (debounced). A version that fails to
+        /// load is reported and the running one kept.
+        #[arg(long)]
+        watch: bool,
     },
     /// Load and start a plugin, call one export with JSON arguments, print the JSON result.
     Call {
@@ -331,6 +335,103 @@ fn status_table(runtime: &PluginRuntime) -> String {
     out
 }
 
+/// What a directory's files look like now: (path, size, mtime) of every file, sorted.
+fn fingerprint(dir: &std::path::Path) -> Vec<(PathBuf, u64, std::time::SystemTime)> {
+    fn walk(dir: &std::path::Path, out: &mut Vec<(PathBuf, u64, std::time::SystemTime)>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with('.') || name == "node_modules" {
+                continue;
+            }
+            let Ok(meta) = e.metadata() else { continue };
+            if meta.is_dir() {
+                walk(&e.path(), out);
+            } else {
+                out.push((
+                    e.path(),
+                    meta.len(),
+                    meta.modified().unwrap_or(std::time::UNIX_EPOCH),
+                ));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, &mut out);
+    out.sort();
+    out
+}
+
+/// Polls a plugin's files; after a change has settled, reloads the plugin. The new version
+/// is first loaded in a scratch runtime (in-memory storage): if that fails, the running
+/// version is kept and the reason printed.
+async fn watch_plugin(runtime: PluginRuntime, config: RuntimeConfig, dir: PathBuf) {
+    const POLL: Duration = Duration::from_millis(250);
+    let mut seen = fingerprint(&dir);
+    loop {
+        tokio::time::sleep(POLL).await;
+        let now = fingerprint(&dir);
+        if now == seen {
+            continue;
+        }
+        // Debounce: wait until the files stop changing.
+        let mut settled = now;
+        loop {
+            tokio::time::sleep(POLL).await;
+            let again = fingerprint(&dir);
+            if again == settled {
+                break;
+            }
+            settled = again;
+        }
+        seen = settled;
+        eprintln!("[qirvo] {} changed: reloading", dir.display());
+        let scratch_dir = std::env::temp_dir().join(format!("qirvo-watch-{}", std::process::id()));
+        let scratch = PluginRuntime::new(RuntimeConfig {
+            storage: qirvo::StorageKind::Memory,
+            health_interval: None,
+            data_dir: scratch_dir,
+            ..config.clone()
+        });
+        let check = match scratch {
+            Ok(s) => match s.load(&dir).await {
+                Ok(h) => {
+                    let _ = h.unload().await;
+                    Ok(())
+                }
+                Err(e) => Err(e.to_string()),
+            },
+            Err(e) => Err(e.to_string()),
+        };
+        if let Err(why) = check {
+            eprintln!(
+                "[qirvo] the new version of {} does not load; keeping the running one: {why}",
+                dir.display()
+            );
+            continue;
+        }
+        let id = qirvo::Manifest::from_dir(&dir).map(|m| m.id).ok();
+        let old = runtime.plugins().into_iter().find(|p| {
+            p.dir() == dir.canonicalize().unwrap_or(dir.clone()) || Some(p.id()) == id.as_deref()
+        });
+        if let Some(old) = old
+            && let Err(e) = old.unload().await
+        {
+            eprintln!("[qirvo] stopping the old version failed: {e}");
+        }
+        match runtime.load(&dir).await {
+            Ok(h) => match h.start().await {
+                Ok(()) => eprintln!("[qirvo] reloaded {}", h.id()),
+                Err(e) => eprintln!("[qirvo] the new version failed to start: {e}"),
+            },
+            Err(e) => eprintln!("[qirvo] reloading failed: {e}"),
+        }
+    }
+}
+
 /// Serves `GET /metrics` in the Prometheus text format.
 async fn serve_metrics(listener: tokio::net::TcpListener, runtime: PluginRuntime) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -368,9 +469,15 @@ async fn run_plugins(
     run_for: Option<Duration>,
     metrics_addr: Option<std::net::SocketAddr>,
     status: bool,
+    watch: bool,
 ) -> Result<(), Failure> {
     let dirs = plugin_dirs(&path)?;
-    let runtime = PluginRuntime::new(config)?;
+    let runtime = PluginRuntime::new(config.clone())?;
+    if watch {
+        for dir in &dirs {
+            tokio::spawn(watch_plugin(runtime.clone(), config.clone(), dir.clone()));
+        }
+    }
     if let Some(addr) = metrics_addr {
         let listener = tokio::net::TcpListener::bind(addr)
             .await
@@ -530,7 +637,8 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             run_for,
             metrics_addr,
             status,
-        } => run_plugins(config, plugin, run_for, metrics_addr, status).await,
+            watch,
+        } => run_plugins(config, plugin, run_for, metrics_addr, status, watch).await,
         Cmd::Test { plugins } => {
             let plugins = if plugins.is_empty() {
                 vec![PathBuf::from(".")]

@@ -251,3 +251,52 @@ fn qirvo_new_makes_a_plugin_that_runs_and_tests() {
         );
     }
 }
+
+#[test]
+fn run_watch_reloads_on_change_and_keeps_a_working_version() {
+    use std::io::{BufRead, BufReader};
+    use std::sync::mpsc;
+    let dir = copy_plugin("hello", "watched");
+    let data = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_qirvo"))
+        .arg("run")
+        .arg(dir.path())
+        .args(["--watch", "--for", "8s", "--data-dir"])
+        .arg(data.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = mpsc::channel::<String>();
+    for pipe in [
+        Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
+        Box::new(child.stderr.take().unwrap()),
+    ] {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+    }
+    let wait_for = |text: &str| -> bool {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(7);
+        while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+            match rx.recv_timeout(left) {
+                Ok(line) if line.contains(text) => return true,
+                Ok(_) => {}
+                Err(_) => return false,
+            }
+        }
+        false
+    };
+    assert!(wait_for("start: running"));
+    let main = dir.path().join("main.ts");
+    let code = std::fs::read_to_string(&main).unwrap();
+    std::fs::write(&main, code.replace("start: running", "start: version two")).unwrap();
+    assert!(wait_for("start: version two"), "the new version started");
+    std::fs::write(&main, "export default { this is not valid").unwrap();
+    assert!(wait_for("keeping the running one"));
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+}

@@ -100,6 +100,29 @@ fn parse_json(s: &str) -> Result<serde_json::Value, String> {
         .map_err(|e| format!("{s:?} is not JSON ({e}); quote strings, e.g. '\"text\"'"))
 }
 
+/// A one-line progress display on stderr, shown only on a terminal (quiet when piped).
+struct Progress {
+    on: bool,
+}
+
+impl Progress {
+    fn new() -> Self {
+        Progress {
+            on: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        }
+    }
+    fn show(&self, msg: &str) {
+        if self.on {
+            eprint!("\r\x1b[2K{msg}");
+        }
+    }
+    fn clear(&self) {
+        if self.on {
+            eprint!("\r\x1b[2K");
+        }
+    }
+}
+
 /// An error with the exit code it maps to.
 struct Failure {
     code: u8,
@@ -493,7 +516,16 @@ async fn run_plugins(
     }
     let single = dirs.len() == 1;
     let mut failed = false;
-    for dir in &dirs {
+    let progress = Progress::new();
+    for (i, dir) in dirs.iter().enumerate() {
+        if !single {
+            progress.show(&format!(
+                "loading plugin {}/{}: {}",
+                i + 1,
+                dirs.len(),
+                dir.display()
+            ));
+        }
         let started = async {
             let handle = runtime.load(dir).await.map_err(load_failure)?;
             if let Err(e) = handle.start().await {
@@ -503,6 +535,9 @@ async fn run_plugins(
             Ok(())
         }
         .await;
+        if !single {
+            progress.clear();
+        }
         if let Err(f) = started {
             if single {
                 return Err(f);
@@ -646,8 +681,13 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 plugins
             };
             let mut total = qirvo::testing::TestReport::default();
+            let progress = Progress::new();
+            let mut done = 0usize;
             for dir in plugins {
+                progress.show(&format!("testing {}…", dir.display()));
                 let report = qirvo::testing::run_plugin_tests(&dir, config.clone(), |o| {
+                    progress.clear();
+                    done += 1;
                     let label = format!("{} > {}", o.file.display(), o.name);
                     let ms = o.duration.as_secs_f64() * 1000.0;
                     match o.status {
@@ -662,11 +702,13 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                             }
                         }
                     }
+                    progress.show(&format!("{done} tests run, testing {}…", dir.display()));
                 })
                 .await
                 .map_err(load_failure)?;
                 total.outcomes.extend(report.outcomes);
             }
+            progress.clear();
             println!("{}", total.summary());
             if total.failed() > 0 {
                 return Err(Failure {

@@ -300,3 +300,18 @@ fn run_watch_reloads_on_change_and_keeps_a_working_version() {
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0));
 }
+
+#[test]
+fn the_example_plugin_passes_its_own_tests() {
+    let out = qirvo(&["test", "examples/plugins/counter"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    assert_eq!(text(&out.stdout).lines().last(), Some("2 passed, 0 failed"));
+    let out = qirvo(&["validate", "examples/plugins/counter"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}

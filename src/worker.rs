@@ -121,8 +121,12 @@ async fn run_plugin(
         // A fresh isolate starts with no subscriptions; its code subscribes again.
         spec.bus.remove(&shared.manifest.id);
         spec.scheduler.remove_plugin(&shared.manifest.id);
+        let created = std::time::Instant::now();
         let booted = match Worker::new(spec, governor.clone()) {
-            Ok(mut worker) => match worker.boot(resume_running).await {
+            Ok(mut worker) => match {
+                tracing::debug!(target: "qirvo::timing", plugin = %shared.manifest.id, isolate = ?created.elapsed(), "isolate created");
+                worker.boot(resume_running).await
+            } {
                 Ok(()) => Ok(worker),
                 Err(e) => Err((e, worker.restartable)),
             },

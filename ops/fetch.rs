@@ -367,7 +367,9 @@ pub(crate) async fn op_qirvo_fetch(
             .await
             .map_err(|_| FetchError::Network("the plugin is shutting down".into()))?;
         let _active = ActiveConnection::new(&counters);
-        let resp = builder.send().await.map_err(|e| {
+        // A transport error: the policy's denial if that is what it was, else a timeout
+        // or a network failure.
+        let transport = |e: reqwest::Error| {
             if let Some(d) = find_denial(&e) {
                 return denied(&plugin, d);
             }
@@ -379,7 +381,8 @@ pub(crate) async fn op_qirvo_fetch(
             } else {
                 FetchError::Network(format!("{shown}: {e}"))
             }
-        })?;
+        };
+        let resp = builder.send().await.map_err(transport)?;
         let status = resp.status();
         let final_url = resp.url().to_string();
         let headers = resp
@@ -402,16 +405,7 @@ pub(crate) async fn op_qirvo_fetch(
         let mut body = Vec::new();
         let mut resp = resp;
         loop {
-            let chunk = resp.chunk().await.map_err(|e| {
-                if e.is_timeout() {
-                    FetchError::Timeout(format!(
-                        "{shown} timed out after {} ms",
-                        timeout.as_millis()
-                    ))
-                } else {
-                    FetchError::Network(format!("{shown}: {e}"))
-                }
-            })?;
+            let chunk = resp.chunk().await.map_err(transport)?;
             let Some(chunk) = chunk else { break };
             if body.len() + chunk.len() > max_body {
                 return Err(FetchError::Network(format!(

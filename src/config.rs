@@ -47,6 +47,9 @@ pub struct RuntimeConfig {
     /// periodic check off ([`PluginRuntime::check_health`](crate::PluginRuntime::check_health)
     /// still works).
     pub health_interval: Option<Duration>,
+    /// Keep transpiled TypeScript under `<data_dir>/cache/transpiled/` (one hour, at most
+    /// 64 MiB) so a plugin loaded again skips transpiling. Default true.
+    pub code_cache: bool,
 }
 
 impl Default for RuntimeConfig {
@@ -64,6 +67,7 @@ impl Default for RuntimeConfig {
             budgets: Budgets::default(),
             allowed_permissions: None,
             health_interval: Some(Duration::from_secs(30)),
+            code_cache: true,
         }
     }
 }
@@ -83,6 +87,7 @@ impl std::fmt::Debug for RuntimeConfig {
             .field("budgets", &self.budgets)
             .field("allowed_permissions", &self.allowed_permissions)
             .field("health_interval", &self.health_interval)
+            .field("code_cache", &self.code_cache)
             .finish()
     }
 }

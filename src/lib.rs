@@ -37,6 +37,7 @@
 //! loading, [`PluginError`] for lifecycle steps and calls (a thrown exception with its
 //! source-mapped stack, [`PluginError::Timeout`], [`PluginError::MemoryLimitExceeded`], …).
 
+mod codecache;
 mod config;
 mod cpu;
 mod error;

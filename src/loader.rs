@@ -18,19 +18,24 @@ use deno_core::{
 };
 use deno_error::JsErrorBox;
 
+use crate::codecache::TranspileCache;
+
 /// Largest module file a plugin may ship (bytes).
 const MAX_MODULE_SIZE: u64 = 32 * 1024 * 1024;
 
 pub(crate) struct PluginModuleLoader {
     /// The plugin directory, canonicalised.
     root: PathBuf,
+    /// Transpiled TypeScript on disk, when enabled.
+    cache: Option<TranspileCache>,
     source_maps: RefCell<HashMap<String, Vec<u8>>>,
 }
 
 impl PluginModuleLoader {
-    pub(crate) fn new(root: PathBuf) -> Self {
+    pub(crate) fn new(root: PathBuf, cache: Option<TranspileCache>) -> Self {
         PluginModuleLoader {
             root,
+            cache,
             source_maps: RefCell::new(HashMap::new()),
         }
     }
@@ -188,8 +193,26 @@ impl PluginModuleLoader {
         let text = std::fs::read_to_string(&real)
             .map_err(|e| JsErrorBox::generic(format!("{name}: {e}")))?;
         let code = if transpile {
-            let (code, map) = transpile_ts(specifier, text, media_type)
-                .map_err(|e| JsErrorBox::generic(format!("{name}: {e}")))?;
+            let key = self
+                .cache
+                .as_ref()
+                .map(|_| TranspileCache::key(specifier.as_str(), &text));
+            let cached = self
+                .cache
+                .as_ref()
+                .zip(key.as_ref())
+                .and_then(|(c, k)| c.get(k));
+            let (code, map) = match cached {
+                Some(hit) => hit,
+                None => {
+                    let (code, map) = transpile_ts(specifier, text, media_type)
+                        .map_err(|e| JsErrorBox::generic(format!("{name}: {e}")))?;
+                    if let (Some(cache), Some(key)) = (&self.cache, &key) {
+                        cache.put(key, &code, map.as_deref());
+                    }
+                    (code, map)
+                }
+            };
             if let Some(map) = map {
                 self.source_maps
                     .borrow_mut()

@@ -276,6 +276,7 @@ impl PluginRuntime {
             data_dir: inner.config.data_dir.clone(),
             resources: inner.resources.clone(),
             scheduler: inner.scheduler.clone(),
+            code_cache: inner.config.code_cache,
         };
         let result = match worker::spawn(spec, rx, ready_tx) {
             Err(source) => Err(LoadError::Thread {

@@ -51,6 +51,7 @@ pub(crate) struct WorkerSpec {
     pub data_dir: PathBuf,
     pub resources: Arc<ResourceManager>,
     pub scheduler: Scheduler,
+    pub code_cache: bool,
 }
 
 /// Starts the plugin thread. `ready` receives the outcome of evaluation + `initialize`.
@@ -314,7 +315,10 @@ impl Worker {
     fn new(spec: &WorkerSpec, governor: Rc<RefCell<Governor>>) -> Result<Worker, LoadError> {
         let manifest = spec.shared.manifest.clone();
         let limit = manifest.resources.memory;
-        let loader = Rc::new(PluginModuleLoader::new(spec.root.clone()));
+        let cache = spec
+            .code_cache
+            .then(|| crate::codecache::TranspileCache::new(&spec.data_dir));
+        let loader = Rc::new(PluginModuleLoader::new(spec.root.clone(), cache));
         let info = ops::host::PluginInfo {
             id: manifest.id.clone(),
             name: manifest.name.clone(),

@@ -232,3 +232,27 @@ async fn broken_manifests_name_file_field_and_reason() {
     let err = rt.load(fixture("no-such-plugin")).await.unwrap_err();
     assert!(err.to_string().contains("no-such-plugin"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn transpiled_code_is_cached_and_still_source_mapped() {
+    let data = tempfile::tempdir().unwrap();
+    let rt = qirvo::PluginRuntime::new(qirvo::RuntimeConfig {
+        data_dir: data.path().to_path_buf(),
+        ..Default::default()
+    })
+    .unwrap();
+    for round in 0..2 {
+        let p = rt.load(plugin_fixture("throws-stack")).await.unwrap();
+        let err = p.call("explode", vec![json!("x")]).await.unwrap_err();
+        let stack = &err.exception().unwrap().stack;
+        assert!(
+            stack.contains("throws-stack/main.ts:9:"),
+            "round {round}: {stack}"
+        );
+        p.unload().await.unwrap();
+        let cached = std::fs::read_dir(data.path().join("cache/transpiled"))
+            .unwrap()
+            .count();
+        assert_eq!(cached, 2, "one entry (code + map) for the one TS module");
+    }
+}

@@ -55,6 +55,64 @@ fn row(name: &str, value: String, note: &str) {
     println!("| {name:<48} | {value:>18} | {note}");
 }
 
+/// Bare deno_core on this thread: cold start (runtime + module), in-thread call, empty op.
+fn floor() -> (f64, f64, f64) {
+    use deno_core::{JsRuntime, RuntimeOptions, op2, v8};
+    #[op2(fast)]
+    fn op_floor_noop() {}
+    deno_core::extension!(floor_ext, ops = [op_floor_noop]);
+    let tokio = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    tokio.block_on(async {
+        let url = deno_core::url::Url::parse("file:///floor.js").unwrap();
+        let mut colds = Vec::new();
+        let mut keep = None;
+        for _ in 0..20 {
+            let t = Instant::now();
+            let mut js = JsRuntime::new(RuntimeOptions {
+                extensions: vec![floor_ext::init()],
+                ..Default::default()
+            });
+            let id = js
+                .load_main_es_module_from_code(&url, "export function add(a, b) { return a + b; }")
+                .await
+                .unwrap();
+            let eval = js.mod_evaluate(id);
+            js.run_event_loop(Default::default()).await.unwrap();
+            eval.await.unwrap();
+            colds.push(t.elapsed().as_secs_f64() * 1e3);
+            keep = Some((js, id));
+        }
+        let (mut js, id) = keep.unwrap();
+        let ns = js.get_module_namespace(id).unwrap();
+        let (f, args) = {
+            deno_core::scope!(scope, &mut js);
+            let ns = v8::Local::new(scope, ns);
+            let key = v8::String::new(scope, "add").unwrap();
+            let f = v8::Local::<v8::Function>::try_from(ns.get(scope, key.into()).unwrap()).unwrap();
+            let a: v8::Local<v8::Value> = v8::Integer::new(scope, 1).into();
+            (v8::Global::new(scope, f), vec![v8::Global::new(scope, a), v8::Global::new(scope, a)])
+        };
+        let mut calls = Vec::new();
+        for _ in 0..20_000 {
+            let t = Instant::now();
+            js.call_with_args(&f, &args).await.unwrap();
+            calls.push(t.elapsed().as_secs_f64() * 1e6);
+        }
+        let n = 1_000_000;
+        let t = Instant::now();
+        js.execute_script(
+            "ops.js",
+            format!("const {{ op_floor_noop }} = Deno.core.ops; for (let i = 0; i < {n}; i++) op_floor_noop();"),
+        )
+        .unwrap();
+        let op = t.elapsed().as_secs_f64() * 1e6 / n as f64;
+        (pct(&mut colds, 0.5), pct(&mut calls, 0.5), op)
+    })
+}
+
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
@@ -83,7 +141,7 @@ async fn main() {
     row(
         "cold start p50 (load → initialized)",
         format!("{:.2} ms", pct(&mut starts, 0.5)),
-        "small TS plugin, no snapshot, no code cache",
+        "small TS plugin, transpile cache cold, no snapshot",
     );
     row(
         "cold start p99",
@@ -94,6 +152,39 @@ async fn main() {
         &format!("RSS per idle plugin ({n_idle} loaded)"),
         format!("{per_plugin:.2} MB"),
         &format!("process RSS {:.0} MB", rss_mb()),
+    );
+
+    // Warm transpile cache: the same plugins loaded again (each one unloaded first).
+    let mut warm = Vec::new();
+    for i in 0..n_idle.min(20) {
+        let dir = tmp.path().join(format!("idle-{i}"));
+        handles[i].unload().await.unwrap();
+        let t = Instant::now();
+        handles[i] = rt.load(&dir).await.unwrap();
+        warm.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    row(
+        "cold start p50, transpile cache warm",
+        format!("{:.2} ms", pct(&mut warm, 0.5)),
+        "same plugins loaded again",
+    );
+
+    // The floor: bare deno_core on one thread, no Qirvo around it.
+    let (floor_cold, floor_call, floor_op) = std::thread::spawn(floor).join().unwrap();
+    row(
+        "floor: bare JsRuntime + module, p50",
+        format!("{floor_cold:.2} ms"),
+        "deno_core alone, no web APIs",
+    );
+    row(
+        "floor: in-thread call p50",
+        format!("{floor_call:.2} µs"),
+        "call_with_args, no channel",
+    );
+    row(
+        "floor: empty op per call",
+        format!("{floor_op:.3} µs"),
+        "sync op in a JS loop",
     );
 
     // Call round trip.
@@ -288,8 +379,80 @@ export async function noop(n: number): Promise<number> {
     );
     h.unload().await.unwrap();
 
+    // Event fan-out: one emit delivered to 100 subscribed plugins (each answers).
+    let fan = scale(100, 20);
+    let mut subs = Vec::new();
+    for i in 0..fan {
+        let dir = plugin_dir(
+            tmp.path(),
+            &format!("fan-{i}"),
+            json!({}),
+            "export default { initialize() { qirvo.events.on(\"bench.ping\", () => qirvo.events.emit(\"bench.pong\", 1)); } };",
+        );
+        subs.push(rt.load(&dir).await.unwrap());
+    }
+    let mut pongs = rt.events().subscribe("bench.pong").unwrap();
+    let mut fanout = Vec::new();
+    for _ in 0..10 {
+        let t = Instant::now();
+        assert_eq!(rt.events().emit("bench.ping", json!(null)).unwrap(), fan);
+        for _ in 0..fan {
+            pongs.recv().await.unwrap();
+        }
+        fanout.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    row(
+        &format!("event fan-out to {fan} plugins, p50"),
+        format!("{:.2} ms", pct(&mut fanout, 0.5)),
+        "emit → every handler ran and answered",
+    );
+    for s in &subs {
+        s.unload().await.unwrap();
+    }
+    drop(subs);
+
+    // Throughput: calls per second across all cores, many plugins, many callers.
+    let mut pool = Vec::new();
+    for i in 0..scale(50, 10) {
+        let dir = plugin_dir(tmp.path(), &format!("tp-{i}"), json!({}), SMALL_TS);
+        pool.push(rt.load(&dir).await.unwrap());
+    }
+    let pool = std::sync::Arc::new(pool);
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let until = Instant::now() + Duration::from_secs(if quick { 1 } else { 3 });
+    let mut tasks = Vec::new();
+    for w in 0..64 {
+        let pool = pool.clone();
+        let calls = calls.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut i = w;
+            while Instant::now() < until {
+                pool[i % pool.len()]
+                    .call("add", vec![json!(1), json!(2)])
+                    .await
+                    .unwrap();
+                calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                i += 7;
+            }
+        }));
+    }
+    let t = Instant::now();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let rate = calls.load(std::sync::atomic::Ordering::Relaxed) as f64 / t.elapsed().as_secs_f64();
+    row(
+        &format!("throughput, {} plugins, 64 callers", pool.len()),
+        format!("{rate:.0} calls/s"),
+        "all cores",
+    );
+    for p in pool.iter() {
+        p.unload().await.unwrap();
+    }
+    drop(pool);
+
     // Many plugins: the cost of a health pass and a metrics scrape.
-    let many = scale(500, 50);
+    let many = scale(1000, 50);
     let mut handles = Vec::new();
     let before = rss_mb();
     for i in 0..many {

@@ -235,14 +235,13 @@ async fn bandwidth_is_a_rate_on_bytes_read() {
     let server = http::start().await;
     let base = format!("http://127.0.0.1:{}", server.port);
     let (rt, _) = runtime();
-    let dir = copy_plugin("fetch", "slow-reader");
-    let path = dir.path().join("manifest.json");
-    let mut m: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    m["network"]["allowedHosts"] = json!([format!("127.0.0.1:{}", server.port)]);
-    m["resources"]["bandwidth"] = json!("64KB/s");
-    m["resources"]["timeout"] = json!(10000);
-    std::fs::write(&path, m.to_string()).unwrap();
-    let p = rt.load(dir.path()).await.unwrap();
+    let (_d, p) = fetch_plugin(
+        &rt,
+        "slow-reader",
+        json!([format!("127.0.0.1:{}", server.port)]),
+        json!({"bandwidth": "64KB/s", "timeout": 10000}),
+    )
+    .await;
     let got = p
         .call("download", vec![json!(format!("{base}/bytes/131072"))])
         .await

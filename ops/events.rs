@@ -46,8 +46,9 @@ pub(crate) fn op_qirvo_events_subscribe(
 ) -> Result<(), EventOpError> {
     check_pattern(pattern).map_err(|e| EventOpError(e.to_string()))?;
     let st = state.borrow::<EventsState>();
-    st.bus.subscribe(&st.plugin, &st.tx, pattern);
-    Ok(())
+    st.bus
+        .subscribe(&st.plugin, &st.tx, pattern)
+        .map_err(EventOpError)
 }
 
 #[op2(fast)]

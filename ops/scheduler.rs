@@ -44,9 +44,9 @@ pub(crate) fn op_qirvo_schedule(
     .map_err(ScheduleError)?;
     let st = state.borrow::<SchedulerState>();
     let name = format!("{kind} {spec}");
-    Ok(st
-        .scheduler
-        .schedule_plugin(&st.plugin, name, schedule, st.tx.clone()))
+    st.scheduler
+        .schedule_plugin(&st.plugin, name, schedule, st.tx.clone())
+        .map_err(ScheduleError)
 }
 
 #[op2(fast)]

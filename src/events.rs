@@ -11,6 +11,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use parking_lot::RwLock;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
 use tokio::sync::{broadcast, mpsc};
 
 use crate::plugin::Command;
@@ -80,7 +82,17 @@ pub(crate) fn matches(pattern: &str, name: &str) -> bool {
 struct Subscriber {
     patterns: Vec<String>,
     tx: mpsc::WeakUnboundedSender<Command>,
+    /// Events queued for this plugin and not yet handled.
+    pending: Arc<AtomicUsize>,
+    /// Events dropped because the queue was full.
+    dropped: AtomicU64,
 }
+
+/// Most events queued for one plugin; past this, new events for it are dropped (and
+/// counted), so a flood from another plugin cannot grow the host's memory without bound.
+pub const MAX_QUEUED: usize = 10_000;
+/// Most patterns one plugin may subscribe to.
+pub const MAX_PATTERNS: usize = 1_000;
 
 pub(crate) struct Bus {
     plugins: RwLock<HashMap<String, Subscriber>>,
@@ -101,17 +113,25 @@ impl Bus {
         plugin: &str,
         tx: &mpsc::WeakUnboundedSender<Command>,
         pattern: &str,
-    ) {
+    ) -> Result<(), String> {
         let mut plugins = self.plugins.write();
         let sub = plugins
             .entry(plugin.to_string())
             .or_insert_with(|| Subscriber {
                 patterns: Vec::new(),
                 tx: tx.clone(),
+                pending: Arc::default(),
+                dropped: AtomicU64::new(0),
             });
         if !sub.patterns.iter().any(|p| p == pattern) {
+            if sub.patterns.len() >= MAX_PATTERNS {
+                return Err(format!(
+                    "a plugin may subscribe to at most {MAX_PATTERNS} patterns"
+                ));
+            }
             sub.patterns.push(pattern.to_string());
         }
+        Ok(())
     }
 
     pub(crate) fn unsubscribe(&self, plugin: &str, pattern: &str) {
@@ -137,16 +157,26 @@ impl Bus {
             if !sub.patterns.iter().any(|p| matches(p, name)) {
                 continue;
             }
-            if let Some(tx) = sub.tx.upgrade()
-                && tx
-                    .send(Command::Event {
-                        name: name.to_string(),
-                        payload: payload_json.to_string(),
-                        source: source.clone(),
-                    })
-                    .is_ok()
-            {
-                delivered += 1;
+            if sub.pending.load(Ordering::Relaxed) >= MAX_QUEUED {
+                let n = sub.dropped.fetch_add(1, Ordering::Relaxed) + 1;
+                if n == 1 || n.is_power_of_two() {
+                    tracing::warn!(target: "qirvo::events", event = name, dropped = n, "a subscriber's queue is full: event dropped");
+                }
+                continue;
+            }
+            if let Some(tx) = sub.tx.upgrade() {
+                sub.pending.fetch_add(1, Ordering::Relaxed);
+                let sent = tx.send(Command::Event {
+                    name: name.to_string(),
+                    payload: payload_json.to_string(),
+                    source: source.clone(),
+                    pending: sub.pending.clone(),
+                });
+                if sent.is_ok() {
+                    delivered += 1;
+                } else {
+                    sub.pending.fetch_sub(1, Ordering::Relaxed);
+                }
             }
         }
         if self.host.receiver_count() > 0 {

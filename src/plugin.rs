@@ -86,6 +86,8 @@ pub(crate) enum Command {
         name: String,
         payload: String,
         source: crate::events::EventSource,
+        /// The subscriber's queue length, decremented once handled.
+        pending: Arc<std::sync::atomic::AtomicUsize>,
     },
     /// A scheduled task is due (`qirvo.scheduler`); `running` is cleared when the run ends.
     RunTask {

@@ -19,6 +19,9 @@ use tokio::sync::{Notify, mpsc};
 
 use crate::plugin::Command;
 
+/// Most tasks one plugin may have scheduled at once.
+pub const MAX_PLUGIN_TASKS: usize = 1_000;
+
 /// Shortest interval `every` accepts.
 pub const MIN_INTERVAL: Duration = Duration::from_millis(10);
 
@@ -225,13 +228,26 @@ impl Scheduler {
         name: String,
         schedule: Schedule,
         tx: mpsc::WeakUnboundedSender<Command>,
-    ) -> u32 {
-        self.add(
+    ) -> Result<u32, String> {
+        let owner = TaskOwner::Plugin(plugin.to_string());
+        let count = self
+            .inner
+            .tasks
+            .lock()
+            .values()
+            .filter(|t| t.owner == owner)
+            .count();
+        if count >= MAX_PLUGIN_TASKS {
+            return Err(format!(
+                "a plugin may have at most {MAX_PLUGIN_TASKS} scheduled tasks"
+            ));
+        }
+        Ok(self.add(
             TaskOwner::Plugin(plugin.to_string()),
             name,
             schedule,
             Action::Plugin(tx),
-        )
+        ))
     }
 
     /// Cancels a task; returns whether it existed.

@@ -610,8 +610,10 @@ impl Worker {
                     name,
                     payload,
                     source,
+                    pending,
                 } => {
                     self.deliver_event(&name, payload, source).await;
+                    pending.fetch_sub(1, Ordering::Relaxed);
                 }
                 Command::RunTask { id, once, running } => {
                     self.run_task(id, once).await;

@@ -119,3 +119,51 @@ async fn bad_names_and_large_payloads_are_refused() {
             .is_err()
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_flood_of_events_is_bounded_per_subscriber() {
+    let (rt, _) = runtime();
+    let slow = write_plugin(
+        json!({ "id": "slow-listener", "version": "1.0.0", "main": "main.js" }),
+        r#"
+        let got = 0;
+        export default { initialize() { qirvo.events.on("flood.*", () => { const end = Date.now() + 1; while (Date.now() < end) {} got++; }); } };
+        export function count() { return got; }
+        "#,
+    );
+    let flooder = write_plugin(
+        json!({ "id": "flooder", "version": "1.0.0", "main": "main.js", "resources": { "timeout": 60000 } }),
+        r#"
+        export async function flood(n) { let queued = 0; for (let i = 0; i < n; i++) queued += await qirvo.events.emit("flood.x", i); return queued; }
+        export function subscribeMany(n) {
+          for (let i = 0; i < n; i++) qirvo.events.on(`p${i}.x`, () => {});
+        }
+        "#,
+    );
+    let listener = rt.load(slow.path()).await.unwrap();
+    let f = rt.load(flooder.path()).await.unwrap();
+    let queued = f
+        .call("flood", vec![json!(15_000)])
+        .await
+        .unwrap()
+        .as_u64()
+        .unwrap();
+    // The listener's queue holds at most 10,000; the rest were dropped, not buffered.
+    assert!(queued <= 10_000 + 2_000, "queued {queued}");
+    assert!(queued > 0);
+    assert!(
+        listener
+            .call("count", vec![])
+            .await
+            .unwrap()
+            .as_u64()
+            .unwrap()
+            <= queued
+    );
+    // Subscriptions per plugin are bounded too.
+    let err = f
+        .call("subscribeMany", vec![json!(1_001)])
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("at most 1000 patterns"), "{err}");
+}

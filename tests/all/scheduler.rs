@@ -114,3 +114,25 @@ async fn the_host_schedules_jobs_on_the_same_scheduler() {
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert_eq!(runs.load(Ordering::SeqCst), n);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_plugin_cannot_schedule_without_bound() {
+    let (rt, _) = runtime();
+    let dir = write_plugin(
+        json!({ "id": "hoarder", "version": "1.0.0", "main": "main.js" }),
+        "export function hoard(n) { for (let i = 0; i < n; i++) qirvo.scheduler.every(\"1h\", () => {}); }",
+    );
+    let p = rt.load(dir.path()).await.unwrap();
+    let err = p.call("hoard", vec![json!(1_001)]).await.unwrap_err();
+    assert!(
+        err.to_string().contains("at most 1000 scheduled tasks"),
+        "{err}"
+    );
+    let n = rt
+        .scheduler()
+        .list()
+        .iter()
+        .filter(|t| t.owner == TaskOwner::Plugin("hoarder".into()))
+        .count();
+    assert_eq!(n, 1000);
+}

@@ -82,8 +82,9 @@ pub(crate) fn matches(pattern: &str, name: &str) -> bool {
 struct Subscriber {
     patterns: Vec<String>,
     tx: mpsc::WeakUnboundedSender<Command>,
-    /// Events queued for this plugin and not yet handled.
+    /// Events queued for this plugin and not yet handled, and their payload bytes.
     pending: Arc<AtomicUsize>,
+    pending_bytes: Arc<AtomicUsize>,
     /// Events dropped because the queue was full.
     dropped: AtomicU64,
 }
@@ -91,6 +92,8 @@ struct Subscriber {
 /// Most events queued for one plugin; past this, new events for it are dropped (and
 /// counted), so a flood from another plugin cannot grow the host's memory without bound.
 pub const MAX_QUEUED: usize = 10_000;
+/// Most payload bytes queued for one plugin (same rule).
+pub const MAX_QUEUED_BYTES: usize = 16 * 1024 * 1024;
 /// Most patterns one plugin may subscribe to.
 pub const MAX_PATTERNS: usize = 1_000;
 
@@ -121,6 +124,7 @@ impl Bus {
                 patterns: Vec::new(),
                 tx: tx.clone(),
                 pending: Arc::default(),
+                pending_bytes: Arc::default(),
                 dropped: AtomicU64::new(0),
             });
         if !sub.patterns.iter().any(|p| p == pattern) {
@@ -157,7 +161,9 @@ impl Bus {
             if !sub.patterns.iter().any(|p| matches(p, name)) {
                 continue;
             }
-            if sub.pending.load(Ordering::Relaxed) >= MAX_QUEUED {
+            if sub.pending.load(Ordering::Relaxed) >= MAX_QUEUED
+                || sub.pending_bytes.load(Ordering::Relaxed) + payload_json.len() > MAX_QUEUED_BYTES
+            {
                 let n = sub.dropped.fetch_add(1, Ordering::Relaxed) + 1;
                 if n == 1 || n.is_power_of_two() {
                     tracing::warn!(target: "qirvo::events", event = name, dropped = n, "a subscriber's queue is full: event dropped");
@@ -166,16 +172,21 @@ impl Bus {
             }
             if let Some(tx) = sub.tx.upgrade() {
                 sub.pending.fetch_add(1, Ordering::Relaxed);
+                sub.pending_bytes
+                    .fetch_add(payload_json.len(), Ordering::Relaxed);
                 let sent = tx.send(Command::Event {
                     name: name.to_string(),
                     payload: payload_json.to_string(),
                     source: source.clone(),
                     pending: sub.pending.clone(),
+                    pending_bytes: sub.pending_bytes.clone(),
                 });
                 if sent.is_ok() {
                     delivered += 1;
                 } else {
                     sub.pending.fetch_sub(1, Ordering::Relaxed);
+                    sub.pending_bytes
+                        .fetch_sub(payload_json.len(), Ordering::Relaxed);
                 }
             }
         }

@@ -86,8 +86,9 @@ pub(crate) enum Command {
         name: String,
         payload: String,
         source: crate::events::EventSource,
-        /// The subscriber's queue length, decremented once handled.
+        /// The subscriber's queue length and bytes, decremented once handled.
         pending: Arc<std::sync::atomic::AtomicUsize>,
+        pending_bytes: Arc<std::sync::atomic::AtomicUsize>,
     },
     /// A scheduled task is due (`qirvo.scheduler`); `running` is cleared when the run ends.
     RunTask {

@@ -611,9 +611,12 @@ impl Worker {
                     payload,
                     source,
                     pending,
+                    pending_bytes,
                 } => {
+                    let bytes = payload.len();
                     self.deliver_event(&name, payload, source).await;
                     pending.fetch_sub(1, Ordering::Relaxed);
+                    pending_bytes.fetch_sub(bytes, Ordering::Relaxed);
                 }
                 Command::RunTask { id, once, running } => {
                     self.run_task(id, once).await;

@@ -156,11 +156,11 @@ async fn main() {
 
     // Warm transpile cache: the same plugins loaded again (each one unloaded first).
     let mut warm = Vec::new();
-    for i in 0..n_idle.min(20) {
+    for (i, handle) in handles.iter_mut().take(n_idle.min(20)).enumerate() {
         let dir = tmp.path().join(format!("idle-{i}"));
-        handles[i].unload().await.unwrap();
+        handle.unload().await.unwrap();
         let t = Instant::now();
-        handles[i] = rt.load(&dir).await.unwrap();
+        *handle = rt.load(&dir).await.unwrap();
         warm.push(t.elapsed().as_secs_f64() * 1e3);
     }
     row(

@@ -20,6 +20,9 @@ use crate::plugin::{HeapStats, PluginHandle};
 
 type Labels = Vec<(String, String)>;
 
+/// A per-plugin series: name, help, and how to read it from a plugin's figures.
+type Series = (&'static str, &'static str, fn(&PluginMetrics) -> f64);
+
 /// Counters one plugin accumulates (in its shared state).
 #[derive(Default)]
 pub(crate) struct PluginCounters {
@@ -182,7 +185,7 @@ fn counter_family() -> Family<Labels, Counter<f64, std::sync::atomic::AtomicU64>
 pub(crate) fn encode_text(metrics: &RuntimeMetrics, series: &RuntimeSeries) -> String {
     let mut reg = Registry::with_prefix("qirvo");
     let label = |id: &str| vec![("plugin".to_string(), id.to_string())];
-    let gauges: [(&str, &str, fn(&PluginMetrics) -> f64); 10] = [
+    let gauges: [Series; 10] = [
         (
             "plugin_uptime_seconds",
             "Seconds since the plugin started running",
@@ -242,7 +245,7 @@ pub(crate) fn encode_text(metrics: &RuntimeMetrics, series: &RuntimeSeries) -> S
         }
         reg.register(name, help, fam);
     }
-    let counters: [(&str, &str, fn(&PluginMetrics) -> f64); 6] = [
+    let counters: [Series; 6] = [
         ("plugin_calls", "Calls of the plugin's exports", |m| {
             m.calls as f64
         }),

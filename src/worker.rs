@@ -124,13 +124,13 @@ async fn run_plugin(
         spec.scheduler.remove_plugin(&shared.manifest.id);
         let created = std::time::Instant::now();
         let booted = match Worker::new(spec, governor.clone()) {
-            Ok(mut worker) => match {
+            Ok(mut worker) => {
                 tracing::debug!(target: "qirvo::timing", plugin = %shared.manifest.id, isolate = ?created.elapsed(), "isolate created");
-                worker.boot(resume_running).await
-            } {
-                Ok(()) => Ok(worker),
-                Err(e) => Err((e, worker.restartable)),
-            },
+                match worker.boot(resume_running).await {
+                    Ok(()) => Ok(worker),
+                    Err(e) => Err((e, worker.restartable)),
+                }
+            }
             Err(e) => Err((e, false)),
         };
         let exit = match booted {

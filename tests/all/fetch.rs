@@ -2,6 +2,7 @@
 //! redirect), and limits, against a local server on 127.0.0.1.
 
 use std::sync::atomic::Ordering;
+use std::time::Duration;
 
 use qirvo::{PluginError, PluginHandle, PluginRuntime};
 use serde_json::{Value, json};
@@ -214,9 +215,14 @@ async fn limits_timeouts_aborts_and_body_caps() {
         got["message"].as_str().unwrap().contains("larger than"),
         "{got}"
     );
-    // A request never outlives the plugin's deadline: the call times out.
+    // A request never outlives the call's deadline: the call times out (and the request
+    // in flight is cancelled with it).
     let err = p
-        .call("get", vec![json!(format!("{base}/slow"))])
+        .call_with_timeout(
+            "get",
+            vec![json!(format!("{base}/slow"))],
+            Duration::from_millis(300),
+        )
         .await
         .unwrap_err();
     assert!(matches!(err, PluginError::Timeout { .. }), "{err:?}");

@@ -495,6 +495,10 @@ async fn run_plugins(
     watch: bool,
 ) -> Result<(), Failure> {
     let dirs = plugin_dirs(&path)?;
+    // Listen for Ctrl-C from the start, so an early one still ends the run cleanly.
+    #[cfg(unix)]
+    let mut interrupted = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+        .context("listening for Ctrl-C")?;
     let runtime = PluginRuntime::new(config.clone())?;
     if watch {
         for dir in &dirs {
@@ -549,13 +553,25 @@ async fn run_plugins(
     if status {
         print!("{}", status_table(&runtime));
     }
+    // Until Ctrl-C, or the end of --for (Ctrl-C ends a --for run early, cleanly too).
     let wait = async {
-        match run_for {
-            Some(d) => {
-                tokio::time::sleep(d).await;
-                Ok(())
+        let ctrl_c = async {
+            #[cfg(unix)]
+            {
+                interrupted.recv().await;
+                Ok::<(), anyhow::Error>(())
             }
-            None => tokio::signal::ctrl_c().await.context("waiting for Ctrl-C"),
+            #[cfg(not(unix))]
+            {
+                tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")
+            }
+        };
+        match run_for {
+            Some(d) => tokio::select! {
+                _ = tokio::time::sleep(d) => Ok(()),
+                r = ctrl_c => r,
+            },
+            None => ctrl_c.await,
         }
     };
     tokio::pin!(wait);

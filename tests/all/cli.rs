@@ -15,6 +15,14 @@ fn qirvo(args: &[&str]) -> Output {
         .expect("run qirvo")
 }
 
+/// Ctrl-C: the graceful way to end `qirvo run`.
+fn interrupt(child: &std::process::Child) {
+    // SAFETY: kill(2) with the pid of a child we own and a valid signal.
+    unsafe {
+        libc::kill(child.id() as libc::pid_t, libc::SIGINT);
+    }
+}
+
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
@@ -123,7 +131,7 @@ fn run_serves_metrics_and_a_status_table_for_a_directory_of_plugins() {
         .arg(many.path())
         .args([
             "--for",
-            "3s",
+            "60s",
             "--status",
             "--metrics-addr",
             "127.0.0.1:0",
@@ -165,6 +173,7 @@ fn run_serves_metrics_and_a_status_table_for_a_directory_of_plugins() {
         body.contains("qirvo_plugin_state{plugin=\"plain-js\",state=\"running\"} 1"),
         "{body}"
     );
+    interrupt(&child);
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     let stdout = text(&out.stdout);
@@ -261,7 +270,7 @@ fn run_watch_reloads_on_change_and_keeps_a_working_version() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_qirvo"))
         .arg("run")
         .arg(dir.path())
-        .args(["--watch", "--for", "8s", "--data-dir"])
+        .args(["--watch", "--for", "120s", "--data-dir"])
         .arg(data.path())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -280,7 +289,7 @@ fn run_watch_reloads_on_change_and_keeps_a_working_version() {
         });
     }
     let wait_for = |text: &str| -> bool {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(7);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
         while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
             match rx.recv_timeout(left) {
                 Ok(line) if line.contains(text) => return true,
@@ -297,6 +306,7 @@ fn run_watch_reloads_on_change_and_keeps_a_working_version() {
     assert!(wait_for("start: version two"), "the new version started");
     std::fs::write(&main, "export default { this is not valid").unwrap();
     assert!(wait_for("keeping the running one"));
+    interrupt(&child);
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0));
 }

@@ -212,6 +212,32 @@ async fn run_plugin(
     }
 }
 
+/// How long an idle plugin thread keeps looking for the next command before it sleeps:
+/// back-to-back calls then skip a thread wake-up, which costs tens of microseconds.
+const SPIN_BEFORE_PARK: Duration = Duration::from_micros(50);
+
+/// Waits for the next command. Spins briefly first when commands have been arriving back to
+/// back (`hot`), so a caller in a loop does not pay a wake-up per call; sporadic traffic
+/// (events, health checks) goes straight to sleep and costs no CPU.
+async fn next_command(rx: &mut mpsc::UnboundedReceiver<Command>, hot: bool) -> Option<Command> {
+    let until = Instant::now()
+        + if hot {
+            SPIN_BEFORE_PARK
+        } else {
+            Duration::ZERO
+        };
+    loop {
+        match rx.try_recv() {
+            Ok(cmd) => return Some(cmd),
+            Err(mpsc::error::TryRecvError::Disconnected) => return None,
+            Err(mpsc::error::TryRecvError::Empty) if Instant::now() < until => {
+                std::hint::spin_loop()
+            }
+            Err(mpsc::error::TryRecvError::Empty) => return rx.recv().await,
+        }
+    }
+}
+
 /// What ended a stretch of event-loop turning.
 enum Next {
     Cmd(Option<Command>),
@@ -522,6 +548,7 @@ impl Worker {
         deferred: &mut VecDeque<Command>,
     ) -> Exit {
         let mut loop_idle = false;
+        let mut hot = false;
         loop {
             if let Some(until) = self.pause_until.take() {
                 // Throttled: the plugin's queued work waits.
@@ -530,7 +557,11 @@ impl Worker {
             let cmd = if let Some(cmd) = deferred.pop_front() {
                 Some(cmd)
             } else if loop_idle {
-                rx.recv().await
+                let waiting = Instant::now();
+                let cmd = next_command(rx, hot).await;
+                // Hot: the next command came within a few wake-ups' time of the last one.
+                hot = waiting.elapsed() < SPIN_BEFORE_PARK * 2;
+                cmd
             } else {
                 match self.turn_event_loop(rx).await {
                     Next::Cmd(c) => c,

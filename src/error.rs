@@ -172,8 +172,6 @@ pub enum LoadError {
         #[source]
         source: std::io::Error,
     },
-    #[error("the runtime has been shut down")]
-    ShutDown,
     /// A runtime budget cannot cover what the manifest asks for.
     #[error(transparent)]
     Budget(#[from] BudgetError),

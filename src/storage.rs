@@ -128,6 +128,18 @@ fn usage_after(
     Ok(usage)
 }
 
+/// A batch may not take the store past its quota; one that shrinks it (a store already
+/// over a lowered quota) is always allowed.
+fn check_quota(usage: u64, new_usage: u64, quota: ByteSize) -> Result<(), StorageError> {
+    if new_usage > quota.bytes() && new_usage > usage {
+        return Err(StorageError::Quota {
+            quota,
+            needed: ByteSize(new_usage),
+        });
+    }
+    Ok(())
+}
+
 // ---------------------------------------------------------------------------------------
 // SQLite
 
@@ -256,13 +268,8 @@ impl PluginStore for SqliteStore {
                 })
             })?
         };
-        if new_usage > quota.bytes() && new_usage > self.usage {
-            // Dropping the transaction rolls it back: nothing was written.
-            return Err(StorageError::Quota {
-                quota,
-                needed: ByteSize(new_usage),
-            });
-        }
+        // On error, dropping the transaction rolls it back: nothing was written.
+        check_quota(self.usage, new_usage, quota)?;
         for change in changes {
             match change {
                 Change::Clear => {
@@ -357,12 +364,7 @@ impl PluginStore for MemoryStore {
         let new_usage = usage_after(self.usage, changes, |k| {
             Ok(map.get(k).map(|v| k.len() as u64 + v.size()))
         })?;
-        if new_usage > quota.bytes() && new_usage > self.usage {
-            return Err(StorageError::Quota {
-                quota,
-                needed: ByteSize(new_usage),
-            });
-        }
+        check_quota(self.usage, new_usage, quota)?;
         for change in changes {
             match change {
                 Change::Clear => map.clear(),

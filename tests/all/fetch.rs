@@ -10,6 +10,11 @@ use serde_json::{Value, json};
 use crate::helpers::*;
 use crate::http;
 
+/// Calls the fixture's `attempt(url[, init])`: `{ status }` or `{ error, message }`.
+async fn attempt(p: &PluginHandle, args: Vec<Value>) -> Value {
+    p.call("attempt", args).await.unwrap()
+}
+
 /// The fetch fixture with its manifest's network section and resources replaced.
 async fn fetch_plugin(
     rt: &PluginRuntime,
@@ -109,7 +114,7 @@ async fn the_policy_refuses_private_addresses_however_spelled() {
         "ftp://example.com/file".to_string(),
         "file:///etc/passwd".to_string(),
     ] {
-        let got = p.call("attempt", vec![json!(url)]).await.unwrap();
+        let got = attempt(&p, vec![json!(url)]).await;
         assert_eq!(got["error"], "PermissionDenied", "{url}: {got}");
     }
     // Naming 127.0.0.1 with this port allows exactly that; a redirect to another host or
@@ -122,34 +127,25 @@ async fn the_policy_refuses_private_addresses_however_spelled() {
     )
     .await;
     assert_eq!(
-        p.call(
-            "attempt",
-            vec![json!(format!("http://127.0.0.1:{port}/json"))]
-        )
-        .await
-        .unwrap(),
+        attempt(&p, vec![json!(format!("http://127.0.0.1:{port}/json"))]).await,
         json!({"status": 200})
     );
-    let got = p
-        .call(
-            "attempt",
-            vec![json!(format!(
-                "http://127.0.0.1:{port}/redirect-to/localhost:PORT/json"
-            ))],
-        )
-        .await
-        .unwrap();
+    let got = attempt(
+        &p,
+        vec![json!(format!(
+            "http://127.0.0.1:{port}/redirect-to/localhost:PORT/json"
+        ))],
+    )
+    .await;
     assert_eq!(got["error"], "PermissionDenied", "{got}");
-    let got = p
-        .call(
-            "attempt",
-            vec![json!(format!(
-                "http://127.0.0.1:{}/json",
-                port.wrapping_add(1)
-            ))],
-        )
-        .await
-        .unwrap();
+    let got = attempt(
+        &p,
+        vec![json!(format!(
+            "http://127.0.0.1:{}/json",
+            port.wrapping_add(1)
+        ))],
+    )
+    .await;
     assert_eq!(got["error"], "PermissionDenied", "another port: {got}");
     // Naming a host explicitly unlocks the loopback address it resolves to at connect time.
     let (_d, p) = fetch_plugin(
@@ -160,21 +156,10 @@ async fn the_policy_refuses_private_addresses_however_spelled() {
     )
     .await;
     assert_eq!(
-        p.call(
-            "attempt",
-            vec![json!(format!("http://localhost:{port}/json"))]
-        )
-        .await
-        .unwrap(),
+        attempt(&p, vec![json!(format!("http://localhost:{port}/json"))]).await,
         json!({"status": 200})
     );
-    let got = p
-        .call(
-            "attempt",
-            vec![json!(format!("http://127.0.0.1:{port}/json"))],
-        )
-        .await
-        .unwrap();
+    let got = attempt(&p, vec![json!(format!("http://127.0.0.1:{port}/json"))]).await;
     assert_eq!(
         got["error"], "PermissionDenied",
         "the IP was not named: {got}"
@@ -193,13 +178,11 @@ async fn limits_timeouts_aborts_and_body_caps() {
         json!({"timeout": 1000}),
     )
     .await;
-    let got = p
-        .call(
-            "attempt",
-            vec![json!(format!("{base}/slow")), json!({"timeout": 100})],
-        )
-        .await
-        .unwrap();
+    let got = attempt(
+        &p,
+        vec![json!(format!("{base}/slow")), json!({"timeout": 100})],
+    )
+    .await;
     assert_eq!(got["error"], "TimeoutError", "{got}");
     assert_eq!(
         p.call("abortAfter", vec![json!(format!("{base}/slow")), json!(50)])
@@ -207,10 +190,7 @@ async fn limits_timeouts_aborts_and_body_caps() {
             .unwrap(),
         json!("AbortError")
     );
-    let got = p
-        .call("attempt", vec![json!(format!("{base}/big"))])
-        .await
-        .unwrap();
+    let got = attempt(&p, vec![json!(format!("{base}/big"))]).await;
     assert!(
         got["message"].as_str().unwrap().contains("larger than"),
         "{got}"

@@ -6,6 +6,7 @@
 // way back into the engine (`Deno`, `__bootstrap`, the op table).
 
 import { core, primordials } from "ext:core/mod.js";
+import { installDebugAgent } from "ext:qirvo/debug.js";
 
 const {
   ArrayPrototypePush,
@@ -1061,6 +1062,9 @@ async function callExport(fn, argsJson) {
 }
 
 op_qirvo_set_host(lifecycle, callExport, deliverEvent, cancelStepWork, runTask, runTest);
+
+// With debugging enabled (only then are its ops registered), the debug agent.
+installDebugAgent();
 
 // ---------------------------------------------------------------------------------------
 // Seal the way back into the engine.

@@ -79,7 +79,7 @@ deno_core::extension!(
     deps = [deno_webidl, deno_web, qirvo_log, qirvo_storage, qirvo_events, qirvo_scheduler],
     ops = [op_qirvo_plugin_info, op_qirvo_set_host, op_qirvo_random_fill],
     esm_entry_point = "ext:qirvo/bootstrap.js",
-    esm = [dir "js", "bootstrap.js"],
+    esm = [dir "js", "bootstrap.js", "debug.js"],
     options = { info: PluginInfo },
     state = |state, options| {
         state.put(options.info);

@@ -4,6 +4,7 @@
 //! grant is not registered in its isolate at all, and every op still checks the grant in
 //! Rust: the JS wrappers in `js/` are convenience, these ops are the boundary.
 
+pub(crate) mod debug;
 pub(crate) mod events;
 pub(crate) mod fetch;
 pub(crate) mod fs;

@@ -50,6 +50,13 @@ pub struct RuntimeConfig {
     /// Keep transpiled TypeScript under `<data_dir>/cache/transpiled/` (one hour, at most
     /// 64 MiB) so a plugin loaded again skips transpiling. Default true.
     pub code_cache: bool,
+    /// Load plugins ready for a debugger ([`PluginRuntime::debug`](crate::PluginRuntime::debug),
+    /// `qirvo run --inspect`): their code is instrumented so breakpoints, stepping and call
+    /// stacks work on every engine. Costs an op per statement run; off by default.
+    pub debug: bool,
+    /// With `debug`: every plugin pauses at its first statement until a debugger resumes
+    /// it (`qirvo run --inspect-brk`). Default false.
+    pub break_on_start: bool,
 }
 
 impl Default for RuntimeConfig {
@@ -68,6 +75,8 @@ impl Default for RuntimeConfig {
             allowed_permissions: None,
             health_interval: Some(Duration::from_secs(30)),
             code_cache: true,
+            debug: false,
+            break_on_start: false,
         }
     }
 }
@@ -88,6 +97,8 @@ impl std::fmt::Debug for RuntimeConfig {
             .field("allowed_permissions", &self.allowed_permissions)
             .field("health_interval", &self.health_interval)
             .field("code_cache", &self.code_cache)
+            .field("debug", &self.debug)
+            .field("break_on_start", &self.break_on_start)
             .finish()
     }
 }

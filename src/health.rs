@@ -28,6 +28,8 @@ pub(crate) async fn check(handle: &PluginHandle, bus: &crate::events::Bus) -> He
     let started = std::time::Instant::now();
     let mut issues = Vec::new();
     match handle.state() {
+        // Paused in a debugger: not unhealthy, and it cannot answer until it resumes.
+        _ if handle.is_paused_in_debugger() => {}
         PluginState::Initialized | PluginState::Running => {
             let heap = handle.heap();
             if heap.limit.bytes() > 0 && heap.used.bytes() * 10 > heap.limit.bytes() * 9 {

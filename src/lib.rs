@@ -40,10 +40,13 @@
 mod codecache;
 mod config;
 mod cpu;
+mod debug;
 mod error;
 mod events;
 mod health;
 mod hooks;
+mod inspector;
+mod instrument;
 mod loader;
 mod logs;
 mod manifest;
@@ -62,12 +65,17 @@ mod worker;
 
 pub use config::RuntimeConfig;
 pub use cpu::CpuStats;
+pub use debug::{
+    Breakpoint, BreakpointId, DebugError, DebugEvent, DebugSession, Location, PauseReason, Paused,
+    PluginDebugState, PropertyInfo, RemoteValue, ScopeInfo, ScriptInfo, StackFrame,
+};
 pub use error::{
     ConfigError, JsException, LoadError, ManifestError, Phase, PluginError, PurgeError,
 };
 pub use events::{Event, EventError, EventSource, EventSubscription, Events};
 pub use health::HealthReport;
 pub use hooks::{HookContext, HookError, HookInfo, HookPhase, Hooks};
+pub use inspector::{DEFAULT_INSPECT_ADDR, InspectorError, InspectorServer};
 pub use logs::{LogEntry, LogLevel, LogSink};
 pub use manifest::{
     Bandwidth, ByteSize, MANIFEST_FILE, Manifest, Permission, Resources, RestartPolicy,

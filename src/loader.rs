@@ -18,7 +18,10 @@ use deno_core::{
 };
 use deno_error::JsErrorBox;
 
+use std::sync::Arc;
+
 use crate::codecache::TranspileCache;
+use crate::debug::DebugShared;
 
 /// Largest module file a plugin may ship (bytes).
 const MAX_MODULE_SIZE: u64 = 32 * 1024 * 1024;
@@ -29,14 +32,21 @@ pub(crate) struct PluginModuleLoader {
     /// Transpiled TypeScript on disk, when enabled.
     cache: Option<TranspileCache>,
     source_maps: RefCell<HashMap<String, Vec<u8>>>,
+    /// Loading for a debugger: modules are instrumented and registered.
+    debug: Option<Arc<DebugShared>>,
 }
 
 impl PluginModuleLoader {
-    pub(crate) fn new(root: PathBuf, cache: Option<TranspileCache>) -> Self {
+    pub(crate) fn new(
+        root: PathBuf,
+        cache: Option<TranspileCache>,
+        debug: Option<Arc<DebugShared>>,
+    ) -> Self {
         PluginModuleLoader {
             root,
             cache,
             source_maps: RefCell::new(HashMap::new()),
+            debug,
         }
     }
 
@@ -192,6 +202,19 @@ impl PluginModuleLoader {
         }
         let text = std::fs::read_to_string(&real)
             .map_err(|e| JsErrorBox::generic(format!("{name}: {e}")))?;
+        if let Some(debug) = &self.debug
+            && module_type == ModuleType::JavaScript
+        {
+            let code = self
+                .instrumented(debug, specifier, &text, media_type, transpile)
+                .map_err(|e| JsErrorBox::generic(format!("{name}: {e}")))?;
+            return Ok(ModuleSource::new(
+                module_type,
+                ModuleSourceCode::String(code.into()),
+                specifier,
+                None,
+            ));
+        }
         let code = if transpile {
             let key = self
                 .cache
@@ -228,6 +251,34 @@ impl PluginModuleLoader {
             specifier,
             None,
         ))
+    }
+}
+
+impl PluginModuleLoader {
+    /// The module with a debug site before each statement (never cached: site ids are
+    /// per isolate), registered with the debug state.
+    fn instrumented(
+        &self,
+        debug: &DebugShared,
+        specifier: &ModuleSpecifier,
+        text: &str,
+        media_type: MediaType,
+        transpile: bool,
+    ) -> Result<String, String> {
+        let inst = crate::instrument::instrument(specifier, text, media_type, debug.next_site())?;
+        let code = if transpile {
+            let (code, map) = transpile_ts(specifier, inst.code.clone(), media_type)?;
+            if let Some(map) = map {
+                self.source_maps
+                    .borrow_mut()
+                    .insert(specifier.to_string(), map);
+            }
+            code
+        } else {
+            inst.code.clone()
+        };
+        debug.add_script(specifier.as_str(), text, &inst);
+        Ok(code)
     }
 }
 

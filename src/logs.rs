@@ -46,6 +46,8 @@ pub(crate) struct LogBuffer {
     capacity: usize,
     lines: Mutex<VecDeque<LogEntry>>,
     sink: Option<LogSink>,
+    /// Debug sessions following the log.
+    followers: Mutex<Vec<tokio::sync::mpsc::UnboundedSender<LogEntry>>>,
 }
 
 /// Longest log line kept, in bytes; longer lines are cut (a plugin cannot flood the host).
@@ -58,6 +60,7 @@ impl LogBuffer {
             capacity,
             lines: Mutex::new(VecDeque::with_capacity(capacity.min(64))),
             sink,
+            followers: Mutex::new(Vec::new()),
         }
     }
 
@@ -87,11 +90,24 @@ impl LogBuffer {
         if let Some(sink) = &self.sink {
             sink(&entry);
         }
+        {
+            let mut followers = self.followers.lock();
+            if !followers.is_empty() {
+                followers.retain(|tx| tx.send(entry.clone()).is_ok());
+            }
+        }
         let mut lines = self.lines.lock();
         if lines.len() == self.capacity {
             lines.pop_front();
         }
         lines.push_back(entry);
+    }
+
+    /// Every line written from now on.
+    pub(crate) fn subscribe(&self) -> tokio::sync::mpsc::UnboundedReceiver<LogEntry> {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        self.followers.lock().push(tx);
+        rx
     }
 
     pub(crate) fn recent(&self) -> Vec<LogEntry> {

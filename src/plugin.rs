@@ -102,6 +102,11 @@ pub(crate) enum Command {
         timeout: Option<Duration>,
         reply: oneshot::Sender<Result<serde_json::Value, PluginError>>,
     },
+    /// A debugger's request for the debug agent (evaluate, properties) while not paused.
+    Debug {
+        request: serde_json::Value,
+        reply: oneshot::Sender<Result<serde_json::Value, PluginError>>,
+    },
     /// Ask the engine to collect garbage; replies with the heap afterwards.
     CollectGarbage { reply: oneshot::Sender<HeapStats> },
     /// Dispose the isolate and start the plugin again in a fresh one (enforcement).
@@ -132,6 +137,8 @@ pub(crate) struct Shared {
     pub counters: Arc<crate::metrics::PluginCounters>,
     /// Loaded by the test runner: `qirvo.test` and friends are installed.
     pub test_mode: bool,
+    /// Debugging state, when the runtime loads plugins for debugging.
+    pub debug: Option<Arc<crate::debug::DebugShared>>,
 }
 
 impl Shared {
@@ -361,6 +368,11 @@ impl PluginHandle {
         if was_running {
             self.hooks(HookPhase::PreStop).await?;
         }
+        // A debugger cannot hold an unloading plugin: its breakpoints stop firing and a
+        // paused step goes on.
+        if let Some(debug) = &self.shared.debug {
+            debug.disable();
+        }
         let result = {
             match self.request(|reply| Command::Unload { reply }).await {
                 // The thread is already gone (the plugin failed earlier): nothing to stop.
@@ -388,7 +400,25 @@ impl PluginHandle {
     /// anything was running.
     pub fn terminate(&self) -> bool {
         let target = self.shared.target.lock().clone();
-        target.is_some_and(|t| t.interrupt(Interrupt::Host, None))
+        let stopped = target.is_some_and(|t| t.interrupt(Interrupt::Host, None));
+        // A step paused in a debugger is let go, so the termination takes effect.
+        if let Some(debug) = &self.shared.debug {
+            debug.release();
+        }
+        stopped
+    }
+
+    /// Whether the plugin is paused in a debugger now.
+    pub fn is_paused_in_debugger(&self) -> bool {
+        self.shared.debug.as_ref().is_some_and(|d| d.is_paused())
+    }
+
+    pub(crate) async fn debug_request(
+        &self,
+        request: serde_json::Value,
+    ) -> Result<serde_json::Value, PluginError> {
+        self.request(|reply| Command::Debug { request, reply })
+            .await
     }
 
     async fn request<T>(

@@ -41,10 +41,12 @@ pub(crate) struct RuntimeInner {
     plugins: RwLock<BTreeMap<String, PluginHandle>>,
     /// Ids being loaded (not yet registered).
     reserved: Mutex<HashSet<String>>,
+    /// Plugins being loaded, so a debugger can attach before `initialize` ends.
+    loading: Mutex<BTreeMap<String, Arc<Shared>>>,
     hooks: Hooks,
     pub(crate) resources: Arc<ResourceManager>,
     pub(crate) series: RuntimeSeries,
-    scheduler: Scheduler,
+    pub(crate) scheduler: Scheduler,
     /// Stops the runtime's jobs thread (health checks) when the runtime goes.
     jobs_stop: Arc<tokio::sync::Notify>,
 }
@@ -96,6 +98,7 @@ impl PluginRuntime {
                 watchdog: Arc::new(watchdog),
                 plugins: RwLock::new(BTreeMap::new()),
                 reserved: Mutex::new(HashSet::new()),
+                loading: Mutex::new(BTreeMap::new()),
                 hooks: Hooks::with_builtins(),
                 jobs_stop: Arc::new(tokio::sync::Notify::new()),
                 series: RuntimeSeries::new(),
@@ -211,6 +214,7 @@ impl PluginRuntime {
             }
         }
         let result = self.load_reserved(manifest, root, test_mode).await;
+        inner.loading.lock().remove(&id);
         inner.reserved.lock().remove(&id);
         result
     }
@@ -246,11 +250,17 @@ impl PluginRuntime {
             health: Default::default(),
             counters: Default::default(),
             test_mode,
+            debug: inner.config.debug.then(|| {
+                crate::debug::DebugShared::new(&id, root.clone(), inner.config.break_on_start)
+            }),
         });
         let handle = PluginHandle {
             shared: shared.clone(),
             runtime: Arc::downgrade(inner),
         };
+        if shared.debug.is_some() {
+            inner.loading.lock().insert(id.clone(), shared.clone());
+        }
 
         // pre-load: security validation and resource allocation are hooks too. A critical
         // failure leaves nothing allocated or registered.
@@ -425,6 +435,67 @@ impl PluginRuntime {
     /// Every loaded plugin, by id.
     pub fn plugins(&self) -> Vec<PluginHandle> {
         self.inner.plugins.read().values().cloned().collect()
+    }
+
+    /// Attaches a debugger to a plugin: loaded, or still loading (so a session can stop
+    /// it in `initialize`, or at its first statement with
+    /// [`RuntimeConfig::break_on_start`]).
+    ///
+    /// # Errors
+    /// [`DebugError::NoSuchPlugin`](crate::DebugError::NoSuchPlugin), and
+    /// [`DebugError::NotDebuggable`](crate::DebugError::NotDebuggable) unless the runtime
+    /// was created with [`RuntimeConfig::debug`].
+    pub fn debug(&self, id: &str) -> Result<crate::DebugSession, crate::DebugError> {
+        let handle = self
+            .debug_target(id)
+            .ok_or_else(|| crate::DebugError::NoSuchPlugin(id.to_string()))?;
+        let shared =
+            handle
+                .shared
+                .debug
+                .clone()
+                .ok_or_else(|| crate::DebugError::NotDebuggable {
+                    plugin: id.to_string(),
+                })?;
+        Ok(crate::DebugSession::attach(handle, shared))
+    }
+
+    fn debug_target(&self, id: &str) -> Option<PluginHandle> {
+        self.plugin(id).or_else(|| {
+            self.inner
+                .loading
+                .lock()
+                .get(id)
+                .map(|shared| PluginHandle {
+                    shared: shared.clone(),
+                    runtime: Arc::downgrade(&self.inner),
+                })
+        })
+    }
+
+    /// Plugins a debugger can attach to: loaded and loading, by id.
+    pub(crate) fn debug_targets(&self) -> Vec<PluginHandle> {
+        let mut all: BTreeMap<String, PluginHandle> = self
+            .inner
+            .loading
+            .lock()
+            .iter()
+            .map(|(id, shared)| {
+                (
+                    id.clone(),
+                    PluginHandle {
+                        shared: shared.clone(),
+                        runtime: Arc::downgrade(&self.inner),
+                    },
+                )
+            })
+            .collect();
+        for h in self.plugins() {
+            all.insert(h.id().to_string(), h);
+        }
+        all.into_values()
+            .filter(|h| h.shared.debug.is_some())
+            .collect()
     }
 
     /// Deletes everything a plugin stored (its `qirvo.storage` keys). Unloading keeps

@@ -38,6 +38,10 @@ pub(crate) struct Target {
 struct TargetState {
     /// The token of the step running now, if any.
     active: Option<u64>,
+    /// Its deadline, while armed (not while suspended).
+    deadline: Option<Instant>,
+    /// While the step is paused in a debugger: the time it had left.
+    suspended: Option<Duration>,
     /// Why that step was interrupted.
     interrupt: Option<Interrupt>,
 }
@@ -127,14 +131,16 @@ impl Watchdog {
     /// [`finish`](Armed::finish)ed (or dropped) when the step ends.
     pub(crate) fn arm(&self, target: &Arc<Target>, timeout: Duration) -> Armed {
         let token = self.next.fetch_add(1, Ordering::Relaxed);
-        {
-            let mut st = target.state.lock();
-            st.active = Some(token);
-            st.interrupt = None;
-        }
         let deadline = Instant::now()
             .checked_add(timeout)
             .unwrap_or_else(far_future);
+        {
+            let mut st = target.state.lock();
+            st.active = Some(token);
+            st.deadline = Some(deadline);
+            st.suspended = None;
+            st.interrupt = None;
+        }
         let mut st = self.deadlines.state.lock();
         st.armed.insert((deadline, token), target.clone());
         if st.sleeping_until.is_none_or(|w| deadline < w) {
@@ -143,10 +149,34 @@ impl Watchdog {
         drop(st);
         Armed {
             token,
-            deadline,
             target: target.clone(),
             deadlines: self.deadlines.clone(),
             done: false,
+        }
+    }
+
+    /// Stops the clock of `target`'s running step (it is paused in a debugger): its
+    /// deadline cannot pass until [`resume`](Self::resume).
+    pub(crate) fn suspend(&self, target: &Arc<Target>) {
+        let mut d = self.deadlines.state.lock();
+        let mut st = target.state.lock();
+        if let (Some(token), Some(deadline)) = (st.active, st.deadline.take()) {
+            d.armed.remove(&(deadline, token));
+            st.suspended = Some(deadline.saturating_duration_since(Instant::now()));
+        }
+    }
+
+    /// Starts the clock of a suspended step again with the time it had left.
+    pub(crate) fn resume(&self, target: &Arc<Target>) {
+        let mut d = self.deadlines.state.lock();
+        let mut st = target.state.lock();
+        if let (Some(token), Some(left)) = (st.active, st.suspended.take()) {
+            let deadline = Instant::now().checked_add(left).unwrap_or_else(far_future);
+            st.deadline = Some(deadline);
+            d.armed.insert((deadline, token), target.clone());
+            if d.sleeping_until.is_none_or(|w| deadline < w) {
+                self.deadlines.wake.notify_one();
+            }
         }
     }
 }
@@ -165,7 +195,6 @@ fn far_future() -> Instant {
 /// A live deadline. Finishing it (or dropping it) disarms the watchdog.
 pub(crate) struct Armed {
     token: u64,
-    deadline: Instant,
     target: Arc<Target>,
     deadlines: Arc<Deadlines>,
     done: bool,
@@ -180,14 +209,14 @@ impl Armed {
     }
 
     fn disarm(&mut self) -> Option<Interrupt> {
-        self.deadlines
-            .state
-            .lock()
-            .armed
-            .remove(&(self.deadline, self.token));
+        let mut d = self.deadlines.state.lock();
         let mut st = self.target.state.lock();
         if st.active == Some(self.token) {
+            if let Some(deadline) = st.deadline.take() {
+                d.armed.remove(&(deadline, self.token));
+            }
             st.active = None;
+            st.suspended = None;
         }
         st.interrupt.take()
     }

@@ -304,6 +304,8 @@ enum Invoke<'a> {
     Task { id: u32, once: bool },
     /// Test mode: list (-1) or run a registered test.
     Test { index: i32 },
+    /// A debugger's request for the debug agent, as JSON.
+    Debug { request_json: String },
 }
 
 /// How a driven step ended, before termination is taken into account.
@@ -344,7 +346,15 @@ impl Worker {
         let cache = spec
             .code_cache
             .then(|| crate::codecache::TranspileCache::new(&spec.data_dir));
-        let loader = Rc::new(PluginModuleLoader::new(spec.root.clone(), cache));
+        let debug = spec.shared.debug.clone();
+        if let Some(d) = &debug {
+            d.new_isolate();
+        }
+        let loader = Rc::new(PluginModuleLoader::new(
+            spec.root.clone(),
+            cache,
+            debug.clone(),
+        ));
         let info = ops::host::PluginInfo {
             id: manifest.id.clone(),
             name: manifest.name.clone(),
@@ -419,6 +429,9 @@ impl Worker {
         if let Some(fs) = fs {
             extensions.push(ops::fs::qirvo_fs::init(fs));
         }
+        if debug.is_some() {
+            extensions.push(ops::debug::qirvo_debug::init());
+        }
         extensions.push(ops::host::qirvo::init(info));
         let create_params = v8::CreateParams::default().heap_limits(0, limit.bytes() as usize);
         // Count calls of Qirvo's own ops (not the web platform's) for the metrics.
@@ -449,6 +462,13 @@ impl Worker {
 
         let target = Target::new(js.v8_isolate().thread_safe_handle());
         *spec.shared.target.lock() = Some(target.clone());
+        if let Some(shared) = debug {
+            js.op_state().borrow_mut().put(ops::debug::DebugOpState {
+                shared,
+                watchdog: spec.watchdog.clone(),
+                target: target.clone(),
+            });
+        }
         let heap_target = target.clone();
         // Near the heap limit: stop the plugin, and give the engine headroom so it
         // finishes the termination instead of aborting the process.
@@ -672,6 +692,18 @@ impl Worker {
                     } else {
                         Err(self.invalid("run tests of"))
                     };
+                    let _ = reply.send(r);
+                }
+                Command::Debug { request, reply } => {
+                    let r = self
+                        .invoke(
+                            Phase::Call("debugger request".into()),
+                            self.timeout,
+                            Invoke::Debug {
+                                request_json: request.to_string(),
+                            },
+                        )
+                        .await;
                     let _ = reply.send(r);
                 }
                 Command::CollectGarbage { reply } => {
@@ -941,6 +973,7 @@ impl Worker {
         let export = match &what {
             Invoke::Call { name, .. } => Some(name.to_string()),
             Invoke::Lifecycle { .. }
+            | Invoke::Debug { .. }
             | Invoke::Event { .. }
             | Invoke::Task { .. }
             | Invoke::Test { .. } => None,
@@ -964,17 +997,43 @@ impl Worker {
                         host.run_test.clone(),
                     )
                 };
+                let agent = {
+                    let state = w.js.op_state();
+                    let state = state.borrow();
+                    state
+                        .try_borrow::<ops::debug::DebugAgent>()
+                        .map(|a| a.request.clone())
+                };
                 let ns = w.namespace.clone().ok_or_else(|| PluginError::Gone {
                     id: w.id().to_string(),
                     state: w.state(),
                 })?;
                 let id = w.id().to_string();
+                let state_now = w.state();
                 deno_core::scope!(scope, &mut w.js);
                 let ns = v8::Local::new(scope, ns);
                 let (func, args) = match what {
                     Invoke::Test { index } => {
                         let i: v8::Local<v8::Value> = v8::Integer::new(scope, index).into();
                         (run_test, vec![v8::Global::new(scope, i)])
+                    }
+                    Invoke::Debug { request_json } => {
+                        let Some(agent) = agent else {
+                            return Err(PluginError::Gone {
+                                id: id.clone(),
+                                state: state_now,
+                            });
+                        };
+                        let Some(text) = v8::String::new(scope, &request_json) else {
+                            return Err(PluginError::BadArgument {
+                                id: id.clone(),
+                                name: "debugger request".into(),
+                                index: 0,
+                                reason: "too large".into(),
+                            });
+                        };
+                        let text: v8::Local<v8::Value> = text.into();
+                        (agent, vec![v8::Global::new(scope, text)])
                     }
                     Invoke::Task { id, once } => {
                         let id: v8::Local<v8::Value> =
@@ -1147,6 +1206,9 @@ impl Worker {
             }
         };
         let why = armed.finish();
+        if let Some(debug) = &self.shared.debug {
+            debug.step_ended();
+        }
         if why.is_some() || self.js.v8_isolate().is_execution_terminating() {
             self.js.v8_isolate().cancel_terminate_execution();
         }

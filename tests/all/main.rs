@@ -1,6 +1,7 @@
 //! Integration tests: one binary, driving only the public API and the built `qirvo`.
 
 mod cli;
+mod debug;
 mod events;
 mod fetch;
 mod files;

@@ -1,0 +1,280 @@
+// The debug agent: present only in a runtime with debugging enabled.
+//
+// Instrumented plugin code calls `__qirvo_dbg(site)` before each statement (one op: may it
+// stop here?) and, when that says yes, `__qirvo_dbg_pause(site, frame)`, where `frame` is a
+// closure that evaluates an expression in the statement's own scope. The pause op blocks
+// this thread until a session resumes it, handing over requests (evaluate, read
+// properties, list scopes) that the agent answers here, in the paused frame. Objects a
+// session is shown are kept by id until the plugin resumes.
+
+import { core, primordials } from "ext:core/mod.js";
+
+const {
+  ArrayIsArray,
+  ArrayPrototypePush,
+  DatePrototypeToISOString,
+  Error,
+  ErrorPrototype,
+  FunctionPrototypeToString,
+  JSONParse,
+  JSONStringify,
+  MapPrototypeClear,
+  MapPrototypeGet,
+  MapPrototypeHas,
+  MapPrototypeSet,
+  NumberIsFinite,
+  ObjectCreate,
+  ObjectDefineProperty,
+  ObjectGetOwnPropertyDescriptor,
+  ObjectGetPrototypeOf,
+  ObjectIs,
+  ObjectPrototype,
+  ArrayPrototype,
+  ObjectPrototypeIsPrototypeOf,
+  ReflectOwnKeys,
+  RegExpPrototypeToString,
+  SafeMap,
+  SymbolPrototypeToString,
+  globalThis,
+} = primordials;
+
+const {
+  op_qirvo_debug_check,
+  op_qirvo_debug_pause,
+  op_qirvo_debug_reply,
+  op_qirvo_debug_names,
+  op_qirvo_debug_set_agent,
+} = core.ops;
+
+const MAX_OBJECTS = 10000;
+const MAX_PROPERTIES = 1000;
+const MAX_JSON = 64 * 1024;
+
+// Evaluation in progress: breakpoints do not fire inside what a debugger runs.
+let evaluating = 0;
+const objects = new SafeMap();
+let nextObject = 1;
+const indirectEval = globalThis.eval;
+
+function register(value) {
+  if (objects.size >= MAX_OBJECTS) MapPrototypeClear(objects);
+  const id = `${nextObject++}`;
+  MapPrototypeSet(objects, id, value);
+  return id;
+}
+
+function safe(f, fallback) {
+  try {
+    return f();
+  } catch {
+    return fallback;
+  }
+}
+
+function className(value) {
+  return safe(() => {
+    const proto = ObjectGetPrototypeOf(value);
+    if (proto === null) return "Object";
+    const ctor = ObjectGetOwnPropertyDescriptor(proto, "constructor");
+    const name = ctor && typeof ctor.value === "function" ? ctor.value.name : "";
+    return typeof name === "string" && name !== "" ? name : "Object";
+  }, "Object");
+}
+
+function isA(proto, value) {
+  return proto !== undefined && safe(() => ObjectPrototypeIsPrototypeOf(proto, value), false);
+}
+
+// A JSON copy of plain data (objects and arrays whose prototypes are the built-ins).
+function jsonCopy(value) {
+  const proto = safe(() => ObjectGetPrototypeOf(value), undefined);
+  if (proto !== ObjectPrototype && proto !== ArrayPrototype && proto !== null) return undefined;
+  return safe(() => {
+    const text = JSONStringify(value);
+    return text !== undefined && text.length <= MAX_JSON ? JSONParse(text) : undefined;
+  }, undefined);
+}
+
+function remote(value, withJson = true) {
+  switch (typeof value) {
+    case "undefined":
+      return { type: "undefined" };
+    case "boolean":
+    case "string":
+      return { type: typeof value, value };
+    case "number":
+      if (NumberIsFinite(value) && !ObjectIs(value, -0)) {
+        return { type: "number", value, description: `${value}` };
+      }
+      return {
+        type: "number",
+        unserializableValue: ObjectIs(value, -0) ? "-0" : `${value}`,
+        description: ObjectIs(value, -0) ? "-0" : `${value}`,
+      };
+    case "bigint":
+      return { type: "bigint", unserializableValue: `${value}n`, description: `${value}n` };
+    case "symbol":
+      return {
+        type: "symbol",
+        description: SymbolPrototypeToString(value),
+        objectId: register(value),
+      };
+    case "function":
+      return {
+        type: "function",
+        className: "Function",
+        description: safe(() => FunctionPrototypeToString(value), "function"),
+        objectId: register(value),
+      };
+  }
+  if (value === null) return { type: "object", subtype: "null", value: null };
+  const out = { type: "object", className: className(value), objectId: register(value) };
+  if (ArrayIsArray(value)) {
+    out.subtype = "array";
+    out.className = "Array";
+    out.description = `Array(${value.length})`;
+  } else if (isA(ErrorPrototype, value)) {
+    out.subtype = "error";
+    out.description = safe(() => `${value.stack || `${value.name}: ${value.message}`}`, "Error");
+  } else if (out.className === "Date") {
+    out.subtype = "date";
+    out.description = safe(() => DatePrototypeToISOString(value), "Invalid Date");
+  } else if (out.className === "RegExp") {
+    out.subtype = "regexp";
+    out.description = safe(() => RegExpPrototypeToString(value), "RegExp");
+  } else if (out.className === "Map" || out.className === "Set") {
+    out.subtype = out.className === "Map" ? "map" : "set";
+    out.description = `${out.className}(${safe(() => value.size, 0)})`;
+  } else if (out.className === "Promise") {
+    out.subtype = "promise";
+    out.description = "Promise";
+  } else {
+    out.description = out.className;
+  }
+  if (withJson) {
+    const json = jsonCopy(value);
+    if (json !== undefined) out.json = json;
+  }
+  return out;
+}
+
+function properties(objectId) {
+  if (!MapPrototypeHas(objects, objectId)) return { missing: true };
+  const value = MapPrototypeGet(objects, objectId);
+  if ((typeof value !== "object" && typeof value !== "function") || value === null) {
+    return { result: [] };
+  }
+  const result = [];
+  const keys = safe(() => ReflectOwnKeys(value), []);
+  for (let i = 0; i < keys.length && i < MAX_PROPERTIES; i++) {
+    const key = keys[i];
+    const desc = safe(() => ObjectGetOwnPropertyDescriptor(value, key), undefined);
+    if (desc === undefined) continue;
+    const prop = {
+      name: typeof key === "symbol" ? SymbolPrototypeToString(key) : key,
+      writable: !!desc.writable,
+      configurable: !!desc.configurable,
+      enumerable: !!desc.enumerable,
+      isOwn: true,
+    };
+    if ("value" in desc) {
+      prop.value = remote(desc.value, false);
+    } else {
+      if (desc.get) prop.get = remote(desc.get, false);
+      if (desc.set) prop.set = remote(desc.set, false);
+    }
+    ArrayPrototypePush(result, prop);
+  }
+  return { result };
+}
+
+function evaluate(expression, frame) {
+  evaluating++;
+  try {
+    const value = frame === undefined ? indirectEval(`${expression}`) : frame(`${expression}`);
+    return { result: remote(value), thrown: false };
+  } catch (err) {
+    return { result: remote(err), thrown: true };
+  } finally {
+    evaluating--;
+  }
+}
+
+// The scopes of a paused frame: its locals and its module's top level, as objects.
+function scopes(site, frame) {
+  const names = op_qirvo_debug_names(site);
+  const out = [];
+  const kinds = ["local", "module"];
+  evaluating++;
+  try {
+    for (let k = 0; k < 2; k++) {
+      const scope = ObjectCreate(null);
+      const list = names[k];
+      for (let i = 0; i < list.length; i++) {
+        const name = list[i];
+        // A name in its temporal dead zone (not declared yet) is left out.
+        try {
+          scope[name] = frame(name);
+        } catch {
+          // not visible here
+        }
+      }
+      if (k === 0 || list.length > 0) {
+        ArrayPrototypePush(out, { type: kinds[k], object: remote(scope, false) });
+      }
+    }
+  } finally {
+    evaluating--;
+  }
+  ArrayPrototypePush(out, { type: "global", object: remote(globalThis, false) });
+  return out;
+}
+
+function answer(request, site, frame) {
+  try {
+    switch (request.op) {
+      case "evaluate":
+        return evaluate(request.expression, request.frame === 0 ? frame : undefined);
+      case "properties":
+        return properties(request.objectId);
+      case "scopes":
+        return frame === undefined ? [] : scopes(site, frame);
+      default:
+        return { error: `unknown debug request ${request.op}` };
+    }
+  } catch (err) {
+    return { error: safe(() => `${err}`, "the request failed") };
+  }
+}
+
+function check(site) {
+  return evaluating === 0 && op_qirvo_debug_check(site);
+}
+
+function pause(site, frame) {
+  if (evaluating !== 0) return;
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 200;
+  const stack = safe(() => `${new Error().stack}`, "");
+  Error.stackTraceLimit = limit;
+  let request = op_qirvo_debug_pause(site, stack);
+  if (request === null) return;
+  while (request !== null) {
+    request = op_qirvo_debug_reply(answer(request, site, frame));
+  }
+  // Resumed: what the session was shown is released.
+  MapPrototypeClear(objects);
+}
+
+// A request while the plugin is not paused (global scope), as JSON text.
+function request(requestJson) {
+  return JSONStringify(answer(JSONParse(requestJson), 0, undefined));
+}
+
+export function installDebugAgent() {
+  if (typeof op_qirvo_debug_check !== "function") return;
+  const hidden = { writable: false, configurable: false, enumerable: false };
+  ObjectDefineProperty(globalThis, "__qirvo_dbg", { ...hidden, value: check });
+  ObjectDefineProperty(globalThis, "__qirvo_dbg_pause", { ...hidden, value: pause });
+  op_qirvo_debug_set_agent(request);
+}

@@ -1,0 +1,121 @@
+//! The debug agent's ops: the check every instrumented statement makes, and the pause
+//! that blocks the plugin's thread while a session looks at it (see `src/debug.rs`).
+//! Registered only in a runtime with debugging enabled.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use deno_core::OpState;
+use deno_core::op2;
+use deno_core::v8;
+
+use crate::debug::DebugShared;
+use crate::watchdog::{Target, Watchdog};
+
+/// What the pause needs: the plugin's debug state, and its watchdog to suspend.
+pub(crate) struct DebugOpState {
+    pub shared: Arc<DebugShared>,
+    pub watchdog: Arc<Watchdog>,
+    pub target: Arc<Target>,
+}
+
+/// The agent's entry point for requests while the plugin is not paused:
+/// `request(requestJson) -> replyJson`.
+pub(crate) struct DebugAgent {
+    pub request: v8::Global<v8::Function>,
+}
+
+/// Frames on the engine's stack now (for steps: deeper, same, or shallower).
+fn depth(scope: &mut v8::PinScope) -> usize {
+    v8::StackTrace::current_stack_trace(scope, 10_000)
+        .map(|s| s.get_frame_count())
+        .unwrap_or(0)
+}
+
+fn debug_state(
+    state: &Rc<RefCell<OpState>>,
+) -> Option<(Arc<DebugShared>, Arc<Watchdog>, Arc<Target>)> {
+    let state = state.borrow();
+    let d = state.try_borrow::<DebugOpState>()?;
+    Some((d.shared.clone(), d.watchdog.clone(), d.target.clone()))
+}
+
+/// Whether the plugin might stop at `site` (the statement about to run).
+#[op2(fast)]
+pub(crate) fn op_qirvo_debug_check(
+    scope: &mut v8::PinScope,
+    state: Rc<RefCell<OpState>>,
+    #[smi] site: u32,
+) -> bool {
+    let shared = {
+        let state = state.borrow();
+        match state.try_borrow::<DebugOpState>() {
+            Some(d) => d.shared.clone(),
+            None => return false,
+        }
+    };
+    shared.check(site, || depth(scope))
+}
+
+/// Stops at `site` if a breakpoint, step or pause request says so, and blocks until a
+/// session resumes (`null`) or sends a request for the agent to run in the paused frame.
+#[op2]
+#[serde]
+pub(crate) fn op_qirvo_debug_pause(
+    scope: &mut v8::PinScope,
+    state: Rc<RefCell<OpState>>,
+    #[smi] site: u32,
+    #[string] stack: String,
+) -> Option<serde_json::Value> {
+    let (shared, watchdog, target) = debug_state(&state)?;
+    let depth = depth(scope);
+    shared.pause(site, depth, &stack, &watchdog, &target)
+}
+
+/// The agent's answer to a request; blocks for the next one (`null`: resume).
+#[op2]
+#[serde]
+pub(crate) fn op_qirvo_debug_reply(
+    state: Rc<RefCell<OpState>>,
+    #[serde] reply: serde_json::Value,
+) -> Option<serde_json::Value> {
+    let (shared, watchdog, target) = debug_state(&state)?;
+    shared.reply(reply, &watchdog, &target)
+}
+
+/// The names a site's frame can see: `[locals, module top level]`.
+#[op2]
+#[serde]
+pub(crate) fn op_qirvo_debug_names(
+    state: Rc<RefCell<OpState>>,
+    #[smi] site: u32,
+) -> (Vec<String>, Vec<String>) {
+    let Some((shared, _, _)) = debug_state(&state) else {
+        return (Vec::new(), Vec::new());
+    };
+    let (locals, module) = shared.site_names(site);
+    (locals.to_vec(), module.to_vec())
+}
+
+/// Takes the agent's request entry point; only the first registration counts.
+#[op2]
+pub(crate) fn op_qirvo_debug_set_agent(
+    state: &mut OpState,
+    #[scoped] request: v8::Global<v8::Function>,
+) {
+    if !state.has::<DebugAgent>() {
+        state.put(DebugAgent { request });
+    }
+}
+
+deno_core::extension!(
+    qirvo_debug,
+    ops = [
+        op_qirvo_debug_check,
+        op_qirvo_debug_pause,
+        op_qirvo_debug_reply,
+        op_qirvo_debug_names,
+        op_qirvo_debug_set_agent
+    ],
+);

@@ -1,0 +1,754 @@
+//! The Chrome DevTools Protocol server behind `qirvo run --inspect`: `GET /json/version`,
+//! `GET /json/list` (one target per plugin) and a WebSocket per plugin, carrying the
+//! `Runtime` and `Debugger` domains on top of a [`DebugSession`], so DevTools (or any CDP
+//! client) sees the same thing on both engines.
+//!
+//! It binds to loopback unless told otherwise: a debugger can run any code in a plugin,
+//! so anyone who can reach the port owns the plugin. Requests whose `Host` header is not an
+//! IP address or `localhost` are refused (DNS rebinding), as Node's inspector does.
+
+use std::collections::HashSet;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use futures::{SinkExt, StreamExt};
+use parking_lot::Mutex;
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::debug::{
+    DebugError, DebugEvent, DebugSession, Evaluation, PauseReason, Paused, RemoteValue, StepKind,
+};
+use crate::logs::LogLevel;
+use crate::runtime::PluginRuntime;
+
+/// The default inspector address, as Node's.
+pub const DEFAULT_INSPECT_ADDR: &str = "127.0.0.1:9229";
+
+/// Why the inspector could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum InspectorError {
+    #[error(
+        "refusing to serve the debugger on {0}: it is not a loopback address, and anyone who can reach the port can run any code in the plugins; pass --inspect-allow-remote (InspectorServer::start with allow_remote) if that is what you want"
+    )]
+    NotLoopback(SocketAddr),
+    #[error("cannot listen for debuggers on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("the runtime does not load plugins for debugging: set RuntimeConfig::debug")]
+    DebugDisabled,
+}
+
+/// A running inspector. Stops serving when dropped.
+pub struct InspectorServer {
+    addr: SocketAddr,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl std::fmt::Debug for InspectorServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InspectorServer")
+            .field("addr", &self.addr)
+            .finish()
+    }
+}
+
+impl InspectorServer {
+    /// Serves the Chrome DevTools Protocol for the plugins of `runtime` on `addr` (port 0
+    /// picks a free one). A non-loopback `addr` is refused unless `allow_remote`.
+    ///
+    /// # Errors
+    /// [`InspectorError::NotLoopback`], [`InspectorError::Bind`], and
+    /// [`InspectorError::DebugDisabled`] unless the runtime was created with
+    /// [`RuntimeConfig::debug`](crate::RuntimeConfig::debug).
+    pub async fn start(
+        runtime: PluginRuntime,
+        addr: SocketAddr,
+        allow_remote: bool,
+    ) -> Result<InspectorServer, InspectorError> {
+        if !runtime.config().debug {
+            return Err(InspectorError::DebugDisabled);
+        }
+        if !addr.ip().is_loopback() && !allow_remote {
+            return Err(InspectorError::NotLoopback(addr));
+        }
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| InspectorError::Bind { addr, source })?;
+        let addr = listener
+            .local_addr()
+            .map_err(|source| InspectorError::Bind { addr, source })?;
+        let task = tokio::spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
+                let runtime = runtime.clone();
+                tokio::spawn(async move {
+                    if let Err(e) = connection(stream, runtime, addr).await {
+                        tracing::debug!(target: "qirvo::inspector", "connection ended: {e}");
+                    }
+                });
+            }
+        });
+        tracing::info!(target: "qirvo::inspector", %addr, "debugger listening");
+        Ok(InspectorServer { addr, task })
+    }
+
+    /// The address it listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The WebSocket URL of one plugin's target.
+    pub fn websocket_url(&self, plugin_id: &str) -> String {
+        format!("ws://{}/{}", self.addr, plugin_id)
+    }
+}
+
+impl Drop for InspectorServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+const MAX_HEAD: usize = 16 * 1024;
+
+/// The request line and headers, read without consuming them.
+async fn peek_head(stream: &TcpStream) -> std::io::Result<String> {
+    let mut buf = vec![0u8; MAX_HEAD];
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let n = tokio::time::timeout_at(deadline, stream.peek(&mut buf))
+            .await
+            .map_err(|_| std::io::Error::other("request head timed out"))??;
+        if n == 0 {
+            return Err(std::io::Error::other("connection closed"));
+        }
+        if let Some(end) = buf[..n].windows(4).position(|w| w == b"\r\n\r\n") {
+            return Ok(String::from_utf8_lossy(&buf[..end + 4]).into_owned());
+        }
+        if n == MAX_HEAD {
+            return Err(std::io::Error::other("request head too large"));
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
+    head.lines().skip(1).find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        k.trim().eq_ignore_ascii_case(name).then(|| v.trim())
+    })
+}
+
+/// `Host` must be an IP address or localhost, so a web page cannot reach the inspector
+/// through a name it controls.
+fn host_allowed(host: Option<&str>) -> bool {
+    let Some(host) = host else {
+        return true;
+    };
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        rest.split(']').next().unwrap_or("")
+    } else {
+        host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host)
+    };
+    name.eq_ignore_ascii_case("localhost") || name.parse::<std::net::IpAddr>().is_ok()
+}
+
+async fn respond(stream: &mut TcpStream, status: &str, body: &str) -> std::io::Result<()> {
+    let text = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: application/json; charset=UTF-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(text.as_bytes()).await?;
+    stream.shutdown().await
+}
+
+async fn connection(
+    mut stream: TcpStream,
+    runtime: PluginRuntime,
+    addr: SocketAddr,
+) -> std::io::Result<()> {
+    let head = peek_head(&stream).await?;
+    let mut first = head.lines().next().unwrap_or("").split_whitespace();
+    let (method, path) = (first.next().unwrap_or(""), first.next().unwrap_or(""));
+    let path = path.split('?').next().unwrap_or("").to_string();
+    if !host_allowed(header(&head, "host")) {
+        let mut sink = vec![0u8; head.len()];
+        stream.read_exact(&mut sink).await?;
+        return respond(
+            &mut stream,
+            "403 Forbidden",
+            "\"Host header is not an IP address or localhost\"",
+        )
+        .await;
+    }
+    let upgrade = header(&head, "upgrade").is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
+    if upgrade {
+        let id = path.trim_start_matches('/').to_string();
+        let ws = tokio_tungstenite::accept_async(stream)
+            .await
+            .map_err(std::io::Error::other)?;
+        serve_session(ws, runtime, id).await;
+        return Ok(());
+    }
+    let mut sink = vec![0u8; head.len()];
+    stream.read_exact(&mut sink).await?;
+    if method != "GET" {
+        return respond(&mut stream, "405 Method Not Allowed", "\"GET only\"").await;
+    }
+    match path.trim_end_matches('/') {
+        "/json/version" => {
+            let body = json!({
+                "Browser": format!("qirvo/{}", env!("CARGO_PKG_VERSION")),
+                "Protocol-Version": "1.3",
+                "V8-Version": engine_name(),
+            });
+            respond(&mut stream, "200 OK", &body.to_string()).await
+        }
+        "/json" | "/json/list" => {
+            let targets: Vec<Value> = runtime
+                .debug_targets()
+                .iter()
+                .map(|h| {
+                    let id = h.id();
+                    let ws = format!("{addr}/{id}");
+                    let main = deno_core::ModuleSpecifier::from_file_path(
+                        h.dir().join(&h.manifest().main),
+                    )
+                    .map(|u| u.to_string())
+                    .unwrap_or_default();
+                    json!({
+                        "description": format!("qirvo plugin {id} ({})", h.state()),
+                        "devtoolsFrontendUrl": format!("devtools://devtools/bundled/js_app.html?experiments=true&v8only=true&ws={ws}"),
+                        "devtoolsFrontendUrlCompat": format!("devtools://devtools/bundled/inspector.html?experiments=true&v8only=true&ws={ws}"),
+                        "faviconUrl": "https://nodejs.org/static/images/favicons/favicon.ico",
+                        "id": id,
+                        "title": format!("{} ({id})", h.manifest().name),
+                        "type": "node",
+                        "url": main,
+                        "webSocketDebuggerUrl": format!("ws://{ws}"),
+                    })
+                })
+                .collect();
+            respond(&mut stream, "200 OK", &Value::Array(targets).to_string()).await
+        }
+        _ => respond(&mut stream, "404 Not Found", "\"unknown path\"").await,
+    }
+}
+
+fn engine_name() -> &'static str {
+    if cfg!(feature = "v8") {
+        "v8"
+    } else {
+        "quickjs (deno_v8)"
+    }
+}
+
+/// One WebSocket client attached to one plugin.
+struct Cdp {
+    session: DebugSession,
+    out: mpsc::UnboundedSender<String>,
+    debugger_enabled: AtomicBool,
+    runtime_enabled: AtomicBool,
+    /// Scripts already announced with `Debugger.scriptParsed`.
+    announced: Mutex<HashSet<String>>,
+}
+
+async fn serve_session(
+    ws: tokio_tungstenite::WebSocketStream<TcpStream>,
+    runtime: PluginRuntime,
+    id: String,
+) {
+    let (mut sink, mut stream) = ws.split();
+    let session = match runtime.debug(&id) {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = sink
+                .send(Message::Close(Some(
+                    tokio_tungstenite::tungstenite::protocol::CloseFrame {
+                        code: tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode::Policy,
+                        reason: e.to_string().chars().take(120).collect::<String>().into(),
+                    },
+                )))
+                .await;
+            return;
+        }
+    };
+    let (out, mut out_rx) = mpsc::unbounded_channel::<String>();
+    let writer = tokio::spawn(async move {
+        while let Some(text) = out_rx.recv().await {
+            if sink.send(Message::Text(text.into())).await.is_err() {
+                break;
+            }
+        }
+        let _ = sink.close().await;
+    });
+    let cdp = Arc::new(Cdp {
+        session,
+        out,
+        debugger_enabled: AtomicBool::new(false),
+        runtime_enabled: AtomicBool::new(false),
+        announced: Mutex::new(HashSet::new()),
+    });
+    let events = tokio::spawn({
+        let cdp = cdp.clone();
+        async move {
+            while let Some(event) = cdp.session.next_event().await {
+                cdp.on_event(event).await;
+            }
+        }
+    });
+    while let Some(msg) = stream.next().await {
+        match msg {
+            Ok(Message::Text(text)) => cdp.clone().handle(text.as_str()),
+            Ok(Message::Binary(bytes)) => {
+                if let Ok(text) = std::str::from_utf8(&bytes) {
+                    cdp.clone().handle(text)
+                }
+            }
+            Ok(Message::Close(_)) | Err(_) => break,
+            Ok(_) => {}
+        }
+    }
+    events.abort();
+    let _ = events.await;
+    // Dropping the session removes its breakpoints and, if it was the last, resumes.
+    drop(cdp);
+    let _ = writer.await;
+}
+
+fn remote_json(v: &RemoteValue) -> Value {
+    let mut v = serde_json::to_value(v).unwrap_or(Value::Null);
+    if let Some(o) = v.as_object_mut() {
+        o.remove("json");
+    }
+    v
+}
+
+fn evaluation_json(e: Evaluation) -> Value {
+    let result = remote_json(&e.result);
+    if e.thrown {
+        let text = e
+            .result
+            .description
+            .clone()
+            .or_else(|| e.result.value.as_ref().map(|v| v.to_string()))
+            .unwrap_or_else(|| "Uncaught".into());
+        json!({
+            "result": result,
+            "exceptionDetails": {
+                "exceptionId": 1,
+                "text": format!("Uncaught {text}"),
+                "lineNumber": 0,
+                "columnNumber": 0,
+                "exception": result,
+            }
+        })
+    } else {
+        json!({ "result": result })
+    }
+}
+
+fn cdp_error(e: &DebugError) -> (i64, String) {
+    (-32000, e.to_string())
+}
+
+impl Cdp {
+    fn send(&self, v: Value) {
+        let _ = self.out.send(v.to_string());
+    }
+
+    fn event(&self, method: &str, params: Value) {
+        self.send(json!({ "method": method, "params": params }));
+    }
+
+    fn reply(&self, id: &Value, result: Result<Value, (i64, String)>) {
+        match result {
+            Ok(r) => self.send(json!({ "id": id, "result": r })),
+            Err((code, message)) => {
+                self.send(json!({ "id": id, "error": { "code": code, "message": message } }))
+            }
+        }
+    }
+
+    fn script_id(&self, url: &str) -> Option<String> {
+        self.session
+            .scripts()
+            .into_iter()
+            .find(|s| s.url == url)
+            .map(|s| s.id)
+    }
+
+    fn announce_scripts(&self) {
+        for s in self.session.scripts() {
+            self.announce(&s);
+        }
+    }
+
+    fn announce(&self, s: &crate::debug::ScriptInfo) {
+        if !self.announced.lock().insert(s.id.clone()) {
+            return;
+        }
+        self.event(
+            "Debugger.scriptParsed",
+            json!({
+                "scriptId": s.id,
+                "url": s.url,
+                "startLine": 0,
+                "startColumn": 0,
+                "endLine": s.lines,
+                "endColumn": 0,
+                "executionContextId": 1,
+                "hash": "",
+                "isModule": true,
+                "hasSourceURL": false,
+                "scriptLanguage": "JavaScript",
+            }),
+        );
+    }
+
+    async fn on_event(&self, event: DebugEvent) {
+        match event {
+            DebugEvent::ScriptParsed(s) => {
+                if self.debugger_enabled.load(Ordering::Acquire) {
+                    self.announce(&s);
+                }
+            }
+            DebugEvent::Paused(p) => {
+                if self.debugger_enabled.load(Ordering::Acquire) {
+                    self.send_paused(p).await;
+                }
+            }
+            DebugEvent::Resumed => {
+                if self.debugger_enabled.load(Ordering::Acquire) {
+                    self.event("Debugger.resumed", json!({}));
+                }
+            }
+            DebugEvent::Log(entry) => {
+                if self.runtime_enabled.load(Ordering::Acquire) {
+                    let kind = match entry.level {
+                        LogLevel::Debug => "debug",
+                        LogLevel::Info => "log",
+                        LogLevel::Warn => "warning",
+                        LogLevel::Error => "error",
+                    };
+                    let ts = entry
+                        .time
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .unwrap_or_default()
+                        .as_secs_f64()
+                        * 1000.0;
+                    self.event(
+                        "Runtime.consoleAPICalled",
+                        json!({
+                            "type": kind,
+                            "args": [{ "type": "string", "value": entry.message }],
+                            "executionContextId": 1,
+                            "timestamp": ts,
+                            "stackTrace": { "callFrames": [] },
+                        }),
+                    );
+                }
+            }
+        }
+    }
+
+    async fn send_paused(&self, p: Paused) {
+        // Scripts first, so every frame's scriptId is known to the client.
+        self.announce_scripts();
+        let scopes = self.session.scopes().await.unwrap_or_default();
+        let global = scopes
+            .iter()
+            .find(|s| s.kind == "global")
+            .map(|s| remote_json(&s.object));
+        let frames: Vec<Value> = p
+            .frames
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let chain: Vec<Value> = if i == 0 {
+                    scopes
+                        .iter()
+                        .map(|s| json!({ "type": s.kind, "object": remote_json(&s.object) }))
+                        .collect()
+                } else {
+                    global
+                        .iter()
+                        .map(|g| json!({ "type": "global", "object": g }))
+                        .collect()
+                };
+                json!({
+                    "callFrameId": i.to_string(),
+                    "functionName": f.function,
+                    "location": {
+                        "scriptId": self.script_id(&f.url).unwrap_or_default(),
+                        "lineNumber": f.line.saturating_sub(1),
+                        "columnNumber": f.column.saturating_sub(1),
+                    },
+                    "url": f.url,
+                    "scopeChain": chain,
+                    "this": { "type": "undefined" },
+                    "canBeRestarted": false,
+                })
+            })
+            .collect();
+        let hits: Vec<String> = match &p.reason {
+            PauseReason::Breakpoint(ids) => ids.iter().map(|i| i.to_string()).collect(),
+            _ => Vec::new(),
+        };
+        let reason = match p.reason {
+            PauseReason::Breakpoint(_) | PauseReason::Requested | PauseReason::Step => "other",
+            PauseReason::DebuggerStatement => "debugCommand",
+            PauseReason::Entry => "Break on start",
+        };
+        self.event(
+            "Debugger.paused",
+            json!({ "callFrames": frames, "reason": reason, "hitBreakpoints": hits }),
+        );
+    }
+
+    fn handle(self: Arc<Self>, text: &str) {
+        let Ok(msg) = serde_json::from_str::<Value>(text) else {
+            return;
+        };
+        let id = msg.get("id").cloned().unwrap_or(Value::Null);
+        let method = msg["method"].as_str().unwrap_or("").to_string();
+        let params = msg.get("params").cloned().unwrap_or(json!({}));
+        let result = match method.as_str() {
+            "Runtime.enable" => {
+                self.reply(&id, Ok(json!({})));
+                self.runtime_enabled.store(true, Ordering::Release);
+                self.event(
+                    "Runtime.executionContextCreated",
+                    json!({ "context": {
+                        "id": 1,
+                        "origin": "",
+                        "name": self.session.plugin().id(),
+                        "uniqueId": format!("{}-1", self.session.plugin().id()),
+                        "auxData": { "isDefault": true },
+                    }}),
+                );
+                return;
+            }
+            "Runtime.disable" => {
+                self.runtime_enabled.store(false, Ordering::Release);
+                Ok(json!({}))
+            }
+            "Debugger.enable" => {
+                self.reply(&id, Ok(json!({ "debuggerId": self.session.plugin().id() })));
+                self.debugger_enabled.store(true, Ordering::Release);
+                self.announce_scripts();
+                if let Some(p) = self.session.paused() {
+                    tokio::spawn(async move { self.send_paused(p).await });
+                }
+                return;
+            }
+            "Debugger.disable" => {
+                self.debugger_enabled.store(false, Ordering::Release);
+                Ok(json!({}))
+            }
+            "Debugger.setBreakpointByUrl" => self.set_breakpoint_by_url(&params),
+            "Debugger.setBreakpoint" => {
+                let script = params["location"]["scriptId"].as_str().unwrap_or("");
+                let line = params["location"]["lineNumber"].as_u64().unwrap_or(0) as u32 + 1;
+                match self.session.scripts().into_iter().find(|s| s.id == script) {
+                    None => Err((-32000, format!("no script {script:?}"))),
+                    Some(s) => self
+                        .session
+                        .set_breakpoint(&s.url, line)
+                        .map(|b| {
+                            json!({
+                                "breakpointId": b.id.to_string(),
+                                "actualLocation": b.location.map(|l| self.location_json(&l)),
+                            })
+                        })
+                        .map_err(|e| cdp_error(&e)),
+                }
+            }
+            "Debugger.removeBreakpoint" => {
+                let bp = params["breakpointId"]
+                    .as_str()
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(0);
+                self.session
+                    .remove_breakpoint(bp)
+                    .map(|_| json!({}))
+                    .map_err(|e| cdp_error(&e))
+            }
+            "Debugger.pause" => {
+                self.session.pause();
+                Ok(json!({}))
+            }
+            "Debugger.resume" => self.step(None),
+            "Debugger.stepOver" => self.step(Some(StepKind::Over)),
+            "Debugger.stepInto" => self.step(Some(StepKind::Into)),
+            "Debugger.stepOut" => self.step(Some(StepKind::Out)),
+            "Debugger.getScriptSource" => {
+                let script = params["scriptId"].as_str().unwrap_or("");
+                self.session
+                    .script_source(script)
+                    .map(|s| json!({ "scriptSource": s }))
+                    .ok_or_else(|| (-32000, format!("no script {script:?}")))
+            }
+            "Debugger.evaluateOnCallFrame" => {
+                let frame = params["callFrameId"].as_str().unwrap_or("0").to_string();
+                let expression = params["expression"].as_str().unwrap_or("").to_string();
+                tokio::spawn(async move {
+                    let r = if frame == "0" {
+                        self.session
+                            .evaluate_raw(&expression, Some(0))
+                            .await
+                            .map(evaluation_json)
+                            .map_err(|e| cdp_error(&e))
+                    } else {
+                        Err((
+                            -32000,
+                            "only the innermost frame's scope can be evaluated; select the top frame".to_string(),
+                        ))
+                    };
+                    self.reply(&id, r);
+                });
+                return;
+            }
+            "Runtime.evaluate" => {
+                let expression = params["expression"].as_str().unwrap_or("").to_string();
+                tokio::spawn(async move {
+                    let r = self
+                        .session
+                        .evaluate_raw(&expression, None)
+                        .await
+                        .map(evaluation_json)
+                        .map_err(|e| cdp_error(&e));
+                    self.reply(&id, r);
+                });
+                return;
+            }
+            "Runtime.getProperties" => {
+                let object = params["objectId"].as_str().unwrap_or("").to_string();
+                tokio::spawn(async move {
+                    let r = match self.session.properties(&object).await {
+                        Ok(props) => {
+                            let list: Vec<Value> = props
+                                .iter()
+                                .map(|p| {
+                                    let mut v = json!({
+                                        "name": p.name,
+                                        "writable": p.writable,
+                                        "configurable": p.configurable,
+                                        "enumerable": p.enumerable,
+                                        "isOwn": true,
+                                    });
+                                    if let Some(x) = &p.value {
+                                        v["value"] = remote_json(x);
+                                    }
+                                    if let Some(x) = &p.get {
+                                        v["get"] = remote_json(x);
+                                    }
+                                    if let Some(x) = &p.set {
+                                        v["set"] = remote_json(x);
+                                    }
+                                    v
+                                })
+                                .collect();
+                            Ok(json!({ "result": list }))
+                        }
+                        Err(e) => Err(cdp_error(&e)),
+                    };
+                    self.reply(&id, r);
+                });
+                return;
+            }
+            "Runtime.getHeapUsage" => {
+                let heap = self.session.plugin().heap();
+                Ok(json!({ "usedSize": heap.used.bytes(), "totalSize": heap.limit.bytes() }))
+            }
+            "Runtime.runIfWaitingForDebugger"
+            | "Runtime.releaseObject"
+            | "Runtime.releaseObjectGroup"
+            | "Runtime.discardConsoleEntries"
+            | "Runtime.setAsyncCallStackDepth"
+            | "Debugger.setPauseOnExceptions"
+            | "Debugger.setAsyncCallStackDepth"
+            | "Debugger.setBlackboxPatterns"
+            | "Debugger.setBreakpointsActive"
+            | "Debugger.setSkipAllPauses"
+            | "Profiler.enable"
+            | "Profiler.disable"
+            | "HeapProfiler.enable"
+            | "HeapProfiler.disable" => Ok(json!({})),
+            other => Err((-32601, format!("'{other}' wasn't found"))),
+        };
+        self.reply(&id, result);
+    }
+
+    fn step(&self, step: Option<StepKind>) -> Result<Value, (i64, String)> {
+        self.session
+            .resume_with(step)
+            .map(|_| json!({}))
+            .map_err(|_| {
+                (
+                    -32000,
+                    "Can only perform operation while paused.".to_string(),
+                )
+            })
+    }
+
+    fn location_json(&self, l: &crate::debug::Location) -> Value {
+        json!({
+            "scriptId": self.script_id(&l.url).unwrap_or_default(),
+            "lineNumber": l.line.saturating_sub(1),
+            "columnNumber": l.column.saturating_sub(1),
+        })
+    }
+
+    fn set_breakpoint_by_url(&self, params: &Value) -> Result<Value, (i64, String)> {
+        let line = params["lineNumber"]
+            .as_u64()
+            .ok_or((-32602, "lineNumber is required".to_string()))? as u32
+            + 1;
+        let file = if let Some(url) = params["url"].as_str() {
+            url.to_string()
+        } else if let Some(pattern) = params["urlRegex"].as_str() {
+            let re = regex::Regex::new(pattern).map_err(|e| (-32602, e.to_string()))?;
+            self.session
+                .scripts()
+                .into_iter()
+                .find(|s| re.is_match(&s.url))
+                .map(|s| s.url)
+                .ok_or((-32000, format!("no loaded script matches {pattern:?}")))?
+        } else {
+            return Err((-32602, "url or urlRegex is required".to_string()));
+        };
+        let bp = self
+            .session
+            .set_breakpoint(&file, line)
+            .map_err(|e| cdp_error(&e))?;
+        let locations: Vec<Value> = bp.location.iter().map(|l| self.location_json(l)).collect();
+        Ok(json!({ "breakpointId": bp.id.to_string(), "locations": locations }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_ip_and_localhost_hosts_are_served() {
+        assert!(host_allowed(Some("127.0.0.1:9229")));
+        assert!(host_allowed(Some("localhost:9229")));
+        assert!(host_allowed(Some("[::1]:9229")));
+        assert!(host_allowed(None));
+        assert!(!host_allowed(Some("evil.example:9229")));
+        assert!(!host_allowed(Some("attacker.test")));
+    }
+}

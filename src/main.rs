@@ -47,6 +47,21 @@ enum Cmd {
         /// load is reported and the running one kept.
         #[arg(long)]
         watch: bool,
+        /// Serve the Chrome DevTools Protocol on ADDR (default 127.0.0.1:9229): one target
+        /// per plugin at http://ADDR/json/list. Plugins are loaded ready for breakpoints.
+        #[arg(long, value_name = "ADDR", num_args = 0..=1, require_equals = true,
+              default_missing_value = qirvo::DEFAULT_INSPECT_ADDR, value_parser = parse_inspect_addr)]
+        inspect: Option<std::net::SocketAddr>,
+        /// Like --inspect, and every plugin pauses at its first statement until a
+        /// debugger resumes it.
+        #[arg(long, value_name = "ADDR", num_args = 0..=1, require_equals = true,
+              default_missing_value = qirvo::DEFAULT_INSPECT_ADDR, value_parser = parse_inspect_addr,
+              conflicts_with = "inspect")]
+        inspect_brk: Option<std::net::SocketAddr>,
+        /// Allow --inspect on a non-loopback address (anyone who reaches the port can run
+        /// any code in the plugins).
+        #[arg(long)]
+        inspect_allow_remote: bool,
     },
     /// Load and start a plugin, call one export with JSON arguments, print the JSON result.
     Call {
@@ -486,15 +501,58 @@ async fn serve_metrics(listener: tokio::net::TcpListener, runtime: PluginRuntime
     }
 }
 
-async fn run_plugins(
-    config: RuntimeConfig,
-    path: PathBuf,
+/// `--inspect` / `--inspect-brk`.
+struct Inspect {
+    addr: std::net::SocketAddr,
+    brk: bool,
+    allow_remote: bool,
+}
+
+struct RunOptions {
     run_for: Option<Duration>,
     metrics_addr: Option<std::net::SocketAddr>,
     status: bool,
     watch: bool,
+    inspect: Option<Inspect>,
+}
+
+/// `HOST:PORT`, or a port on 127.0.0.1.
+fn parse_inspect_addr(s: &str) -> Result<std::net::SocketAddr, String> {
+    if let Ok(addr) = s.parse() {
+        return Ok(addr);
+    }
+    if let Ok(port) = s.parse::<u16>() {
+        return Ok(std::net::SocketAddr::from(([127, 0, 0, 1], port)));
+    }
+    if let Some(port) = s.strip_prefix("localhost:")
+        && let Ok(port) = port.parse::<u16>()
+    {
+        return Ok(std::net::SocketAddr::from(([127, 0, 0, 1], port)));
+    }
+    Err(format!(
+        "{s:?} is not an address: expected HOST:PORT (an IP address) or PORT, e.g. 127.0.0.1:9229"
+    ))
+}
+
+async fn run_plugins(
+    mut config: RuntimeConfig,
+    path: PathBuf,
+    options: RunOptions,
 ) -> Result<(), Failure> {
+    let RunOptions {
+        run_for,
+        metrics_addr,
+        status,
+        watch,
+        inspect,
+    } = options;
     let dirs = plugin_dirs(&path)?;
+    // --watch proves a new version in a scratch runtime: never paused there.
+    let watch_config = config.clone();
+    if let Some(i) = &inspect {
+        config.debug = true;
+        config.break_on_start = i.brk;
+    }
     // Listen for Ctrl-C from the start, so an early one still ends the run cleanly.
     #[cfg(unix)]
     let mut interrupted = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
@@ -502,7 +560,11 @@ async fn run_plugins(
     let runtime = PluginRuntime::new(config.clone())?;
     if watch {
         for dir in &dirs {
-            tokio::spawn(watch_plugin(runtime.clone(), config.clone(), dir.clone()));
+            tokio::spawn(watch_plugin(
+                runtime.clone(),
+                watch_config.clone(),
+                dir.clone(),
+            ));
         }
     }
     if let Some(addr) = metrics_addr {
@@ -518,6 +580,31 @@ async fn run_plugins(
         );
         tokio::spawn(serve_metrics(listener, runtime.clone()));
     }
+    // Kept alive for the run.
+    let _inspector = match &inspect {
+        None => None,
+        Some(i) => {
+            let server = qirvo::InspectorServer::start(runtime.clone(), i.addr, i.allow_remote)
+                .await
+                .map_err(|e| Failure {
+                    code: 2,
+                    error: e.into(),
+                })?;
+            eprintln!(
+                "Debugger listening on http://{} (Chrome DevTools: chrome://inspect; targets at /json/list)",
+                server.local_addr()
+            );
+            for dir in &dirs {
+                if let Ok(m) = Manifest::from_dir(dir) {
+                    eprintln!("  {}: {}", m.id, server.websocket_url(&m.id));
+                }
+            }
+            if i.brk {
+                eprintln!("Each plugin waits at its first statement for a debugger to resume it.");
+            }
+            Some(server)
+        }
+    };
     let single = dirs.len() == 1;
     let mut failed = false;
     let progress = Progress::new();
@@ -689,7 +776,36 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             metrics_addr,
             status,
             watch,
-        } => run_plugins(config, plugin, run_for, metrics_addr, status, watch).await,
+            inspect,
+            inspect_brk,
+            inspect_allow_remote,
+        } => {
+            let inspect = match (inspect, inspect_brk) {
+                (Some(addr), _) => Some(Inspect {
+                    addr,
+                    brk: false,
+                    allow_remote: inspect_allow_remote,
+                }),
+                (None, Some(addr)) => Some(Inspect {
+                    addr,
+                    brk: true,
+                    allow_remote: inspect_allow_remote,
+                }),
+                (None, None) => None,
+            };
+            run_plugins(
+                config,
+                plugin,
+                RunOptions {
+                    run_for,
+                    metrics_addr,
+                    status,
+                    watch,
+                    inspect,
+                },
+            )
+            .await
+        }
         Cmd::Test { plugins } => {
             let plugins = if plugins.is_empty() {
                 vec![PathBuf::from(".")]

@@ -325,3 +325,70 @@ fn the_example_plugin_passes_its_own_tests() {
     let out = qirvo(&["validate", "examples/plugins/counter"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
+
+#[test]
+fn run_inspect_serves_devtools_targets_on_loopback() {
+    use std::io::{BufRead, Read, Write};
+    let data = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_qirvo"))
+        .args(["run", "fixtures/plugins/debuggee", "--inspect=127.0.0.1:0"])
+        .arg("--data-dir")
+        .arg(data.path())
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut lines = Vec::new();
+    let addr = loop {
+        let mut line = String::new();
+        if stderr.read_line(&mut line).unwrap() == 0 {
+            panic!("no inspector address in {lines:?}");
+        }
+        if let Some(rest) = line.strip_prefix("Debugger listening on http://") {
+            break rest.split_whitespace().next().unwrap().to_string();
+        }
+        lines.push(line);
+    };
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    assert_eq!(line.trim(), format!("debuggee: ws://{addr}/debuggee"));
+    // The plugin is listed once it has loaded.
+    let mut body = String::new();
+    for _ in 0..200 {
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        write!(s, "GET /json/list HTTP/1.1\r\nHost: {addr}\r\n\r\n").unwrap();
+        body.clear();
+        s.read_to_string(&mut body).unwrap();
+        if body.contains("\"debuggee\"") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(
+        body.contains(&format!(
+            "\"webSocketDebuggerUrl\":\"ws://{addr}/debuggee\""
+        )),
+        "{body}"
+    );
+    interrupt(&child);
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+}
+
+#[test]
+fn run_inspect_refuses_a_public_address_and_nonsense() {
+    let out = qirvo(&["run", "fixtures/plugins/debuggee", "--inspect=0.0.0.0:9229"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("not a loopback address"), "{stderr}");
+    assert!(stderr.contains("--inspect-allow-remote"), "{stderr}");
+    let out = qirvo(&["run", "fixtures/plugins/debuggee", "--inspect=nowhere"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("expected HOST:PORT"),
+        "{}",
+        text(&out.stderr)
+    );
+}

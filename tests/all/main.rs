@@ -9,6 +9,7 @@ mod health;
 mod helpers;
 mod hooks;
 mod http;
+mod inspector;
 mod lifecycle;
 mod limits;
 mod loading;

@@ -1,0 +1,248 @@
+//! The Chrome DevTools Protocol server, driven by a real WebSocket CDP client: targets,
+//! scripts, a breakpoint on a TS line, `Debugger.paused` with the right frame, evaluation
+//! on the call frame, the variables view, resume, console events.
+
+use std::io::{Read, Write};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use futures::{SinkExt, StreamExt};
+use qirvo::{InspectorError, InspectorServer};
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::debug::{debug_runtime, line_of};
+use crate::helpers::plugin_fixture;
+
+fn http_get(addr: SocketAddr, path: &str, host: &str) -> (String, String) {
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n").unwrap();
+    let mut text = String::new();
+    s.read_to_string(&mut text).unwrap();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap();
+    (head.lines().next().unwrap().to_string(), body.to_string())
+}
+
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A minimal CDP client: numbered requests, and the events seen while waiting.
+struct Client {
+    ws: Ws,
+    next: u64,
+    events: Vec<Value>,
+}
+
+impl Client {
+    async fn connect(url: &str) -> Client {
+        let (ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+        Client {
+            ws,
+            next: 1,
+            events: Vec::new(),
+        }
+    }
+
+    async fn recv(&mut self) -> Value {
+        let msg = tokio::time::timeout(Duration::from_secs(10), self.ws.next())
+            .await
+            .expect("a CDP message within 10 s")
+            .unwrap()
+            .unwrap();
+        serde_json::from_str(msg.to_text().unwrap()).unwrap()
+    }
+
+    async fn call(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next;
+        self.next += 1;
+        let msg = json!({ "id": id, "method": method, "params": params });
+        self.ws
+            .send(Message::Text(msg.to_string().into()))
+            .await
+            .unwrap();
+        loop {
+            let v = self.recv().await;
+            if v["id"] == json!(id) {
+                return v;
+            }
+            self.events.push(v);
+        }
+    }
+
+    /// The next event named `method` (including ones already received).
+    async fn event(&mut self, method: &str) -> Value {
+        if let Some(i) = self.events.iter().position(|e| e["method"] == method) {
+            return self.events.remove(i);
+        }
+        loop {
+            let v = self.recv().await;
+            if v["method"] == method {
+                return v;
+            }
+            self.events.push(v);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cdp_client_sets_a_breakpoint_sees_the_pause_evaluates_and_resumes() {
+    let rt = debug_runtime();
+    let p = rt.load(plugin_fixture("debuggee")).await.unwrap();
+    let server = InspectorServer::start(rt.clone(), "127.0.0.1:0".parse().unwrap(), false)
+        .await
+        .unwrap();
+    let addr = server.local_addr();
+
+    // Discovery, as DevTools does it.
+    let (status, body) = http_get(addr, "/json/version", &addr.to_string());
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    let version: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(version["Protocol-Version"], "1.3");
+    let (_, body) = http_get(addr, "/json/list", &addr.to_string());
+    let targets: Vec<Value> = serde_json::from_str(&body).unwrap();
+    assert_eq!(targets.len(), 1);
+    assert_eq!(targets[0]["id"], "debuggee");
+    let ws_url = targets[0]["webSocketDebuggerUrl"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(ws_url, server.websocket_url("debuggee"));
+    // DNS rebinding: a page on a name it controls cannot reach the inspector.
+    let (status, _) = http_get(addr, "/json/list", "attacker.example:9229");
+    assert_eq!(status, "HTTP/1.1 403 Forbidden");
+
+    let mut c = Client::connect(&ws_url).await;
+    assert!(c.call("Runtime.enable", json!({})).await["result"].is_object());
+    c.event("Runtime.executionContextCreated").await;
+    c.call("Debugger.enable", json!({})).await;
+    let mut main_url = None;
+    while main_url.is_none() {
+        let parsed = c.event("Debugger.scriptParsed").await;
+        let url = parsed["params"]["url"].as_str().unwrap().to_string();
+        if url.ends_with("/debuggee/pricing.ts") {
+            let id = parsed["params"]["scriptId"].as_str().unwrap().to_string();
+            let src = c
+                .call("Debugger.getScriptSource", json!({ "scriptId": id }))
+                .await;
+            let text = src["result"]["scriptSource"].as_str().unwrap();
+            assert!(
+                text.contains("export function lineTotal(order: Order)"),
+                "the original TS"
+            );
+            main_url = Some(url);
+        }
+    }
+    let url = main_url.unwrap();
+
+    // A breakpoint on a TS line (CDP lines count from 0).
+    let line = line_of("pricing.ts", "subtotal");
+    let bp = c
+        .call(
+            "Debugger.setBreakpointByUrl",
+            json!({ "url": url, "lineNumber": line - 1, "columnNumber": 0 }),
+        )
+        .await;
+    let bp_id = bp["result"]["breakpointId"].as_str().unwrap().to_string();
+    assert_eq!(bp["result"]["locations"][0]["lineNumber"], json!(line - 1));
+
+    let call = tokio::spawn({
+        let p = p.clone();
+        async move {
+            p.call("total", vec![json!([{ "sku": "z", "qty": 4, "price": 5 }])])
+                .await
+        }
+    });
+    let paused = c.event("Debugger.paused").await;
+    let frames = paused["params"]["callFrames"].as_array().unwrap();
+    assert_eq!(paused["params"]["hitBreakpoints"], json!([bp_id]));
+    assert_eq!(frames[0]["functionName"], "lineTotal");
+    assert_eq!(frames[0]["url"], json!(url));
+    assert_eq!(frames[0]["location"]["lineNumber"], json!(line - 1));
+    assert_eq!(frames[1]["functionName"], "total");
+    assert!(
+        frames[1]["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/debuggee/main.ts")
+    );
+
+    // A local of the paused frame.
+    let r = c
+        .call(
+            "Debugger.evaluateOnCallFrame",
+            json!({ "callFrameId": frames[0]["callFrameId"], "expression": "order.qty * order.price" }),
+        )
+        .await;
+    assert_eq!(r["result"]["result"]["value"], json!(20));
+    // The variables view: the local scope lists the frame's names.
+    let local = frames[0]["scopeChain"][0].clone();
+    assert_eq!(local["type"], "local");
+    let props = c
+        .call(
+            "Runtime.getProperties",
+            json!({ "objectId": local["object"]["objectId"], "ownProperties": true }),
+        )
+        .await;
+    let order = props["result"]["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "order")
+        .cloned()
+        .expect("order in the local scope");
+    assert_eq!(order["value"]["type"], "object");
+    let r = c
+        .call(
+            "Debugger.evaluateOnCallFrame",
+            json!({ "callFrameId": "0", "expression": "missing + 1" }),
+        )
+        .await;
+    assert!(
+        r["result"]["exceptionDetails"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("ReferenceError")
+    );
+
+    // Resume: the call completes, and its console line arrives as a CDP event.
+    c.call(
+        "Debugger.removeBreakpoint",
+        json!({ "breakpointId": bp_id }),
+    )
+    .await;
+    let r = c.call("Debugger.resume", json!({})).await;
+    assert!(r.get("error").is_none(), "{r}");
+    c.event("Debugger.resumed").await;
+    assert_eq!(call.await.unwrap().unwrap(), json!(20));
+    let log = c.event("Runtime.consoleAPICalled").await;
+    assert_eq!(
+        log["params"]["args"][0]["value"],
+        "orders: 1 orders, total 20"
+    );
+
+    // Runtime.evaluate while running: the global scope.
+    let r = c
+        .call("Runtime.evaluate", json!({ "expression": "typeof qirvo" }))
+        .await;
+    assert_eq!(r["result"]["result"]["value"], "object");
+    // Not paused: resume is refused as V8 refuses it.
+    let r = c.call("Debugger.resume", json!({})).await;
+    assert!(r["error"]["message"].as_str().unwrap().contains("paused"));
+    let r = c.call("Nope.nothing", json!({})).await;
+    assert_eq!(r["error"]["code"], json!(-32601));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_inspector_binds_loopback_unless_told_otherwise() {
+    let rt = debug_runtime();
+    let err = InspectorServer::start(rt.clone(), "0.0.0.0:0".parse().unwrap(), false)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, InspectorError::NotLoopback(_)));
+    assert!(err.to_string().contains("not a loopback address"), "{err}");
+    let (plain, _) = crate::helpers::runtime();
+    assert!(matches!(
+        InspectorServer::start(plain, "127.0.0.1:0".parse().unwrap(), false).await,
+        Err(InspectorError::DebugDisabled)
+    ));
+}

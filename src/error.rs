@@ -111,6 +111,9 @@ pub enum PluginError {
     /// The plugin's isolate is gone (it failed earlier, or was unloaded).
     #[error("plugin {id} is no longer running (state {state})")]
     Gone { id: String, state: PluginState },
+    /// Starting or stopping the CPU profiler failed (e.g. stopping one never started).
+    #[error("plugin {id}: profiler: {reason}")]
+    Profiler { id: String, reason: String },
 }
 
 impl PluginError {

@@ -55,6 +55,7 @@ mod netpolicy;
 #[path = "../ops/mod.rs"]
 mod ops;
 mod plugin;
+mod profile;
 mod resources;
 mod runtime;
 mod scheduler;
@@ -83,6 +84,7 @@ pub use manifest::{
 };
 pub use metrics::{PluginMetrics, RuntimeMetrics, Totals};
 pub use plugin::{HeapStats, PluginHandle, PluginState};
+pub use profile::{CpuProfile, HeapTrend, HotFunction, OpStats, PerformanceReport};
 pub use resources::{Allocation, BudgetError, Budgets, ResourceUsage};
 pub use runtime::PluginRuntime;
 pub use scheduler::{Schedule, Scheduler, TaskInfo, TaskOwner};

@@ -34,6 +34,8 @@ pub(crate) struct PluginModuleLoader {
     source_maps: RefCell<HashMap<String, Vec<u8>>>,
     /// Loading for a debugger: modules are instrumented and registered.
     debug: Option<Arc<DebugShared>>,
+    /// Source maps parsed for mapping profile positions.
+    parsed_maps: RefCell<HashMap<String, Option<std::rc::Rc<deno_ast::swc::sourcemap::SourceMap>>>>,
 }
 
 impl PluginModuleLoader {
@@ -47,6 +49,7 @@ impl PluginModuleLoader {
             cache,
             source_maps: RefCell::new(HashMap::new()),
             debug,
+            parsed_maps: RefCell::new(HashMap::new()),
         }
     }
 
@@ -64,6 +67,22 @@ impl PluginModuleLoader {
         }
         ModuleSpecifier::from_file_path(&path)
             .map_err(|_| format!("entry module {} is not a valid path", path.display()))
+    }
+
+    /// The original (0-based) line and column of a position in a transpiled module.
+    pub(crate) fn original_position(&self, url: &str, line: u32, col: u32) -> Option<(u32, u32)> {
+        let mut parsed = self.parsed_maps.borrow_mut();
+        let map = parsed
+            .entry(url.to_string())
+            .or_insert_with(|| {
+                let bytes = self.source_maps.borrow().get(url).cloned()?;
+                deno_ast::swc::sourcemap::SourceMap::from_slice(&bytes)
+                    .ok()
+                    .map(std::rc::Rc::new)
+            })
+            .clone()?;
+        let token = map.lookup_token(line, col)?;
+        Some((token.get_src_line(), token.get_src_col()))
     }
 
     fn display(&self, url: &str) -> String {

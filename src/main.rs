@@ -4,7 +4,7 @@
 //! (manifest, arguments).
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -62,6 +62,11 @@ enum Cmd {
         /// any code in the plugins).
         #[arg(long)]
         inspect_allow_remote: bool,
+        /// Profile the plugins' CPU use while they run; at exit write FILE (Chrome
+        /// DevTools' .cpuprofile; with several plugins, FILE with the plugin id before the
+        /// extension) and print each plugin's performance report.
+        #[arg(long, value_name = "FILE")]
+        profile: Option<PathBuf>,
     },
     /// Load and start a plugin, call one export with JSON arguments, print the JSON result.
     Call {
@@ -514,6 +519,23 @@ struct RunOptions {
     status: bool,
     watch: bool,
     inspect: Option<Inspect>,
+    profile: Option<PathBuf>,
+}
+
+/// Where `--profile FILE` writes one plugin's profile when several run.
+fn profile_path(file: &Path, id: &str, several: bool) -> PathBuf {
+    if !several {
+        return file.to_path_buf();
+    }
+    let stem = file
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("profile");
+    let ext = file
+        .extension()
+        .and_then(|s| s.to_str())
+        .unwrap_or("cpuprofile");
+    file.with_file_name(format!("{stem}.{id}.{ext}"))
 }
 
 /// `HOST:PORT`, or a port on 127.0.0.1.
@@ -545,6 +567,7 @@ async fn run_plugins(
         status,
         watch,
         inspect,
+        profile,
     } = options;
     let dirs = plugin_dirs(&path)?;
     // --watch proves a new version in a scratch runtime: never paused there.
@@ -640,6 +663,13 @@ async fn run_plugins(
     if status {
         print!("{}", status_table(&runtime));
     }
+    if profile.is_some() {
+        for h in runtime.plugins() {
+            if let Err(e) = h.start_profiling(Duration::from_millis(1)).await {
+                eprintln!("error: {e}");
+            }
+        }
+    }
     // Until Ctrl-C, or the end of --for (Ctrl-C ends a --for run early, cleanly too).
     let wait = async {
         let ctrl_c = async {
@@ -678,6 +708,28 @@ async fn run_plugins(
     (&mut wait).await?;
     if status {
         print!("{}", status_table(&runtime));
+    }
+    if let Some(file) = &profile {
+        let plugins = runtime.plugins();
+        let several = plugins.len() > 1;
+        for h in plugins {
+            match h.stop_profiling().await {
+                Ok(p) => {
+                    let path = profile_path(file, h.id(), several);
+                    match p.write_to(&path) {
+                        Ok(()) => eprintln!(
+                            "profile of {}: {} ({} samples; open it in Chrome DevTools' Performance panel)",
+                            h.id(),
+                            path.display(),
+                            p.samples()
+                        ),
+                        Err(e) => eprintln!("error: --profile {}: {e}", path.display()),
+                    }
+                    eprint!("{}", h.performance_report(Some(&p)));
+                }
+                Err(e) => eprintln!("error: {e}"),
+            }
+        }
     }
     runtime.shutdown().await;
     if failed {
@@ -779,6 +831,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             inspect,
             inspect_brk,
             inspect_allow_remote,
+            profile,
         } => {
             let inspect = match (inspect, inspect_brk) {
                 (Some(addr), _) => Some(Inspect {
@@ -802,6 +855,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     status,
                     watch,
                     inspect,
+                    profile,
                 },
             )
             .await

@@ -43,6 +43,10 @@ pub(crate) struct PluginCounters {
     pub cpu_share_peak: AtomicU64,
     /// Calls of Qirvo's own ops, by op name.
     pub ops: Mutex<BTreeMap<&'static str, u64>>,
+    /// Time in Qirvo's own ops, by op name (for the performance report).
+    pub op_time: Mutex<BTreeMap<&'static str, crate::profile::OpTiming>>,
+    /// Heap samples, oldest first (for the performance report).
+    pub heap_history: Mutex<crate::profile::HeapHistory>,
 }
 
 impl PluginCounters {

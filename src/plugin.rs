@@ -107,6 +107,12 @@ pub(crate) enum Command {
         request: serde_json::Value,
         reply: oneshot::Sender<Result<serde_json::Value, PluginError>>,
     },
+    /// Start (with a sampling interval) or stop (`None`) the CPU profiler; stopping
+    /// replies with the profile.
+    Profile {
+        start: Option<Duration>,
+        reply: oneshot::Sender<Result<Option<serde_json::Value>, PluginError>>,
+    },
     /// Ask the engine to collect garbage; replies with the heap afterwards.
     CollectGarbage { reply: oneshot::Sender<HeapStats> },
     /// Dispose the isolate and start the plugin again in a fresh one (enforcement).
@@ -406,6 +412,51 @@ impl PluginHandle {
             debug.release();
         }
         stopped
+    }
+
+    /// Starts sampling the plugin's CPU use (every `interval`, at least 100 µs; Chrome's
+    /// default is 1 ms) until [`stop_profiling`](Self::stop_profiling).
+    ///
+    /// # Errors
+    /// [`PluginError::Profiler`] when it is already profiling.
+    pub async fn start_profiling(&self, interval: Duration) -> Result<(), PluginError> {
+        let interval = interval.max(Duration::from_micros(100));
+        self.request(|reply| Command::Profile {
+            start: Some(interval),
+            reply,
+        })
+        .await
+        .map(|_| ())
+    }
+
+    /// Stops the profiler and returns the profile (`.cpuprofile`, TS lines mapped).
+    ///
+    /// # Errors
+    /// [`PluginError::Profiler`] when it was not profiling.
+    pub async fn stop_profiling(&self) -> Result<crate::CpuProfile, PluginError> {
+        let json = self
+            .request(|reply| Command::Profile { start: None, reply })
+            .await?;
+        Ok(crate::CpuProfile::from_json(json.unwrap_or_default()))
+    }
+
+    /// Profiles the plugin for `duration` (1 ms samples).
+    pub async fn profile_for(&self, duration: Duration) -> Result<crate::CpuProfile, PluginError> {
+        self.start_profiling(Duration::from_millis(1)).await?;
+        tokio::time::sleep(duration).await;
+        self.stop_profiling().await
+    }
+
+    /// Optimisation opportunities, with the figures behind them: the hottest functions
+    /// of `profile` (if given), where the plugin waits in its ops, and whether its heap
+    /// keeps growing across collections.
+    pub fn performance_report(
+        &self,
+        profile: Option<&crate::CpuProfile>,
+    ) -> crate::PerformanceReport {
+        let ops = self.shared.counters.op_time.lock().clone();
+        let heap = self.shared.counters.heap_history.lock().clone();
+        crate::profile::build_report(self.id(), profile, &ops, &heap)
     }
 
     /// Whether the plugin is paused in a debugger now.

@@ -317,7 +317,26 @@ enum Outcome<T> {
     Interrupted,
 }
 
+/// A CPU profile in progress: a local inspector session on the plugin's thread.
+struct Profiler {
+    session: deno_core::LocalInspectorSession,
+    replies: Rc<RefCell<Vec<deno_core::InspectorMsg>>>,
+    next: i32,
+}
+
+impl Profiler {
+    /// Sends a protocol request; returns its id (replies arrive synchronously).
+    fn post(&mut self, method: &str, params: Option<serde_json::Value>) -> i32 {
+        let id = self.next;
+        self.next += 1;
+        self.session.post_message(id, method, params);
+        id
+    }
+}
+
 struct Worker {
+    /// Before `js`: an inspector session must go before its runtime.
+    profiler: Option<Profiler>,
     js: JsRuntime,
     shared: Arc<Shared>,
     target: Arc<Target>,
@@ -443,8 +462,22 @@ impl Worker {
             let counters = counters.clone();
             let name = decl.name;
             Some(Rc::new(move |_, event, _| {
-                if matches!(event, deno_core::OpMetricsEvent::Dispatched) {
-                    *counters.ops.lock().entry(name).or_default() += 1;
+                let now = Instant::now();
+                match event {
+                    deno_core::OpMetricsEvent::Dispatched => {
+                        *counters.ops.lock().entry(name).or_default() += 1;
+                        counters
+                            .op_time
+                            .lock()
+                            .entry(name)
+                            .or_default()
+                            .started(now);
+                    }
+                    _ => {
+                        if let Some(t) = counters.op_time.lock().get_mut(name) {
+                            t.ended(now);
+                        }
+                    }
                 }
             }))
         });
@@ -478,6 +511,7 @@ impl Worker {
         });
 
         Ok(Worker {
+            profiler: None,
             js,
             shared: spec.shared.clone(),
             target,
@@ -706,6 +740,13 @@ impl Worker {
                         .await;
                     let _ = reply.send(r);
                 }
+                Command::Profile { start, reply } => {
+                    let r = match start {
+                        Some(interval) => self.start_profiling(interval).map(|_| None),
+                        None => self.stop_profiling().map(Some),
+                    };
+                    let _ = reply.send(r);
+                }
                 Command::CollectGarbage { reply } => {
                     self.js.v8_isolate().low_memory_notification();
                     self.record_heap(true);
@@ -781,6 +822,67 @@ impl Worker {
             self.pause_until = Some(Instant::now() + d);
         }
         next
+    }
+
+    fn profiler_error(&self, reason: impl Into<String>) -> PluginError {
+        PluginError::Profiler {
+            id: self.id().to_string(),
+            reason: reason.into(),
+        }
+    }
+
+    fn start_profiling(&mut self, interval: Duration) -> Result<(), PluginError> {
+        if self.profiler.is_some() {
+            return Err(self.profiler_error("already profiling"));
+        }
+        self.js.maybe_init_inspector();
+        let replies = Rc::new(RefCell::new(Vec::new()));
+        let sink = replies.clone();
+        let session = deno_core::JsRuntimeInspector::create_local_session(
+            self.js.inspector(),
+            Box::new(move |msg| sink.borrow_mut().push(msg)),
+            deno_core::InspectorSessionKind::NonBlocking {
+                wait_for_disconnect: false,
+            },
+        );
+        let mut p = Profiler {
+            session,
+            replies,
+            next: 1,
+        };
+        let interval = interval.as_micros().min(i32::MAX as u128) as i64;
+        p.post("Profiler.enable", None);
+        p.post(
+            "Profiler.setSamplingInterval",
+            Some(serde_json::json!({ "interval": interval })),
+        );
+        p.post("Profiler.start", None);
+        self.profiler = Some(p);
+        Ok(())
+    }
+
+    fn stop_profiling(&mut self) -> Result<serde_json::Value, PluginError> {
+        let Some(mut p) = self.profiler.take() else {
+            return Err(self.profiler_error("not profiling (start_profiling first)"));
+        };
+        let id = p.post("Profiler.stop", None);
+        let reply = p
+            .replies
+            .borrow()
+            .iter()
+            .find_map(|m| match m.kind {
+                deno_core::InspectorMsgKind::Message(i) if i == id => {
+                    serde_json::from_str::<serde_json::Value>(&m.content).ok()
+                }
+                _ => None,
+            })
+            .ok_or_else(|| self.profiler_error("the engine did not return a profile"))?;
+        p.post("Profiler.disable", None);
+        drop(p);
+        let mut profile = crate::CpuProfile::from_json(reply["result"]["profile"].clone());
+        // Positions in TypeScript files, back to the .ts lines.
+        profile.map_positions(|url, line, col| self.loader.original_position(url, line, col));
+        Ok(profile.json().clone())
     }
 
     fn invalid(&self, action: &'static str) -> PluginError {
@@ -1325,6 +1427,11 @@ impl Worker {
             peak: ByteSize(peak),
             limit: self.limit,
         };
+        let mut history = self.shared.counters.heap_history.lock();
+        if history.len() == crate::profile::HEAP_HISTORY {
+            history.pop_front();
+        }
+        history.push_back((Instant::now(), used));
     }
 }
 

@@ -392,3 +392,30 @@ fn run_inspect_refuses_a_public_address_and_nonsense() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn run_profile_writes_a_cpuprofile_and_prints_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("hello.cpuprofile");
+    let out = qirvo(&[
+        "run",
+        "fixtures/plugins/hello",
+        "--for",
+        "100ms",
+        "--profile",
+        file.to_str().unwrap(),
+    ]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert!(json["nodes"].is_array() && json["timeDeltas"].is_array());
+    assert!(
+        stderr.contains("profile of com.example.hello: "),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("performance report: com.example.hello"),
+        "{stderr}"
+    );
+}

@@ -456,8 +456,8 @@ mod tests {
         t.started(t0 + ms(1));
         t.ended(t0 + ms(3));
         t.ended(t0 + ms(4));
-        // 3 ms + 2 ms
-        assert_eq!(t.busy_ns, 5_000_000);
+        // Two calls of 3 ms each (0–3 and 1–4), overlapping.
+        assert_eq!(t.busy_ns, 6_000_000);
         assert_eq!(t.max_in_flight, 2);
         assert_eq!(t.calls, 2);
     }

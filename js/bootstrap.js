@@ -72,7 +72,6 @@ const {
 const {
   op_qirvo_log,
   op_qirvo_set_host,
-  op_qirvo_plugin_info,
   op_qirvo_storage_get,
   op_qirvo_storage_list,
   op_qirvo_storage_apply,
@@ -235,13 +234,9 @@ core.setReportExceptionCallback((err) => {
 // ---------------------------------------------------------------------------------------
 // The `qirvo` global
 
-const info = op_qirvo_plugin_info();
-const pluginInfo = ObjectFreeze({
-  id: info.id,
-  name: info.name,
-  version: info.version,
-  permissions: ObjectFreeze(info.permissions),
-});
+// The plugin this isolate runs: set once by `bind` (from the host, before any plugin code),
+// so an isolate can be warmed before it knows its plugin.
+let info;
 
 function logAt(level) {
   return (msg, fields) => {
@@ -467,7 +462,9 @@ function toBytes(data) {
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
   throw new TypeError("writeFile expects bytes (Uint8Array) or, for writeTextFile, a string");
 }
-const fs = ArrayPrototypeIncludes(info.permissions, "filesystem-access") && op_qirvo_fs_read !== undefined
+// Present only when the fs ops are (registered only for a plugin granted
+// filesystem-access).
+const fsApi = op_qirvo_fs_read !== undefined
   ? ObjectFreeze({
     async readFile(path) {
       return op_qirvo_fs_read(fsPath(path));
@@ -756,9 +753,6 @@ async function fetch(input, init = undefined) {
 defineGlobal("Headers", Headers);
 defineGlobal("Request", Request);
 defineGlobal("Response", Response);
-if (ArrayPrototypeIncludes(info.permissions, "network-access") && op_qirvo_fetch !== undefined) {
-  defineGlobal("fetch", fetch);
-}
 
 // ---------------------------------------------------------------------------------------
 // qirvo.scheduler: every / cron / at, on the runtime's scheduler.
@@ -922,30 +916,45 @@ async function runTest(index) {
   }
 }
 
-const testMode = info.testMode === true;
-
-const qirvo = ObjectFreeze({
-  plugin: pluginInfo,
-  errors,
-  scheduler,
-  ...(testMode ? { test: testApi, assert } : {}),
-  ...(fs !== undefined ? { fs } : {}),
-  storage,
-  events,
-  log: ObjectFreeze({
-    debug: logAt(0),
-    info: logAt(1),
-    warn: logAt(2),
-    error: logAt(3),
-  }),
-});
-ObjectDefineProperty(globalThis, "qirvo", {
-  __proto__: null,
-  value: qirvo,
-  writable: false,
-  enumerable: false,
-  configurable: false,
-});
+// Binds the isolate to its plugin: builds the frozen `qirvo` global for its identity and
+// grants. Called once by the host (JSON in), before the plugin's modules load.
+function bind(infoJson) {
+  if (info !== undefined) throw new TypeError("already bound");
+  info = JSONParse(infoJson);
+  const granted = (p) => ArrayPrototypeIncludes(info.permissions, p);
+  if (granted("network-access") && op_qirvo_fetch !== undefined) {
+    defineGlobal("fetch", fetch);
+  }
+  const fs = granted("filesystem-access") ? fsApi : undefined;
+  const testMode = info.testMode === true;
+  const qirvo = ObjectFreeze({
+    plugin: ObjectFreeze({
+      id: info.id,
+      name: info.name,
+      version: info.version,
+      permissions: ObjectFreeze(info.permissions),
+    }),
+    errors,
+    scheduler,
+    ...(testMode ? { test: testApi, assert } : {}),
+    ...(fs !== undefined ? { fs } : {}),
+    storage,
+    events,
+    log: ObjectFreeze({
+      debug: logAt(0),
+      info: logAt(1),
+      warn: logAt(2),
+      error: logAt(3),
+    }),
+  });
+  ObjectDefineProperty(globalThis, "qirvo", {
+    __proto__: null,
+    value: qirvo,
+    writable: false,
+    enumerable: false,
+    configurable: false,
+  });
+}
 
 // ---------------------------------------------------------------------------------------
 // Host entry points (private: reachable only from Rust)
@@ -1061,7 +1070,7 @@ async function callExport(fn, argsJson) {
   }
 }
 
-op_qirvo_set_host(lifecycle, callExport, deliverEvent, cancelStepWork, runTask, runTest);
+op_qirvo_set_host(bind, lifecycle, callExport, deliverEvent, cancelStepWork, runTask, runTest);
 
 // With debugging enabled (only then are its ops registered), the debug agent.
 installDebugAgent();

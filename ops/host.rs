@@ -7,7 +7,7 @@ use deno_core::op2;
 use deno_core::v8;
 use serde::Serialize;
 
-/// What the bootstrap learns about its plugin.
+/// What the bootstrap learns about its plugin (as JSON, through `bind`).
 #[derive(Clone, Serialize)]
 pub(crate) struct PluginInfo {
     pub id: String,
@@ -20,6 +20,8 @@ pub(crate) struct PluginInfo {
 
 /// The JS functions the host drives a plugin through.
 pub(crate) struct HostFns {
+    /// `bind(infoJson)`: builds the `qirvo` global for its plugin, once.
+    pub bind: v8::Global<v8::Function>,
     /// `lifecycle(step, namespace, configJson) -> Promise<string>`
     pub lifecycle: v8::Global<v8::Function>,
     /// `callExport(fn, argsJson) -> Promise<string | { badReturn }>`
@@ -45,16 +47,11 @@ pub(crate) fn op_qirvo_random_fill(#[buffer] buf: &mut [u8]) -> Result<(), Rando
 #[error("no random source: {0}")]
 pub(crate) struct RandomError(String);
 
-#[op2]
-#[serde]
-pub(crate) fn op_qirvo_plugin_info(state: &mut OpState) -> PluginInfo {
-    state.borrow::<PluginInfo>().clone()
-}
-
 /// Takes the host entry points; only the first registration counts.
 #[op2]
 pub(crate) fn op_qirvo_set_host(
     state: &mut OpState,
+    #[scoped] bind: v8::Global<v8::Function>,
     #[scoped] lifecycle: v8::Global<v8::Function>,
     #[scoped] call_export: v8::Global<v8::Function>,
     #[scoped] deliver_event: v8::Global<v8::Function>,
@@ -64,6 +61,7 @@ pub(crate) fn op_qirvo_set_host(
 ) {
     if !state.has::<HostFns>() {
         state.put(HostFns {
+            bind,
             lifecycle,
             call_export,
             deliver_event,
@@ -77,11 +75,7 @@ pub(crate) fn op_qirvo_set_host(
 deno_core::extension!(
     qirvo,
     deps = [deno_webidl, deno_web, qirvo_log, qirvo_storage, qirvo_events, qirvo_scheduler],
-    ops = [op_qirvo_plugin_info, op_qirvo_set_host, op_qirvo_random_fill],
+    ops = [op_qirvo_set_host, op_qirvo_random_fill],
     esm_entry_point = "ext:qirvo/bootstrap.js",
     esm = [dir "js", "bootstrap.js", "debug.js"],
-    options = { info: PluginInfo },
-    state = |state, options| {
-        state.put(options.info);
-    },
 );

@@ -54,6 +54,12 @@ pub struct RuntimeConfig {
     /// `qirvo run --inspect`): their code is instrumented so breakpoints, stepping and call
     /// stacks work on every engine. Costs an op per statement run; off by default.
     pub debug: bool,
+    /// Isolates kept ready (web platform and bootstrap evaluated, each on its own thread)
+    /// so `load` skips making one: about 5 MB each. They fit plugins with the heap limit and
+    /// network grant of the last plugin loaded (at first: 128MB, no network); plugins
+    /// granted `filesystem-access` always get a new isolate. An isolate is never used
+    /// twice. Default 0 (off).
+    pub warm_isolates: usize,
     /// With `debug`: every plugin pauses at its first statement until a debugger resumes
     /// it (`qirvo run --inspect-brk`). Default false.
     pub break_on_start: bool,
@@ -77,6 +83,7 @@ impl Default for RuntimeConfig {
             code_cache: true,
             debug: false,
             break_on_start: false,
+            warm_isolates: 0,
         }
     }
 }
@@ -99,6 +106,7 @@ impl std::fmt::Debug for RuntimeConfig {
             .field("code_cache", &self.code_cache)
             .field("debug", &self.debug)
             .field("break_on_start", &self.break_on_start)
+            .field("warm_isolates", &self.warm_isolates)
             .finish()
     }
 }
@@ -126,6 +134,15 @@ impl RuntimeConfig {
                 reason: format!(
                     "{} bytes is less than the 2 MiB minimum",
                     self.thread_stack_size
+                ),
+            });
+        }
+        if self.warm_isolates > 64 {
+            return Err(ConfigError {
+                field: "warm_isolates",
+                reason: format!(
+                    "{} is more than 64 (each holds about 5 MB and a thread)",
+                    self.warm_isolates
                 ),
             });
         }

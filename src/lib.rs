@@ -55,6 +55,7 @@ mod netpolicy;
 #[path = "../ops/mod.rs"]
 mod ops;
 mod plugin;
+mod pool;
 mod profile;
 mod resources;
 mod runtime;
@@ -84,6 +85,7 @@ pub use manifest::{
 };
 pub use metrics::{PluginMetrics, RuntimeMetrics, Totals};
 pub use plugin::{HeapStats, PluginHandle, PluginState};
+pub use pool::WarmPoolStats;
 pub use profile::{CpuProfile, HeapTrend, HotFunction, OpStats, PerformanceReport};
 pub use resources::{Allocation, BudgetError, Budgets, ResourceUsage};
 pub use runtime::PluginRuntime;

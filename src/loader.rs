@@ -334,3 +334,53 @@ pub(crate) fn transpile_ts(
         .into_source();
     Ok((out.text, out.source_map.map(|m| m.into_bytes())))
 }
+
+/// The module loader an isolate is created with before its plugin is known (a warm
+/// isolate): it loads nothing until `set` gives it the plugin's loader.
+#[derive(Default)]
+pub(crate) struct DeferredLoader {
+    inner: RefCell<Option<std::rc::Rc<PluginModuleLoader>>>,
+}
+
+impl DeferredLoader {
+    pub(crate) fn set(&self, loader: std::rc::Rc<PluginModuleLoader>) {
+        *self.inner.borrow_mut() = Some(loader);
+    }
+
+    fn get(&self) -> Result<std::rc::Rc<PluginModuleLoader>, ModuleLoaderError> {
+        self.inner
+            .borrow()
+            .clone()
+            .ok_or_else(|| refuse("no plugin is bound to this isolate yet".into()))
+    }
+}
+
+impl ModuleLoader for DeferredLoader {
+    fn resolve(
+        &self,
+        specifier: &str,
+        referrer: &str,
+        kind: ResolutionKind,
+    ) -> Result<ModuleSpecifier, ModuleLoaderError> {
+        self.get()?.resolve(specifier, referrer, kind)
+    }
+
+    fn load(
+        &self,
+        specifier: &ModuleSpecifier,
+        referrer: Option<&ModuleLoadReferrer>,
+        options: ModuleLoadOptions,
+    ) -> ModuleLoadResponse {
+        match self.get() {
+            Ok(l) => l.load(specifier, referrer, options),
+            Err(e) => ModuleLoadResponse::Sync(Err(e)),
+        }
+    }
+
+    fn get_source_map(&self, specifier: &str) -> Option<Cow<'_, [u8]>> {
+        let inner = self.inner.borrow().clone()?;
+        inner
+            .get_source_map(specifier)
+            .map(|c| Cow::Owned(c.into_owned()))
+    }
+}

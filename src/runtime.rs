@@ -47,6 +47,8 @@ pub(crate) struct RuntimeInner {
     pub(crate) resources: Arc<ResourceManager>,
     pub(crate) series: RuntimeSeries,
     pub(crate) scheduler: Scheduler,
+    /// Warm isolates, when configured.
+    pool: Option<Arc<crate::pool::Pool>>,
     /// Stops the runtime's jobs thread (health checks) when the runtime goes.
     jobs_stop: Arc<tokio::sync::Notify>,
 }
@@ -86,14 +88,29 @@ impl PluginRuntime {
             field: "(runtime)",
             reason: format!("cannot start the watchdog thread: {e}"),
         })?;
+        let bus = Bus::new();
+        let scheduler = Scheduler::new();
+        let pool = (config.warm_isolates > 0 && !config.debug).then(|| {
+            crate::pool::Pool::new(
+                config.warm_isolates,
+                config.thread_stack_size,
+                bus.clone(),
+                scheduler.clone(),
+                crate::pool::Shape {
+                    memory: ByteSize::mib(128),
+                    network: false,
+                },
+            )
+        });
         let runtime = PluginRuntime {
             inner: Arc::new(RuntimeInner {
+                pool,
                 storage: storage::backend(&config.storage, config.data_dir.clone()),
                 resources: Arc::new(ResourceManager::new(
                     config.budgets.clone(),
                     config.max_plugins,
                 )),
-                bus: Bus::new(),
+                bus,
                 config,
                 watchdog: Arc::new(watchdog),
                 plugins: RwLock::new(BTreeMap::new()),
@@ -102,7 +119,7 @@ impl PluginRuntime {
                 hooks: Hooks::with_builtins(),
                 jobs_stop: Arc::new(tokio::sync::Notify::new()),
                 series: RuntimeSeries::new(),
-                scheduler: Scheduler::new(),
+                scheduler,
             }),
         };
         if let Some(interval) = runtime.inner.config.health_interval {
@@ -288,7 +305,25 @@ impl PluginRuntime {
             scheduler: inner.scheduler.clone(),
             code_cache: inner.config.code_cache,
         };
-        let result = match worker::spawn(spec, rx, ready_tx) {
+        // A warm isolate if one fits; a new one made for it otherwise.
+        let pooled = match (&inner.pool, crate::pool::Shape::of(&manifest)) {
+            (Some(pool), Some(shape)) if !test_mode && shared.debug.is_none() => pool
+                .claim(
+                    shape,
+                    worker::Claim {
+                        spec,
+                        rx,
+                        ready: ready_tx,
+                    },
+                )
+                .map_err(|c| (c.spec, c.rx, c.ready)),
+            _ => Err((spec, rx, ready_tx)),
+        };
+        let spawned = match pooled {
+            Ok(()) => Ok(()),
+            Err((spec, rx, ready_tx)) => worker::spawn(spec, rx, ready_tx),
+        };
+        let result = match spawned {
             Err(source) => Err(LoadError::Thread {
                 id: id.clone(),
                 source,
@@ -430,6 +465,15 @@ impl PluginRuntime {
     /// The loaded plugin with this id.
     pub fn plugin(&self, id: &str) -> Option<PluginHandle> {
         self.inner.plugins.read().get(id).cloned()
+    }
+
+    /// The warm isolate pool ([`RuntimeConfig::warm_isolates`]): ready now, claimed, missed.
+    pub fn warm_pool(&self) -> crate::WarmPoolStats {
+        self.inner
+            .pool
+            .as_ref()
+            .map(|p| p.stats())
+            .unwrap_or_default()
     }
 
     /// Every loaded plugin, by id.

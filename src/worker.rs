@@ -71,27 +71,84 @@ pub(crate) fn spawn(
 
 fn thread_main(
     spec: WorkerSpec,
-    mut rx: mpsc::UnboundedReceiver<Command>,
+    rx: mpsc::UnboundedReceiver<Command>,
     ready: oneshot::Sender<Result<(), LoadError>>,
 ) {
-    let shared = spec.shared.clone();
-    shared.clock.attach();
     let tokio_rt = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {
         Ok(rt) => rt,
         Err(e) => {
-            shared.set_state(PluginState::Error);
-            shared.clock.detach();
+            spec.shared.set_state(PluginState::Error);
             let _ = ready.send(Err(LoadError::Thread {
-                id: shared.manifest.id.clone(),
+                id: spec.shared.manifest.id.clone(),
                 source: e,
             }));
             return;
         }
     };
-    tokio_rt.block_on(run_plugin(&spec, &mut rx, ready));
+    run_thread(spec, rx, ready, &tokio_rt, None);
+}
+
+/// A plugin's load, handed to a warm isolate's thread.
+pub(crate) struct Claim {
+    pub spec: WorkerSpec,
+    pub rx: mpsc::UnboundedReceiver<Command>,
+    pub ready: oneshot::Sender<Result<(), LoadError>>,
+}
+
+/// Starts a thread that makes a warm isolate for plugins with this heap limit and network
+/// grant, hands `offer` the way to claim it, and then waits: a claim binds the isolate to
+/// its plugin and the thread becomes that plugin's thread; the sender dropped ends it.
+pub(crate) fn spawn_warm(
+    memory: ByteSize,
+    network: bool,
+    bus: Arc<Bus>,
+    scheduler: Scheduler,
+    stack_size: usize,
+    offer: impl FnOnce(Result<std::sync::mpsc::Sender<Claim>, String>) + Send + 'static,
+) -> std::io::Result<()> {
+    std::thread::Builder::new()
+        .name("qirvo:warm".into())
+        .stack_size(stack_size)
+        .spawn(move || {
+            let tokio_rt = match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(rt) => rt,
+                Err(e) => return offer(Err(e.to_string())),
+            };
+            let engine = {
+                let _guard = tokio_rt.enter();
+                placeholder_states(network, bus, scheduler)
+                    .and_then(|states| Engine::create(memory, states, false))
+            };
+            let engine = match engine {
+                Ok(e) => e,
+                Err(e) => return offer(Err(e)),
+            };
+            let (tx, claims) = std::sync::mpsc::channel::<Claim>();
+            offer(Ok(tx));
+            if let Ok(claim) = claims.recv() {
+                drop(claims);
+                run_thread(claim.spec, claim.rx, claim.ready, &tokio_rt, Some(engine));
+            }
+        })?;
+    Ok(())
+}
+
+fn run_thread(
+    spec: WorkerSpec,
+    mut rx: mpsc::UnboundedReceiver<Command>,
+    ready: oneshot::Sender<Result<(), LoadError>>,
+    tokio_rt: &tokio::runtime::Runtime,
+    warm: Option<Engine>,
+) {
+    let shared = spec.shared.clone();
+    shared.clock.attach();
+    tokio_rt.block_on(run_plugin(&spec, &mut rx, ready, warm));
     spec.bus.remove(&shared.manifest.id);
     spec.scheduler.remove_plugin(&shared.manifest.id);
     if *shared.state.lock() == PluginState::Error {
@@ -108,6 +165,7 @@ async fn run_plugin(
     spec: &WorkerSpec,
     rx: &mut mpsc::UnboundedReceiver<Command>,
     ready: oneshot::Sender<Result<(), LoadError>>,
+    mut warm: Option<Engine>,
 ) {
     let shared = &spec.shared;
     let mut ready = Some(ready);
@@ -123,7 +181,13 @@ async fn run_plugin(
         spec.bus.remove(&shared.manifest.id);
         spec.scheduler.remove_plugin(&shared.manifest.id);
         let created = std::time::Instant::now();
-        let booted = match Worker::new(spec, governor.clone()) {
+        // The first isolate may be a warm one, made before the plugin was known.
+        let made = match warm.take() {
+            Some(engine) if engine.fits(spec) => plugin_states(spec)
+                .and_then(|states| engine.bind(spec, governor.clone(), Some(states))),
+            _ => Worker::new(spec, governor.clone()),
+        };
+        let booted = match made {
             Ok(mut worker) => {
                 tracing::debug!(target: "qirvo::timing", plugin = %shared.manifest.id, isolate = ?created.elapsed(), "isolate created");
                 match worker.boot(resume_running).await {
@@ -317,6 +381,347 @@ enum Outcome<T> {
     Interrupted,
 }
 
+/// The Rust state a plugin's extensions hold (log, events, scheduler, storage, and its
+/// granted capabilities).
+pub(crate) struct PluginStates {
+    logs: Arc<crate::logs::LogBuffer>,
+    events: ops::events::EventsState,
+    scheduler: ops::scheduler::SchedulerState,
+    storage: ops::storage::StorageState,
+    fetch: Option<ops::fetch::FetchState>,
+    fs: Option<ops::fs::FsState>,
+}
+
+/// The states of the plugin `spec` describes.
+fn plugin_states(spec: &WorkerSpec) -> Result<PluginStates, LoadError> {
+    let manifest = &spec.shared.manifest;
+    let fail = |message: String| LoadError::Module {
+        id: manifest.id.clone(),
+        message,
+    };
+    let store = spec
+        .storage
+        .open(&manifest.id)
+        .map_err(|e| fail(format!("cannot open its storage: {e}")))?;
+    let fs = if manifest.grants(Permission::FilesystemAccess) {
+        let dir = spec
+            .data_dir
+            .join("plugins")
+            .join(&manifest.id)
+            .join("files");
+        Some(ops::fs::FsState::open(&dir).map_err(|e| {
+            fail(format!(
+                "cannot open its files directory {}: {e}",
+                dir.display()
+            ))
+        })?)
+    } else {
+        None
+    };
+    // A capability that is not granted is not registered at all.
+    let fetch = if manifest.grants(Permission::NetworkAccess) {
+        Some(
+            ops::fetch::FetchState::new(ops::fetch::FetchConfig {
+                plugin: manifest.id.clone(),
+                allowed_hosts: manifest.allowed_hosts.clone(),
+                max_connections: manifest.resources.max_connections,
+                bandwidth: manifest.resources.bandwidth,
+                plugin_timeout: manifest.resources.timeout,
+                counters: spec.shared.counters.clone(),
+            })
+            .map_err(fail)?,
+        )
+    } else {
+        None
+    };
+    Ok(PluginStates {
+        logs: spec.shared.logs.clone(),
+        events: ops::events::EventsState {
+            bus: spec.bus.clone(),
+            plugin: manifest.id.clone(),
+            tx: spec.shared.tx.downgrade(),
+        },
+        scheduler: ops::scheduler::SchedulerState {
+            scheduler: spec.scheduler.clone(),
+            plugin: manifest.id.clone(),
+            tx: spec.shared.tx.downgrade(),
+        },
+        storage: ops::storage::StorageState {
+            store,
+            quota: manifest.resources.storage,
+        },
+        fetch,
+        fs,
+    })
+}
+
+/// States for a warm isolate that has no plugin yet: inert, and all replaced by `bind`
+/// before any plugin code runs.
+pub(crate) fn placeholder_states(
+    network: bool,
+    bus: Arc<Bus>,
+    scheduler: Scheduler,
+) -> Result<PluginStates, String> {
+    let (tx, _) = mpsc::unbounded_channel::<Command>();
+    let store = crate::storage::backend(&crate::storage::StorageKind::Memory, PathBuf::new())
+        .open("")
+        .map_err(|e| e.to_string())?;
+    let fetch = if network {
+        Some(ops::fetch::FetchState::new(ops::fetch::FetchConfig {
+            plugin: String::new(),
+            allowed_hosts: Vec::new(),
+            max_connections: 1,
+            bandwidth: None,
+            plugin_timeout: Duration::from_secs(1),
+            counters: Default::default(),
+        })?)
+    } else {
+        None
+    };
+    Ok(PluginStates {
+        logs: Arc::new(crate::logs::LogBuffer::new("", 1, None)),
+        events: ops::events::EventsState {
+            bus,
+            plugin: String::new(),
+            tx: tx.downgrade(),
+        },
+        scheduler: ops::scheduler::SchedulerState {
+            scheduler,
+            plugin: String::new(),
+            tx: tx.downgrade(),
+        },
+        storage: ops::storage::StorageState {
+            store,
+            quota: ByteSize(0),
+        },
+        fetch,
+        fs: None,
+    })
+}
+
+/// An isolate with the web platform and the bootstrap evaluated, not yet bound to a
+/// plugin: made for a plugin as it loads, or ahead of time for the warm pool.
+pub(crate) struct Engine {
+    js: JsRuntime,
+    loader: Rc<crate::loader::DeferredLoader>,
+    target: Arc<Target>,
+    counters: Rc<RefCell<Option<Arc<crate::metrics::PluginCounters>>>>,
+    memory: ByteSize,
+    network: bool,
+}
+
+impl Engine {
+    /// A new isolate with a `memory` heap limit and the extensions for `states` (fetch and
+    /// fs only when present), plus the debug agent with `debug`.
+    pub(crate) fn create(
+        memory: ByteSize,
+        states: PluginStates,
+        debug: bool,
+    ) -> Result<Engine, String> {
+        let network = states.fetch.is_some();
+        let mut extensions = vec![
+            deno_webidl::deno_webidl::init(),
+            deno_web::deno_web::init(
+                Arc::new(deno_web::BlobStore::default()),
+                None,
+                false,
+                deno_web::InMemoryBroadcastChannel::default(),
+            ),
+            ops::log::qirvo_log::init(states.logs),
+            ops::events::qirvo_events::init(states.events),
+            ops::scheduler::qirvo_scheduler::init(states.scheduler),
+            ops::storage::qirvo_storage::init(states.storage),
+        ];
+        if let Some(fetch) = states.fetch {
+            extensions.push(ops::fetch::qirvo_fetch::init(fetch));
+        }
+        if let Some(fs) = states.fs {
+            extensions.push(ops::fs::qirvo_fs::init(fs));
+        }
+        if debug {
+            extensions.push(ops::debug::qirvo_debug::init());
+        }
+        extensions.push(ops::host::qirvo::init());
+        let create_params = v8::CreateParams::default().heap_limits(0, memory.bytes() as usize);
+        // Count and time calls of Qirvo's own ops (not the web platform's), for the
+        // metrics and the performance report, into the counters of whichever plugin
+        // the isolate is bound to.
+        let counters: Rc<RefCell<Option<Arc<crate::metrics::PluginCounters>>>> = Rc::default();
+        let slot = counters.clone();
+        let op_metrics: deno_core::OpMetricsFactoryFn = Box::new(move |_, _, decl| {
+            if !decl.name.starts_with("op_qirvo_") {
+                return None;
+            }
+            let slot = slot.clone();
+            let name = decl.name;
+            Some(Rc::new(move |_, event, _| {
+                let slot = slot.borrow();
+                let Some(counters) = slot.as_ref() else {
+                    return;
+                };
+                let now = Instant::now();
+                match event {
+                    deno_core::OpMetricsEvent::Dispatched => {
+                        *counters.ops.lock().entry(name).or_default() += 1;
+                        counters
+                            .op_time
+                            .lock()
+                            .entry(name)
+                            .or_default()
+                            .started(now);
+                    }
+                    _ => {
+                        if let Some(t) = counters.op_time.lock().get_mut(name) {
+                            t.ended(now);
+                        }
+                    }
+                }
+            }))
+        });
+        let loader = Rc::new(crate::loader::DeferredLoader::default());
+        let mut js = JsRuntime::try_new(RuntimeOptions {
+            op_metrics_factory_fn: Some(op_metrics),
+            module_loader: Some(loader.clone()),
+            extensions,
+            create_params: Some(create_params),
+            ..Default::default()
+        })
+        .map_err(|e| format!("cannot create the isolate: {e}"))?;
+
+        let target = Target::new(js.v8_isolate().thread_safe_handle());
+        let heap_target = target.clone();
+        // Near the heap limit: stop the plugin, and give the engine headroom so it
+        // finishes the termination instead of aborting the process.
+        js.add_near_heap_limit_callback(move |current, _initial| {
+            heap_target.interrupt_here(Interrupt::Memory);
+            current.saturating_mul(2)
+        });
+        Ok(Engine {
+            js,
+            loader,
+            target,
+            counters,
+            memory,
+            network,
+        })
+    }
+
+    /// Whether this isolate can run the plugin `spec` describes.
+    pub(crate) fn fits(&self, spec: &WorkerSpec) -> bool {
+        let m = &spec.shared.manifest;
+        self.memory == m.resources.memory
+            && self.network == m.grants(Permission::NetworkAccess)
+            && !m.grants(Permission::FilesystemAccess)
+            && spec.shared.debug.is_none()
+    }
+
+    /// Binds the isolate to its plugin: its module loader, counters, isolate handle, and
+    /// (for a warm isolate) its states; then the bootstrap builds its `qirvo` global.
+    fn bind(
+        mut self,
+        spec: &WorkerSpec,
+        governor: Rc<RefCell<Governor>>,
+        states: Option<PluginStates>,
+    ) -> Result<Worker, LoadError> {
+        let manifest = spec.shared.manifest.clone();
+        let fail = |message: String| LoadError::Module {
+            id: manifest.id.clone(),
+            message,
+        };
+        let cache = spec
+            .code_cache
+            .then(|| crate::codecache::TranspileCache::new(&spec.data_dir));
+        let debug = spec.shared.debug.clone();
+        if let Some(d) = &debug {
+            d.new_isolate();
+        }
+        let loader = Rc::new(PluginModuleLoader::new(
+            spec.root.clone(),
+            cache,
+            debug.clone(),
+        ));
+        self.loader.set(loader.clone());
+        *self.counters.borrow_mut() = Some(spec.shared.counters.clone());
+        {
+            let state = self.js.op_state();
+            let mut state = state.borrow_mut();
+            if let Some(states) = states {
+                state.put(states.logs);
+                state.put(states.events);
+                state.put(states.scheduler);
+                state.put(states.storage);
+                if let Some(fetch) = states.fetch {
+                    state.put(fetch);
+                }
+                if let Some(fs) = states.fs {
+                    state.put(fs);
+                }
+            }
+            if let Some(shared) = debug {
+                state.put(ops::debug::DebugOpState {
+                    shared,
+                    watchdog: spec.watchdog.clone(),
+                    target: self.target.clone(),
+                });
+            }
+        }
+        *spec.shared.target.lock() = Some(self.target.clone());
+        let info = ops::host::PluginInfo {
+            id: manifest.id.clone(),
+            name: manifest.name.clone(),
+            version: manifest.version.to_string(),
+            permissions: manifest
+                .permissions
+                .iter()
+                .map(|p| p.as_str().to_string())
+                .collect(),
+            test_mode: spec.shared.test_mode,
+        };
+        let info = serde_json::to_string(&info).map_err(|e| fail(e.to_string()))?;
+        let bind = {
+            let state = self.js.op_state();
+            let state = state.borrow();
+            state
+                .try_borrow::<ops::host::HostFns>()
+                .map(|h| h.bind.clone())
+                .ok_or_else(|| fail("the bootstrap did not register with the host".into()))?
+        };
+        {
+            deno_core::scope!(scope, &mut self.js);
+            v8::tc_scope!(let tc, scope);
+            let f = v8::Local::new(tc, bind);
+            let undefined = v8::undefined(tc).into();
+            let arg =
+                v8::String::new(tc, &info).ok_or_else(|| fail("plugin facts too large".into()))?;
+            if f.call(tc, undefined, &[arg.into()]).is_none() {
+                let why = tc
+                    .exception()
+                    .map(|e| e.to_rust_string_lossy(tc))
+                    .unwrap_or_else(|| "terminated".into());
+                return Err(fail(format!("cannot bind the isolate: {why}")));
+            }
+        }
+        Ok(Worker {
+            profiler: None,
+            js: self.js,
+            shared: spec.shared.clone(),
+            target: self.target,
+            watchdog: spec.watchdog.clone(),
+            loader,
+            namespace: None,
+            limit: self.memory,
+            timeout: manifest.resources.timeout,
+            peak: Cell::new(0),
+            heap_sampled: None,
+            governor,
+            pause_until: None,
+            restartable: false,
+            failed_while_running: false,
+            scheduler: spec.scheduler.clone(),
+        })
+    }
+}
+
 /// A CPU profile in progress: a local inspector session on the plugin's thread.
 struct Profiler {
     session: deno_core::LocalInspectorSession,
@@ -360,174 +765,15 @@ struct Worker {
 
 impl Worker {
     fn new(spec: &WorkerSpec, governor: Rc<RefCell<Governor>>) -> Result<Worker, LoadError> {
-        let manifest = spec.shared.manifest.clone();
-        let limit = manifest.resources.memory;
-        let cache = spec
-            .code_cache
-            .then(|| crate::codecache::TranspileCache::new(&spec.data_dir));
-        let debug = spec.shared.debug.clone();
-        if let Some(d) = &debug {
-            d.new_isolate();
-        }
-        let loader = Rc::new(PluginModuleLoader::new(
-            spec.root.clone(),
-            cache,
-            debug.clone(),
-        ));
-        let info = ops::host::PluginInfo {
-            id: manifest.id.clone(),
-            name: manifest.name.clone(),
-            version: manifest.version.to_string(),
-            permissions: manifest
-                .permissions
-                .iter()
-                .map(|p| p.as_str().to_string())
-                .collect(),
-            test_mode: spec.shared.test_mode,
-        };
-        let store = spec
-            .storage
-            .open(&manifest.id)
-            .map_err(|e| LoadError::Module {
-                id: manifest.id.clone(),
-                message: format!("cannot open its storage: {e}"),
-            })?;
-        let fs = if manifest.grants(Permission::FilesystemAccess) {
-            let dir = spec
-                .data_dir
-                .join("plugins")
-                .join(&manifest.id)
-                .join("files");
-            Some(ops::fs::FsState::open(&dir).map_err(|e| LoadError::Module {
-                id: manifest.id.clone(),
-                message: format!("cannot open its files directory {}: {e}", dir.display()),
-            })?)
-        } else {
-            None
-        };
-        let mut extensions = vec![
-            deno_webidl::deno_webidl::init(),
-            deno_web::deno_web::init(
-                Arc::new(deno_web::BlobStore::default()),
-                None,
-                false,
-                deno_web::InMemoryBroadcastChannel::default(),
-            ),
-            ops::log::qirvo_log::init(spec.shared.logs.clone()),
-            ops::events::qirvo_events::init(ops::events::EventsState {
-                bus: spec.bus.clone(),
-                plugin: manifest.id.clone(),
-                tx: spec.shared.tx.downgrade(),
-            }),
-            ops::scheduler::qirvo_scheduler::init(ops::scheduler::SchedulerState {
-                scheduler: spec.scheduler.clone(),
-                plugin: manifest.id.clone(),
-                tx: spec.shared.tx.downgrade(),
-            }),
-            ops::storage::qirvo_storage::init(ops::storage::StorageState {
-                store,
-                quota: manifest.resources.storage,
-            }),
-        ];
-        // A capability that is not granted is not registered at all.
-        if manifest.grants(Permission::NetworkAccess) {
-            let fetch = ops::fetch::FetchState::new(ops::fetch::FetchConfig {
-                plugin: manifest.id.clone(),
-                allowed_hosts: manifest.allowed_hosts.clone(),
-                max_connections: manifest.resources.max_connections,
-                bandwidth: manifest.resources.bandwidth,
-                plugin_timeout: manifest.resources.timeout,
-                counters: spec.shared.counters.clone(),
-            })
-            .map_err(|message| LoadError::Module {
-                id: manifest.id.clone(),
+        let states = plugin_states(spec)?;
+        let debug = spec.shared.debug.is_some();
+        let engine = Engine::create(spec.shared.manifest.resources.memory, states, debug).map_err(
+            |message| LoadError::Module {
+                id: spec.shared.manifest.id.clone(),
                 message,
-            })?;
-            extensions.push(ops::fetch::qirvo_fetch::init(fetch));
-        }
-        if let Some(fs) = fs {
-            extensions.push(ops::fs::qirvo_fs::init(fs));
-        }
-        if debug.is_some() {
-            extensions.push(ops::debug::qirvo_debug::init());
-        }
-        extensions.push(ops::host::qirvo::init(info));
-        let create_params = v8::CreateParams::default().heap_limits(0, limit.bytes() as usize);
-        // Count calls of Qirvo's own ops (not the web platform's) for the metrics.
-        let counters = spec.shared.counters.clone();
-        let op_metrics: deno_core::OpMetricsFactoryFn = Box::new(move |_, _, decl| {
-            if !decl.name.starts_with("op_qirvo_") {
-                return None;
-            }
-            let counters = counters.clone();
-            let name = decl.name;
-            Some(Rc::new(move |_, event, _| {
-                let now = Instant::now();
-                match event {
-                    deno_core::OpMetricsEvent::Dispatched => {
-                        *counters.ops.lock().entry(name).or_default() += 1;
-                        counters
-                            .op_time
-                            .lock()
-                            .entry(name)
-                            .or_default()
-                            .started(now);
-                    }
-                    _ => {
-                        if let Some(t) = counters.op_time.lock().get_mut(name) {
-                            t.ended(now);
-                        }
-                    }
-                }
-            }))
-        });
-        let mut js = JsRuntime::try_new(RuntimeOptions {
-            op_metrics_factory_fn: Some(op_metrics),
-            module_loader: Some(loader.clone()),
-            extensions,
-            create_params: Some(create_params),
-            ..Default::default()
-        })
-        .map_err(|e| LoadError::Module {
-            id: manifest.id.clone(),
-            message: format!("cannot create the isolate: {e}"),
-        })?;
-
-        let target = Target::new(js.v8_isolate().thread_safe_handle());
-        *spec.shared.target.lock() = Some(target.clone());
-        if let Some(shared) = debug {
-            js.op_state().borrow_mut().put(ops::debug::DebugOpState {
-                shared,
-                watchdog: spec.watchdog.clone(),
-                target: target.clone(),
-            });
-        }
-        let heap_target = target.clone();
-        // Near the heap limit: stop the plugin, and give the engine headroom so it
-        // finishes the termination instead of aborting the process.
-        js.add_near_heap_limit_callback(move |current, _initial| {
-            heap_target.interrupt_here(Interrupt::Memory);
-            current.saturating_mul(2)
-        });
-
-        Ok(Worker {
-            profiler: None,
-            js,
-            shared: spec.shared.clone(),
-            target,
-            watchdog: spec.watchdog.clone(),
-            loader,
-            namespace: None,
-            limit,
-            timeout: manifest.resources.timeout,
-            peak: Cell::new(0),
-            heap_sampled: None,
-            governor,
-            pause_until: None,
-            restartable: false,
-            failed_while_running: false,
-            scheduler: spec.scheduler.clone(),
-        })
+            },
+        )?;
+        engine.bind(spec, governor, None)
     }
 
     fn id(&self) -> &str {

@@ -14,6 +14,7 @@ mod lifecycle;
 mod limits;
 mod loading;
 mod metrics;
+mod pool;
 mod profile;
 mod sandbox;
 mod scheduler;

@@ -1,4 +1,5 @@
-//! A disk cache of transpiled TypeScript, under `<data_dir>/cache/transpiled/`.
+//! Disk caches of compiled code: transpiled TypeScript under `<data_dir>/cache/transpiled/`,
+//! and the engine's own code cache (V8's, on the `v8` engine) under `<data_dir>/cache/engine/`.
 //!
 //! Entries are keyed by a SHA-256 of the module's URL, its source text and the transpiler
 //! version, so an edit or an upgrade never serves stale code. Entries older than the TTL
@@ -24,6 +25,14 @@ impl TranspileCache {
         TranspileCache {
             dir: data_dir.join("cache").join("transpiled"),
         }
+    }
+
+    pub(crate) fn data_dir(&self) -> &Path {
+        // <data_dir>/cache/transpiled
+        self.dir
+            .parent()
+            .and_then(Path::parent)
+            .unwrap_or(&self.dir)
     }
 
     pub(crate) fn key(specifier: &str, source: &str) -> String {
@@ -70,9 +79,78 @@ impl TranspileCache {
         self.trim();
     }
 
-    /// Removes expired entries, then the oldest until the cache fits its bound.
     fn trim(&self) {
-        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+        trim(&self.dir);
+    }
+}
+
+/// The engine's code cache for modules (V8's bytecode cache on the `v8` engine): handed to
+/// the engine with a module's source, so a module loaded again skips compiling. Keyed like
+/// the transpile cache, with the engine's cache version. The `quickjs` engine's code cache
+/// is a placeholder (it compiles from source every time), so it is only used on `v8`.
+pub(crate) struct EngineCodeCache {
+    dir: PathBuf,
+}
+
+impl EngineCodeCache {
+    /// The cache, on an engine whose code cache is worth keeping.
+    pub(crate) fn for_engine(data_dir: &Path) -> Option<EngineCodeCache> {
+        cfg!(feature = "v8").then(|| EngineCodeCache::new(data_dir))
+    }
+
+    pub(crate) fn new(data_dir: &Path) -> EngineCodeCache {
+        EngineCodeCache {
+            dir: data_dir.join("cache").join("engine"),
+        }
+    }
+
+    /// The key of a module's code, and the 64-bit hash the engine checks it against.
+    pub(crate) fn key(specifier: &str, code: &str) -> (String, u64) {
+        let mut h = Sha256::new();
+        h.update(
+            format!(
+                "qirvo {} engine cache {}\0",
+                env!("CARGO_PKG_VERSION"),
+                deno_core::v8::script_compiler::cached_data_version_tag()
+            )
+            .as_bytes(),
+        );
+        h.update(specifier.as_bytes());
+        h.update([0]);
+        h.update(code.as_bytes());
+        let digest = h.finalize();
+        let hash = u64::from_le_bytes(digest[..8].try_into().expect("8 bytes"));
+        (digest.iter().map(|b| format!("{b:02x}")).collect(), hash)
+    }
+
+    pub(crate) fn get(&self, key: &str) -> Option<Vec<u8>> {
+        let path = self.dir.join(format!("{key}.bin"));
+        let age = std::fs::metadata(&path)
+            .ok()?
+            .modified()
+            .ok()?
+            .elapsed()
+            .ok()?;
+        (age <= TTL).then(|| std::fs::read(&path).ok()).flatten()
+    }
+
+    /// Stores an entry (best effort).
+    pub(crate) fn put(&self, key: &str, bytes: &[u8]) {
+        if std::fs::create_dir_all(&self.dir).is_err() {
+            return;
+        }
+        let tmp = self.dir.join(format!("{key}.tmp{}", std::process::id()));
+        if std::fs::write(&tmp, bytes).is_ok() {
+            let _ = std::fs::rename(&tmp, self.dir.join(format!("{key}.bin")));
+        }
+        trim(&self.dir);
+    }
+}
+
+/// Removes expired entries, then the oldest until the cache fits its bound.
+fn trim(dir: &Path) {
+    {
+        let Ok(entries) = std::fs::read_dir(dir) else {
             return;
         };
         let mut files: Vec<(SystemTime, u64, PathBuf)> = entries
@@ -109,6 +187,19 @@ impl TranspileCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn engine_cache_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = EngineCodeCache::new(dir.path());
+        let (k1, h1) = EngineCodeCache::key("file:///a.js", "export const a = 1;");
+        let (k2, h2) = EngineCodeCache::key("file:///a.js", "export const a = 2;");
+        assert!(k1 != k2 && h1 != h2);
+        assert!(cache.get(&k1).is_none());
+        cache.put(&k1, b"bytecode");
+        assert_eq!(cache.get(&k1).as_deref(), Some(&b"bytecode"[..]));
+        assert!(cache.get(&k2).is_none());
+    }
 
     #[test]
     fn round_trip_and_keys() {

@@ -34,6 +34,9 @@ pub(crate) struct PluginModuleLoader {
     source_maps: RefCell<HashMap<String, Vec<u8>>>,
     /// Loading for a debugger: modules are instrumented and registered.
     debug: Option<Arc<DebugShared>>,
+    /// The engine's code cache (on `v8`), and each module's key in it.
+    engine_cache: Option<crate::codecache::EngineCodeCache>,
+    engine_keys: RefCell<HashMap<String, (String, u64)>>,
     /// Source maps parsed for mapping profile positions.
     parsed_maps: RefCell<HashMap<String, Option<std::rc::Rc<deno_ast::swc::sourcemap::SourceMap>>>>,
 }
@@ -44,10 +47,15 @@ impl PluginModuleLoader {
         cache: Option<TranspileCache>,
         debug: Option<Arc<DebugShared>>,
     ) -> Self {
+        let engine_cache = cache
+            .as_ref()
+            .and_then(|c| crate::codecache::EngineCodeCache::for_engine(c.data_dir()));
         PluginModuleLoader {
             root,
+            engine_cache,
             cache,
             source_maps: RefCell::new(HashMap::new()),
+            engine_keys: RefCell::new(HashMap::new()),
             debug,
             parsed_maps: RefCell::new(HashMap::new()),
         }
@@ -168,6 +176,21 @@ impl ModuleLoader for PluginModuleLoader {
             .get(specifier)
             .map(|v| Cow::Owned(v.clone()))
     }
+
+    fn code_cache_ready(
+        &self,
+        specifier: ModuleSpecifier,
+        hash: u64,
+        code_cache: &[u8],
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()>>> {
+        if let Some(cache) = &self.engine_cache
+            && let Some((key, h)) = self.engine_keys.borrow().get(specifier.as_str())
+            && *h == hash
+        {
+            cache.put(key, code_cache);
+        }
+        Box::pin(async {})
+    }
 }
 
 impl PluginModuleLoader {
@@ -264,11 +287,23 @@ impl PluginModuleLoader {
         } else {
             text
         };
+        // The engine's code cache, where it has one worth keeping (V8's).
+        let code_cache = match (&self.engine_cache, module_type == ModuleType::JavaScript) {
+            (Some(cache), true) => {
+                let (key, hash) = crate::codecache::EngineCodeCache::key(specifier.as_str(), &code);
+                let data = cache.get(&key).map(Cow::Owned);
+                self.engine_keys
+                    .borrow_mut()
+                    .insert(specifier.to_string(), (key, hash));
+                Some(deno_core::SourceCodeCacheInfo { hash, data })
+            }
+            _ => None,
+        };
         Ok(ModuleSource::new(
             module_type,
             ModuleSourceCode::String(code.into()),
             specifier,
-            None,
+            code_cache,
         ))
     }
 }

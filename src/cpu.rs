@@ -47,6 +47,8 @@ pub(crate) struct ThreadClock {
     clock: Mutex<Option<libc::clockid_t>>,
     #[cfg(not(target_os = "linux"))]
     clock: Mutex<Option<()>>,
+    /// CPU time of the plugin's earlier threads (each restart runs on a new thread).
+    carried: Mutex<Duration>,
 }
 
 impl ThreadClock {
@@ -62,8 +64,12 @@ impl ThreadClock {
         }
     }
 
-    /// Unregisters it; must run on the thread before it exits.
+    /// Unregisters it; must run on the thread before it exits. Its CPU time carries over
+    /// to the next thread the plugin runs on.
     pub(crate) fn detach(&self) {
+        if let Some(t) = self.read() {
+            *self.carried.lock() = t;
+        }
         *self.clock.lock() = None;
     }
 
@@ -82,7 +88,7 @@ impl ThreadClock {
             if unsafe { libc::clock_gettime(id, &mut ts) } != 0 {
                 return None;
             }
-            Some(Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32))
+            Some(*self.carried.lock() + Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32))
         }
         #[cfg(not(target_os = "linux"))]
         {
@@ -93,6 +99,7 @@ impl ThreadClock {
 }
 
 /// Decides when a plugin is over its CPU share and how long its next work must wait.
+#[derive(Clone)]
 pub(crate) struct Governor {
     /// `resources.cpu`, percent of one core.
     limit: f64,

@@ -141,42 +141,117 @@ pub(crate) fn spawn_warm(
 
 fn run_thread(
     spec: WorkerSpec,
-    mut rx: mpsc::UnboundedReceiver<Command>,
+    rx: mpsc::UnboundedReceiver<Command>,
     ready: oneshot::Sender<Result<(), LoadError>>,
+    tokio_rt: &tokio::runtime::Runtime,
+    warm: Option<Engine>,
+) {
+    let carry = Carry {
+        governor: Governor::new(
+            spec.shared.manifest.resources.cpu,
+            spec.cpu_window,
+            spec.cpu_cooldown,
+        ),
+        deferred: VecDeque::new(),
+        resume_running: false,
+        ready: Some(ready),
+    };
+    continue_thread(spec, rx, carry, tokio_rt, warm);
+}
+
+/// Runs one isolate of the plugin on this thread; a restart continues on a new thread.
+fn continue_thread(
+    spec: WorkerSpec,
+    mut rx: mpsc::UnboundedReceiver<Command>,
+    carry: Carry,
     tokio_rt: &tokio::runtime::Runtime,
     warm: Option<Engine>,
 ) {
     let shared = spec.shared.clone();
     shared.clock.attach();
-    tokio_rt.block_on(run_plugin(&spec, &mut rx, ready, warm));
+    let next = tokio_rt.block_on(run_plugin(&spec, &mut rx, carry, warm));
+    *shared.target.lock() = None;
+    shared.clock.detach();
+    if let Some(carry) = next {
+        // Every isolate on a thread of its own: the engine keeps per-thread tables that
+        // a long run of isolates on one thread would exhaust.
+        // Commands keep arriving on the plugin's channel: its receiver moves along.
+        let stack = spec.stack_size;
+        let name = format!("qirvo:{}", spec.shared.manifest.id);
+        let relocated = std::thread::Builder::new()
+            .name(name)
+            .stack_size(stack)
+            .spawn(move || {
+                match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(tokio_rt) => continue_thread(spec, rx, carry, &tokio_rt, None),
+                    Err(e) => {
+                        spec.shared.logs.push(
+                            LogLevel::Error,
+                            &format!("restart failed: cannot start its thread: {e}"),
+                        );
+                        end_plugin(&spec, true);
+                    }
+                }
+            });
+        if let Err(e) = relocated {
+            // The closure (and the plugin's spec) is gone with the failed spawn.
+            shared.logs.push(
+                LogLevel::Error,
+                &format!("restart failed: cannot start its thread: {e}"),
+            );
+            shared.set_state(PluginState::Error);
+        }
+        return;
+    }
+    end_plugin(&spec, false);
+}
+
+/// The plugin's thread is done for good: its subscriptions and tasks go, and a plugin that
+/// failed gives its resources back.
+fn end_plugin(spec: &WorkerSpec, failed: bool) {
+    let shared = &spec.shared;
+    if failed {
+        shared.set_state(PluginState::Error);
+    }
     spec.bus.remove(&shared.manifest.id);
     spec.scheduler.remove_plugin(&shared.manifest.id);
     if *shared.state.lock() == PluginState::Error {
         // Failed for good (no restart left): its resources go back to the budgets.
         spec.resources.release(&shared.manifest.id);
     }
-    *shared.target.lock() = None;
-    shared.clock.detach();
 }
 
-/// Runs the plugin in one isolate after another: the first load, then a fresh isolate
-/// for each restart its policy allows.
+/// What one isolate's thread hands the next when the plugin restarts.
+struct Carry {
+    governor: Governor,
+    /// Commands that arrived during the restart backoff.
+    deferred: VecDeque<Command>,
+    /// Start the new isolate too (it was running).
+    resume_running: bool,
+    /// The first load's reply, until it is sent.
+    ready: Option<oneshot::Sender<Result<(), LoadError>>>,
+}
+
+/// Runs the plugin in one isolate: the first load, or a restart. Returns what the next
+/// isolate needs when its restart policy (or the host) asks for one.
 async fn run_plugin(
     spec: &WorkerSpec,
     rx: &mut mpsc::UnboundedReceiver<Command>,
-    ready: oneshot::Sender<Result<(), LoadError>>,
+    carry: Carry,
     mut warm: Option<Engine>,
-) {
+) -> Option<Carry> {
     let shared = &spec.shared;
-    let mut ready = Some(ready);
-    let governor = Rc::new(RefCell::new(Governor::new(
-        shared.manifest.resources.cpu,
-        spec.cpu_window,
-        spec.cpu_cooldown,
-    )));
-    let mut deferred = VecDeque::new();
-    let mut resume_running = false;
-    loop {
+    let Carry {
+        governor,
+        mut deferred,
+        resume_running,
+        mut ready,
+    } = carry;
+    let governor = Rc::new(RefCell::new(governor));
+    {
         // A fresh isolate starts with no subscriptions; its code subscribes again.
         spec.bus.remove(&shared.manifest.id);
         spec.scheduler.remove_plugin(&shared.manifest.id);
@@ -210,7 +285,7 @@ async fn run_plugin(
                     // The first load reports its failure to the host; it is not retried.
                     Some(r) => {
                         let _ = r.send(Err(e));
-                        return;
+                        return None;
                     }
                     None => {
                         shared
@@ -224,12 +299,19 @@ async fn run_plugin(
                 }
             }
         };
+        let governor = Rc::try_unwrap(governor)
+            .map(RefCell::into_inner)
+            .unwrap_or_else(|g| g.borrow().clone());
         let (restartable, was_running) = match exit {
-            Exit::Done => return,
+            Exit::Done => return None,
             Exit::Restart { was_running } => {
                 shared.restarts.fetch_add(1, Ordering::Relaxed);
-                resume_running = was_running;
-                continue;
+                return Some(Carry {
+                    governor,
+                    deferred,
+                    resume_running: was_running,
+                    ready,
+                });
             }
             Exit::Failed {
                 restartable,
@@ -237,14 +319,14 @@ async fn run_plugin(
             } => (restartable, was_running),
         };
         if !restartable {
-            return;
+            return None;
         }
         let n = shared.restarts.load(Ordering::Relaxed) + 1;
         let Some(delay) = spec.restart.delay(n) else {
             if matches!(spec.restart, RestartPolicy::OnFailure { .. }) {
                 tracing::warn!(target: "qirvo::lifecycle", plugin = %shared.manifest.id, "failed; no restarts left under its policy");
             }
-            return;
+            return None;
         };
         shared.restarts.store(n, Ordering::Relaxed);
         tracing::warn!(target: "qirvo::lifecycle", plugin = %shared.manifest.id, restart = n, ?delay, "restarting in a fresh isolate");
@@ -262,17 +344,22 @@ async fn run_plugin(
             tokio::select! {
                 _ = &mut sleep => break,
                 cmd = rx.recv() => match cmd {
-                    None => return,
+                    None => return None,
                     Some(Command::Unload { reply }) => {
                         shared.set_state(PluginState::Unloaded);
                         let _ = reply.send(Ok(()));
-                        return;
+                        return None;
                     }
                     Some(other) => deferred.push_back(other),
                 },
             }
         }
-        resume_running = was_running;
+        Some(Carry {
+            governor,
+            deferred,
+            resume_running: was_running,
+            ready,
+        })
     }
 }
 

@@ -315,6 +315,38 @@ async fn on_failure_restarts_in_a_fresh_isolate() {
     assert_eq!(p.restarts(), 1);
 }
 
+/// Each restart gets a fresh isolate, however many there are (the engine keeps per-thread
+/// tables that a long run of isolates on one thread would exhaust).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_plugin_restarts_many_times_in_fresh_isolates() {
+    let (rt, _) = runtime();
+    let dir = write_plugin(
+        json!({ "id": "many-restarts", "version": "1.0.0", "main": "main.js",
+                "resources": { "memory": "4MB" },
+                "restart": { "policy": "on-failure", "maxRestarts": 1000, "backoff": 0 } }),
+        RESTARTER,
+    );
+    let p = rt.load(dir.path()).await.unwrap();
+    p.start().await.unwrap();
+    for round in 1..=80u32 {
+        let n = p.call("count", vec![]).await;
+        assert_eq!(
+            n.as_ref().ok(),
+            Some(&json!(1)),
+            "round {round}: {n:?} {:?}",
+            p.logs().last()
+        );
+        let err = p.call("exhaust", vec![]).await.unwrap_err();
+        assert!(
+            matches!(err, PluginError::MemoryLimitExceeded { .. }),
+            "round {round}: {err:?}"
+        );
+    }
+    assert_eq!(p.call("count", vec![]).await.unwrap(), json!(1));
+    assert_eq!(p.restarts(), 80);
+    assert_eq!(p.state(), PluginState::Running);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_default_policy_does_not_restart() {
     let (rt, _) = runtime();

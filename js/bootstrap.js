@@ -5,7 +5,7 @@
 // entry points (lifecycle steps and export calls) through an op, and then removes every
 // way back into the engine (`Deno`, `__bootstrap`, the op table).
 
-import { core, primordials } from "ext:core/mod.js";
+import { core, internals, primordials } from "ext:core/mod.js";
 import { installDebugAgent } from "ext:qirvo/debug.js";
 
 const {
@@ -79,7 +79,6 @@ const {
   op_qirvo_events_emit,
   op_qirvo_events_subscribe,
   op_qirvo_events_unsubscribe,
-  op_qirvo_random_fill,
   op_qirvo_fs_read,
   op_qirvo_fs_read_text,
   op_qirvo_fs_write,
@@ -94,135 +93,24 @@ const {
   op_qirvo_unschedule,
 } = core.ops;
 
+// The web platform, from js/web.js (in the startup snapshot when there is one).
+const {
+  cancelAllTimers,
+  cancelStepWork,
+  consoleMod,
+  defineGlobal,
+  describe,
+  domException,
+  encoding,
+  nextStep,
+  performanceMod,
+  url,
+} = internals.qirvoWeb;
+
 // ---------------------------------------------------------------------------------------
-// Web platform
+// Web platform (from the startup snapshot when there is one), and its per-isolate setup.
 
-const consoleMod = core.loadExtScript("ext:deno_web/01_console.js");
-const timers = core.loadExtScript("ext:deno_web/02_timers.js");
-const url = core.loadExtScript("ext:deno_web/00_url.js");
-const encoding = core.loadExtScript("ext:deno_web/08_text_encoding.js");
-const base64 = core.loadExtScript("ext:deno_web/05_base64.js");
-const event = core.loadExtScript("ext:deno_web/02_event.js");
-const abort = core.loadExtScript("ext:deno_web/03_abort_signal.js");
-const domException = core.loadExtScript("ext:deno_web/01_dom_exception.js");
-const structuredCloneMod = core.loadExtScript("ext:deno_web/02_structured_clone.js");
-const performanceMod = core.loadExtScript("ext:deno_web/15_performance.js");
-
-// console.* -> the host's log (tracing + the plugin's log buffer).
-function printToHost(msg, level) {
-  if (StringPrototypeEndsWith(msg, "\n")) msg = StringPrototypeSlice(msg, 0, -1);
-  op_qirvo_log(level, msg);
-}
-// Log lines are text for the host's log, never terminal colour codes.
-consoleMod.setNoColorFns(() => true, () => true);
-const console = new consoleMod.Console(printToHost);
-
-function defineGlobal(name, value) {
-  ObjectDefineProperty(globalThis, name, {
-    __proto__: null,
-    value,
-    writable: true,
-    enumerable: false,
-    configurable: true,
-  });
-}
-
-defineGlobal("console", console);
-// Timers are tracked, with the host step (call, lifecycle step, event) that created them,
-// so that an interrupted step's timers are cancelled with it, and stopping the plugin
-// cancels every one still pending.
-const { clearTimeout: rawClearTimer } = timers;
-const liveTimers = new SafeMap(); // id -> step
-let stepId = 0;
-function trackedTimeout(callback, delay, ...args) {
-  let id;
-  const run = typeof callback === "function"
-    ? (...a) => {
-      MapPrototypeDelete(liveTimers, id);
-      return ReflectApply(callback, globalThis, a);
-    }
-    : callback;
-  id = ReflectApply(timers.setTimeout, globalThis, [run, delay, ...new SafeArrayIterator(args)]);
-  MapPrototypeSet(liveTimers, id, stepId);
-  return id;
-}
-function trackedInterval(callback, delay, ...args) {
-  const id = ReflectApply(timers.setInterval, globalThis, [callback, delay, ...new SafeArrayIterator(args)]);
-  MapPrototypeSet(liveTimers, id, stepId);
-  return id;
-}
-function clearTracked(id) {
-  MapPrototypeDelete(liveTimers, id);
-  rawClearTimer(id);
-}
-function cancelAllTimers() {
-  for (const id of new SafeArrayIterator(ArrayFrom(MapPrototypeKeys(liveTimers)))) rawClearTimer(id);
-  MapPrototypeClear(liveTimers);
-}
-// The host calls this when the current step was interrupted (deadline or terminate).
-function cancelStepWork() {
-  for (const { 0: id, 1: step } of new SafeArrayIterator(ArrayFrom(MapPrototypeEntries(liveTimers)))) {
-    if (step === stepId) clearTracked(id);
-  }
-}
-defineGlobal("setTimeout", trackedTimeout);
-defineGlobal("setInterval", trackedInterval);
-defineGlobal("clearTimeout", clearTracked);
-defineGlobal("clearInterval", clearTracked);
-defineGlobal("URL", url.URL);
-defineGlobal("URLSearchParams", url.URLSearchParams);
-defineGlobal("TextEncoder", encoding.TextEncoder);
-defineGlobal("TextDecoder", encoding.TextDecoder);
-defineGlobal("atob", base64.atob);
-defineGlobal("btoa", base64.btoa);
-defineGlobal("Event", event.Event);
-defineGlobal("EventTarget", event.EventTarget);
-defineGlobal("CustomEvent", event.CustomEvent);
-defineGlobal("ErrorEvent", event.ErrorEvent);
-defineGlobal("AbortController", abort.AbortController);
-defineGlobal("AbortSignal", abort.AbortSignal);
-defineGlobal("DOMException", domException.DOMException);
-defineGlobal("structuredClone", structuredCloneMod.structuredClone);
-defineGlobal("performance", performanceMod.performance);
-
-// crypto.getRandomValues / randomUUID (Web Crypto's non-subtle part).
-const INTEGER_ARRAYS = ["Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array", "Uint32Array", "BigInt64Array", "BigUint64Array"];
-function getRandomValues(array) {
-  const tag = ArrayBufferIsView(array) ? TypedArrayPrototypeGetSymbolToStringTag(array) : undefined;
-  if (tag === undefined || !ArrayPrototypeIncludes(INTEGER_ARRAYS, tag)) {
-    throw new domException.DOMException("getRandomValues expects an integer typed array", "TypeMismatchError");
-  }
-  if (TypedArrayPrototypeGetByteLength(array) > 65536) {
-    throw new domException.QuotaExceededError(`getRandomValues: ${TypedArrayPrototypeGetByteLength(array)} bytes is more than 65536`);
-  }
-  op_qirvo_random_fill(new Uint8Array(TypedArrayPrototypeGetBuffer(array), TypedArrayPrototypeGetByteOffset(array), TypedArrayPrototypeGetByteLength(array)));
-  return array;
-}
-function randomUUID() {
-  const b = new Uint8Array(16);
-  op_qirvo_random_fill(b);
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  let hex = "";
-  for (let i = 0; i < 16; i++) {
-    hex += NumberPrototypeToString(b[i] + 0x100, 16).slice(1);
-    if (i === 3 || i === 5 || i === 7 || i === 9) hex += "-";
-  }
-  return hex;
-}
-defineGlobal("crypto", ObjectFreeze({ getRandomValues, randomUUID }));
 performanceMod.setTimeOrigin();
-
-// Errors that escape a timer callback or a promise nobody awaits are logged against the
-// plugin; they never take the plugin (or the host) down.
-function describe(err) {
-  try {
-    if (err && typeof err === "object" && typeof err.stack === "string") return err.stack;
-    return String(err);
-  } catch {
-    return "<unprintable error>";
-  }
-}
 core.setUnhandledPromiseRejectionHandler((_promise, reason) => {
   op_qirvo_log(3, `Unhandled promise rejection: ${describe(reason)}`);
   return true;
@@ -410,7 +298,7 @@ const events = ObjectFreeze({
 });
 
 async function deliverEvent(name, payloadJson, source) {
-  stepId++;
+  nextStep();
   const payload = JSONParse(payloadJson);
   const meta = ObjectFreeze({ name, source });
   const matching = [];
@@ -789,7 +677,7 @@ const scheduler = ObjectFreeze({
 });
 
 async function runTask(id, once) {
-  stepId++;
+  nextStep();
   const fn = MapPrototypeGet(scheduledTasks, id);
   if (once) MapPrototypeDelete(scheduledTasks, id);
   if (fn !== undefined) await fn();
@@ -900,7 +788,7 @@ const testApi = ObjectFreeze(ObjectAssign(
 ));
 
 async function runTest(index) {
-  stepId++;
+  nextStep();
   if (index < 0) {
     return JSONStringify(ArrayPrototypeMap(registeredTests, (t) => ({ name: t.name, skip: t.skip, timeout: t.timeout ?? null })));
   }
@@ -1025,7 +913,7 @@ async function runCleanupTasks() {
 
 // step: "initialize" | "start" | "stop" | "healthCheck"
 async function lifecycle(step, ns, configJson) {
-  stepId++;
+  nextStep();
   const plugin = ns.default;
   const target = plugin !== null && (typeof plugin === "object" || typeof plugin === "function")
     ? plugin
@@ -1060,7 +948,7 @@ async function lifecycle(step, ns, configJson) {
 // Calls an exported function with JSON arguments; resolves to JSON text, or to
 // { badReturn: reason } when the result is not JSON data.
 async function callExport(fn, argsJson) {
-  stepId++;
+  nextStep();
   const args = JSONParse(argsJson);
   const result = await ReflectApply(fn, undefined, args);
   try {

@@ -72,10 +72,19 @@ pub(crate) fn op_qirvo_set_host(
     }
 }
 
+// The web platform (js/web.js): the same for every plugin, so it is in the startup snapshot.
+deno_core::extension!(
+    qirvo_web,
+    deps = [deno_webidl, deno_web, qirvo_log],
+    ops = [op_qirvo_random_fill],
+    esm_entry_point = "ext:qirvo_web/web.js",
+    esm = [dir "js", "web.js"],
+);
+
 deno_core::extension!(
     qirvo,
-    deps = [deno_webidl, deno_web, qirvo_log, qirvo_storage, qirvo_events, qirvo_scheduler],
-    ops = [op_qirvo_set_host, op_qirvo_random_fill],
+    deps = [qirvo_web, qirvo_storage, qirvo_events, qirvo_scheduler],
+    ops = [op_qirvo_set_host],
     esm_entry_point = "ext:qirvo/bootstrap.js",
     esm = [dir "js", "bootstrap.js", "debug.js"],
 );

@@ -60,6 +60,7 @@ mod profile;
 mod resources;
 mod runtime;
 mod scheduler;
+mod snapshot;
 mod storage;
 pub mod testing;
 mod watchdog;
@@ -90,4 +91,5 @@ pub use profile::{CpuProfile, HeapTrend, HotFunction, OpStats, PerformanceReport
 pub use resources::{Allocation, BudgetError, Budgets, ResourceUsage};
 pub use runtime::PluginRuntime;
 pub use scheduler::{Schedule, Scheduler, TaskInfo, TaskOwner};
+pub use snapshot::wait_for_startup_snapshot;
 pub use storage::StorageKind;

@@ -84,6 +84,7 @@ impl PluginRuntime {
     pub fn new(config: RuntimeConfig) -> Result<PluginRuntime, ConfigError> {
         config.validate()?;
         init_engine();
+        crate::snapshot::prepare(&config.data_dir);
         let watchdog = Watchdog::spawn().map_err(|e| ConfigError {
             field: "(runtime)",
             reason: format!("cannot start the watchdog thread: {e}"),

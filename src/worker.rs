@@ -606,19 +606,13 @@ impl Engine {
         debug: bool,
     ) -> Result<Engine, String> {
         let network = states.fetch.is_some();
-        let mut extensions = vec![
-            deno_webidl::deno_webidl::init(),
-            deno_web::deno_web::init(
-                Arc::new(deno_web::BlobStore::default()),
-                None,
-                false,
-                deno_web::InMemoryBroadcastChannel::default(),
-            ),
-            ops::log::qirvo_log::init(states.logs),
+        // The snapshot's extensions first, in its order (see snapshot.rs).
+        let mut extensions = crate::snapshot::web_extensions(states.logs);
+        extensions.extend([
             ops::events::qirvo_events::init(states.events),
             ops::scheduler::qirvo_scheduler::init(states.scheduler),
             ops::storage::qirvo_storage::init(states.storage),
-        ];
+        ]);
         if let Some(fetch) = states.fetch {
             extensions.push(ops::fetch::qirvo_fetch::init(fetch));
         }
@@ -671,6 +665,7 @@ impl Engine {
             module_loader: Some(loader.clone()),
             extensions,
             create_params: Some(create_params),
+            startup_snapshot: crate::snapshot::ready(),
             ..Default::default()
         })
         .map_err(|e| format!("cannot create the isolate: {e}"))?;

@@ -18,4 +18,5 @@ mod pool;
 mod profile;
 mod sandbox;
 mod scheduler;
+mod snapshot;
 mod storage;

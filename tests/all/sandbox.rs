@@ -9,6 +9,11 @@ use crate::helpers::*;
 #[tokio::test(flavor = "multi_thread")]
 async fn no_escape_attempt_reaches_the_host() {
     let (rt, logs) = runtime();
+    escape_corpus(&rt, &logs).await;
+}
+
+/// Runs every escape attempt and checks the host is untouched.
+pub async fn escape_corpus(rt: &qirvo::PluginRuntime, logs: &Logs) {
     let hello = rt.load(plugin_fixture("hello")).await.unwrap();
     let escape = rt.load(plugin_fixture("escape")).await.unwrap();
     let names: Vec<String> =

@@ -66,6 +66,7 @@ pub struct WarmPoolStats {
 
 pub(crate) struct Pool {
     size: usize,
+    snapshot: bool,
     claimed: std::sync::atomic::AtomicU64,
     missed: std::sync::atomic::AtomicU64,
     stack_size: usize,
@@ -78,6 +79,7 @@ pub(crate) struct Pool {
 impl Pool {
     pub(crate) fn new(
         size: usize,
+        snapshot: bool,
         stack_size: usize,
         bus: Arc<Bus>,
         scheduler: Scheduler,
@@ -85,6 +87,7 @@ impl Pool {
     ) -> Arc<Pool> {
         let pool = Arc::new_cyclic(|me| Pool {
             size,
+            snapshot,
             claimed: Default::default(),
             missed: Default::default(),
             stack_size,
@@ -164,6 +167,7 @@ impl Pool {
             let spawned = worker::spawn_warm(
                 shape.memory,
                 shape.network,
+                self.snapshot,
                 self.bus.clone(),
                 self.scheduler.clone(),
                 self.stack_size,

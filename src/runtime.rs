@@ -84,7 +84,9 @@ impl PluginRuntime {
     pub fn new(config: RuntimeConfig) -> Result<PluginRuntime, ConfigError> {
         config.validate()?;
         init_engine();
-        crate::snapshot::prepare(&config.data_dir);
+        if config.startup_snapshot {
+            crate::snapshot::prepare(&config.data_dir);
+        }
         let watchdog = Watchdog::spawn().map_err(|e| ConfigError {
             field: "(runtime)",
             reason: format!("cannot start the watchdog thread: {e}"),
@@ -94,6 +96,7 @@ impl PluginRuntime {
         let pool = (config.warm_isolates > 0 && !config.debug).then(|| {
             crate::pool::Pool::new(
                 config.warm_isolates,
+                config.startup_snapshot,
                 config.thread_stack_size,
                 bus.clone(),
                 scheduler.clone(),
@@ -305,6 +308,7 @@ impl PluginRuntime {
             resources: inner.resources.clone(),
             scheduler: inner.scheduler.clone(),
             code_cache: inner.config.code_cache,
+            startup_snapshot: inner.config.startup_snapshot,
         };
         // A warm isolate if one fits; a new one made for it otherwise.
         let pooled = match (&inner.pool, crate::pool::Shape::of(&manifest)) {

@@ -52,6 +52,7 @@ pub(crate) struct WorkerSpec {
     pub resources: Arc<ResourceManager>,
     pub scheduler: Scheduler,
     pub code_cache: bool,
+    pub startup_snapshot: bool,
 }
 
 /// Starts the plugin thread. `ready` receives the outcome of evaluation + `initialize`.
@@ -104,6 +105,7 @@ pub(crate) struct Claim {
 pub(crate) fn spawn_warm(
     memory: ByteSize,
     network: bool,
+    snapshot: bool,
     bus: Arc<Bus>,
     scheduler: Scheduler,
     stack_size: usize,
@@ -123,7 +125,7 @@ pub(crate) fn spawn_warm(
             let engine = {
                 let _guard = tokio_rt.enter();
                 placeholder_states(network, bus, scheduler)
-                    .and_then(|states| Engine::create(memory, states, false))
+                    .and_then(|states| Engine::create(memory, states, false, snapshot))
             };
             let engine = match engine {
                 Ok(e) => e,
@@ -604,6 +606,7 @@ impl Engine {
         memory: ByteSize,
         states: PluginStates,
         debug: bool,
+        snapshot: bool,
     ) -> Result<Engine, String> {
         let network = states.fetch.is_some();
         // The snapshot's extensions first, in its order (see snapshot.rs).
@@ -665,7 +668,11 @@ impl Engine {
             module_loader: Some(loader.clone()),
             extensions,
             create_params: Some(create_params),
-            startup_snapshot: crate::snapshot::ready(),
+            startup_snapshot: if snapshot {
+                crate::snapshot::ready()
+            } else {
+                None
+            },
             ..Default::default()
         })
         .map_err(|e| format!("cannot create the isolate: {e}"))?;
@@ -849,7 +856,12 @@ impl Worker {
     fn new(spec: &WorkerSpec, governor: Rc<RefCell<Governor>>) -> Result<Worker, LoadError> {
         let states = plugin_states(spec)?;
         let debug = spec.shared.debug.is_some();
-        let engine = Engine::create(spec.shared.manifest.resources.memory, states, debug).map_err(
+        let engine = Engine::create(
+            spec.shared.manifest.resources.memory,
+            states,
+            debug,
+            spec.startup_snapshot,
+        ).map_err(
             |message| LoadError::Module {
                 id: spec.shared.manifest.id.clone(),
                 message,

@@ -1061,6 +1061,23 @@ impl DebugSession {
         self.events.lock().await.recv().await
     }
 
+    /// Where a module can stop: the (1-based) line and column of each statement that
+    /// runs, in source order.
+    pub fn breakable_locations(&self, script_id: &str) -> Vec<(u32, u32)> {
+        let st = self.shared.state.lock();
+        let Some(script) = st.scripts.iter().position(|s| s.info.id == script_id) else {
+            return Vec::new();
+        };
+        let mut out: Vec<(u32, u32)> = st
+            .sites
+            .iter()
+            .filter(|s| s.script == script)
+            .map(|s| (s.line, s.column))
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
     /// The plugin's modules, as loaded.
     pub fn scripts(&self) -> Vec<ScriptInfo> {
         let st = self.shared.state.lock();

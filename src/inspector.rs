@@ -593,6 +593,34 @@ impl Cdp {
             "Debugger.stepOver" => self.step(Some(StepKind::Over)),
             "Debugger.stepInto" => self.step(Some(StepKind::Into)),
             "Debugger.stepOut" => self.step(Some(StepKind::Out)),
+            "Debugger.getPossibleBreakpoints" => {
+                let start = &params["start"];
+                let script = start["scriptId"].as_str().unwrap_or("").to_string();
+                let from = (
+                    start["lineNumber"].as_u64().unwrap_or(0) as u32 + 1,
+                    start["columnNumber"].as_u64().unwrap_or(0) as u32 + 1,
+                );
+                let to = params.get("end").map(|e| {
+                    (
+                        e["lineNumber"].as_u64().unwrap_or(u64::from(u32::MAX)) as u32 + 1,
+                        e["columnNumber"].as_u64().unwrap_or(0) as u32 + 1,
+                    )
+                });
+                let locations: Vec<Value> = self
+                    .session
+                    .breakable_locations(&script)
+                    .into_iter()
+                    .filter(|loc| *loc >= from && to.is_none_or(|t| *loc < t))
+                    .map(|(line, column)| {
+                        json!({
+                            "scriptId": script,
+                            "lineNumber": line - 1,
+                            "columnNumber": column - 1,
+                        })
+                    })
+                    .collect();
+                Ok(json!({ "locations": locations }))
+            }
             "Debugger.getScriptSource" => {
                 let script = params["scriptId"].as_str().unwrap_or("");
                 self.session

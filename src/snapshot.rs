@@ -75,6 +75,7 @@ pub(crate) fn prepare(data_dir: &Path) {
                     if std::fs::write(&tmp, &blob).is_ok() {
                         let _ = std::fs::rename(&tmp, &file);
                     }
+                    trim(dir);
                 }
                 let _ = SNAPSHOT.set(Box::leak(blob));
             }
@@ -118,6 +119,26 @@ fn build() -> Result<Box<[u8]>, String> {
     let blob = js.snapshot();
     tracing::debug!(target: "qirvo::snapshot", bytes = blob.len(), took = ?started.elapsed(), "startup snapshot made");
     Ok(blob)
+}
+
+/// Snapshots kept per data directory (one per binary that used it; each is ~2 MB).
+const KEEP: usize = 4;
+
+/// Removes all but the newest [`KEEP`] snapshots (older binaries' ones).
+fn trim(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut files: Vec<(std::time::SystemTime, PathBuf)> = entries
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "bin"))
+        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .collect();
+    files.sort();
+    let excess = files.len().saturating_sub(KEEP);
+    for (_, path) in files.into_iter().take(excess) {
+        let _ = std::fs::remove_file(path);
+    }
 }
 
 /// Where this binary's snapshot is kept.

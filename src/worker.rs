@@ -861,12 +861,11 @@ impl Worker {
             states,
             debug,
             spec.startup_snapshot,
-        ).map_err(
-            |message| LoadError::Module {
-                id: spec.shared.manifest.id.clone(),
-                message,
-            },
-        )?;
+        )
+        .map_err(|message| LoadError::Module {
+            id: spec.shared.manifest.id.clone(),
+            message,
+        })?;
         engine.bind(spec, governor, None)
     }
 

@@ -283,6 +283,33 @@ async fn ending_the_session_removes_its_breakpoints_and_resumes() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_paused_plugin_can_be_unloaded_and_is_not_unhealthy() {
+    let rt = debug_runtime();
+    let p = rt.load(plugin_fixture("debuggee")).await.unwrap();
+    let session = rt.debug("debuggee").unwrap();
+    session
+        .set_breakpoint("main.ts", line_of("main.ts", "total-return"))
+        .unwrap();
+    let call = tokio::spawn({
+        let p = p.clone();
+        async move { p.call("total", vec![orders()]).await }
+    });
+    session.wait_paused(WAIT).await.unwrap();
+    // A health pass does not wait on (or blame) a plugin paused in a debugger.
+    let reports = tokio::time::timeout(Duration::from_secs(5), rt.check_health())
+        .await
+        .expect("the health pass does not wait for the paused plugin");
+    assert!(reports.iter().all(|(_, r)| r.healthy), "{reports:?}");
+    // Unloading lets the paused call finish; nothing stops it again.
+    tokio::time::timeout(Duration::from_secs(10), p.unload())
+        .await
+        .expect("unload does not wait for a debugger")
+        .unwrap();
+    assert_eq!(call.await.unwrap().unwrap(), json!(196));
+    assert!(!session.is_paused());
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn bad_requests_are_clear_errors() {
     let rt = debug_runtime();
     rt.load(plugin_fixture("debuggee")).await.unwrap();

@@ -129,6 +129,27 @@ async fn a_cdp_client_sets_a_breakpoint_sees_the_pause_evaluates_and_resumes() {
                 text.contains("export function lineTotal(order: Order)"),
                 "the original TS"
             );
+            // Where it can stop: statements, not blank lines or declarations.
+            let possible = c
+                .call(
+                    "Debugger.getPossibleBreakpoints",
+                    json!({ "start": { "scriptId": id, "lineNumber": 0, "columnNumber": 0 } }),
+                )
+                .await;
+            let lines: Vec<u64> = possible["result"]["locations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|l| l["lineNumber"].as_u64().unwrap() + 1)
+                .collect();
+            assert_eq!(
+                lines,
+                [
+                    line_of("pricing.ts", "subtotal") as u64,
+                    line_of("pricing.ts", "subtotal") as u64 + 1,
+                    line_of("pricing.ts", "lineTotal-return") as u64,
+                ]
+            );
             main_url = Some(url);
         }
     }

@@ -145,6 +145,9 @@ pub(crate) struct Shared {
     pub test_mode: bool,
     /// Debugging state, when the runtime loads plugins for debugging.
     pub debug: Option<Arc<crate::debug::DebugShared>>,
+    /// How long the last call took, in µs (the caller spins for the reply while calls are
+    /// this quick).
+    pub last_call_us: std::sync::atomic::AtomicU64,
 }
 
 impl Shared {
@@ -156,6 +159,9 @@ impl Shared {
         }
     }
 }
+
+/// How long a caller looks for a quick call's reply before it parks.
+const CALLER_SPIN: Duration = Duration::from_micros(40);
 
 /// A loaded plugin. Cheap to clone; every clone reaches the same plugin.
 #[derive(Clone)]
@@ -336,14 +342,43 @@ impl PluginHandle {
     ) -> Result<serde_json::Value, PluginError> {
         let name = name.to_string();
         let started = std::time::Instant::now();
-        let result = self
-            .request(|reply| Command::Call {
-                name,
-                args,
-                timeout,
-                reply,
-            })
-            .await;
+        let (reply, mut rx) = oneshot::channel();
+        let sent = self.shared.tx.send(Command::Call {
+            name,
+            args,
+            timeout,
+            reply,
+        });
+        let result = if sent.is_err() {
+            Err(self.gone())
+        } else {
+            // While calls come back within a few thread wake-ups, look for the reply
+            // briefly before parking: a parked caller pays a wake-up per call.
+            let mut early = None;
+            if self.shared.last_call_us.load(Ordering::Relaxed) < CALLER_SPIN.as_micros() as u64 {
+                let until = started + CALLER_SPIN;
+                while std::time::Instant::now() < until {
+                    match rx.try_recv() {
+                        Ok(r) => {
+                            early = Some(r);
+                            break;
+                        }
+                        Err(oneshot::error::TryRecvError::Empty) => std::hint::spin_loop(),
+                        Err(oneshot::error::TryRecvError::Closed) => {
+                            early = Some(Err(self.gone()));
+                            break;
+                        }
+                    }
+                }
+            }
+            match early {
+                Some(r) => r,
+                None => rx.await.unwrap_or_else(|_| Err(self.gone())),
+            }
+        };
+        self.shared
+            .last_call_us
+            .store(started.elapsed().as_micros() as u64, Ordering::Relaxed);
         let counters = &self.shared.counters;
         counters.calls.fetch_add(1, Ordering::Relaxed);
         if result.is_err() {

@@ -271,6 +271,7 @@ impl PluginRuntime {
             health: Default::default(),
             counters: Default::default(),
             test_mode,
+            last_call_us: std::sync::atomic::AtomicU64::new(u64::MAX),
             debug: inner.config.debug.then(|| {
                 crate::debug::DebugShared::new(&id, root.clone(), inner.config.break_on_start)
             }),

@@ -595,13 +595,19 @@ impl DebugShared {
     /// Lets a paused plugin go and forgets steps and pause requests (terminate, unload).
     pub(crate) fn release(&self) {
         let mut st = self.state.lock();
+        self.let_go(&mut st);
+        drop(st);
+        self.wake.notify_all();
+    }
+
+    /// Nothing is to stop the plugin any more (but its breakpoints): no step, no pause
+    /// request, and not paused.
+    fn let_go(&self, st: &mut DebugState) {
         st.step = None;
         st.pause_requested = false;
         st.break_on_start = false;
-        self.unpause(&mut st, None);
-        self.rearm(&st);
-        drop(st);
-        self.wake.notify_all();
+        self.unpause(st, None);
+        self.rearm(st);
     }
 
     /// The plugin is being unloaded: lets it go, and nothing stops it again.
@@ -641,10 +647,7 @@ impl DebugShared {
         }
         if st.sessions.is_empty() {
             // Nobody is left to resume it.
-            st.step = None;
-            st.pause_requested = false;
-            st.break_on_start = false;
-            self.unpause(&mut st, None);
+            self.let_go(&mut st);
         }
         self.rearm(&st);
         drop(st);

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use deno_ast::swc::ast::*;
 use deno_ast::swc::common::Spanned;
 use deno_ast::swc::ecma_visit::{Visit, VisitWith};
-use deno_ast::{MediaType, ModuleSpecifier, ParseParams, SourcePos};
+use deno_ast::{MediaType, ModuleSpecifier, SourcePos};
 
 /// Most local names captured for one site (the rest are still reachable by `evaluate`).
 const MAX_LOCALS: usize = 200;
@@ -73,15 +73,7 @@ pub(crate) fn instrument(
     media_type: MediaType,
     first_site: u32,
 ) -> Result<Instrumented, String> {
-    let parsed = deno_ast::parse_module(ParseParams {
-        specifier: specifier.clone(),
-        text: text.into(),
-        media_type,
-        capture_tokens: false,
-        scope_analysis: false,
-        maybe_syntax: None,
-    })
-    .map_err(|e| e.to_string())?;
+    let parsed = crate::loader::parse(specifier, text, media_type)?;
     let start = parsed.range().start;
     let mut finder = SiteFinder {
         text,

@@ -278,11 +278,7 @@ impl PluginModuleLoader {
                     (code, map)
                 }
             };
-            if let Some(map) = map {
-                self.source_maps
-                    .borrow_mut()
-                    .insert(specifier.to_string(), map);
-            }
+            self.keep_source_map(specifier, map);
             code
         } else {
             text
@@ -322,11 +318,7 @@ impl PluginModuleLoader {
         let inst = crate::instrument::instrument(specifier, text, media_type, debug.next_site())?;
         let code = if transpile {
             let (code, map) = transpile_ts(specifier, inst.code.clone(), media_type)?;
-            if let Some(map) = map {
-                self.source_maps
-                    .borrow_mut()
-                    .insert(specifier.to_string(), map);
-            }
+            self.keep_source_map(specifier, map);
             code
         } else {
             inst.code.clone()
@@ -334,6 +326,31 @@ impl PluginModuleLoader {
         debug.add_script(specifier.as_str(), text, &inst);
         Ok(code)
     }
+
+    fn keep_source_map(&self, specifier: &ModuleSpecifier, map: Option<Vec<u8>>) {
+        if let Some(map) = map {
+            self.source_maps
+                .borrow_mut()
+                .insert(specifier.to_string(), map);
+        }
+    }
+}
+
+/// Parses a module (TS or JS) for transpiling or instrumenting.
+pub(crate) fn parse(
+    specifier: &ModuleSpecifier,
+    text: &str,
+    media_type: MediaType,
+) -> Result<deno_ast::ParsedSource, String> {
+    deno_ast::parse_module(ParseParams {
+        specifier: specifier.clone(),
+        text: text.into(),
+        media_type,
+        capture_tokens: false,
+        scope_analysis: false,
+        maybe_syntax: None,
+    })
+    .map_err(|e| e.to_string())
 }
 
 /// Strips TypeScript types, returning JS and its source map.
@@ -342,15 +359,7 @@ pub(crate) fn transpile_ts(
     text: String,
     media_type: MediaType,
 ) -> Result<(String, Option<Vec<u8>>), String> {
-    let parsed = deno_ast::parse_module(ParseParams {
-        specifier: specifier.clone(),
-        text: text.into(),
-        media_type,
-        capture_tokens: false,
-        scope_analysis: false,
-        maybe_syntax: None,
-    })
-    .map_err(|e| e.to_string())?;
+    let parsed = parse(specifier, &text, media_type)?;
     let out = parsed
         .transpile(
             &deno_ast::TranspileOptions {

@@ -43,6 +43,7 @@ const {
   op_qirvo_debug_pause,
   op_qirvo_debug_reply,
   op_qirvo_debug_names,
+  op_qirvo_debug_conditions,
   op_qirvo_debug_set_agent,
 } = core.ops;
 
@@ -251,8 +252,28 @@ function check(site) {
   return evaluating === 0 && op_qirvo_debug_check(site);
 }
 
+// Conditional breakpoints: true when one of the conditions holds in the frame (one that
+// throws does not).
+function anyCondition(conditions, frame) {
+  evaluating++;
+  try {
+    for (let i = 0; i < conditions.length; i++) {
+      try {
+        if (frame(conditions[i])) return true;
+      } catch {
+        // a condition that throws is false
+      }
+    }
+    return false;
+  } finally {
+    evaluating--;
+  }
+}
+
 function pause(site, frame) {
   if (evaluating !== 0) return;
+  const conditions = op_qirvo_debug_conditions(site);
+  if (conditions !== null && !anyCondition(conditions, frame)) return;
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 200;
   const stack = safe(() => `${new Error().stack}`, "");

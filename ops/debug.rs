@@ -84,6 +84,18 @@ pub(crate) fn op_qirvo_debug_reply(
     shared.reply(reply, &watchdog, &target)
 }
 
+/// The conditions to evaluate at `site` when only conditional breakpoints would stop
+/// there (`null` otherwise).
+#[op2]
+#[serde]
+pub(crate) fn op_qirvo_debug_conditions(
+    state: Rc<RefCell<OpState>>,
+    #[smi] site: u32,
+) -> Option<Vec<String>> {
+    let (shared, _, _) = debug_state(&state)?;
+    shared.conditions(site)
+}
+
 /// The names a site's frame can see: `[locals, module top level]`.
 #[op2]
 #[serde]
@@ -116,6 +128,7 @@ deno_core::extension!(
         op_qirvo_debug_pause,
         op_qirvo_debug_reply,
         op_qirvo_debug_names,
+        op_qirvo_debug_conditions,
         op_qirvo_debug_set_agent
     ],
 );

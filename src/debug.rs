@@ -59,6 +59,8 @@ pub struct Breakpoint {
     /// The file and line asked for.
     pub file: String,
     pub line: u32,
+    /// Stops only when this expression, evaluated in the paused frame, is truthy.
+    pub condition: Option<String>,
     /// Where it stops: the first statement at or after the line. `None` until a module
     /// with that file is loaded.
     pub location: Option<Location>,
@@ -263,6 +265,8 @@ struct BreakpointEntry {
     session: u64,
     file: String,
     line: u32,
+    /// Stops only when this expression, evaluated in the frame, is truthy.
+    condition: Option<String>,
     /// The site it stops at, once its module is loaded.
     site: Option<u32>,
 }
@@ -458,6 +462,32 @@ impl DebugShared {
                 depth() < d
             }
         }
+    }
+
+    /// When the only reason to stop at `site` is conditional breakpoints: their conditions,
+    /// for the agent to evaluate in the frame first (it then pauses only if one is true).
+    pub(crate) fn conditions(&self, site: u32) -> Option<Vec<String>> {
+        let st = self.state.lock();
+        if st.paused.is_some() || st.disabled {
+            return None;
+        }
+        let debugger = st
+            .sites
+            .get(site as usize)
+            .is_some_and(|s| s.debugger && !st.sessions.is_empty());
+        if st.pause_requested || st.break_on_start || st.step.is_some() || debugger {
+            return None;
+        }
+        let ids = st.bp_sites.get(&site)?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            match &st.breakpoints[id].condition {
+                Some(c) => out.push(c.clone()),
+                // An unconditional breakpoint here: stop.
+                None => return None,
+            }
+        }
+        Some(out)
     }
 
     /// The names a paused site's frame can see: its locals, and its module's top level.
@@ -668,7 +698,9 @@ impl DebugShared {
         session: u64,
         file: &str,
         line: u32,
+        condition: Option<&str>,
     ) -> Result<Breakpoint, DebugError> {
+        let condition = condition.map(str::trim).filter(|c| !c.is_empty());
         if line == 0 {
             return Err(DebugError::BadLocation {
                 file: file.into(),
@@ -709,6 +741,7 @@ impl DebugShared {
                 session,
                 file: file.to_string(),
                 line,
+                condition: condition.map(str::to_string),
                 site,
             },
         );
@@ -785,6 +818,7 @@ fn breakpoint(st: &DebugState, id: BreakpointId) -> Breakpoint {
         id,
         file: b.file.clone(),
         line: b.line,
+        condition: b.condition.clone(),
         location: b.site.and_then(|s| site_location(st, s)),
     }
 }
@@ -971,7 +1005,19 @@ impl DebugSession {
     /// [`DebugError::NoSuchFile`] for a file the plugin does not have;
     /// [`DebugError::BadLocation`] for line 0 or a line after its last statement.
     pub fn set_breakpoint(&self, file: &str, line: u32) -> Result<Breakpoint, DebugError> {
-        self.shared.set_breakpoint(self.id, file, line)
+        self.shared.set_breakpoint(self.id, file, line, None)
+    }
+
+    /// A breakpoint that stops only when `condition` (an expression over the frame's
+    /// variables, e.g. `order.qty > 5`) is truthy there. A condition that throws is false.
+    pub fn set_conditional_breakpoint(
+        &self,
+        file: &str,
+        line: u32,
+        condition: &str,
+    ) -> Result<Breakpoint, DebugError> {
+        self.shared
+            .set_breakpoint(self.id, file, line, Some(condition))
     }
 
     /// Removes a breakpoint.

@@ -757,10 +757,16 @@ impl Cdp {
         } else {
             return Err((-32602, "url or urlRegex is required".to_string()));
         };
-        let bp = self
-            .session
-            .set_breakpoint(&file, line)
-            .map_err(|e| cdp_error(&e))?;
+        let bp = match params["condition"]
+            .as_str()
+            .filter(|c| !c.trim().is_empty())
+        {
+            Some(condition) => self
+                .session
+                .set_conditional_breakpoint(&file, line, condition),
+            None => self.session.set_breakpoint(&file, line),
+        }
+        .map_err(|e| cdp_error(&e))?;
         let locations: Vec<Value> = bp.location.iter().map(|l| self.location_json(l)).collect();
         Ok(json!({ "breakpointId": bp.id.to_string(), "locations": locations }))
     }

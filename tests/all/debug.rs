@@ -283,6 +283,37 @@ async fn ending_the_session_removes_its_breakpoints_and_resumes() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_conditional_breakpoint_stops_only_when_its_condition_holds() {
+    let rt = debug_runtime();
+    let p = rt.load(plugin_fixture("debuggee")).await.unwrap();
+    let session = rt.debug("debuggee").unwrap();
+    let line = line_of("pricing.ts", "lineTotal-return");
+    let bp = session
+        .set_conditional_breakpoint("pricing.ts", line, "order.sku === 'b'")
+        .unwrap();
+    assert_eq!(bp.condition.as_deref(), Some("order.sku === 'b'"));
+    // A condition that throws is false: this one never stops.
+    session
+        .set_conditional_breakpoint("pricing.ts", line, "nope.nothing")
+        .unwrap();
+    let call = tokio::spawn({
+        let p = p.clone();
+        async move { p.call("total", vec![orders()]).await }
+    });
+    let paused = session.wait_paused(WAIT).await.unwrap();
+    assert!(
+        matches!(&paused.reason, PauseReason::Breakpoint(ids) if ids.contains(&bp.id)),
+        "{paused:?}"
+    );
+    assert_eq!(
+        session.evaluate("order.sku").await.unwrap().value,
+        Some(json!("b"))
+    );
+    session.resume().unwrap();
+    assert_eq!(call.await.unwrap().unwrap(), json!(196));
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_paused_plugin_can_be_unloaded_and_is_not_unhealthy() {
     let rt = debug_runtime();
     let p = rt.load(plugin_fixture("debuggee")).await.unwrap();

@@ -217,7 +217,7 @@ pub enum DebugError {
         reason: String,
     },
     #[error("evaluation threw: {}", .0.description.as_deref().unwrap_or("an exception"))]
-    Exception(RemoteValue),
+    Exception(Box<RemoteValue>),
     #[error("no object {0:?} (objects are released when the plugin resumes)")]
     NoSuchObject(String),
     #[error("timed out waiting for plugin {plugin:?} to pause")]
@@ -565,9 +565,7 @@ impl DebugShared {
         if let Some(tx) = st.reply.take() {
             let _ = tx.send(value);
         }
-        if st.paused.is_none() {
-            return None;
-        }
+        st.paused.as_ref()?;
         watchdog.suspend(target);
         self.wait_command(st, watchdog, target)
     }
@@ -1151,7 +1149,7 @@ impl DebugSession {
         let frame = self.is_paused().then_some(0);
         let e = self.evaluate_raw(expression, frame).await?;
         if e.thrown {
-            Err(DebugError::Exception(e.result))
+            Err(DebugError::Exception(Box::new(e.result)))
         } else {
             Ok(e.result)
         }
@@ -1161,7 +1159,7 @@ impl DebugSession {
     pub async fn evaluate_global(&self, expression: &str) -> Result<RemoteValue, DebugError> {
         let e = self.evaluate_raw(expression, None).await?;
         if e.thrown {
-            Err(DebugError::Exception(e.result))
+            Err(DebugError::Exception(Box::new(e.result)))
         } else {
             Ok(e.result)
         }

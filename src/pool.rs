@@ -41,7 +41,7 @@ impl Shape {
 
 struct Warm {
     shape: Shape,
-    claim: std::sync::mpsc::Sender<Claim>,
+    claim: std::sync::mpsc::Sender<Box<Claim>>,
 }
 
 #[derive(Default)]
@@ -111,7 +111,7 @@ impl Pool {
 
     /// Hands `claim` to a warm isolate of `shape`, if one is ready; gives it back if not.
     /// Either way the pool then fills with that shape.
-    pub(crate) fn claim(&self, shape: Shape, mut claim: Claim) -> Result<(), Claim> {
+    pub(crate) fn claim(&self, shape: Shape, mut claim: Box<Claim>) -> Result<(), Box<Claim>> {
         let result = loop {
             let warm = {
                 let mut st = self.state.lock();

@@ -362,7 +362,7 @@ pub(crate) fn build_report(
             }
         })
         .collect();
-    ops.sort_by(|a, b| b.total.cmp(&a.total));
+    ops.sort_by_key(|o| std::cmp::Reverse(o.total));
     let heap = heap_trend(heap);
 
     let mut opportunities = Vec::new();

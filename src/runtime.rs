@@ -316,11 +316,11 @@ impl PluginRuntime {
             (Some(pool), Some(shape)) if !test_mode && shared.debug.is_none() => pool
                 .claim(
                     shape,
-                    worker::Claim {
+                    Box::new(worker::Claim {
                         spec,
                         rx,
                         ready: ready_tx,
-                    },
+                    }),
                 )
                 .map_err(|c| (c.spec, c.rx, c.ready)),
             _ => Err((spec, rx, ready_tx)),

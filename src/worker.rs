@@ -109,7 +109,7 @@ pub(crate) fn spawn_warm(
     bus: Arc<Bus>,
     scheduler: Scheduler,
     stack_size: usize,
-    offer: impl FnOnce(Result<std::sync::mpsc::Sender<Claim>, String>) + Send + 'static,
+    offer: impl FnOnce(Result<std::sync::mpsc::Sender<Box<Claim>>, String>) + Send + 'static,
 ) -> std::io::Result<()> {
     std::thread::Builder::new()
         .name("qirvo:warm".into())
@@ -131,7 +131,7 @@ pub(crate) fn spawn_warm(
                 Ok(e) => e,
                 Err(e) => return offer(Err(e)),
             };
-            let (tx, claims) = std::sync::mpsc::channel::<Claim>();
+            let (tx, claims) = std::sync::mpsc::channel::<Box<Claim>>();
             offer(Ok(tx));
             if let Ok(claim) = claims.recv() {
                 drop(claims);

@@ -5,7 +5,10 @@
 //!
 //! It binds to loopback unless told otherwise: a debugger can run any code in a plugin,
 //! so anyone who can reach the port owns the plugin. Requests whose `Host` header is not an
-//! IP address or `localhost` are refused (DNS rebinding), as Node's inspector does.
+//! IP address or `localhost` are refused (DNS rebinding), as Node's inspector does, and a
+//! target's WebSocket path carries a random token (`/<plugin id>/<token>`, from
+//! `/json/list`): a web page can open a WebSocket to loopback, but it cannot read the list
+//! to learn the token.
 
 use std::collections::HashSet;
 use std::net::SocketAddr;
@@ -50,6 +53,7 @@ pub enum InspectorError {
 /// A running inspector. Stops serving when dropped.
 pub struct InspectorServer {
     addr: SocketAddr,
+    token: Arc<str>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -86,21 +90,29 @@ impl InspectorServer {
         let addr = listener
             .local_addr()
             .map_err(|source| InspectorError::Bind { addr, source })?;
+        let mut bytes = [0u8; 16];
+        getrandom::fill(&mut bytes).map_err(|e| InspectorError::Bind {
+            addr,
+            source: std::io::Error::other(format!("no random source for the target token: {e}")),
+        })?;
+        let token: Arc<str> = bytes.iter().map(|b| format!("{b:02x}")).collect::<String>().into();
+        let server_token = token.clone();
         let task = tokio::spawn(async move {
             loop {
                 let Ok((stream, _)) = listener.accept().await else {
                     continue;
                 };
                 let runtime = runtime.clone();
+                let token = server_token.clone();
                 tokio::spawn(async move {
-                    if let Err(e) = connection(stream, runtime, addr).await {
+                    if let Err(e) = connection(stream, runtime, addr, &token).await {
                         tracing::debug!(target: "qirvo::inspector", "connection ended: {e}");
                     }
                 });
             }
         });
         tracing::info!(target: "qirvo::inspector", %addr, "debugger listening");
-        Ok(InspectorServer { addr, task })
+        Ok(InspectorServer { addr, token, task })
     }
 
     /// The address it listens on.
@@ -110,7 +122,7 @@ impl InspectorServer {
 
     /// The WebSocket URL of one plugin's target.
     pub fn websocket_url(&self, plugin_id: &str) -> String {
-        format!("ws://{}/{}", self.addr, plugin_id)
+        format!("ws://{}/{}/{}", self.addr, plugin_id, self.token)
     }
 }
 
@@ -177,6 +189,7 @@ async fn connection(
     mut stream: TcpStream,
     runtime: PluginRuntime,
     addr: SocketAddr,
+    token: &str,
 ) -> std::io::Result<()> {
     let head = peek_head(&stream).await?;
     let mut first = head.lines().next().unwrap_or("").split_whitespace();
@@ -194,7 +207,22 @@ async fn connection(
     }
     let upgrade = header(&head, "upgrade").is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
     if upgrade {
-        let id = path.trim_start_matches('/').to_string();
+        // /<plugin id>/<token>
+        let target = path
+            .trim_start_matches('/')
+            .rsplit_once('/')
+            .filter(|(_, t)| *t == token)
+            .map(|(id, _)| id.to_string());
+        let Some(id) = target else {
+            let mut sink = vec![0u8; head.len()];
+            stream.read_exact(&mut sink).await?;
+            return respond(
+                &mut stream,
+                "404 Not Found",
+                "\"no such target: take its webSocketDebuggerUrl from /json/list\"",
+            )
+            .await;
+        };
         let ws = tokio_tungstenite::accept_async(stream)
             .await
             .map_err(std::io::Error::other)?;
@@ -221,7 +249,7 @@ async fn connection(
                 .iter()
                 .map(|h| {
                     let id = h.id();
-                    let ws = format!("{addr}/{id}");
+                    let ws = format!("{addr}/{id}/{token}");
                     let main = deno_core::ModuleSpecifier::from_file_path(
                         h.dir().join(&h.manifest().main),
                     )

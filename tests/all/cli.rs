@@ -353,7 +353,10 @@ fn run_inspect_serves_devtools_targets_on_loopback() {
     };
     let mut line = String::new();
     stderr.read_line(&mut line).unwrap();
-    assert_eq!(line.trim(), format!("debuggee: ws://{addr}/debuggee"));
+    let prefix = format!("debuggee: ws://{addr}/debuggee/");
+    assert!(line.trim().starts_with(&prefix), "{line}");
+    let token = line.trim()[prefix.len()..].to_string();
+    assert_eq!(token.len(), 32, "a 128-bit token: {line}");
     // The plugin is listed once it has loaded.
     let mut body = String::new();
     for _ in 0..200 {
@@ -368,7 +371,7 @@ fn run_inspect_serves_devtools_targets_on_loopback() {
     }
     assert!(
         body.contains(&format!(
-            "\"webSocketDebuggerUrl\":\"ws://{addr}/debuggee\""
+            "\"webSocketDebuggerUrl\":\"ws://{addr}/debuggee/{token}\""
         )),
         "{body}"
     );

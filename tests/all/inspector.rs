@@ -111,6 +111,16 @@ async fn a_cdp_client_sets_a_breakpoint_sees_the_pause_evaluates_and_resumes() {
     let (status, _) = http_get(addr, "/json/list", "attacker.example:9229");
     assert_eq!(status, "HTTP/1.1 403 Forbidden");
 
+    // A web page can open a WebSocket to loopback, but without the token from the list
+    // (which it cannot read) there is no target.
+    let guess = format!("ws://{addr}/debuggee");
+    assert!(tokio_tungstenite::connect_async(&guess).await.is_err());
+    assert!(
+        tokio_tungstenite::connect_async(&format!("{guess}/0123456789abcdef"))
+            .await
+            .is_err()
+    );
+
     let mut c = Client::connect(&ws_url).await;
     assert!(c.call("Runtime.enable", json!({})).await["result"].is_object());
     c.event("Runtime.executionContextCreated").await;

@@ -34,6 +34,7 @@ const {
   ReflectOwnKeys,
   RegExpPrototypeToString,
   SafeMap,
+  StringPrototypeReplace,
   SymbolPrototypeToString,
   globalThis,
 } = primordials;
@@ -48,6 +49,9 @@ const {
 } = core.ops;
 
 const MAX_OBJECTS = 10000;
+// A debug site as it reads after transpiling (see src/instrument.rs).
+const SITE_PATTERN =
+  /if\s*\(\s*__qirvo_dbg\(\d+\)\s*\)\s*__qirvo_dbg_pause\(\s*\d+\s*,\s*\(?__qirvo_e\)?\s*=>\s*eval\(__qirvo_e\)\s*\);?\s*/g;
 const MAX_PROPERTIES = 1000;
 const MAX_JSON = 64 * 1024;
 
@@ -124,7 +128,11 @@ function remote(value, withJson = true) {
       return {
         type: "function",
         className: "Function",
-        description: safe(() => FunctionPrototypeToString(value), "function"),
+        // Without the debug sites the loader inserted: the source as written.
+        description: safe(
+          () => StringPrototypeReplace(FunctionPrototypeToString(value), SITE_PATTERN, ""),
+          "function",
+        ),
         objectId: register(value),
       };
   }

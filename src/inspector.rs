@@ -95,7 +95,11 @@ impl InspectorServer {
             addr,
             source: std::io::Error::other(format!("no random source for the target token: {e}")),
         })?;
-        let token: Arc<str> = bytes.iter().map(|b| format!("{b:02x}")).collect::<String>().into();
+        let token: Arc<str> = bytes
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+            .into();
         let server_token = token.clone();
         let task = tokio::spawn(async move {
             loop {
@@ -366,17 +370,12 @@ fn remote_json(v: &RemoteValue) -> Value {
 fn evaluation_json(e: Evaluation) -> Value {
     let result = remote_json(&e.result);
     if e.thrown {
-        let text = e
-            .result
-            .description
-            .clone()
-            .or_else(|| e.result.value.as_ref().map(|v| v.to_string()))
-            .unwrap_or_else(|| "Uncaught".into());
+        // As V8: the text is "Uncaught"; DevTools prints the exception's description.
         json!({
             "result": result,
             "exceptionDetails": {
                 "exceptionId": 1,
-                "text": format!("Uncaught {text}"),
+                "text": "Uncaught",
                 "lineNumber": 0,
                 "columnNumber": 0,
                 "exception": result,
@@ -724,6 +723,10 @@ impl Cdp {
                 });
                 return;
             }
+            // DevTools checks console input with this before evaluating it.
+            "Runtime.compileScript" => Ok(json!({})),
+            "Runtime.globalLexicalScopeNames" => Ok(json!({ "names": [] })),
+            "Runtime.getIsolateId" => Ok(json!({ "id": self.session.plugin().id() })),
             "Runtime.getHeapUsage" => {
                 let heap = self.session.plugin().heap();
                 Ok(json!({ "usedSize": heap.used.bytes(), "totalSize": heap.limit.bytes() }))

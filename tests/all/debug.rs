@@ -91,6 +91,11 @@ async fn a_breakpoint_pauses_at_the_ts_line_with_locals_and_the_call_stack() {
         .unwrap();
     let names: Vec<&str> = props.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(names, ["sku", "qty", "price"]);
+    // Functions read as written, without the debug sites.
+    let f = session.evaluate("lineTotal").await.unwrap();
+    let text = f.description.unwrap();
+    assert!(text.contains("order.qty * order.price"), "{text}");
+    assert!(!text.contains("__qirvo"), "{text}");
     match session.evaluate("nope.nothing").await {
         Err(DebugError::Exception(e)) => {
             assert!(e.description.unwrap().contains("nope"), "ReferenceError")

@@ -228,11 +228,13 @@ async fn a_cdp_client_sets_a_breakpoint_sees_the_pause_evaluates_and_resumes() {
             json!({ "callFrameId": "0", "expression": "missing + 1" }),
         )
         .await;
+    assert_eq!(r["result"]["exceptionDetails"]["text"], "Uncaught");
     assert!(
-        r["result"]["exceptionDetails"]["text"]
+        r["result"]["exceptionDetails"]["exception"]["description"]
             .as_str()
             .unwrap()
-            .contains("ReferenceError")
+            .contains("ReferenceError"),
+        "{r}"
     );
 
     // Resume: the call completes, and its console line arrives as a CDP event.

@@ -810,8 +810,11 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 error: e.into(),
             })?;
             // Loading evaluates the module and runs initialize: the real check that it
-            // compiles and starts. Then unload.
-            let runtime = PluginRuntime::new(config)?;
+            // compiles and starts. Then unload. (One isolate: no startup snapshot.)
+            let runtime = PluginRuntime::new(RuntimeConfig {
+                startup_snapshot: false,
+                ..config
+            })?;
             let handle = runtime.load(&plugin).await.map_err(load_failure)?;
             handle.unload().await?;
             println!(
@@ -928,7 +931,11 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             export,
             args,
         } => {
-            let runtime = PluginRuntime::new(config)?;
+            // One isolate, then exit: making the startup snapshot would only cost CPU.
+            let runtime = PluginRuntime::new(RuntimeConfig {
+                startup_snapshot: false,
+                ..config
+            })?;
             let handle = runtime.load(&plugin).await.map_err(load_failure)?;
             let result = async {
                 handle.start().await?;

@@ -37,6 +37,16 @@ fn orders() -> serde_json::Value {
 
 const WAIT: Duration = Duration::from_secs(10);
 
+/// Calls an export on another task, so the test can debug the call meanwhile.
+fn spawn_call(
+    p: &qirvo::PluginHandle,
+    name: &'static str,
+    args: Vec<serde_json::Value>,
+) -> tokio::task::JoinHandle<Result<serde_json::Value, PluginError>> {
+    let p = p.clone();
+    tokio::spawn(async move { p.call(name, args).await })
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_breakpoint_pauses_at_the_ts_line_with_locals_and_the_call_stack() {
     let rt = debug_runtime();
@@ -48,10 +58,7 @@ async fn a_breakpoint_pauses_at_the_ts_line_with_locals_and_the_call_stack() {
     let loc = bp.location.expect("resolved");
     assert_eq!((loc.file.as_str(), loc.line), ("pricing.ts", line));
 
-    let call = tokio::spawn({
-        let p = p.clone();
-        async move { p.call("total", vec![orders()]).await }
-    });
+    let call = spawn_call(&p, "total", vec![orders()]);
     let paused = session.wait_paused(WAIT).await.unwrap();
     assert_eq!(paused.reason, PauseReason::Breakpoint(vec![bp.id]));
     let stack = session.call_stack().unwrap();
@@ -150,10 +157,7 @@ async fn steps_go_over_into_and_out_of_calls() {
     session
         .set_breakpoint("main.ts", line_of("main.ts", "sum-init"))
         .unwrap();
-    let call = tokio::spawn({
-        let p = p.clone();
-        async move { p.call("total", vec![orders()]).await }
-    });
+    let call = spawn_call(&p, "total", vec![orders()]);
     session.wait_paused(WAIT).await.unwrap();
     let top = |s: &qirvo::DebugSession| {
         let f = &s.call_stack().unwrap()[0];
@@ -227,10 +231,7 @@ async fn pause_stops_a_busy_plugin_and_evaluate_reads_globals_when_running() {
         Err(DebugError::NotPaused { .. })
     ));
 
-    let call = tokio::spawn({
-        let p = p.clone();
-        async move { p.call("busy", vec![json!(300)]).await }
-    });
+    let call = spawn_call(&p, "busy", vec![json!(300)]);
     tokio::time::sleep(Duration::from_millis(50)).await;
     session.pause();
     let paused = session.wait_paused(WAIT).await.unwrap();
@@ -250,10 +251,7 @@ async fn ending_the_session_removes_its_breakpoints_and_resumes() {
     session
         .set_breakpoint("main.ts", line_of("main.ts", "total-return"))
         .unwrap();
-    let call = tokio::spawn({
-        let p = p.clone();
-        async move { p.call("total", vec![orders()]).await }
-    });
+    let call = spawn_call(&p, "total", vec![orders()]);
     session.wait_paused(WAIT).await.unwrap();
     session.end();
     assert_eq!(call.await.unwrap().unwrap(), json!(196));
@@ -267,10 +265,7 @@ async fn ending_the_session_removes_its_breakpoints_and_resumes() {
         json!(8)
     );
     let session = rt.debug("debuggee").unwrap();
-    let call = tokio::spawn({
-        let p = p.clone();
-        async move { p.call("withDebuggerStatement", vec![json!(4)]).await }
-    });
+    let call = spawn_call(&p, "withDebuggerStatement", vec![json!(4)]);
     let paused = session.wait_paused(WAIT).await.unwrap();
     assert_eq!(paused.reason, PauseReason::DebuggerStatement);
     assert_eq!(paused.frames[0].line, line_of("main.ts", "debugger"));
@@ -301,10 +296,7 @@ async fn a_conditional_breakpoint_stops_only_when_its_condition_holds() {
     session
         .set_conditional_breakpoint("pricing.ts", line, "nope.nothing")
         .unwrap();
-    let call = tokio::spawn({
-        let p = p.clone();
-        async move { p.call("total", vec![orders()]).await }
-    });
+    let call = spawn_call(&p, "total", vec![orders()]);
     let paused = session.wait_paused(WAIT).await.unwrap();
     assert!(
         matches!(&paused.reason, PauseReason::Breakpoint(ids) if ids.contains(&bp.id)),
@@ -326,10 +318,7 @@ async fn a_paused_plugin_can_be_unloaded_and_is_not_unhealthy() {
     session
         .set_breakpoint("main.ts", line_of("main.ts", "total-return"))
         .unwrap();
-    let call = tokio::spawn({
-        let p = p.clone();
-        async move { p.call("total", vec![orders()]).await }
-    });
+    let call = spawn_call(&p, "total", vec![orders()]);
     session.wait_paused(WAIT).await.unwrap();
     // A health pass does not wait on (or blame) a plugin paused in a debugger.
     let reports = tokio::time::timeout(Duration::from_secs(5), rt.check_health())

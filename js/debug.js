@@ -28,6 +28,7 @@ const {
   ObjectGetOwnPropertyDescriptor,
   ObjectGetPrototypeOf,
   ObjectIs,
+  ObjectKeys,
   ObjectPrototype,
   ArrayPrototype,
   ObjectPrototypeIsPrototypeOf,
@@ -163,8 +164,54 @@ function remote(value, withJson = true) {
   if (withJson) {
     const json = jsonCopy(value);
     if (json !== undefined) out.json = json;
+    const p = preview(value, out);
+    if (p !== undefined) out.preview = p;
   }
   return out;
+}
+
+const PREVIEW_PROPERTIES = 5;
+
+// A one-line summary of an object's first properties (CDP's ObjectPreview), so a console
+// shows `{sku: 'a', qty: 2}` rather than `Object`.
+function preview(value, described) {
+  return safe(() => {
+    const keys = ObjectKeys(value);
+    const properties = [];
+    for (let i = 0; i < keys.length && properties.length < PREVIEW_PROPERTIES; i++) {
+      const desc = ObjectGetOwnPropertyDescriptor(value, keys[i]);
+      if (desc === undefined) continue;
+      if (!("value" in desc)) {
+        ArrayPrototypePush(properties, { name: keys[i], type: "accessor" });
+        continue;
+      }
+      const v = desc.value;
+      const entry = { name: keys[i], type: typeof v };
+      if (v === null) {
+        entry.type = "object";
+        entry.subtype = "null";
+        entry.value = "null";
+      } else if (typeof v === "object") {
+        entry.value = ArrayIsArray(v) ? `Array(${v.length})` : className(v);
+        if (ArrayIsArray(v)) entry.subtype = "array";
+      } else if (typeof v === "function") {
+        entry.value = "";
+      } else if (typeof v === "symbol") {
+        entry.value = SymbolPrototypeToString(v);
+      } else {
+        entry.value = `${v}`;
+      }
+      ArrayPrototypePush(properties, entry);
+    }
+    const out = {
+      type: "object",
+      description: described.description,
+      overflow: keys.length > properties.length,
+      properties,
+    };
+    if (described.subtype !== undefined) out.subtype = described.subtype;
+    return out;
+  }, undefined);
 }
 
 function properties(objectId) {

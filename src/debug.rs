@@ -136,6 +136,9 @@ pub struct RemoteValue {
     /// A JSON copy of an object that is plain data (not part of the protocol's object).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub json: Option<serde_json::Value>,
+    /// The protocol's `ObjectPreview` of an object's first properties.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preview: Option<serde_json::Value>,
 }
 
 /// One property of an object, as [`DebugSession::properties`] lists it.

@@ -205,6 +205,27 @@ async fn a_cdp_client_sets_a_breakpoint_sees_the_pause_evaluates_and_resumes() {
         )
         .await;
     assert_eq!(r["result"]["result"]["value"], json!(20));
+    // Objects come with a preview of their first properties, as a console shows them.
+    let r = c
+        .call(
+            "Debugger.evaluateOnCallFrame",
+            json!({ "callFrameId": "0", "expression": "order", "generatePreview": true }),
+        )
+        .await;
+    let preview = &r["result"]["result"]["preview"];
+    assert_eq!(
+        preview["properties"][0],
+        json!({ "name": "sku", "type": "string", "value": "z" })
+    );
+    assert_eq!(
+        preview["properties"][1],
+        json!({ "name": "qty", "type": "number", "value": "4" })
+    );
+    assert_eq!(preview["overflow"], json!(false));
+    assert!(
+        r["result"]["result"].get("json").is_none(),
+        "not a protocol field"
+    );
     // The variables view: the local scope lists the frame's names.
     let local = frames[0]["scopeChain"][0].clone();
     assert_eq!(local["type"], "local");

@@ -300,6 +300,25 @@ struct DebugState {
     reply: Option<oneshot::Sender<serde_json::Value>>,
     /// The plugin is being unloaded: nothing stops it any more.
     disabled: bool,
+    /// Breakpoints are kept but do not stop (DevTools' "deactivate breakpoints").
+    breakpoints_inactive: bool,
+    /// Neither breakpoints nor `debugger;` statements stop ("skip all pauses").
+    skip_pauses: bool,
+}
+
+/// The breakpoints that would stop at `site` now.
+fn live_breakpoints(st: &DebugState, site: u32) -> Option<&Vec<BreakpointId>> {
+    if st.breakpoints_inactive || st.skip_pauses {
+        return None;
+    }
+    st.bp_sites.get(&site)
+}
+
+/// Whether `site` is a `debugger;` statement that stops now (a session is attached).
+fn debugger_here(st: &DebugState, site: u32) -> bool {
+    !st.skip_pauses
+        && !st.sessions.is_empty()
+        && st.sites.get(site as usize).is_some_and(|s| s.debugger)
 }
 
 static NEXT_SCRIPT: AtomicU64 = AtomicU64::new(1);
@@ -443,14 +462,11 @@ impl DebugShared {
         if st.paused.is_some() {
             return false;
         }
-        if st.pause_requested || st.break_on_start || st.bp_sites.contains_key(&site) {
-            return true;
-        }
-        let debugger = st
-            .sites
-            .get(site as usize)
-            .is_some_and(|s| s.debugger && !st.sessions.is_empty());
-        if debugger {
+        if st.pause_requested
+            || st.break_on_start
+            || live_breakpoints(&st, site).is_some()
+            || debugger_here(&st, site)
+        {
             return true;
         }
         match st.step {
@@ -474,14 +490,11 @@ impl DebugShared {
         if st.paused.is_some() || st.disabled {
             return None;
         }
-        let debugger = st
-            .sites
-            .get(site as usize)
-            .is_some_and(|s| s.debugger && !st.sessions.is_empty());
-        if st.pause_requested || st.break_on_start || st.step.is_some() || debugger {
+        if st.pause_requested || st.break_on_start || st.step.is_some() || debugger_here(&st, site)
+        {
             return None;
         }
-        let ids = st.bp_sites.get(&site)?;
+        let ids = live_breakpoints(&st, site)?;
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
             match &st.breakpoints[id].condition {
@@ -517,11 +530,8 @@ impl DebugShared {
         if st.paused.is_some() || st.disabled {
             return None;
         }
-        let hits = st.bp_sites.get(&site).cloned().unwrap_or_default();
-        let is_debugger = st
-            .sites
-            .get(site as usize)
-            .is_some_and(|s| s.debugger && !st.sessions.is_empty());
+        let hits = live_breakpoints(&st, site).cloned().unwrap_or_default();
+        let is_debugger = debugger_here(&st, site);
         let reason = if !hits.is_empty() {
             PauseReason::Breakpoint(hits)
         } else if st.break_on_start {
@@ -677,7 +687,9 @@ impl DebugShared {
             remove_bp(&mut st, id);
         }
         if st.sessions.is_empty() {
-            // Nobody is left to resume it.
+            // Nobody is left to resume it; the next session starts from the defaults.
+            st.breakpoints_inactive = false;
+            st.skip_pauses = false;
             self.let_go(&mut st);
         }
         self.rearm(&st);
@@ -1033,6 +1045,22 @@ impl DebugSession {
             .keys()
             .map(|id| breakpoint(&st, *id))
             .collect()
+    }
+
+    /// Keeps the plugin's breakpoints but stops (`false`) or resumes (`true`) honouring
+    /// them, as DevTools' "deactivate breakpoints" does.
+    pub fn set_breakpoints_active(&self, active: bool) {
+        let mut st = self.shared.state.lock();
+        st.breakpoints_inactive = !active;
+        self.shared.rearm(&st);
+    }
+
+    /// With `true`, neither breakpoints nor `debugger;` statements stop the plugin
+    /// (pause requests and steps still do), as DevTools' "skip all pauses".
+    pub fn set_skip_all_pauses(&self, skip: bool) {
+        let mut st = self.shared.state.lock();
+        st.skip_pauses = skip;
+        self.shared.rearm(&st);
     }
 
     /// Pauses the plugin at the next statement it runs (now, if it is running one).

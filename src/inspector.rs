@@ -612,6 +612,16 @@ impl Cdp {
                     .map(|_| json!({}))
                     .map_err(|e| cdp_error(&e))
             }
+            "Debugger.setBreakpointsActive" => {
+                self.session
+                    .set_breakpoints_active(params["active"].as_bool().unwrap_or(true));
+                Ok(json!({}))
+            }
+            "Debugger.setSkipAllPauses" => {
+                self.session
+                    .set_skip_all_pauses(params["skip"].as_bool().unwrap_or(false));
+                Ok(json!({}))
+            }
             "Debugger.pause" => {
                 self.session.pause();
                 Ok(json!({}))
@@ -739,8 +749,6 @@ impl Cdp {
             | "Debugger.setPauseOnExceptions"
             | "Debugger.setAsyncCallStackDepth"
             | "Debugger.setBlackboxPatterns"
-            | "Debugger.setBreakpointsActive"
-            | "Debugger.setSkipAllPauses"
             | "Profiler.enable"
             | "Profiler.disable"
             | "HeapProfiler.enable"

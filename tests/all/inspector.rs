@@ -274,6 +274,37 @@ async fn a_cdp_client_sets_a_breakpoint_sees_the_pause_evaluates_and_resumes() {
         "orders: 1 orders, total 20"
     );
 
+    // Deactivated breakpoints are kept but do not stop the plugin.
+    let bp = c
+        .call(
+            "Debugger.setBreakpointByUrl",
+            json!({ "url": url, "lineNumber": line - 1 }),
+        )
+        .await;
+    assert!(bp["result"]["breakpointId"].is_string());
+    c.call("Debugger.setBreakpointsActive", json!({ "active": false }))
+        .await;
+    let one = json!([{ "sku": "y", "qty": 1, "price": 2 }]);
+    let done = tokio::time::timeout(Duration::from_secs(5), p.call("total", vec![one.clone()]))
+        .await
+        .expect("no pause while breakpoints are inactive");
+    assert_eq!(done.unwrap(), json!(2));
+    c.call("Debugger.setBreakpointsActive", json!({ "active": true }))
+        .await;
+    c.call("Debugger.setSkipAllPauses", json!({ "skip": true }))
+        .await;
+    let done = tokio::time::timeout(Duration::from_secs(5), p.call("total", vec![one]))
+        .await
+        .expect("no pause while skipping all pauses");
+    assert_eq!(done.unwrap(), json!(2));
+    c.call("Debugger.setSkipAllPauses", json!({ "skip": false }))
+        .await;
+    c.call(
+        "Debugger.removeBreakpoint",
+        json!({ "breakpointId": bp["result"]["breakpointId"] }),
+    )
+    .await;
+
     // Runtime.evaluate while running: the global scope.
     let r = c
         .call("Runtime.evaluate", json!({ "expression": "typeof qirvo" }))

@@ -647,8 +647,20 @@ async fn run_plugins(
                 return Err(Failure::from(e));
             }
             Ok(())
-        }
-        .await;
+        };
+        // Ctrl-C while loading (e.g. paused at --inspect-brk) ends the run too.
+        #[cfg(unix)]
+        let started = tokio::select! {
+            r = started => r,
+            _ = interrupted.recv() => {
+                progress.clear();
+                eprintln!("interrupted while loading {}", dir.display());
+                runtime.shutdown().await;
+                return Ok(());
+            }
+        };
+        #[cfg(not(unix))]
+        let started = started.await;
         if !single {
             progress.clear();
         }

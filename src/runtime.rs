@@ -574,6 +574,12 @@ impl PluginRuntime {
 
     /// Stops and unloads every plugin, waiting for each to finish.
     pub async fn shutdown(&self) {
+        // A plugin still loading may be paused in a debugger (break-on-start): let it go.
+        for shared in self.inner.loading.lock().values() {
+            if let Some(debug) = &shared.debug {
+                debug.disable();
+            }
+        }
         let plugins = self.plugins();
         let results = futures::future::join_all(plugins.iter().map(|p| p.unload())).await;
         for (p, r) in plugins.iter().zip(results) {

@@ -254,6 +254,49 @@ async fn main() {
         );
     }
 
+    // What debugging costs: a loop of 1,000,000 statements, plain, instrumented
+    // (RuntimeConfig::debug, no debugger attached), and with a session attached (each
+    // statement then takes the debug state's lock).
+    {
+        const LOOP_TS: &str = "export function work(n: number): number { let s = 0; for (let i = 0; i < n; i++) { s += i % 7; } return s; }\n";
+        let mut times = Vec::new();
+        for (label, debug, attach) in [
+            ("plain", false, false),
+            ("instrumented", true, false),
+            ("instrumented + session", true, true),
+        ] {
+            let drt = PluginRuntime::new(RuntimeConfig {
+                data_dir: tmp.path().join(format!("data-debug-{}", times.len())),
+                debug,
+                ..RuntimeConfig::default()
+            })
+            .unwrap();
+            let dir = plugin_dir(
+                tmp.path(),
+                &format!("loop-{}", times.len()),
+                json!({}),
+                LOOP_TS,
+            );
+            let h = drt.load(&dir).await.unwrap();
+            let _session = attach.then(|| drt.debug(h.id()).unwrap());
+            let mut ms = Vec::new();
+            for _ in 0..scale(5, 2) {
+                let t = Instant::now();
+                h.call("work", vec![json!(1_000_000)]).await.unwrap();
+                ms.push(t.elapsed().as_secs_f64() * 1e3);
+            }
+            times.push((label, pct(&mut ms, 0.5)));
+        }
+        let plain = times[0].1;
+        for (label, ms) in &times {
+            row(
+                &format!("1M-statement loop, {label}"),
+                format!("{ms:.1} ms"),
+                &format!("{:.1}× plain", ms / plain),
+            );
+        }
+    }
+
     // The floor: bare deno_core on one thread, no Qirvo around it.
     let (floor_cold, floor_call, floor_op) = std::thread::spawn(floor).join().unwrap();
     row(

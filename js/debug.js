@@ -12,6 +12,7 @@ import { core, primordials } from "ext:core/mod.js";
 const {
   ArrayIsArray,
   ArrayPrototypePush,
+  Int32Array,
   DatePrototypeToISOString,
   Error,
   ErrorPrototype,
@@ -46,13 +47,14 @@ const {
   op_qirvo_debug_reply,
   op_qirvo_debug_names,
   op_qirvo_debug_conditions,
+  op_qirvo_debug_flag,
   op_qirvo_debug_set_agent,
 } = core.ops;
 
 const MAX_OBJECTS = 10000;
 // A debug site as it reads after transpiling (see src/instrument.rs).
 const SITE_PATTERN =
-  /if\s*\(\s*__qirvo_dbg\(\d+\)\s*\)\s*__qirvo_dbg_pause\(\s*\d+\s*,\s*\(?__qirvo_e\)?\s*=>\s*eval\(__qirvo_e\)\s*\);?\s*/g;
+  /if\s*\(\s*__qirvo_dbgs?\(\d+\)\s*\)\s*__qirvo_dbg_pause\(\s*\d+\s*,\s*\(?__qirvo_e\)?\s*=>\s*eval\(__qirvo_e\)\s*\);?\s*/g;
 const MAX_PROPERTIES = 1000;
 const MAX_JSON = 64 * 1024;
 
@@ -303,7 +305,29 @@ function answer(request, site, frame) {
   }
 }
 
+// Atomics.load as the engine had it before any plugin code ran (a plain read if absent).
+const AtomicsLoad = typeof globalThis.Atomics?.load === "function"
+  ? globalThis.Atomics.load
+  : (array, index) => array[index];
+
+// Set by the host when a statement might stop; read without an op (see ArmedFlag). Taken
+// at the first statement: the host binds the isolate to its plugin after the bootstrap.
+let armedFlag;
+let flagTaken = false;
+
 function check(site) {
+  if (evaluating !== 0) return false;
+  if (!flagTaken) {
+    flagTaken = true;
+    const flag = op_qirvo_debug_flag();
+    if (flag !== undefined) armedFlag = new Int32Array(flag);
+  }
+  if (armedFlag !== undefined && AtomicsLoad(armedFlag, 0) === 0) return false;
+  return op_qirvo_debug_check(site);
+}
+
+// A `debugger;` statement stops whenever a session is attached: it always asks.
+function checkStatement(site) {
   return evaluating === 0 && op_qirvo_debug_check(site);
 }
 
@@ -351,6 +375,7 @@ export function installDebugAgent() {
   if (typeof op_qirvo_debug_check !== "function") return;
   const hidden = { writable: false, configurable: false, enumerable: false };
   ObjectDefineProperty(globalThis, "__qirvo_dbg", { ...hidden, value: check });
+  ObjectDefineProperty(globalThis, "__qirvo_dbgs", { ...hidden, value: checkStatement });
   ObjectDefineProperty(globalThis, "__qirvo_dbg_pause", { ...hidden, value: pause });
   op_qirvo_debug_set_agent(request);
 }

@@ -110,6 +110,32 @@ pub(crate) fn op_qirvo_debug_names(
     (locals.to_vec(), module.to_vec())
 }
 
+/// The isolate's armed flag: memory the host writes and the agent reads without an op.
+/// `undefined` when the engine cannot share it (the agent then asks the op every time).
+#[op2]
+pub(crate) fn op_qirvo_debug_flag<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    state: Rc<RefCell<OpState>>,
+) -> v8::Local<'s, v8::Value> {
+    let Some((shared, _, _)) = debug_state(&state) else {
+        return v8::undefined(scope).into();
+    };
+    // The isolate's own memory: the agent keeps the buffer for the isolate's life, and
+    // the worker forgets the pointer before the isolate is disposed.
+    let buffer = v8::ArrayBuffer::new(scope, 4);
+    // SAFETY: 4 bytes the buffer owns; it is never detached (the agent keeps it private).
+    match buffer
+        .data()
+        .and_then(|p| unsafe { crate::debug::ArmedFlag::new(p, buffer.byte_length()) })
+    {
+        Some(flag) => {
+            shared.set_flag(flag);
+            buffer.into()
+        }
+        None => v8::undefined(scope).into(),
+    }
+}
+
 /// Takes the agent's request entry point; only the first registration counts.
 #[op2]
 pub(crate) fn op_qirvo_debug_set_agent(
@@ -129,6 +155,7 @@ deno_core::extension!(
         op_qirvo_debug_reply,
         op_qirvo_debug_names,
         op_qirvo_debug_conditions,
+        op_qirvo_debug_flag,
         op_qirvo_debug_set_agent
     ],
 );

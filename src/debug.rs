@@ -337,6 +337,40 @@ pub(crate) struct DebugShared {
     next_session: AtomicU64,
     /// Wakes sessions waiting for a pause.
     pause_notify: tokio::sync::Notify,
+    /// The current isolate's armed flag.
+    flag: Mutex<Option<ArmedFlag>>,
+}
+
+/// Four bytes of an isolate's memory (an `ArrayBuffer` its debug agent keeps) that the
+/// agent reads with `Atomics.load` and the host writes: 1 when a statement might stop
+/// (breakpoints, a step, a pause request), so a statement costs a memory read, not an op,
+/// while nothing is armed. Forgotten ([`DebugShared::clear_flag`]) before the isolate is
+/// disposed.
+pub(crate) struct ArmedFlag {
+    cell: std::ptr::NonNull<std::sync::atomic::AtomicU32>,
+}
+
+// SAFETY: the cell is only accessed atomically, and only while its isolate lives.
+unsafe impl Send for ArmedFlag {}
+unsafe impl Sync for ArmedFlag {}
+
+impl ArmedFlag {
+    /// # Safety
+    /// `data` must stay valid for `len` bytes until the flag is cleared.
+    pub(crate) unsafe fn new(
+        data: std::ptr::NonNull<std::ffi::c_void>,
+        len: usize,
+    ) -> Option<ArmedFlag> {
+        if len < 4 || (data.as_ptr() as usize) % 4 != 0 {
+            return None;
+        }
+        Some(ArmedFlag { cell: data.cast() })
+    }
+
+    fn cell(&self) -> &std::sync::atomic::AtomicU32 {
+        // SAFETY: see the type; aligned and alive as long as self.
+        unsafe { self.cell.as_ref() }
+    }
 }
 
 impl DebugShared {
@@ -354,19 +388,37 @@ impl DebugShared {
             paused_flag: AtomicBool::new(false),
             next_session: AtomicU64::new(1),
             pause_notify: tokio::sync::Notify::new(),
+            flag: Mutex::new(None),
         });
         shared.rearm(&shared.state.lock());
         shared
     }
 
     fn rearm(&self, st: &DebugState) {
-        let armed = !st.disabled
+        // Whether an ordinary statement might stop: what the isolate reads without an op.
+        let statements = !st.disabled
             && (st.pause_requested
                 || st.break_on_start
                 || st.step.is_some()
-                || !st.bp_sites.is_empty()
-                || !st.sessions.is_empty());
+                || (!st.bp_sites.is_empty() && !st.breakpoints_inactive && !st.skip_pauses));
+        let armed = statements || (!st.disabled && !st.sessions.is_empty());
         self.armed.store(armed, Ordering::Release);
+        if let Some(flag) = &*self.flag.lock() {
+            flag.cell().store(u32::from(statements), Ordering::Release);
+        }
+    }
+
+    /// Gives the isolate's flag memory (see [`ArmedFlag`]) and sets it.
+    pub(crate) fn set_flag(&self, flag: ArmedFlag) {
+        let st = self.state.lock();
+        *self.flag.lock() = Some(flag);
+        self.rearm(&st);
+    }
+
+    /// The isolate is about to be disposed: its flag memory is no longer written.
+    pub(crate) fn clear_flag(&self) {
+        let _st = self.state.lock();
+        *self.flag.lock() = None;
     }
 
     pub(crate) fn is_paused(&self) -> bool {

@@ -93,8 +93,14 @@ pub(crate) fn instrument(
     let mut copied = 0;
     for (k, f) in found.into_iter().enumerate() {
         let id = first_site + k as u32;
+        // A `debugger;` statement always asks (it stops whenever a session is attached).
+        let check = if f.debugger {
+            "__qirvo_dbgs"
+        } else {
+            "__qirvo_dbg"
+        };
         let hook =
-            format!("if(__qirvo_dbg({id}))__qirvo_dbg_pause({id},(__qirvo_e)=>eval(__qirvo_e));");
+            format!("if({check}({id}))__qirvo_dbg_pause({id},(__qirvo_e)=>eval(__qirvo_e));");
         code.push_str(&text[copied..f.offset]);
         code.push_str(&hook);
         copied = f.offset;

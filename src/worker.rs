@@ -811,6 +811,16 @@ impl Engine {
     }
 }
 
+impl Drop for Worker {
+    fn drop(&mut self) {
+        // Before the isolate goes (the fields drop after this): nothing may write into
+        // its memory any more.
+        if let Some(debug) = &self.shared.debug {
+            debug.clear_flag();
+        }
+    }
+}
+
 /// A CPU profile in progress: a local inspector session on the plugin's thread.
 struct Profiler {
     session: deno_core::LocalInspectorSession,

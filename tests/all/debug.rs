@@ -334,6 +334,34 @@ async fn a_paused_plugin_can_be_unloaded_and_is_not_unhealthy() {
     assert!(!session.is_paused());
 }
 
+/// Statements ask the debugger (an op) only while something could stop them: with
+/// nothing armed they read a flag the host writes.
+#[tokio::test(flavor = "multi_thread")]
+async fn unarmed_statements_do_not_call_into_the_host() {
+    let rt = debug_runtime();
+    let p = rt.load(plugin_fixture("debuggee")).await.unwrap();
+    let checks = || {
+        rt.metrics().plugins[0]
+            .op_calls
+            .get("op_qirvo_debug_check")
+            .copied()
+            .unwrap_or(0)
+    };
+    let session = rt.debug("debuggee").unwrap();
+    let before = checks();
+    assert_eq!(p.call("total", vec![orders()]).await.unwrap(), json!(196));
+    assert_eq!(checks(), before, "a session alone arms nothing");
+    let bp = session
+        .set_conditional_breakpoint("main.ts", line_of("main.ts", "total-return"), "false")
+        .unwrap();
+    assert_eq!(p.call("total", vec![orders()]).await.unwrap(), json!(196));
+    assert!(checks() > before, "with a breakpoint set, statements ask");
+    session.remove_breakpoint(bp.id).unwrap();
+    let after = checks();
+    assert_eq!(p.call("total", vec![orders()]).await.unwrap(), json!(196));
+    assert_eq!(checks(), after);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_requests_are_clear_errors() {
     let rt = debug_runtime();

@@ -15,6 +15,35 @@ fn qirvo(args: &[&str]) -> Output {
         .expect("run qirvo")
 }
 
+/// How long a test waits for `qirvo run` to print its next line.
+const LINE_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Starts `qirvo run <args>` (stdout discarded); its stderr arrives line by line.
+fn spawn_run(
+    args: &[&str],
+    data: &tempfile::TempDir,
+) -> (std::process::Child, std::sync::mpsc::Receiver<String>) {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_qirvo"))
+        .arg("run")
+        .args(args)
+        .arg("--data-dir")
+        .arg(data.path())
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run qirvo");
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines() {
+            let _ = tx.send(line.unwrap_or_default());
+        }
+    });
+    (child, rx)
+}
+
 /// Ctrl-C: the graceful way to end `qirvo run`.
 fn interrupt(child: &std::process::Child) {
     // SAFETY: kill(2) with the pid of a child we own and a valid signal.
@@ -328,31 +357,21 @@ fn the_example_plugin_passes_its_own_tests() {
 
 #[test]
 fn run_inspect_serves_devtools_targets_on_loopback() {
-    use std::io::{BufRead, Read, Write};
+    use std::io::{Read, Write};
     let data = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_qirvo"))
-        .args(["run", "fixtures/plugins/debuggee", "--inspect=127.0.0.1:0"])
-        .arg("--data-dir")
-        .arg(data.path())
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
-    let mut lines = Vec::new();
+    let (mut child, stderr) = spawn_run(
+        &["fixtures/plugins/debuggee", "--inspect=127.0.0.1:0"],
+        &data,
+    );
     let addr = loop {
-        let mut line = String::new();
-        if stderr.read_line(&mut line).unwrap() == 0 {
-            panic!("no inspector address in {lines:?}");
-        }
+        let line = stderr
+            .recv_timeout(LINE_WAIT)
+            .expect("an inspector address");
         if let Some(rest) = line.strip_prefix("Debugger listening on http://") {
             break rest.split_whitespace().next().unwrap().to_string();
         }
-        lines.push(line);
     };
-    let mut line = String::new();
-    stderr.read_line(&mut line).unwrap();
+    let line = stderr.recv_timeout(LINE_WAIT).unwrap();
     let prefix = format!("debuggee: ws://{addr}/debuggee/");
     assert!(line.trim().starts_with(&prefix), "{line}");
     let token = line.trim()[prefix.len()..].to_string();
@@ -425,32 +444,15 @@ fn run_profile_writes_a_cpuprofile_and_prints_the_report() {
 
 #[test]
 fn ctrl_c_ends_a_run_paused_at_inspect_brk() {
-    use std::io::BufRead;
     let data = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_qirvo"))
-        .args([
-            "run",
-            "fixtures/plugins/debuggee",
-            "--inspect-brk=127.0.0.1:0",
-        ])
-        .arg("--data-dir")
-        .arg(data.path())
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stderr).lines() {
-            let _ = tx.send(line.unwrap_or_default());
-        }
-    });
+    let (mut child, rx) = spawn_run(
+        &["fixtures/plugins/debuggee", "--inspect-brk=127.0.0.1:0"],
+        &data,
+    );
     // Waiting at the first statement for a debugger that never comes.
     loop {
         let line = rx
-            .recv_timeout(std::time::Duration::from_secs(30))
+            .recv_timeout(LINE_WAIT)
             .expect("the inspector announces itself");
         if line.starts_with("Each plugin waits") {
             break;

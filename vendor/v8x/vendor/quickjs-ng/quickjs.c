@@ -372,6 +372,10 @@ struct JSRuntime {
 
     JSInterruptHandler *interrupt_handler;
     void *interrupt_opaque;
+    /* v8x: set when the interrupt handler stopped execution or a job
+       failed; JS_ExecutePendingJob then asks the handler before running the
+       next job, and drops the pending jobs if it says stop. */
+    bool job_interrupt_check;
 
     JSPromiseHook *promise_hook;
     void *promise_hook_opaque;
@@ -2705,6 +2709,25 @@ JSContext *JS_GetPendingJobContext(JSRuntime *rt)
     return NULL;
 }
 
+static void JS_ThrowInterrupted(JSContext *ctx);
+
+/* v8x: drop every pending job without running it. Freeing a job's values
+   can enqueue more jobs (finalization callbacks); they are dropped too. */
+static void js_discard_pending_jobs(JSRuntime *rt)
+{
+    JSJobEntry *e;
+    int i;
+
+    while (!list_empty(&rt->job_list)) {
+        e = list_entry(rt->job_list.next, JSJobEntry, link);
+        list_del(&e->link);
+        for(i = 0; i < e->argc; i++)
+            JS_FreeValueRT(rt, e->argv[i]);
+        JS_FreeValueRT(rt, e->context);
+        js_free_rt(rt, e);
+    }
+}
+
 /* return < 0 if exception, 0 if no job pending, 1 if a job was
    executed successfully. the context of the job is stored in '*pctx' */
 int JS_ExecutePendingJob(JSRuntime *rt, JSContext **pctx)
@@ -2717,6 +2740,23 @@ int JS_ExecutePendingJob(JSRuntime *rt, JSContext **pctx)
     if (list_empty(&rt->job_list)) {
         *pctx = NULL;
         return 0;
+    }
+
+    /* v8x: engine-scheduled jobs (promise reactions, finalization registry
+       callbacks) run outside any call the embedder times. Once execution
+       was interrupted (TerminateExecution), the rest of the batch is
+       dropped instead of run, as V8 clears its microtask queue when
+       terminating: one interrupt stops the whole batch. */
+    if (unlikely(rt->job_interrupt_check)) {
+        rt->job_interrupt_check = false;
+        if (rt->interrupt_handler &&
+            rt->interrupt_handler(rt, rt->interrupt_opaque)) {
+            ctx = list_entry(rt->job_list.next, JSJobEntry, link)->ctx;
+            js_discard_pending_jobs(rt);
+            JS_ThrowInterrupted(ctx);
+            *pctx = ctx;
+            return -1;
+        }
     }
 
     /* get the first pending job and execute it */
@@ -2733,10 +2773,13 @@ int JS_ExecutePendingJob(JSRuntime *rt, JSContext **pctx)
     for(i = 0; i < e->argc; i++)
         JS_FreeValue(ctx, e->argv[i]);
     JS_FreeValue(ctx, e->context);
-    if (JS_IsException(res))
+    if (JS_IsException(res)) {
         ret = -1;
-    else
+        /* v8x: was it interrupted? ask before the next job */
+        rt->job_interrupt_check = true;
+    } else {
         ret = 1;
+    }
     JS_FreeValue(ctx, res);
     js_free(ctx, e);
     *pctx = ctx;
@@ -9310,6 +9353,8 @@ static void JS_ThrowInterrupted(JSContext *ctx)
 {
     JS_ThrowInternalError(ctx, "interrupted");
     JS_SetUncatchableError(ctx, ctx->rt->current_exception);
+    /* v8x: the pending jobs of this batch are dropped (JS_ExecutePendingJob) */
+    ctx->rt->job_interrupt_check = true;
 }
 
 static no_inline __exception int __js_poll_interrupts(JSContext *ctx)
@@ -9328,6 +9373,22 @@ static no_inline __exception int __js_poll_interrupts(JSContext *ctx)
 static inline __exception int js_poll_interrupts(JSContext *ctx)
 {
     if (unlikely(--ctx->interrupt_counter <= 0)) {
+        return __js_poll_interrupts(ctx);
+    } else {
+        return 0;
+    }
+}
+
+/* v8x: poll from a native loop whose work grows with its input (array-likes
+   with a huge length, string search, BigInt arithmetic, sort, ...), so that
+   the embedder's interrupt handler (TerminateExecution) stops it. 'weight' is
+   the work done since the last poll in interpreter ticks; the handler runs
+   once JS_INTERRUPT_COUNTER_INIT ticks have accumulated. Returns -1 with the
+   uncatchable "interrupted" exception pending when the handler asks to stop. */
+static inline __exception int js_poll_interrupts_n(JSContext *ctx, int weight)
+{
+    ctx->interrupt_counter -= weight;
+    if (unlikely(ctx->interrupt_counter <= 0)) {
         return __js_poll_interrupts(ctx);
     } else {
         return 0;
@@ -10761,6 +10822,11 @@ static int JS_TryGetPropertyInt64(JSContext *ctx, JSValueConst obj, int64_t idx,
     }
     val = JS_EXCEPTION;
     present = -1;
+    /* v8x: array-likes with a huge length reach here once per index */
+    if (js_poll_interrupts(ctx)) {
+        *pval = val;
+        return present;
+    }
     prop = JS_NewAtomInt64(ctx, idx);
     if (likely(prop != JS_ATOM_NULL)) {
         present = JS_HasProperty(ctx, obj, prop);
@@ -10789,6 +10855,9 @@ JSValue JS_GetPropertyInt64(JSContext *ctx, JSValueConst obj, int64_t idx)
         if (js_get_fast_array_element(ctx, p, idx, &val))
             return val;
     }
+    /* v8x: array-likes with a huge length reach here once per index */
+    if (js_poll_interrupts(ctx))
+        return JS_EXCEPTION;
     prop = JS_NewAtomInt64(ctx, idx);
     if (prop == JS_ATOM_NULL)
         return JS_EXCEPTION;
@@ -11652,6 +11721,11 @@ int JS_SetPropertyInt64(JSContext *ctx, JSValueConst this_obj,
         /* fast path for fast arrays */
         return JS_SetPropertyValue(ctx, this_obj, js_int32(idx), val,
                                    JS_PROP_THROW);
+    }
+    /* v8x: poll on the slow path (array-likes with a huge length) */
+    if (js_poll_interrupts(ctx)) {
+        JS_FreeValue(ctx, val);
+        return -1;
     }
     prop = JS_NewAtomInt64(ctx, idx);
     if (prop == JS_ATOM_NULL) {
@@ -12639,6 +12713,10 @@ int JS_DeletePropertyInt64(JSContext *ctx, JSValueConst obj, int64_t idx, int fl
     JSAtom prop;
     int res;
 
+    /* v8x: reverse/copyWithin/splice delete once per index of an array-like */
+    if (js_poll_interrupts(ctx))
+        return -1;
+
     if ((uint64_t)idx <= JS_ATOM_MAX_INT) {
         /* fast path for fast arrays */
         return JS_DeleteProperty(ctx, obj, __JS_AtomFromUInt32(idx), flags);
@@ -13592,11 +13670,24 @@ static JSBigInt *js_bigint_neg(JSContext *ctx, const JSBigInt *a)
     return js_bigint_add(ctx, b, a, 1);
 }
 
+/* v8x: poll before a quadratic BigInt operation on 'na' x 'nb' limbs (a
+   multiplication of two maximum-size BigInts takes a fraction of a second,
+   and pow/toString chain many of them). Returns -1 when interrupted. */
+static int js_bigint_poll_interrupts(JSContext *ctx, int na, int nb)
+{
+    int64_t work = (int64_t)na * nb;
+    if (work < 64)
+        return 0;
+    return js_poll_interrupts_n(ctx, (int)min_int64(work >> 6, JS_INTERRUPT_COUNTER_INIT));
+}
+
 static JSBigInt *js_bigint_mul(JSContext *ctx, const JSBigInt *a,
                                const JSBigInt *b)
 {
     JSBigInt *r;
 
+    if (js_bigint_poll_interrupts(ctx, a->len, b->len))
+        return NULL;
     r = js_bigint_new(ctx, a->len + b->len);
     if (!r)
         return NULL;
@@ -13629,6 +13720,8 @@ static JSBigInt *js_bigint_divrem(JSContext *ctx, const JSBigInt *a,
     na = a->len;
     nb = b->len;
 
+    if (js_bigint_poll_interrupts(ctx, na, nb))
+        return NULL;
     r = js_bigint_new(ctx, na + 2);
     if (!r)
         return NULL;
@@ -14394,6 +14487,12 @@ static JSValue js_bigint_to_string1(JSContext *ctx, JSValueConst val, int radix)
                     }
                     break;
                 } else {
+                    /* v8x: quadratic in the length of the BigInt */
+                    if (js_bigint_poll_interrupts(ctx, len, 1)) {
+                        js_free(ctx, buf);
+                        js_free(ctx, tmp);
+                        return JS_EXCEPTION;
+                    }
                     v = js_mp_div1(r->tab, r->tab, len, radix_base, 0);
                     q = js_limb_to_a(q, v, radix, js_digits_per_limb_table[radix - 2]);
                 }
@@ -48541,6 +48640,10 @@ static int js_array_cmp_generic(const void *a, const void *b, void *opaque) {
             cmp = (val > 0) - (val < 0);
         }
     } else {
+        /* v8x: a default sort of a big array runs no JS; poll so that it can
+           be interrupted (a comparator is polled by the call above). */
+        if (js_poll_interrupts(ctx))
+            goto exception;
         /* Not supposed to bypass ToString even for identical objects as
          * tested in test262/test/built-ins/Array/prototype/sort/bug_596_1.js
          */
@@ -50801,10 +50904,20 @@ static int string_indexof_char(JSString *p, int c, int from)
     return -1;
 }
 
-static int string_indexof(JSString *p1, JSString *p2, int from)
+/* v8x: the work of one string_cmp() of 'len' characters, in interrupt ticks */
+static inline int string_cmp_weight(int len)
+{
+    return 1 + (len >> 8);
+}
+
+/* Return the index of p2 in p1 at or after 'from', -1 if absent, or -2 with
+   the "interrupted" exception pending (v8x: a long needle against a long
+   haystack is quadratic, so the search polls for interrupts). */
+static int string_indexof(JSContext *ctx, JSString *p1, JSString *p2, int from)
 {
     /* assuming 0 <= from <= p1->len */
     int c, i, j, len1 = p1->len, len2 = p2->len;
+    int weight = string_cmp_weight(len2);
     if (len2 == 0)
         return from;
     for (i = from, c = string_get(p2, 0); i + len2 <= len1; i = j + 1) {
@@ -50813,6 +50926,8 @@ static int string_indexof(JSString *p1, JSString *p2, int from)
             break;
         if (!string_cmp(p1, p2, j + 1, 1, len2 - 1))
             return j;
+        if (js_poll_interrupts_n(ctx, weight))
+            return -2;
     }
     return -1;
 }
@@ -50950,6 +51065,7 @@ static JSValue js_string_indexOf(JSContext *ctx, JSValueConst this_val,
     }
     ret = -1;
     if (len >= v_len && inc * (stop - start) >= 0) {
+        int weight = string_cmp_weight(v_len);
         for (i = start;; i += inc) {
             if (!string_cmp(p, p1, i, 0, v_len)) {
                 ret = i;
@@ -50957,6 +51073,8 @@ static JSValue js_string_indexOf(JSContext *ctx, JSValueConst this_val,
             }
             if (i == stop)
                 break;
+            if (js_poll_interrupts_n(ctx, weight))
+                goto fail;
         }
     }
     JS_FreeValue(ctx, str);
@@ -51016,6 +51134,7 @@ static JSValue js_string_includes(JSContext *ctx, JSValueConst this_val,
         start = stop = pos;
     }
     if (start >= 0 && start <= stop) {
+        int weight = string_cmp_weight(v_len);
         for (i = start;; i++) {
             if (!string_cmp(p, p1, i, 0, v_len)) {
                 ret = 1;
@@ -51023,6 +51142,8 @@ static JSValue js_string_includes(JSContext *ctx, JSValueConst this_val,
             }
             if (i == stop)
                 break;
+            if (js_poll_interrupts_n(ctx, weight))
+                goto fail;
         }
     }
  done:
@@ -51286,7 +51407,9 @@ static JSValue js_string_replace(JSContext *ctx, JSValueConst this_val,
             else
                 pos = endOfLastMatch + 1;
         } else {
-            pos = string_indexof(sp, searchp, endOfLastMatch);
+            pos = string_indexof(ctx, sp, searchp, endOfLastMatch);
+            if (pos == -2)
+                goto exception;
         }
         if (pos < 0) {
             if (is_first) {
@@ -51321,6 +51444,8 @@ static JSValue js_string_replace(JSContext *ctx, JSValueConst this_val,
         is_first = false;
         if (!is_replaceAll)
             break;
+        if (js_poll_interrupts(ctx))
+            goto exception;
     }
     string_buffer_concat(b, sp, endOfLastMatch, sp->len);
     JS_FreeValue(ctx, search_str);
@@ -51397,7 +51522,9 @@ static JSValue js_string_split(JSContext *ctx, JSValueConst this_val,
     }
     q = p;
     for (q = p; (q += !r) <= s - r - !r; q = p = e + r) {
-        e = string_indexof(sp, rp, q);
+        e = string_indexof(ctx, sp, rp, q);
+        if (e == -2)
+            goto exception;
         if (e < 0)
             break;
         T = js_sub_string(ctx, sp, p, e);
@@ -51407,6 +51534,8 @@ static JSValue js_string_split(JSContext *ctx, JSValueConst this_val,
             goto exception;
         if (lengthA == lim)
             goto done;
+        if (js_poll_interrupts(ctx))
+            goto exception;
     }
 add_tail:
     T = js_sub_string(ctx, sp, p, s);
@@ -51559,11 +51688,14 @@ static JSValue js_string_pad(JSContext *ctx, JSValueConst this_val,
             goto fail;
     }
     if (p1) {
+        int weight = string_cmp_weight(p1->len);
         while (n > 0) {
             int chunk = min_int(n, p1->len);
             if (string_buffer_concat(b, p1, 0, chunk))
                 goto fail;
             n -= chunk;
+            if (js_poll_interrupts_n(ctx, weight))
+                goto fail;
         }
     } else {
         if (string_buffer_fill(b, c, n))
@@ -51619,8 +51751,13 @@ static JSValue js_string_repeat(JSContext *ctx, JSValueConst this_val,
     if (len == 1) {
         string_buffer_fill(b, string_get(p, 0), n);
     } else {
+        int weight = string_cmp_weight(len);
         while (n-- > 0) {
             string_buffer_concat(b, p, 0, len);
+            if (js_poll_interrupts_n(ctx, weight)) {
+                string_buffer_free(b);
+                goto fail;
+            }
         }
     }
     JS_FreeValue(ctx, str);
@@ -53286,6 +53423,10 @@ static JSValue js_regexp_exec(JSContext *ctx, JSValueConst this_val,
 
     if (!re)
         return JS_EXCEPTION;
+    /* v8x: replace/split/matchAll over a long string call exec once per
+       match; each short match stays under the matcher's own poll count */
+    if (js_poll_interrupts(ctx))
+        return JS_EXCEPTION;
 
     str_val = JS_ToString(ctx, argv[0]);
     if (JS_IsException(str_val))
@@ -53545,6 +53686,9 @@ static JSValue JS_RegExpDelete(JSContext *ctx, JSValueConst this_val, JSValue ar
     for (;;) {
         if (last_index > str->len)
             break;
+        /* v8x: one poll per match (see js_regexp_exec) */
+        if (js_poll_interrupts(ctx))
+            goto fail;
 
         ret = lre_exec(capture, re_bytecode,
                        str_buf, last_index, str->len, shift, ctx);
@@ -54595,6 +54739,9 @@ static JSValue json_parse_value(JSParseState *s, JSONParseRecord *pr)
     if (js_check_stack_overflow(ctx->rt, 0)) {
         return JS_ThrowStackOverflow(ctx);
     }
+    /* v8x: once per value of a (possibly huge) JSON text */
+    if (js_poll_interrupts(ctx))
+        return JS_EXCEPTION;
 
     if (pr) {
         pr->value = JS_UNDEFINED;
@@ -55111,6 +55258,9 @@ static int js_json_to_str(JSContext *ctx, JSONStringifyContext *jsc,
         JS_ThrowStackOverflow(ctx);
         goto exception;
     }
+    /* v8x: once per value; a graph that shares subtrees is exponential */
+    if (js_poll_interrupts(ctx))
+        goto exception;
 
     if (JS_IsObject(val)) {
         p = JS_VALUE_GET_OBJ(val);
@@ -65076,7 +65226,23 @@ struct TA_sort_context {
     JSValueConst cmp;
     JSValue (*getfun)(JSContext *ctx, const void *a);
     int elt_size;
+    /* v8x: the element comparator of a default sort, see js_TA_cmp_polled */
+    int (*elt_cmp)(const void *a, const void *b, void *opaque);
 };
+
+/* v8x: a default sort of a big typed array runs no JS; poll so that it can
+   be interrupted. Once interrupted every comparison is 0, which the 3-way
+   partitioning of rqsort() finishes in linear time. */
+static int js_TA_cmp_polled(const void *a, const void *b, void *opaque) {
+    struct TA_sort_context *psc = opaque;
+    if (unlikely(psc->exception))
+        return 0;
+    if (unlikely(js_poll_interrupts(psc->ctx))) {
+        psc->exception = 1;
+        return 0;
+    }
+    return psc->elt_cmp(a, b, NULL);
+}
 
 static int js_TA_cmp_generic(const void *a, const void *b, void *opaque) {
     struct TA_sort_context *psc = opaque;
@@ -65271,7 +65437,8 @@ static JSValue js_typed_array_sort(JSContext *ctx, JSValueConst this_val,
         done:
             js_free(ctx, array_idx);
         } else {
-            rqsort(p->u.array.u.ptr, len, elt_size, cmpfun, &tsc);
+            tsc.elt_cmp = cmpfun;
+            rqsort(p->u.array.u.ptr, len, elt_size, js_TA_cmp_polled, &tsc);
             if (tsc.exception)
                 return JS_EXCEPTION;
         }
@@ -66491,17 +66658,54 @@ static JSValue js_atomics_wait(JSContext *ctx,
     waiter->linked = true;
     list_add_tail(&waiter->link, &js_atomics_waiter_list);
 
-    if (timeout == INT64_MAX) {
-        js_cond_wait(&waiter->cond, &js_atomics_mutex);
+    /* v8x: wait in slices and poll the interrupt handler between them, so
+       that the embedder's TerminateExecution ends a wait that nothing will
+       ever notify (upstream waits on the condition variable for the whole
+       timeout, forever by default). */
+    {
+        const uint64_t slice_ns = 10 * 1000 * 1000;
+        uint64_t now, deadline_ns, wait_ns;
+        now = js__hrtime_ns();
+        if (timeout >= (int64_t)((UINT64_MAX - now) / 1000000))
+            deadline_ns = UINT64_MAX;
+        else
+            deadline_ns = now + (uint64_t)timeout * 1000000;
         ret = 0;
-    } else {
-        ret = js_cond_timedwait(&waiter->cond, &js_atomics_mutex, timeout * 1e6 /* to ns */);
+        for (;;) {
+            if (!waiter->linked)
+                break; /* notified */
+            now = js__hrtime_ns();
+            if (now >= deadline_ns) {
+                ret = -1;
+                break;
+            }
+            wait_ns = deadline_ns - now;
+            if (wait_ns > slice_ns)
+                wait_ns = slice_ns;
+            js_cond_timedwait(&waiter->cond, &js_atomics_mutex, wait_ns);
+            if (!waiter->linked)
+                break; /* notified */
+            if (ctx->rt->interrupt_handler) {
+                int interrupted;
+                /* the handler may run embedder code: not under the lock.
+                   A notify in between unlinks the waiter, seen above. */
+                js_mutex_unlock(&js_atomics_mutex);
+                interrupted = __js_poll_interrupts(ctx);
+                js_mutex_lock(&js_atomics_mutex);
+                if (interrupted) {
+                    ret = -2;
+                    break;
+                }
+            }
+        }
     }
     if (waiter->linked)
         list_del(&waiter->link);
     js_mutex_unlock(&js_atomics_mutex);
     js_cond_destroy(&waiter->cond);
-    if (ret == -1) {
+    if (ret == -2) {
+        return JS_EXCEPTION;
+    } else if (ret == -1) {
         return JS_AtomToString(ctx, JS_ATOM_timed_out);
     } else {
         return JS_AtomToString(ctx, JS_ATOM_ok);

@@ -2218,10 +2218,34 @@ void *js_mallocz_rt(JSRuntime *rt, size_t size)
     return js_calloc_rt(rt, 1, size);
 }
 
+/* v8x: account for work done outside the interpreter's poll points, without
+   polling: the next poll (a loop back-edge, a call, a polling native) calls
+   the interrupt handler once 'work' ticks have accumulated. Used where raising
+   an exception is not expected (allocations): a native that builds a big
+   result in a loop cannot delay termination by JS_INTERRUPT_COUNTER_INIT
+   calls. */
+static inline void js_charge_interrupt_counter(JSContext *ctx, size_t work)
+{
+    int c;
+    if (work > JS_INTERRUPT_COUNTER_INIT)
+        work = JS_INTERRUPT_COUNTER_INIT;
+    c = ctx->interrupt_counter - (int)work;
+    ctx->interrupt_counter = c < 0 ? 0 : c;
+}
+
+/* v8x: a big allocation is paid for by the work of filling it (1 tick per 64 bytes) */
+static inline void js_charge_allocation(JSContext *ctx, size_t size)
+{
+    if (unlikely(size >= 4096))
+        js_charge_interrupt_counter(ctx, size >> 6);
+}
+
 /* Throw out of memory in case of error */
 void *js_calloc(JSContext *ctx, size_t count, size_t size)
 {
     void *ptr;
+    if (size != 0 && count < SIZE_MAX / size)
+        js_charge_allocation(ctx, count * size);
     ptr = js_calloc_rt(ctx->rt, count, size);
     if (unlikely(!ptr)) {
         JS_ThrowOutOfMemory(ctx);
@@ -2234,6 +2258,7 @@ void *js_calloc(JSContext *ctx, size_t count, size_t size)
 void *js_malloc(JSContext *ctx, size_t size)
 {
     void *ptr;
+    js_charge_allocation(ctx, size);
     ptr = js_malloc_rt(ctx->rt, size);
     if (unlikely(!ptr)) {
         JS_ThrowOutOfMemory(ctx);
@@ -2246,6 +2271,7 @@ void *js_malloc(JSContext *ctx, size_t size)
 void *js_mallocz(JSContext *ctx, size_t size)
 {
     void *ptr;
+    js_charge_allocation(ctx, size);
     ptr = js_mallocz_rt(ctx->rt, size);
     if (unlikely(!ptr)) {
         JS_ThrowOutOfMemory(ctx);
@@ -2263,6 +2289,7 @@ void js_free(JSContext *ctx, void *ptr)
 void *js_realloc(JSContext *ctx, void *ptr, size_t size)
 {
     void *ret;
+    js_charge_allocation(ctx, size);
     ret = js_realloc_rt(ctx->rt, ptr, size);
     if (unlikely(!ret && size != 0)) {
         JS_ThrowOutOfMemory(ctx);
@@ -2275,6 +2302,7 @@ void *js_realloc(JSContext *ctx, void *ptr, size_t size)
 void *js_realloc2(JSContext *ctx, void *ptr, size_t size, size_t *pslack)
 {
     void *ret;
+    js_charge_allocation(ctx, size);
     ret = js_realloc_rt(ctx->rt, ptr, size);
     if (unlikely(!ret && size != 0)) {
         JS_ThrowOutOfMemory(ctx);
@@ -9393,6 +9421,14 @@ static inline __exception int js_poll_interrupts_n(JSContext *ctx, int weight)
     } else {
         return 0;
     }
+}
+
+/* v8x: the weight of a native scan over 'n' elements (one tick per 16),
+   capped so that one call polls at once instead of overflowing the counter */
+static inline int js_scan_weight(int64_t n)
+{
+    n = 1 + (n >> 4);
+    return n > JS_INTERRUPT_COUNTER_INIT ? JS_INTERRUPT_COUNTER_INIT : (int)n;
 }
 
 /* return -1 (exception) or true/false */
@@ -17794,6 +17830,12 @@ static JSValue JS_IteratorNext2(JSContext *ctx, JSValueConst enum_obj,
             JSCFunctionType func;
             JSValueConst args[1];
 
+            /* v8x: this bypasses the call's poll: drop(), spread and
+               for-of of a native iterator over a huge array-like */
+            if (js_poll_interrupts(ctx)) {
+                *pdone = false;
+                return JS_EXCEPTION;
+            }
             /* in case the function expects one argument */
             if (argc == 0) {
                 args[0] = JS_UNDEFINED;
@@ -46956,6 +46998,8 @@ static int JS_CopySubArray(JSContext *ctx,
                prototype chain, we can optimize only the cases where
                all the elements are present in the array. */
             l = count - i;
+            /* v8x: charge the copy (polled by the caller's next poll) */
+            js_charge_interrupt_counter(ctx, js_scan_weight(l));
             if (dir < 0) {
                 l = min_int64(l, from + 1);
                 l = min_int64(l, to + 1);
@@ -47099,6 +47143,9 @@ static JSValue js_array_from(JSContext *ctx, JSValueConst this_val,
         if (JS_IsException(r))
             goto exception;
         for(k = 0; k < len; k++) {
+            /* v8x: one poll per element (fast arrays included) */
+            if (js_poll_interrupts(ctx))
+                goto exception;
             v = JS_GetPropertyInt64(ctx, arrayLike, k);
             if (JS_IsException(v))
                 goto exception;
@@ -47367,6 +47414,9 @@ static JSValue js_array_concat(JSContext *ctx, JSValueConst this_val,
                 goto exception;
             }
             for (k = 0; k < len; k++, n++) {
+                /* v8x: one poll per element (fast arrays included) */
+                if (js_poll_interrupts(ctx))
+                    goto exception;
                 res = JS_TryGetPropertyInt64(ctx, e, k, &val);
                 if (res < 0)
                     goto exception;
@@ -47714,6 +47764,9 @@ static JSValue js_array_fill(JSContext *ctx, JSValueConst this_val,
 
     /* XXX: should special case fast arrays */
     while (start < end) {
+        /* v8x: Array(n).fill() with a huge n */
+        if (js_poll_interrupts(ctx))
+            goto exception;
         if (JS_SetPropertyInt64(ctx, obj, start, js_dup(argv[0])) < 0)
             goto exception;
         start++;
@@ -47746,6 +47799,9 @@ static JSValue js_array_includes(JSContext *ctx, JSValueConst this_val,
                 goto exception;
         }
         if (js_get_fast_array(ctx, obj, &arrp, &count)) {
+            /* v8x: charge the scan (one tick per 16 elements) */
+            if (n < count && js_poll_interrupts_n(ctx, js_scan_weight(count - n)))
+                goto exception;
             for (; n < count; n++) {
                 if (js_strict_eq2(ctx, argv[0], arrp[n],
                                   JS_EQ_SAME_VALUE_ZERO)) {
@@ -47793,6 +47849,9 @@ static JSValue js_array_indexOf(JSContext *ctx, JSValueConst this_val,
                 goto exception;
         }
         if (js_get_fast_array(ctx, obj, &arrp, &count)) {
+            /* v8x: charge the scan (one tick per 16 elements) */
+            if (n < count && js_poll_interrupts_n(ctx, js_scan_weight(count - n)))
+                goto exception;
             for (; n < count; n++) {
                 if (js_strict_eq2(ctx, argv[0], arrp[n], JS_EQ_STRICT)) {
                     goto done;
@@ -47841,6 +47900,9 @@ static JSValue js_array_lastIndexOf(JSContext *ctx, JSValueConst this_val,
                 goto exception;
         }
         if (js_get_fast_array(ctx, obj, &arrp, &count) && count == len) {
+            /* v8x: charge the scan (one tick per 16 elements) */
+            if (js_poll_interrupts_n(ctx, js_scan_weight(n + 1)))
+                goto exception;
             for (; n >= 0; n--) {
                 if (js_strict_eq2(ctx, argv[0], arrp[n],
                                   JS_EQ_STRICT)) {
@@ -48006,6 +48068,9 @@ static JSValue js_array_join(JSContext *ctx, JSValueConst this_val,
                 string_buffer_concat(b, p, 0, p->len);
             }
         }
+        /* v8x: one poll per element (fast arrays included) */
+        if (js_poll_interrupts(ctx))
+            goto fail;
         el = JS_GetPropertyUint32(ctx, obj, i);
         if (JS_IsException(el))
             goto fail;
@@ -48166,6 +48231,9 @@ static JSValue js_array_reverse(JSContext *ctx, JSValueConst this_val,
     if (js_get_fast_array(ctx, obj, &arrp, &count32) && count32 == len) {
         uint32_t ll, hh;
 
+        /* v8x: charge the swap loop */
+        if (js_poll_interrupts_n(ctx, js_scan_weight(count32)))
+            goto exception;
         if (count32 > 1) {
             for (ll = 0, hh = count32 - 1; ll < hh; ll++, hh--) {
                 lval = arrp[ll];
@@ -48500,6 +48568,9 @@ static int64_t JS_FlattenIntoArray(JSContext *ctx, JSValueConst target,
     }
 
     for (sourceIndex = 0; sourceIndex < sourceLen; sourceIndex++) {
+        /* v8x: one poll per element (fast arrays included) */
+        if (js_poll_interrupts(ctx))
+            return -1;
         present = JS_TryGetPropertyInt64(ctx, source, sourceIndex, &element);
         if (present < 0)
             return -1;
@@ -63900,6 +63971,20 @@ static JSValue js_typed_array_get_toStringTag(JSContext *ctx,
     return JS_AtomToString(ctx, ctx->rt->class_array[p->class_id].class_name);
 }
 
+/* v8x: poll once before a native pass over a whole typed array (fill, set,
+   copyWithin, indexOf, reverse, slice, join, sort, ...), charged one tick per
+   64 bytes: a loop of such calls on a big array reaches the interrupt
+   handler after a few calls instead of JS_INTERRUPT_COUNTER_INIT of them. */
+static int js_poll_typed_array_work(JSContext *ctx, JSObject *p)
+{
+    uint64_t bytes;
+    bytes = (uint64_t)p->u.array.count << typed_array_size_log2(p->class_id);
+    bytes = 1 + (bytes >> 6);
+    if (bytes > JS_INTERRUPT_COUNTER_INIT)
+        bytes = JS_INTERRUPT_COUNTER_INIT;
+    return js_poll_interrupts_n(ctx, (int)bytes);
+}
+
 static JSValue js_typed_array_set_internal(JSContext *ctx,
                                            JSValueConst dst,
                                            JSValueConst src,
@@ -63913,6 +63998,8 @@ static JSValue js_typed_array_set_internal(JSContext *ctx,
 
     p = get_typed_array(ctx, dst);
     if (!p)
+        goto fail;
+    if (js_poll_typed_array_work(ctx, p))
         goto fail;
     if (typed_array_is_immutable(p)) {
         JS_ThrowTypeErrorImmutableArrayBuffer(ctx);
@@ -64056,6 +64143,8 @@ static JSValue js_typed_array_with(JSContext *ctx, JSValueConst this_val,
 
     p = get_typed_array(ctx, this_val);
     if (!p)
+        return JS_EXCEPTION;
+    if (js_poll_typed_array_work(ctx, p)) /* v8x */
         return JS_EXCEPTION;
 
     len = p->u.array.count;
@@ -64336,6 +64425,8 @@ static JSValue js_typed_array_copyWithin(JSContext *ctx, JSValueConst this_val,
     p = get_typed_array(ctx, this_val);
     if (!p)
         return JS_EXCEPTION;
+    if (js_poll_typed_array_work(ctx, p)) /* v8x */
+        return JS_EXCEPTION;
     if (typed_array_is_immutable(p))
         return JS_ThrowTypeErrorImmutableArrayBuffer(ctx);
     if (typed_array_is_oob(p))
@@ -64379,6 +64470,8 @@ static JSValue js_typed_array_fill(JSContext *ctx, JSValueConst this_val,
 
     p = get_typed_array(ctx, this_val);
     if (!p)
+        return JS_EXCEPTION;
+    if (js_poll_typed_array_work(ctx, p)) /* v8x */
         return JS_EXCEPTION;
     if (typed_array_is_immutable(p))
         return JS_ThrowTypeErrorImmutableArrayBuffer(ctx);
@@ -64542,6 +64635,8 @@ static JSValue js_typed_array_indexOf(JSContext *ctx, JSValueConst this_val,
 
     p = get_typed_array(ctx, this_val);
     if (!p)
+        return JS_EXCEPTION;
+    if (js_poll_typed_array_work(ctx, p)) /* v8x */
         return JS_EXCEPTION;
     if (typed_array_is_oob(p))
         return JS_ThrowTypeErrorArrayBufferOOB(ctx);
@@ -64838,6 +64933,8 @@ static JSValue js_typed_array_join(JSContext *ctx, JSValueConst this_val,
     p = get_typed_array(ctx, this_val);
     if (!p)
         return JS_EXCEPTION;
+    if (js_poll_typed_array_work(ctx, p)) /* v8x */
+        return JS_EXCEPTION;
     if (typed_array_is_oob(p))
         return JS_ThrowTypeErrorArrayBufferOOB(ctx);
     len = oldlen = newlen = p->u.array.count;
@@ -64869,6 +64966,9 @@ static JSValue js_typed_array_join(JSContext *ctx, JSValueConst this_val,
                     goto fail;
             }
         }
+        /* v8x: one poll per element */
+        if (js_poll_interrupts(ctx))
+            goto fail;
         el = JS_GetPropertyUint32(ctx, this_val, i);
         /* Can return undefined for example if the typed array is detached */
         if (!JS_IsNull(el) && !JS_IsUndefined(el)) {
@@ -64914,6 +65014,8 @@ static JSValue js_typed_array_reverse(JSContext *ctx, JSValueConst this_val,
     if (len < 0)
         return JS_EXCEPTION;
     p = JS_VALUE_GET_OBJ(this_val);
+    if (js_poll_typed_array_work(ctx, p)) /* v8x */
+        return JS_EXCEPTION;
     if (typed_array_is_immutable(p))
         return JS_ThrowTypeErrorImmutableArrayBuffer(ctx);
     if (len > 0) {
@@ -64978,6 +65080,8 @@ static JSValue js_typed_array_toReversed(JSContext *ctx, JSValueConst this_val,
     p = get_typed_array(ctx, this_val);
     if (!p)
         return JS_EXCEPTION;
+    if (js_poll_typed_array_work(ctx, p)) /* v8x */
+        return JS_EXCEPTION;
     arr = js_typed_array_constructor_ta(ctx, JS_UNDEFINED, this_val,
                                         p->class_id, p->u.array.count);
     if (JS_IsException(arr))
@@ -64998,6 +65102,8 @@ static JSValue js_typed_array_slice(JSContext *ctx, JSValueConst this_val,
     arr = JS_UNDEFINED;
     p = get_typed_array(ctx, this_val);
     if (!p)
+        return JS_EXCEPTION;
+    if (js_poll_typed_array_work(ctx, p)) /* v8x */
         return JS_EXCEPTION;
     if (typed_array_is_oob(p))
         return JS_ThrowTypeErrorArrayBufferOOB(ctx);
@@ -65306,6 +65412,8 @@ static JSValue js_typed_array_sort(JSContext *ctx, JSValueConst this_val,
 
     p = get_typed_array(ctx, this_val);
     if (!p)
+        return JS_EXCEPTION;
+    if (js_poll_typed_array_work(ctx, p)) /* v8x */
         return JS_EXCEPTION;
     if (typed_array_is_immutable(p))
         return JS_ThrowTypeErrorImmutableArrayBuffer(ctx);

@@ -5324,6 +5324,16 @@ static bool js_string_eq(JSString *p1, JSString *p2) {
 }
 
 /* return < 0, 0 or > 0 */
+/* v8x: charge the interrupt countdown for comparing two long strings (one
+   tick per 64 characters): the interpreter counts the comparison as one tick */
+static inline void js_charge_string_compare(JSContext *ctx, JSString *p1,
+                                            JSString *p2)
+{
+    uint32_t len = min_uint32(p1->len, p2->len);
+    if (unlikely(len >= 4096))
+        js_charge_interrupt_counter(ctx, len >> 6);
+}
+
 static int js_string_compare(JSString *p1, JSString *p2)
 {
     int res, len;
@@ -5415,6 +5425,15 @@ static int js_string_memcmp_pos(JSString *p1, uint32_t pos1,
             res = memcmp16(str16(p1) + pos1, str16(p2) + pos2, len);
     }
     return res;
+}
+
+/* v8x: as js_charge_string_compare, for strings that may be ropes */
+static inline void js_charge_rope_compare(JSContext *ctx, JSValueConst op1,
+                                          JSValueConst op2)
+{
+    uint32_t len = min_uint32(string_rope_get_len(op1), string_rope_get_len(op2));
+    if (unlikely(len >= 4096))
+        js_charge_interrupt_counter(ctx, len >> 6);
 }
 
 static int js_string_rope_compare(JSValueConst op1,
@@ -10849,6 +10868,13 @@ static int JS_TryGetPropertyInt64(JSContext *ctx, JSValueConst obj, int64_t idx,
     JSAtom prop;
     int present;
 
+    /* v8x: the Array methods read array-likes with a huge length (and big
+       typed arrays, with Array.prototype methods) through here, once per
+       index */
+    if (js_poll_interrupts(ctx)) {
+        *pval = JS_EXCEPTION;
+        return -1;
+    }
     if (likely(JS_VALUE_GET_TAG(obj) == JS_TAG_OBJECT &&
                (uint64_t)idx <= INT32_MAX)) {
         /* fast path for array and typed array access */
@@ -10858,11 +10884,6 @@ static int JS_TryGetPropertyInt64(JSContext *ctx, JSValueConst obj, int64_t idx,
     }
     val = JS_EXCEPTION;
     present = -1;
-    /* v8x: array-likes with a huge length reach here once per index */
-    if (js_poll_interrupts(ctx)) {
-        *pval = val;
-        return present;
-    }
     prop = JS_NewAtomInt64(ctx, idx);
     if (likely(prop != JS_ATOM_NULL)) {
         present = JS_HasProperty(ctx, obj, prop);
@@ -10884,6 +10905,11 @@ JSValue JS_GetPropertyInt64(JSContext *ctx, JSValueConst obj, int64_t idx)
     JSAtom prop;
     JSValue val;
 
+    /* v8x: the Array methods read array-likes with a huge length (and big
+       typed arrays, with Array.prototype methods) through here, once per
+       index */
+    if (js_poll_interrupts(ctx))
+        return JS_EXCEPTION;
     if (likely(JS_VALUE_GET_TAG(obj) == JS_TAG_OBJECT &&
                (uint64_t)idx <= INT32_MAX)) {
         /* fast path for array and typed array access */
@@ -10891,9 +10917,6 @@ JSValue JS_GetPropertyInt64(JSContext *ctx, JSValueConst obj, int64_t idx)
         if (js_get_fast_array_element(ctx, p, idx, &val))
             return val;
     }
-    /* v8x: array-likes with a huge length reach here once per index */
-    if (js_poll_interrupts(ctx))
-        return JS_EXCEPTION;
     prop = JS_NewAtomInt64(ctx, idx);
     if (prop == JS_ATOM_NULL)
         return JS_EXCEPTION;
@@ -16803,9 +16826,13 @@ static no_inline int js_relational_slow(JSContext *ctx, JSValue *sp,
 
     if (tag_is_string(tag1) && tag_is_string(tag2)) {
         if (tag1 == JS_TAG_STRING && tag2 == JS_TAG_STRING) {
+            /* v8x: comparing long strings in a loop is charged */
+            js_charge_string_compare(ctx, JS_VALUE_GET_STRING(op1),
+                                     JS_VALUE_GET_STRING(op2));
             res = js_string_compare(JS_VALUE_GET_STRING(op1),
                                     JS_VALUE_GET_STRING(op2));
         } else {
+            js_charge_rope_compare(ctx, op1, op2); /* v8x */
             res = js_string_rope_compare(op1, op2, false);
         }
         switch(op) {
@@ -17107,9 +17134,13 @@ static bool js_strict_eq2(JSContext *ctx, JSValueConst op1, JSValueConst op2,
             if (!tag_is_string(tag2)) {
                 res = false;
             } else if (tag1 == JS_TAG_STRING && tag2 == JS_TAG_STRING) {
+                /* v8x: comparing long strings in a loop is charged */
+                js_charge_string_compare(ctx, JS_VALUE_GET_STRING(op1),
+                                         JS_VALUE_GET_STRING(op2));
                 res = js_string_eq(JS_VALUE_GET_STRING(op1),
                                    JS_VALUE_GET_STRING(op2));
             } else {
+                js_charge_rope_compare(ctx, op1, op2); /* v8x */
                 res = (js_string_rope_compare(op1, op2, true) == 0);
             }
         }

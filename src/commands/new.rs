@@ -1,0 +1,169 @@
+//! `qirvo new`: scaffold a working plugin (manifest, entry module, a test, editor types).
+
+use std::path::PathBuf;
+
+use super::Failure;
+
+/// Create a working plugin: manifest, entry module, a test, editor types.
+#[derive(clap::Args)]
+pub struct NewArgs {
+    /// The directory to create (must not exist, or be empty).
+    dir: PathBuf,
+    /// Write JavaScript instead of TypeScript.
+    #[arg(long)]
+    js: bool,
+}
+
+pub fn run(args: NewArgs) -> Result<(), Failure> {
+    let NewArgs { dir, js } = args;
+    scaffold(&dir, js).map_err(|e| Failure { code: 2, error: e })?;
+    println!(
+        "created {} — try: qirvo run {0} --for 1s   and   qirvo test {0}",
+        dir.display()
+    );
+    Ok(())
+}
+
+/// Writes a new plugin into `dir`.
+fn scaffold(dir: &std::path::Path, js: bool) -> anyhow::Result<()> {
+    if dir.exists() && std::fs::read_dir(dir)?.next().is_some() {
+        anyhow::bail!("{}: already exists and is not empty", dir.display());
+    }
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_else(|| "plugin".into());
+    let id: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let id = id
+        .trim_start_matches(|c: char| !c.is_ascii_alphanumeric())
+        .to_string();
+    let id = if id.is_empty() {
+        "plugin".to_string()
+    } else {
+        id
+    };
+    let ext = if js { "js" } else { "ts" };
+    std::fs::create_dir_all(dir)?;
+    let manifest = serde_json::json!({
+        "id": id,
+        "name": name,
+        "version": "0.1.0",
+        "main": format!("main.{ext}"),
+        "permissions": [],
+        "resources": { "memory": "64MB", "timeout": 5000 },
+        "config": { "greeting": "Hello" }
+    });
+    std::fs::write(
+        dir.join("manifest.json"),
+        serde_json::to_string_pretty(&manifest)? + "\n",
+    )?;
+    let main = if js {
+        MAIN_JS.to_string()
+    } else {
+        format!("/// <reference path=\"./qirvo.d.ts\" />\n{MAIN_TS}")
+    };
+    std::fs::write(dir.join(format!("main.{ext}")), main)?;
+    let test = if js {
+        TEST_JS.to_string()
+    } else {
+        format!("/// <reference path=\"./qirvo.d.ts\" />\n{TEST_TS}")
+    };
+    std::fs::write(dir.join(format!("main.test.{ext}")), test)?;
+    std::fs::write(dir.join("qirvo.d.ts"), include_str!("../../js/qirvo.d.ts"))?;
+    std::fs::write(
+        dir.join("tsconfig.json"),
+        "{\n  \"compilerOptions\": {\n    \"target\": \"ES2022\",\n    \"module\": \"ES2022\",\n    \"moduleResolution\": \"bundler\",\n    \"allowImportingTsExtensions\": true,\n    \"noEmit\": true,\n    \"strict\": true,\n    \"lib\": [\"ES2022\", \"DOM\"]\n  },\n  \"files\": [\"qirvo.d.ts\"],\n  \"include\": [\"**/*.ts\"]\n}\n",
+    )?;
+    Ok(())
+}
+
+const MAIN_TS: &str = r#"let greeting = "Hi";
+
+export default {
+  async initialize(ctx: QirvoContext<{ greeting?: string }>): Promise<void> {
+    greeting = ctx.config.greeting ?? greeting;
+    qirvo.log.info(`initialized ${ctx.id} ${ctx.version}`);
+  },
+  async start(): Promise<void> {
+    qirvo.log.info("started");
+  },
+  async stop(): Promise<void> {
+    qirvo.log.info("stopped");
+  },
+  healthCheck(): boolean {
+    return true;
+  },
+} satisfies QirvoPlugin<{ greeting?: string }>;
+
+export function greet(name: string): string {
+  return `${greeting}, ${name}!`;
+}
+
+export async function countVisits(): Promise<number> {
+  const visits = ((await qirvo.storage.get<number>("visits")) ?? 0) + 1;
+  await qirvo.storage.set("visits", visits);
+  return visits;
+}
+"#;
+
+const TEST_TS: &str = r#"import { countVisits, greet } from "./main.ts";
+
+qirvo.test("greet says hello", () => {
+  qirvo.assert.equal(greet("Ada"), "Hi, Ada!");
+});
+
+qirvo.test("visits are counted in storage", async () => {
+  qirvo.assert.equal(await countVisits(), 1);
+  qirvo.assert.equal(await countVisits(), 2);
+});
+"#;
+
+const MAIN_JS: &str = r#"let greeting = "Hi";
+
+export default {
+  async initialize(ctx) {
+    greeting = ctx.config.greeting ?? greeting;
+    qirvo.log.info(`initialized ${ctx.id} ${ctx.version}`);
+  },
+  async start() {
+    qirvo.log.info("started");
+  },
+  async stop() {
+    qirvo.log.info("stopped");
+  },
+  healthCheck() {
+    return true;
+  },
+};
+
+export function greet(name) {
+  return `${greeting}, ${name}!`;
+}
+
+export async function countVisits() {
+  const visits = ((await qirvo.storage.get("visits")) ?? 0) + 1;
+  await qirvo.storage.set("visits", visits);
+  return visits;
+}
+"#;
+
+const TEST_JS: &str = r#"import { countVisits, greet } from "./main.js";
+
+qirvo.test("greet says hello", () => {
+  qirvo.assert.equal(greet("Ada"), "Hi, Ada!");
+});
+
+qirvo.test("visits are counted in storage", async () => {
+  qirvo.assert.equal(await countVisits(), 1);
+  qirvo.assert.equal(await countVisits(), 2);
+});
+"#;

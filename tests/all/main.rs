@@ -2,6 +2,7 @@
 
 mod cli;
 mod debug;
+mod engine_interrupts;
 mod events;
 mod fetch;
 mod files;

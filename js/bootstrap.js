@@ -91,6 +91,9 @@ const {
   op_qirvo_fetch_abort,
   op_qirvo_schedule,
   op_qirvo_unschedule,
+  // HOSTAPI (issue 14): present only for a plugin granted a host permission.
+  op_qirvo_host_call,
+  op_qirvo_host_call_async,
 } = core.ops;
 
 // The web platform, from js/web.js (in the startup snapshot when there is one).
@@ -335,7 +338,38 @@ class NotFound extends Error {
 }
 core.registerErrorClass("PermissionDenied", PermissionDenied);
 core.registerErrorClass("NotFound", NotFound);
-const errors = ObjectFreeze({ PermissionDenied, NotFound, QuotaExceededError: domException.QuotaExceededError });
+// HOSTAPI (issue 14): the other kinds a host function fails with (each error also has
+// `code` and `function`; NotFound and PermissionDenied above are reused).
+class InvalidArgument extends Error {
+  constructor(message, options) {
+    super(message, options);
+    this.name = "InvalidArgument";
+  }
+}
+class Unavailable extends Error {
+  constructor(message, options) {
+    super(message, options);
+    this.name = "Unavailable";
+  }
+}
+class HostError extends Error {
+  constructor(message, options) {
+    super(message, options);
+    this.name = "HostError";
+  }
+}
+core.registerErrorClass("InvalidArgument", InvalidArgument);
+core.registerErrorClass("Unavailable", Unavailable);
+core.registerErrorClass("HostError", HostError);
+// end HOSTAPI
+const errors = ObjectFreeze({
+  PermissionDenied,
+  NotFound,
+  QuotaExceededError: domException.QuotaExceededError,
+  InvalidArgument,
+  Unavailable,
+  HostError,
+});
 
 // ---------------------------------------------------------------------------------------
 // qirvo.fs (only with filesystem-access): files in the plugin's own directory.
@@ -784,6 +818,7 @@ const testApi = ObjectFreeze(ObjectAssign(
     stubFetch(pattern, response) {
       ArrayPrototypePush(fetchStubs, { pattern, response });
     },
+    stubHost, // HOSTAPI (issue 14)
   },
 ));
 
@@ -803,6 +838,103 @@ async function runTest(index) {
     return JSONStringify({ status: "failed", message });
   }
 }
+
+// ---------------------------------------------------------------------------------------
+// HOSTAPI (issue 14): qirvo.host.<namespace>.<function>(...args), the host's own API.
+// Only the functions the plugin's grants cover exist; the ops check the grant again.
+
+const BYTES_TAG = "$qirvo:bytes";
+function hostArgReplacer(_key, value) {
+  if (ArrayBufferIsView(value)) {
+    return ArrayFrom(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+  }
+  if (value instanceof ArrayBuffer) return ArrayFrom(new Uint8Array(value));
+  return value;
+}
+function hostBytesReviver(_key, value) {
+  if (value !== null && typeof value === "object" && !ArrayIsArray(value) && ObjectHasOwn(value, BYTES_TAG)) {
+    const keys = ObjectKeys(value);
+    if (keys.length === 1 && ArrayIsArray(value[BYTES_TAG])) return new Uint8Array(value[BYTES_TAG]);
+  }
+  return value;
+}
+function hostArgs(name, args) {
+  let text;
+  try {
+    text = JSONStringify(args, hostArgReplacer);
+  } catch (err) {
+    throw new TypeError(`${name}: the arguments are not JSON data: ${err?.message ?? err}`);
+  }
+  return text;
+}
+function hostFunction(f) {
+  const { index, name, bytes } = f;
+  const decode = bytes ? (text) => JSONParse(text, hostBytesReviver) : (text) => JSONParse(text);
+  if (f.async) {
+    return async (...args) => decode(await op_qirvo_host_call_async(index, hostArgs(name, args)));
+  }
+  return async (...args) => decode(op_qirvo_host_call(index, hostArgs(name, args)));
+}
+// Test mode: stubs by function name (`qirvo.test.stubHost`).
+const hostStubs = new SafeMap();
+function buildHost(functions, testMode) {
+  const real = new SafeMap();
+  const namespaces = { __proto__: null };
+  for (let i = 0; i < functions.length; i++) {
+    const f = functions[i];
+    const dot = StringPrototypeIndexOf(f.name, ".");
+    const ns = StringPrototypeSlice(f.name, 0, dot);
+    const fname = StringPrototypeSlice(f.name, dot + 1);
+    const call = hostFunction(f);
+    MapPrototypeSet(real, f.name, call);
+    (namespaces[ns] ??= { __proto__: null })[fname] = call;
+  }
+  if (!testMode) {
+    const host = {};
+    for (const ns of new SafeArrayIterator(ObjectKeys(namespaces))) host[ns] = ObjectFreeze(namespaces[ns]);
+    return ObjectFreeze(host);
+  }
+  // Under `qirvo test` any qirvo.host.<ns>.<fn> can be called: a stub answers first, then
+  // the real host function (when the runtime has one granted), else it rejects.
+  const nsCache = new SafeMap();
+  return new Proxy(ObjectFreeze({}), {
+    get(_t, ns) {
+      if (typeof ns !== "string") return undefined;
+      let p = MapPrototypeGet(nsCache, ns);
+      if (p === undefined) {
+        const fnCache = new SafeMap();
+        p = new Proxy(ObjectFreeze({}), {
+          get(_t2, fname) {
+            if (typeof fname !== "string") return undefined;
+            let fn = MapPrototypeGet(fnCache, fname);
+            if (fn === undefined) {
+              const full = `${ns}.${fname}`;
+              fn = async (...args) => {
+                const stub = MapPrototypeGet(hostStubs, full);
+                if (stub !== undefined) return await ReflectApply(stub, undefined, args);
+                const r = MapPrototypeGet(real, full);
+                if (r !== undefined) return await ReflectApply(r, undefined, args);
+                throw new NotFound(`${full} is not stubbed (qirvo.test.stubHost("${full}", fn)) and the host does not provide it`);
+              };
+              MapPrototypeSet(fnCache, fname, fn);
+            }
+            return fn;
+          },
+        });
+        MapPrototypeSet(nsCache, ns, p);
+      }
+      return p;
+    },
+  });
+}
+function stubHost(name, fn) {
+  if (typeof name !== "string" || StringPrototypeIndexOf(name, ".") <= 0) {
+    throw new TypeError(`stubHost expects a function name such as "orders.get", got ${show(name)}`);
+  }
+  if (typeof fn !== "function") throw new TypeError(`stubHost(${JSONStringify(name)}) expects a function`);
+  MapPrototypeSet(hostStubs, name, fn);
+}
+// end HOSTAPI
 
 // Binds the isolate to its plugin: builds the frozen `qirvo` global for its identity and
 // grants. Called once by the host (JSON in), before the plugin's modules load.
@@ -826,6 +958,8 @@ function bind(infoJson) {
     scheduler,
     ...(testMode ? { test: testApi, assert } : {}),
     ...(fs !== undefined ? { fs } : {}),
+    // HOSTAPI (issue 14): the host's own functions (only those granted; in test mode, stubs).
+    host: buildHost(info.hostFunctions ?? [], testMode),
     storage,
     events,
     log: ObjectFreeze({

@@ -99,7 +99,32 @@ interface QirvoErrors {
   readonly PermissionDenied: new (message?: string) => Error;
   readonly NotFound: new (message?: string) => Error;
   readonly QuotaExceededError: new (message?: string) => DOMException;
+  /** A host function refused an argument (code `"INVALID_ARGUMENT"`). */
+  readonly InvalidArgument: new (message?: string) => Error;
+  /** A host function cannot serve now (code `"UNAVAILABLE"`), or too many host calls are
+   * in flight (code `"TOO_MANY_CALLS"`). */
+  readonly Unavailable: new (message?: string) => Error;
+  /** A host function's own failure (its code), a panic in it (`"INTERNAL"`), or a call
+   * cancelled with the plugin's step (`"CANCELLED"`). */
+  readonly HostError: new (message?: string) => Error;
 }
+
+/** How a host function call fails: one of the `qirvo.errors` classes (`NotFound`,
+ * `PermissionDenied`, `InvalidArgument`, `Unavailable`, `HostError`) or a `TypeError` for
+ * an argument the host's types refuse, with these properties. */
+interface QirvoHostCallError extends Error {
+  /** Stable: `"NOT_FOUND"`, `"PERMISSION_DENIED"`, `"INVALID_ARGUMENT"`, `"UNAVAILABLE"`,
+   * `"TOO_MANY_CALLS"`, `"INTERNAL"`, `"CANCELLED"`, `"TOO_LARGE"` or the host's own code. */
+  readonly code: string;
+  /** The function called, e.g. `"orders.get"`. */
+  readonly function: string;
+}
+
+/** The host application's own functions, `qirvo.host.<namespace>.<function>(...args)`,
+ * each returning a promise. Only the functions whose permission the manifest is granted
+ * exist. The host generates their types (`host-api.d.ts`, from `HostApi::typescript`);
+ * that file fills in this interface. */
+interface QirvoHostApi {}
 
 /** Assertions for `qirvo test` (only present when running under the test runner). */
 interface QirvoAssert {
@@ -121,6 +146,9 @@ interface QirvoTest {
    * the network. `response`: a Response, `{ status?, headers?, body? }` (objects become
    * JSON), or a function of the Request returning either. Later stubs win. */
   stubFetch(pattern: string | RegExp, response: unknown): void;
+  /** Answers `qirvo.host.<name>(...)` (e.g. `"orders.get"`) with `fn(...args)` instead of
+   * the host. Unstubbed functions go to the host, when the runner has one. */
+  stubHost(name: string, fn: (...args: any[]) => unknown): void;
 }
 
 /** The `qirvo` global: frozen, built from permission-gated host operations. */
@@ -133,6 +161,8 @@ interface Qirvo {
   readonly fs?: QirvoFs;
   readonly errors: QirvoErrors;
   readonly scheduler: QirvoScheduler;
+  /** The host application's own API (see `QirvoHostApi`). */
+  readonly host: QirvoHostApi;
   /** Only under `qirvo test`. */
   readonly test: QirvoTest;
   /** Only under `qirvo test`. */

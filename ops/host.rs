@@ -16,7 +16,23 @@ pub(crate) struct PluginInfo {
     pub permissions: Vec<String>,
     #[serde(rename = "testMode")]
     pub test_mode: bool,
+    // HOSTAPI (issue 14): the host functions the plugin may call (`qirvo.host`).
+    #[serde(rename = "hostFunctions")]
+    pub host_functions: Vec<HostFnInfo>,
 }
+
+/// A host function granted to the plugin, as the bootstrap builds `qirvo.host` from it.
+#[derive(Clone, Serialize)]
+pub(crate) struct HostFnInfo {
+    pub index: usize,
+    /// `"namespace.function"`.
+    pub name: String,
+    #[serde(rename = "async")]
+    pub is_async: bool,
+    /// Whether its result may hold bytes to revive as `Uint8Array`.
+    pub bytes: bool,
+}
+// end HOSTAPI
 
 /// The JS functions the host drives a plugin through.
 pub(crate) struct HostFns {

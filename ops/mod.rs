@@ -9,6 +9,7 @@ pub(crate) mod events;
 pub(crate) mod fetch;
 pub(crate) mod fs;
 pub(crate) mod host;
+pub(crate) mod host_api;
 pub(crate) mod log;
 pub(crate) mod scheduler;
 pub(crate) mod storage;

@@ -68,6 +68,10 @@ pub struct RuntimeConfig {
     /// With `debug`: every plugin pauses at its first statement until a debugger resumes
     /// it (`qirvo run --inspect-brk`). Default false.
     pub break_on_start: bool,
+    /// The host's own functions for its plugins (`qirvo.host.<namespace>.<function>`),
+    /// each gated by a permission it declares. Default empty: a manifest naming a host
+    /// permission fails to load.
+    pub host_api: crate::host_api::HostApi,
 }
 
 impl Default for RuntimeConfig {
@@ -90,6 +94,7 @@ impl Default for RuntimeConfig {
             break_on_start: false,
             warm_isolates: 0,
             startup_snapshot: true,
+            host_api: crate::host_api::HostApi::default(),
         }
     }
 }
@@ -114,6 +119,7 @@ impl std::fmt::Debug for RuntimeConfig {
             .field("break_on_start", &self.break_on_start)
             .field("warm_isolates", &self.warm_isolates)
             .field("startup_snapshot", &self.startup_snapshot)
+            .field("host_api", &self.host_api)
             .finish()
     }
 }

@@ -114,6 +114,17 @@ pub enum PluginError {
     /// Starting or stopping the CPU profiler failed (e.g. stopping one never started).
     #[error("plugin {id}: profiler: {reason}")]
     Profiler { id: String, reason: String },
+    /// HOSTAPI (issue 14): a host function called back into the plugin whose call it is
+    /// serving. The plugin is busy waiting for that very function, so the call fails at
+    /// once instead of deadlocking. Calling another plugin from a host function works.
+    #[error(
+        "plugin {id}: {name}: called from inside its own host call {function} (the plugin is waiting for it; a host function cannot call back into the plugin it serves)"
+    )]
+    Reentered {
+        id: String,
+        name: String,
+        function: String,
+    },
 }
 
 impl PluginError {

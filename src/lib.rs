@@ -45,6 +45,8 @@ mod error;
 mod events;
 mod health;
 mod hooks;
+mod host_api;
+mod host_api_ts;
 mod inspector;
 mod instrument;
 mod loader;
@@ -78,6 +80,10 @@ pub use error::{
 pub use events::{Event, EventError, EventSource, EventSubscription, Events};
 pub use health::HealthReport;
 pub use hooks::{HookContext, HookError, HookInfo, HookPhase, Hooks};
+pub use host_api::{
+    Bytes, DEFAULT_MAX_IN_FLIGHT, HostApi, HostApiError, HostCallContext, HostCallMetrics,
+    HostError,
+};
 pub use inspector::{DEFAULT_INSPECT_ADDR, InspectorError, InspectorServer};
 pub use logs::{LogEntry, LogLevel, LogSink};
 pub use manifest::{
@@ -93,3 +99,5 @@ pub use runtime::PluginRuntime;
 pub use scheduler::{Schedule, Scheduler, TaskInfo, TaskOwner};
 pub use snapshot::wait_for_startup_snapshot;
 pub use storage::StorageKind;
+/// The cancellation signal of a [`HostCallContext`] (tokio-util's).
+pub use tokio_util::sync::CancellationToken;

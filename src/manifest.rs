@@ -126,24 +126,68 @@ impl fmt::Display for Bandwidth {
     }
 }
 
+// --- permissions (HOSTAPI, issue 14: host-declared permissions) -------------------------
+
 /// A capability a plugin asks for. Everything not granted is denied.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Permission {
     /// `network-access`: `fetch`, subject to `network.allowedHosts`.
     NetworkAccess,
     /// `filesystem-access`: `qirvo.fs`, scoped to the plugin's own files directory.
     FilesystemAccess,
+    /// A permission the host declares for its own API
+    /// ([`HostApi::permission`](crate::HostApi::permission)), shaped `namespace:verb`
+    /// (`"orders:read"`): lowercase letters, digits, `_` or `-` on each side, at most 64
+    /// characters. A manifest can name any such permission; loading it fails unless the
+    /// runtime's host API declares it.
+    Host(String),
 }
 
 impl Permission {
+    /// The built-in permissions.
     pub const ALL: [Permission; 2] = [Permission::NetworkAccess, Permission::FilesystemAccess];
 
-    pub fn as_str(self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Permission::NetworkAccess => "network-access",
             Permission::FilesystemAccess => "filesystem-access",
+            Permission::Host(name) => name,
         }
     }
+
+    /// A host permission named `name`.
+    ///
+    /// # Errors
+    /// When `name` is not shaped `namespace:verb` (see [`Permission::Host`]).
+    pub fn host(name: &str) -> Result<Permission, String> {
+        if is_host_permission(name) {
+            Ok(Permission::Host(name.to_string()))
+        } else {
+            Err(format!(
+                "{name:?} is not a host permission name (expected \"namespace:verb\", e.g. \"orders:read\": lowercase letters, digits, '_' or '-' on each side of one ':', at most 64 characters)"
+            ))
+        }
+    }
+
+    /// Whether this is a host-declared permission rather than a built-in one.
+    pub fn is_host(&self) -> bool {
+        matches!(self, Permission::Host(_))
+    }
+}
+
+/// `namespace:verb`, each side `[a-z][a-z0-9_-]*`, at most 64 bytes in all.
+pub(crate) fn is_host_permission(name: &str) -> bool {
+    let part = |s: &str| {
+        let b = s.as_bytes();
+        !b.is_empty()
+            && b[0].is_ascii_lowercase()
+            && b.iter()
+                .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_' || c == b'-')
+    };
+    name.len() <= 64
+        && name
+            .split_once(':')
+            .is_some_and(|(ns, verb)| part(ns) && part(verb))
 }
 
 impl fmt::Display for Permission {
@@ -154,17 +198,20 @@ impl fmt::Display for Permission {
 
 impl FromStr for Permission {
     type Err = String;
+    /// A built-in name, or any `namespace:verb`-shaped host permission (whether a host
+    /// declares it is checked when the plugin loads).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Permission::ALL
-            .into_iter()
-            .find(|p| p.as_str() == s)
-            .ok_or_else(|| {
-                let known: Vec<_> = Permission::ALL.iter().map(|p| p.as_str()).collect();
-                format!(
-                    "{s:?} is not a known permission (known: {})",
-                    known.join(", ")
-                )
-            })
+        if let Some(p) = Permission::ALL.into_iter().find(|p| p.as_str() == s) {
+            return Ok(p);
+        }
+        if is_host_permission(s) {
+            return Ok(Permission::Host(s.to_string()));
+        }
+        let known: Vec<_> = Permission::ALL.iter().map(|p| p.as_str()).collect();
+        Err(format!(
+            "{s:?} is not a known permission (known: {}; a host's own permissions are shaped \"namespace:verb\")",
+            known.join(", ")
+        ))
     }
 }
 
@@ -175,6 +222,8 @@ impl<'de> Deserialize<'de> for Permission {
             .map_err(serde::de::Error::custom)
     }
 }
+
+// --- end permissions ----------------------------------------------------------------------
 
 impl JsonSchema for ByteSize {
     fn schema_name() -> Cow<'static, str> {
@@ -210,7 +259,13 @@ impl JsonSchema for Permission {
     }
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
         let names: Vec<&str> = Permission::ALL.iter().map(|p| p.as_str()).collect();
-        json_schema!({ "type": "string", "enum": names })
+        json_schema!({
+            "description": "A built-in permission, or one the host application declares (\"namespace:verb\", e.g. \"orders:read\")",
+            "anyOf": [
+                { "type": "string", "enum": names },
+                { "type": "string", "pattern": "^[a-z][a-z0-9_-]*:[a-z][a-z0-9_-]*$", "maxLength": 64 }
+            ]
+        })
     }
 }
 
@@ -468,10 +523,11 @@ impl Manifest {
 
         let mut permissions = BTreeSet::new();
         for (i, p) in raw.permissions.into_iter().enumerate() {
+            let name = p.as_str().to_string();
             if !permissions.insert(p) {
                 return Err(invalid(
                     &format!("permissions[{i}]"),
-                    format!("{p:?} is listed twice"),
+                    format!("{name:?} is listed twice"),
                 ));
             }
         }
@@ -594,6 +650,14 @@ impl Manifest {
     /// Whether the manifest grants `permission`.
     pub fn grants(&self, permission: Permission) -> bool {
         self.permissions.contains(&permission)
+    }
+
+    /// The host-declared permissions the manifest asks for (HOSTAPI, issue 14).
+    pub fn host_permissions(&self) -> impl Iterator<Item = &str> {
+        self.permissions
+            .iter()
+            .filter(|p| p.is_host())
+            .map(|p| p.as_str())
     }
 }
 

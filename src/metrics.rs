@@ -186,7 +186,11 @@ fn counter_family() -> Family<Labels, Counter<f64, std::sync::atomic::AtomicU64>
 }
 
 /// The Prometheus text exposition of `metrics`.
-pub(crate) fn encode_text(metrics: &RuntimeMetrics, series: &RuntimeSeries) -> String {
+pub(crate) fn encode_text(
+    metrics: &RuntimeMetrics,
+    series: &RuntimeSeries,
+    host_api: &crate::host_api::HostApi,
+) -> String {
     let mut reg = Registry::with_prefix("qirvo");
     let label = |id: &str| vec![("plugin".to_string(), id.to_string())];
     let gauges: [Series; 10] = [
@@ -370,6 +374,7 @@ pub(crate) fn encode_text(metrics: &RuntimeMetrics, series: &RuntimeSeries) -> S
         g.set(v);
         reg.register(name, help, g);
     }
+    host_api.series().register(&mut reg);
     let mut out = String::new();
     // Writing to a String cannot fail.
     let _ = encode(&mut out, &reg);

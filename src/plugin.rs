@@ -340,6 +340,10 @@ impl PluginHandle {
         args: Vec<serde_json::Value>,
         timeout: Option<Duration>,
     ) -> Result<serde_json::Value, PluginError> {
+        // HOSTAPI (issue 14): a host function calling back into the plugin it serves.
+        if let Some(function) = crate::host_api::reentered(self.id()) {
+            return Err(crate::host_api::reentry_error(self.id(), name, function));
+        }
         let name = name.to_string();
         let started = std::time::Instant::now();
         let (reply, mut rx) = oneshot::channel();

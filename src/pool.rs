@@ -29,7 +29,11 @@ pub(crate) struct Shape {
 impl Shape {
     /// The shape of isolate `manifest` needs, if a warm one can serve it.
     pub(crate) fn of(manifest: &Manifest) -> Option<Shape> {
-        if manifest.grants(Permission::FilesystemAccess) {
+        // HOSTAPI (issue 14): host functions are registered per plugin, so a plugin with
+        // a host permission gets an isolate of its own.
+        if manifest.grants(Permission::FilesystemAccess)
+            || manifest.host_permissions().next().is_some()
+        {
             return None;
         }
         Some(Shape {

@@ -226,6 +226,12 @@ impl PluginRuntime {
     ) -> Result<PluginHandle, LoadError> {
         let inner = &self.inner;
         let id = manifest.id.clone();
+        // HOSTAPI (issue 14): host permissions must be declared by this runtime's host API.
+        inner.config.host_api.check_manifest(
+            &manifest,
+            &root.join(crate::manifest::MANIFEST_FILE),
+            test_mode,
+        )?;
         let manifest = Arc::new(manifest);
         // Reserve the id: two loads of one id cannot both proceed.
         {
@@ -310,6 +316,11 @@ impl PluginRuntime {
             scheduler: inner.scheduler.clone(),
             code_cache: inner.config.code_cache,
             startup_snapshot: inner.config.startup_snapshot,
+            // HOSTAPI (issue 14): async host functions run on the runtime `load` runs on.
+            host_api: inner
+                .config
+                .host_api
+                .on_runtime(tokio::runtime::Handle::try_current().ok()),
         };
         // A warm isolate if one fits; a new one made for it otherwise.
         let pooled = match (&inner.pool, crate::pool::Shape::of(&manifest)) {
@@ -384,7 +395,23 @@ impl PluginRuntime {
 
     /// The same figures in the Prometheus text format (`qirvo_` names, `plugin` labels).
     pub fn metrics_text(&self) -> String {
-        metrics::encode_text(&self.metrics(), &self.inner.series)
+        metrics::encode_text(
+            &self.metrics(),
+            &self.inner.series,
+            &self.inner.config.host_api,
+        )
+    }
+
+    /// HOSTAPI (issue 14): TypeScript declarations of the host API
+    /// ([`RuntimeConfig::host_api`]) for plugin authors, to keep next to `qirvo.d.ts`
+    /// (see [`HostApi::typescript`](crate::HostApi::typescript)).
+    pub fn host_api_typescript(&self) -> String {
+        self.inner.config.host_api.typescript()
+    }
+
+    /// HOSTAPI (issue 14): the host API plugins of this runtime see (its metrics too).
+    pub fn host_api(&self) -> &crate::host_api::HostApi {
+        &self.inner.config.host_api
     }
 
     /// The lifecycle hooks: register host hooks, list them with the runtime's own.

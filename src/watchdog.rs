@@ -55,6 +55,11 @@ impl Target {
         })
     }
 
+    /// HOSTAPI (issue 14): the running step's deadline, while armed (host calls run inside it).
+    pub(crate) fn deadline(&self) -> Option<Instant> {
+        self.state.lock().deadline
+    }
+
     /// Interrupts the running step for `why`, if a step is running and was not already
     /// interrupted. Returns whether it did.
     pub(crate) fn interrupt(&self, why: Interrupt, token: Option<u64>) -> bool {

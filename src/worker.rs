@@ -53,6 +53,8 @@ pub(crate) struct WorkerSpec {
     pub scheduler: Scheduler,
     pub code_cache: bool,
     pub startup_snapshot: bool,
+    /// HOSTAPI (issue 14): the host's functions for its plugins.
+    pub host_api: crate::host_api::HostApi,
 }
 
 /// Starts the plugin thread. `ready` receives the outcome of evaluation + `initialize`.
@@ -479,6 +481,8 @@ pub(crate) struct PluginStates {
     storage: ops::storage::StorageState,
     fetch: Option<ops::fetch::FetchState>,
     fs: Option<ops::fs::FsState>,
+    /// HOSTAPI (issue 14): `qirvo.host`, only for a plugin granted a host permission.
+    host: Option<ops::host_api::HostApiState>,
 }
 
 /// The states of the plugin `spec` describes.
@@ -541,6 +545,7 @@ fn plugin_states(spec: &WorkerSpec) -> Result<PluginStates, LoadError> {
         },
         fetch,
         fs,
+        host: ops::host_api::HostApiState::new(spec.host_api.clone(), spec.shared.clone()),
     })
 }
 
@@ -585,6 +590,7 @@ pub(crate) fn placeholder_states(
         },
         fetch,
         fs: None,
+        host: None,
     })
 }
 
@@ -624,6 +630,10 @@ impl Engine {
         }
         if debug {
             extensions.push(ops::debug::qirvo_debug::init());
+        }
+        // HOSTAPI (issue 14): the host's functions, before the bootstrap that binds them.
+        if let Some(host) = states.host {
+            extensions.push(ops::host_api::qirvo_host_api::init(host));
         }
         extensions.push(ops::host::qirvo::init());
         let create_params = v8::CreateParams::default().heap_limits(0, memory.bytes() as usize);
@@ -701,6 +711,7 @@ impl Engine {
         self.memory == m.resources.memory
             && self.network == m.grants(Permission::NetworkAccess)
             && !m.grants(Permission::FilesystemAccess)
+            && m.host_permissions().next().is_none()
             && spec.shared.debug.is_none()
     }
 
@@ -765,6 +776,14 @@ impl Engine {
                 .map(|p| p.as_str().to_string())
                 .collect(),
             test_mode: spec.shared.test_mode,
+            host_functions: {
+                let state = self.js.op_state();
+                let state = state.borrow();
+                state
+                    .try_borrow::<ops::host_api::HostApiState>()
+                    .map(|h| h.info())
+                    .unwrap_or_default()
+            },
         };
         let info = serde_json::to_string(&info).map_err(|e| fail(e.to_string()))?;
         let bind = {
@@ -1283,6 +1302,7 @@ impl Worker {
         self.scheduler.remove_plugin(&self.shared.manifest.id);
         // A stopped plugin has nothing in flight.
         ops::fetch::cancel_in_flight(&self.js.op_state().borrow());
+        ops::host_api::cancel_in_flight(&self.js.op_state().borrow()); // HOSTAPI
         match stopped {
             Ok(_) => {
                 self.shared.set_state(PluginState::Stopped);
@@ -1667,6 +1687,7 @@ impl Worker {
             // Work the interrupted step was waiting on is cancelled with it: requests in
             // flight, and the timers it created.
             ops::fetch::cancel_in_flight(&self.js.op_state().borrow());
+            ops::host_api::cancel_in_flight(&self.js.op_state().borrow());
             if !matches!(why, Some(Interrupt::Memory)) {
                 self.cancel_step_timers();
             }

@@ -9,6 +9,7 @@ mod files;
 mod health;
 mod helpers;
 mod hooks;
+mod host_api;
 mod http;
 mod inspector;
 mod lifecycle;

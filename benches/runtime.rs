@@ -1,4 +1,5 @@
-//! Runtime benchmarks: `cargo bench --bench runtime` (add `-- --quick` for a short run).
+//! Runtime benchmarks: `cargo bench --bench runtime` (add `-- --quick` for a short run,
+//! `-- --host` for the host API rows and the peer only).
 //!
 //! Measures, on this machine, in one run: cold start (load → initialize done), call round
 //! trip, RSS per idle plugin, termination delay past a deadline, time to kill a
@@ -118,6 +119,12 @@ async fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let scale = |full: usize, q: usize| if quick { q } else { full };
     let tmp = tempfile::tempdir().unwrap();
+    if std::env::args().any(|a| a == "--host") {
+        let rows = host_api_rows(tmp.path(), scale(20_000, 2_000)).await;
+        let peer = run_peer(scale(20000, 2000));
+        host_api_vs_peer(rows, peer.as_ref());
+        return;
+    }
     let rt = PluginRuntime::new(RuntimeConfig {
         data_dir: tmp.path().join("data"),
         ..RuntimeConfig::default()
@@ -625,25 +632,152 @@ export async function noop(n: number): Promise<number> {
     }
     drop(handles);
 
+    // The host API: plugin -> host -> plugin round trips, sync and async.
+    let host = host_api_rows(tmp.path(), scale(20_000, 2_000)).await;
+
     // The peer, in the same run.
+    let peer = run_peer(scale(20000, 2000));
+    host_api_vs_peer(host, peer.as_ref());
+}
+
+/// Runs the Node peer (`../shared/peers/node-workers.js`) and prints its figures.
+fn run_peer(calls: usize) -> Option<serde_json::Value> {
     let peer = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/peers/node-workers.js");
     match std::process::Command::new("node")
         .arg(&peer)
-        .args([
-            "--plugins",
-            "50",
-            "--calls",
-            &scale(20000, 2000).to_string(),
-        ])
+        .args(["--plugins", "50", "--calls", &calls.to_string()])
         .output()
     {
         Ok(out) if out.status.success() => {
-            println!("\npeer: {}", String::from_utf8_lossy(&out.stdout).trim())
+            let text = String::from_utf8_lossy(&out.stdout);
+            println!("\npeer: {}", text.trim());
+            serde_json::from_str(text.trim()).ok()
         }
-        Ok(out) => println!(
-            "\npeer failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        ),
-        Err(e) => println!("\npeer not run (node: {e})"),
+        Ok(out) => {
+            println!(
+                "\npeer failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+            None
+        }
+        Err(e) => {
+            println!("\npeer not run (node: {e})");
+            None
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Host API (issue 14): a plugin awaiting a host function, timed inside the plugin (like the
+// peer's worker -> main round trip).
+
+const HOST_TS: &str = r#"
+export async function loop(kind: string, n: number) {
+  const f = kind === "sync" ? qirvo.host.bench.sync : qirvo.host.bench.async;
+  const lat = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await f(i);
+    lat[i] = performance.now() - t;
+  }
+  lat.sort((a: number, b: number) => a - b);
+  return { p50: lat[Math.floor(n * 0.5)] * 1000, p99: lat[Math.floor(n * 0.99)] * 1000 };
+}
+"#;
+
+/// p50 and p99 (µs) of the sync and async host function round trips.
+struct HostRows {
+    sync: (f64, f64),
+    async_: (f64, f64),
+}
+
+async fn host_api_rows(tmp: &Path, n: usize) -> HostRows {
+    use qirvo::{HostApi, HostCallContext};
+    let mut api = HostApi::new();
+    api.permission("bench:call", "benchmark").unwrap();
+    api.func(
+        "bench.sync",
+        "bench:call",
+        |_: &HostCallContext, (i,): (u64,)| Ok(i + 1),
+    )
+    .unwrap();
+    api.func_async(
+        "bench.async",
+        "bench:call",
+        |_: HostCallContext, (i,): (u64,)| async move { Ok(i + 1) },
+    )
+    .unwrap();
+    let rt = PluginRuntime::new(RuntimeConfig {
+        data_dir: tmp.join("host-data"),
+        host_api: api,
+        ..RuntimeConfig::default()
+    })
+    .unwrap();
+    let dir = plugin_dir(
+        tmp,
+        "bench-host",
+        json!({ "permissions": ["bench:call"], "resources": { "timeout": 60000 } }),
+        HOST_TS,
+    );
+    let p = rt.load(&dir).await.unwrap();
+    let mut out = HostRows {
+        sync: (0.0, 0.0),
+        async_: (0.0, 0.0),
+    };
+    for kind in ["sync", "async"] {
+        // Warm up, then measure.
+        p.call("loop", vec![json!(kind), json!(1000)])
+            .await
+            .unwrap();
+        let r = p.call("loop", vec![json!(kind), json!(n)]).await.unwrap();
+        let (p50, p99) = (
+            r["p50"].as_f64().unwrap_or(f64::NAN),
+            r["p99"].as_f64().unwrap_or(f64::NAN),
+        );
+        if kind == "sync" {
+            out.sync = (p50, p99);
+        } else {
+            out.async_ = (p50, p99);
+        }
+        row(
+            &format!("host fn round trip, {kind}, p50"),
+            format!("{p50:.2} µs"),
+            if kind == "sync" {
+                "plugin → host (plugin thread) → plugin"
+            } else {
+                "plugin → host's tokio runtime → plugin"
+            },
+        );
+        row(
+            &format!("host fn round trip, {kind}, p99"),
+            format!("{p99:.2} µs"),
+            "",
+        );
+    }
+    p.unload().await.unwrap();
+    out
+}
+
+fn host_api_vs_peer(host: HostRows, peer: Option<&serde_json::Value>) {
+    let node = peer.and_then(|p| p["host_call_us_p50"].as_f64());
+    match node {
+        Some(node) => {
+            row(
+                "peer: worker → main → worker p50",
+                format!("{node:.2} µs"),
+                "Node worker_threads postMessage",
+            );
+            row(
+                "host fn async p50 / peer's",
+                format!("{:.2}", host.async_.0 / node),
+                "target ≤ 0.33",
+            );
+            row(
+                "host fn sync p50 / peer's",
+                format!("{:.2}", host.sync.0 / node),
+                "target sync ≤ 2 µs",
+            );
+        }
+        None => println!("(no peer figures to compare the host API rows with)"),
     }
 }

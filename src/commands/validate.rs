@@ -18,6 +18,16 @@ pub async fn run(config: RuntimeConfig, args: ValidateArgs) -> Result<(), Failur
         code: 2,
         error: e.into(),
     })?;
+    // HOSTAPI (issue 14): no host here, so the manifest's host permissions ("namespace:verb")
+    // are accepted unchecked, and said so.
+    let mut config = config;
+    for p in manifest.host_permissions() {
+        eprintln!(
+            "note: {p:?} is a host permission: qirvo validate cannot check that a host declares it"
+        );
+        let _ = config.host_api.permission(p, "declared by the host (not checked here)");
+    }
+    // end HOSTAPI
     // Loading evaluates the module and runs initialize: the real check that it
     // compiles and starts. Then unload. (One isolate: no startup snapshot.)
     let runtime = PluginRuntime::new(RuntimeConfig {

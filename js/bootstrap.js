@@ -598,6 +598,11 @@ class Request {
     this.body = init?.body ?? base?.body ?? null;
     this.signal = init?.signal ?? base?.signal ?? null;
     this.timeout = init?.timeout ?? base?.timeout;
+    // RUNTIME (issue 12): the redirect mode, as the Fetch standard spells it.
+    this.redirect = `${init?.redirect ?? base?.redirect ?? "follow"}`;
+    if (this.redirect !== "follow" && this.redirect !== "error" && this.redirect !== "manual") {
+      throw new TypeError(`redirect must be "follow", "error" or "manual", not "${this.redirect}"`);
+    }
     if ((this.method === "GET" || this.method === "HEAD") && this.body !== null) {
       throw new TypeError(`a ${this.method} request cannot have a body`);
     }
@@ -662,6 +667,7 @@ async function fetch(input, init = undefined) {
       body: bytes,
       timeout: req.timeout,
       abortId,
+      redirect: req.redirect,
     });
     return Response._fromHost(r);
   } catch (err) {

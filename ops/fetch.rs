@@ -3,7 +3,12 @@
 //! The URL is checked by name before the request ([`HostPolicy::check_url`]); every address
 //! its host resolves to is checked at connect time by the client's resolver
 //! ([`HostPolicy::check_addr`]), so DNS tricks and alternate spellings of an address do not
-//! get through; each redirect hop (at most 5) is checked again the same way. Limits: a
+//! get through; each redirect hop (at most 5) is checked again the same way. Each request
+//! has its own client, resolver and decisions (one per hop's host, at most 6), so
+//! concurrent requests to one host on different ports never use each other's decision and
+//! nothing a plugin fetches accumulates in the host (the cost: no connection reuse across
+//! requests). `redirect: "manual"` returns the 3xx response itself (as Deno does) and
+//! `"error"` fails with a `TypeError` on a redirect; neither follows it. Limits: a
 //! per-request timeout (default 10 s, never past the plugin's own), a response body cap, at
 //! most `resources.maxConnections` requests in flight, and `resources.bandwidth` as a rate
 //! on bytes read. In-flight requests are cancelled when the plugin's step is interrupted
@@ -31,15 +36,34 @@ pub(crate) const DEFAULT_MAX_BODY: usize = 10 * 1024 * 1024;
 /// Most redirects followed.
 const MAX_REDIRECTS: usize = 5;
 
-/// Decisions made by name for hosts being fetched, for the resolver to apply at connect
-/// time. Keyed by host; the latest decision for a host wins.
+/// One request's decisions made by name, for its resolver to apply at connect time: the
+/// first URL's, then each redirect hop's (hops are sequential, so the latest decision for
+/// a host is the one being connected). At most `MAX_REDIRECTS + 1` entries, and gone with
+/// the request.
 type Decisions = Arc<Mutex<HashMap<String, UrlDecision>>>;
+
+/// What a request does with a redirect (`RequestInit.redirect`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum RedirectMode {
+    /// Follow it (each hop policy-checked), at most `MAX_REDIRECTS`.
+    #[default]
+    Follow,
+    /// Fail with a `TypeError`.
+    Error,
+    /// Return the 3xx response itself, unfollowed (Deno's behaviour).
+    Manual,
+}
+
+/// The lower-cased host a decision is filed under (without a trailing dot).
+fn host_key(url: &Url) -> Option<String> {
+    url.host_str()
+        .map(|h| h.trim_end_matches('.').to_ascii_lowercase())
+}
 
 pub(crate) struct FetchState {
     plugin: String,
     policy: Arc<HostPolicy>,
-    decisions: Decisions,
-    client: reqwest::Client,
     /// Cancels every request in flight; replaced after each use.
     cancel: Rc<RefCell<Rc<CancelHandle>>>,
     /// Per-request abort handles (AbortSignal), by id.
@@ -85,36 +109,60 @@ struct PolicyResolver {
     decisions: Decisions,
 }
 
+impl PolicyResolver {
+    /// The resolver of one request to `url`, allowed by name with `decision`.
+    fn for_request(policy: &Arc<HostPolicy>, url: &Url, decision: UrlDecision) -> PolicyResolver {
+        let decisions: Decisions = Arc::default();
+        if let Some(host) = host_key(url) {
+            decisions.lock().insert(host, decision);
+        }
+        PolicyResolver {
+            policy: policy.clone(),
+            decisions,
+        }
+    }
+
+    /// This request's decision for `host` (the host being connected now).
+    fn decision(&self, host: &str) -> Result<UrlDecision, String> {
+        self.decisions
+            .lock()
+            .get(host)
+            .cloned()
+            .ok_or_else(|| format!("{host} was not checked against network.allowedHosts"))
+    }
+
+    /// The addresses `host` resolved to that this request may connect to. Any refused
+    /// address refuses the host: a name that resolves to a private address among public
+    /// ones is a rebinding attempt.
+    fn check(
+        policy: &HostPolicy,
+        decision: &UrlDecision,
+        host: &str,
+        addrs: impl IntoIterator<Item = SocketAddr>,
+    ) -> Result<Vec<SocketAddr>, Box<dyn std::error::Error + Send + Sync>> {
+        let mut allowed = Vec::new();
+        for addr in addrs {
+            policy
+                .check_addr(decision, addr.ip())
+                .map_err(|d| Box::new(d) as Box<dyn std::error::Error + Send + Sync>)?;
+            allowed.push(addr);
+        }
+        if allowed.is_empty() {
+            return Err(format!("{host} did not resolve to any address").into());
+        }
+        Ok(allowed)
+    }
+}
+
 impl reqwest::dns::Resolve for PolicyResolver {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
         let host = name.as_str().trim_end_matches('.').to_ascii_lowercase();
-        let decision = self.decisions.lock().get(&host).cloned();
+        let decision = self.decision(&host);
         let policy = self.policy.clone();
         Box::pin(async move {
-            let Some(decision) = decision else {
-                return Err(Box::<dyn std::error::Error + Send + Sync>::from(format!(
-                    "{host} was not checked against network.allowedHosts"
-                )));
-            };
-            let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), decision.port()))
-                .await?
-                .collect();
-            let mut allowed = Vec::new();
-            let mut denial = None;
-            for addr in addrs {
-                match policy.check_addr(&decision, addr.ip()) {
-                    Ok(()) => allowed.push(addr),
-                    Err(d) => denial = Some(d),
-                }
-            }
-            // Any refused address refuses the host: a name that resolves to a private
-            // address among public ones is a rebinding attempt.
-            if let Some(d) = denial {
-                return Err(Box::new(d) as Box<dyn std::error::Error + Send + Sync>);
-            }
-            if allowed.is_empty() {
-                return Err(format!("{host} did not resolve to any address").into());
-            }
+            let decision = decision.map_err(Box::<dyn std::error::Error + Send + Sync>::from)?;
+            let addrs = tokio::net::lookup_host((host.as_str(), decision.port())).await?;
+            let allowed = PolicyResolver::check(&policy, &decision, &host, addrs)?;
             Ok(Box::new(allowed.into_iter()) as reqwest::dns::Addrs)
         })
     }
@@ -132,39 +180,9 @@ pub(crate) struct FetchConfig {
 impl FetchState {
     pub(crate) fn new(cfg: FetchConfig) -> Result<FetchState, String> {
         let policy = Arc::new(HostPolicy::compile(&cfg.allowed_hosts)?);
-        let decisions: Decisions = Arc::default();
-        let redirect_policy = policy.clone();
-        let redirect_decisions = decisions.clone();
-        let client = reqwest::Client::builder()
-            .dns_resolver(Arc::new(PolicyResolver {
-                policy: policy.clone(),
-                decisions: decisions.clone(),
-            }))
-            .redirect(reqwest::redirect::Policy::custom(move |attempt| {
-                if attempt.previous().len() > MAX_REDIRECTS {
-                    return attempt.error(format!("more than {MAX_REDIRECTS} redirects"));
-                }
-                match redirect_policy.check_url(attempt.url()) {
-                    Ok(decision) => {
-                        if let Some(host) = attempt.url().host_str() {
-                            redirect_decisions
-                                .lock()
-                                .insert(host.trim_end_matches('.').to_ascii_lowercase(), decision);
-                        }
-                        attempt.follow()
-                    }
-                    Err(denial) => attempt.error(denial),
-                }
-            }))
-            .no_proxy()
-            .user_agent(concat!("qirvo/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
         Ok(FetchState {
             plugin: cfg.plugin,
             policy,
-            decisions,
-            client,
             cancel: Rc::new(RefCell::new(Rc::new(CancelHandle::new()))),
             aborts: Rc::default(),
             next_id: 1,
@@ -180,6 +198,48 @@ impl FetchState {
             counters: cfg.counters,
         })
     }
+}
+
+/// The client for one request to `url` (already allowed by name with `decision`): its own
+/// resolver and decisions, and a redirect policy for `mode` that checks every hop.
+fn request_client(
+    policy: &Arc<HostPolicy>,
+    url: &Url,
+    decision: UrlDecision,
+    mode: RedirectMode,
+) -> Result<reqwest::Client, FetchError> {
+    let resolver = PolicyResolver::for_request(policy, url, decision);
+    let decisions = resolver.decisions.clone();
+    let redirect = match mode {
+        // Not followed: the 3xx comes back as the response (`error` is decided on it).
+        RedirectMode::Manual | RedirectMode::Error => reqwest::redirect::Policy::none(),
+        RedirectMode::Follow => {
+            let policy = policy.clone();
+            let decisions = decisions.clone();
+            reqwest::redirect::Policy::custom(move |attempt| {
+                if attempt.previous().len() > MAX_REDIRECTS {
+                    return attempt.error(format!("more than {MAX_REDIRECTS} redirects"));
+                }
+                match policy.check_url(attempt.url()) {
+                    Ok(decision) => {
+                        if let Some(host) = host_key(attempt.url()) {
+                            decisions.lock().insert(host, decision);
+                        }
+                        attempt.follow()
+                    }
+                    Err(denial) => attempt.error(denial),
+                }
+            })
+        }
+    };
+    reqwest::Client::builder()
+        .dns_resolver(Arc::new(resolver))
+        .redirect(redirect)
+        .no_proxy()
+        .pool_max_idle_per_host(0)
+        .user_agent(concat!("qirvo/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| FetchError::Network(format!("cannot build the HTTP client: {e}")))
 }
 
 #[derive(Debug, thiserror::Error, deno_error::JsError)]
@@ -212,6 +272,9 @@ pub(crate) struct FetchRequest {
     timeout: Option<f64>,
     /// An id from `op_qirvo_fetch_abort_handle`, when the request has an AbortSignal.
     abort_id: Option<u32>,
+    /// `follow` (default), `error` or `manual`.
+    #[serde(default)]
+    redirect: RedirectMode,
 }
 
 #[derive(Serialize)]
@@ -322,11 +385,7 @@ pub(crate) async fn op_qirvo_fetch(
             .check_url(&url)
             .map_err(|d| denied(&f.plugin, &d))?;
         tracing::debug!(target: "qirvo::fetch", plugin = %f.plugin, url = %url, allowed_by = decision.matched_entry().unwrap_or("(public hosts)"), "allowed");
-        if let Some(host) = url.host_str() {
-            f.decisions
-                .lock()
-                .insert(host.trim_end_matches('.').to_ascii_lowercase(), decision);
-        }
+        let client = request_client(&f.policy, &url, decision, req.redirect)?;
         let timeout = req
             .timeout
             .filter(|t| t.is_finite() && *t >= 0.0)
@@ -338,7 +397,7 @@ pub(crate) async fn op_qirvo_fetch(
             .and_then(|id| f.aborts.borrow().get(&id).cloned());
         (
             f.plugin.clone(),
-            f.client.clone(),
+            client,
             f.cancel.borrow().clone(),
             abort,
             f.connections.clone(),
@@ -361,6 +420,7 @@ pub(crate) async fn op_qirvo_fetch(
     }
     let started = Instant::now();
     let shown = url.as_str().to_string();
+    let redirect_mode = req.redirect;
     let work = async {
         let _permit = connections
             .acquire_owned()
@@ -384,6 +444,15 @@ pub(crate) async fn op_qirvo_fetch(
         };
         let resp = builder.send().await.map_err(transport)?;
         let status = resp.status();
+        // The Fetch standard's redirect statuses.
+        if redirect_mode == RedirectMode::Error
+            && matches!(status.as_u16(), 301 | 302 | 303 | 307 | 308)
+        {
+            return Err(FetchError::Network(format!(
+                "{shown} redirected (status {}) and the request's redirect mode is \"error\"",
+                status.as_u16()
+            )));
+        }
         let final_url = resp.url().to_string();
         let headers = resp
             .headers()
@@ -479,3 +548,51 @@ deno_core::extension!(
         state.put(options.fetch);
     },
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two requests in flight to one host on different ports: each connects under its own
+    /// decision (a shared per-host map let the later one's decision stand for both).
+    #[test]
+    fn concurrent_requests_to_one_host_keep_their_own_decisions() {
+        let policy = Arc::new(
+            HostPolicy::compile(&["api.example.com:443".into(), "*.example.com".into()]).unwrap(),
+        );
+        let explicit = Url::parse("https://api.example.com/").unwrap();
+        let wildcard = Url::parse("https://api.example.com:8443/").unwrap();
+        let a =
+            PolicyResolver::for_request(&policy, &explicit, policy.check_url(&explicit).unwrap());
+        let b =
+            PolicyResolver::for_request(&policy, &wildcard, policy.check_url(&wildcard).unwrap());
+        let private: SocketAddr = "10.0.0.1:443".parse().unwrap();
+        let host = "api.example.com";
+        // In either order: the explicit entry unlocks the private address for its own
+        // request only.
+        for _ in 0..2 {
+            let da = a.decision(host).unwrap();
+            let db = b.decision(host).unwrap();
+            assert!(PolicyResolver::check(&policy, &da, host, [private]).is_ok());
+            let refused = PolicyResolver::check(&policy, &db, host, [private]).unwrap_err();
+            assert!(refused.to_string().contains("10.0.0.1"), "{refused}");
+        }
+        // A host the request never named has no decision at all.
+        assert!(a.decision("other.example.com").is_err());
+    }
+
+    /// Nothing a plugin fetches is kept per host in its state: each request's decisions
+    /// go with it.
+    #[test]
+    fn decisions_live_and_die_with_their_request() {
+        let policy = Arc::new(HostPolicy::compile(&[]).unwrap());
+        let mut weak = Vec::new();
+        for i in 0..1000 {
+            let url = Url::parse(&format!("https://h{i}.example.com/")).unwrap();
+            let r = PolicyResolver::for_request(&policy, &url, policy.check_url(&url).unwrap());
+            assert_eq!(r.decisions.lock().len(), 1);
+            weak.push(Arc::downgrade(&r.decisions));
+        }
+        assert!(weak.iter().all(|w| w.upgrade().is_none()));
+    }
+}

@@ -125,6 +125,19 @@ pub enum PluginError {
         name: String,
         function: String,
     },
+    /// The plugin's thread did not stop within a grace period after its step was
+    /// interrupted (`limit` is the step's deadline, `grace` the time it was given past
+    /// it): the engine could not stop it. The plugin is in `error` and its thread is
+    /// abandoned (never waited for again); every request fails with this until it is
+    /// unloaded. `phase` is the step that never stopped (`None`: background work such as
+    /// a timer callback). The step's own caller gets [`PluginError::Timeout`].
+    #[error("plugin {id}: unresponsive: {} did not stop within {} after its {} deadline; its thread was abandoned", phase.as_ref().map(|p| p.to_string()).unwrap_or_else(|| "background work".into()), fmt_duration(*grace), fmt_duration(*limit))]
+    Unresponsive {
+        id: String,
+        phase: Option<Phase>,
+        limit: Duration,
+        grace: Duration,
+    },
 }
 
 impl PluginError {

@@ -191,7 +191,8 @@ impl Bus {
             }
         }
         if self.host.receiver_count() > 0 {
-            let payload = serde_json::from_str(payload_json).unwrap_or(serde_json::Value::Null);
+            // RUNTIME (issue 12): deep but ordinary payloads parse (src/json.rs).
+            let payload = crate::json::parse(payload_json).unwrap_or(serde_json::Value::Null);
             let _ = self.host.send(Event {
                 name: name.to_string(),
                 payload,

@@ -49,6 +49,7 @@ mod host_api;
 mod host_api_ts;
 mod inspector;
 mod instrument;
+mod json;
 mod loader;
 mod logs;
 mod manifest;

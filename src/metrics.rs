@@ -132,6 +132,10 @@ pub struct Totals {
     pub network_requests: u64,
     pub network_bytes: u64,
     pub restarts: u64,
+    /// Plugin threads abandoned since the runtime started (a step that did not stop within
+    /// its deadline plus the grace; see `PluginError::Unresponsive`). Not a sum over the
+    /// loaded plugins: it counts unloaded ones too.
+    pub abandoned: u64,
 }
 
 pub(crate) fn snapshot(handles: &[PluginHandle]) -> RuntimeMetrics {
@@ -341,6 +345,14 @@ pub(crate) fn encode_text(
             .set(*n as f64);
     }
     reg.register("plugins", "Loaded plugins by state", by_state);
+    // RUNTIME (issue 12): abandoned plugin threads, as qirvo_plugins_abandoned_total.
+    let abandoned: Counter<f64, AtomicU64> = Counter::default();
+    abandoned.inc_by(metrics.totals.abandoned as f64);
+    reg.register(
+        "plugins_abandoned",
+        "Plugin threads abandoned: a step that did not stop within its deadline plus the grace",
+        abandoned,
+    );
     reg.register(
         "plugin_call_duration_seconds",
         "Call latency seen by the host",

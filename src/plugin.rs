@@ -4,14 +4,14 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Weak};
+use std::sync::{Arc, OnceLock, Weak};
 use std::time::Duration;
 
 use parking_lot::Mutex;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::cpu::{CpuStats, ThreadClock};
-use crate::error::PluginError;
+use crate::error::{Phase, PluginError};
 use crate::health::HealthReport;
 use crate::hooks::HookPhase;
 use crate::logs::{LogBuffer, LogEntry};
@@ -148,15 +148,62 @@ pub(crate) struct Shared {
     /// How long the last call took, in µs (the caller spins for the reply while calls are
     /// this quick).
     pub last_call_us: std::sync::atomic::AtomicU64,
+    /// Set once when the backstop gives up on the plugin's thread (see `abandon`).
+    pub abandoned: OnceLock<crate::watchdog::Abandon>,
+    /// Wakes every request waiting on the plugin when it is abandoned.
+    pub abandon_wake: tokio::sync::Notify,
 }
 
 impl Shared {
     pub(crate) fn set_state(&self, state: PluginState) {
         let mut s = self.state.lock();
+        // An abandoned plugin stays in `error` (its late thread cannot move it) until the
+        // host unloads it.
+        if self.abandoned.get().is_some() && state != PluginState::Unloaded {
+            return;
+        }
         if *s != state {
             tracing::debug!(target: "qirvo::lifecycle", plugin = %self.manifest.id, from = %*s, to = %state, "state change");
             *s = state;
         }
+    }
+}
+
+impl Shared {
+    /// The backstop gave up on the plugin's thread: it is `error`, every waiter is woken
+    /// with an error, and nothing waits for the thread again. Runs on the watchdog thread,
+    /// so it only touches this shared state. Returns false if it was already abandoned.
+    pub(crate) fn abandon(&self, report: crate::watchdog::Abandon) -> bool {
+        let what = report
+            .phase
+            .as_ref()
+            .map(|p| p.to_string())
+            .unwrap_or_else(|| "background work".into());
+        if self.abandoned.set(report.clone()).is_err() {
+            return false;
+        }
+        {
+            let mut s = self.state.lock();
+            if *s != PluginState::Unloaded {
+                *s = PluginState::Error;
+            }
+        }
+        self.counters.error("unresponsive");
+        tracing::error!(target: "qirvo::lifecycle", plugin = %self.manifest.id, step = %what, limit = ?report.limit, grace = ?report.grace, "unresponsive: its thread did not stop after its deadline; abandoned");
+        self.logs.push(
+            crate::logs::LogLevel::Error,
+            &format!(
+                "unresponsive: {what} did not stop within {} after its {} deadline; the plugin's thread was abandoned",
+                crate::error::fmt_duration(report.grace),
+                crate::error::fmt_duration(report.limit)
+            ),
+        );
+        self.abandon_wake.notify_waiters();
+        true
+    }
+
+    pub(crate) fn is_abandoned(&self) -> bool {
+        self.abandoned.get().is_some()
     }
 }
 
@@ -240,12 +287,22 @@ impl PluginHandle {
         {
             return Err(self.gone());
         }
-        rx.await.map_err(|_| self.gone())
+        let abandoned = self.shared.abandon_wake.notified();
+        let mut abandoned = std::pin::pin!(abandoned);
+        abandoned.as_mut().enable();
+        if self.shared.is_abandoned() {
+            return Err(self.unresponsive().unwrap_or_else(|| self.gone()));
+        }
+        tokio::select! {
+            biased;
+            r = rx => r.map_err(|_| self.gone()),
+            _ = abandoned => Err(self.unresponsive().unwrap_or_else(|| self.gone())),
+        }
     }
 
     /// Test mode only: the tests the entry module registered (`[{ name, skip, timeout }]`).
     pub(crate) async fn list_tests(&self) -> Result<serde_json::Value, PluginError> {
-        self.request(|reply| Command::Test {
+        self.request(Phase::Call("test -1".into()), |reply| Command::Test {
             index: -1,
             timeout: None,
             reply,
@@ -259,10 +316,12 @@ impl PluginHandle {
         index: i32,
         timeout: Option<Duration>,
     ) -> Result<serde_json::Value, PluginError> {
-        self.request(|reply| Command::Test {
-            index,
-            timeout,
-            reply,
+        self.request(Phase::Call(format!("test {index}")), |reply| {
+            Command::Test {
+                index,
+                timeout,
+                reply,
+            }
         })
         .await
     }
@@ -279,7 +338,7 @@ impl PluginHandle {
     /// or times out the plugin goes to `error` and the error carries why.
     pub async fn start(&self) -> Result<(), PluginError> {
         self.hooks(HookPhase::PreStart).await?;
-        self.request(|reply| Command::Start { reply })
+        self.request(Phase::Start, |reply| Command::Start { reply })
             .await
             .inspect_err(|_| self.shared.counters.error("start"))?;
         self.hooks(HookPhase::PostStart).await
@@ -302,7 +361,7 @@ impl PluginHandle {
             return Ok(());
         }
         self.hooks(HookPhase::PreStop).await?;
-        self.request(|reply| Command::Stop { reply })
+        self.request(Phase::Stop, |reply| Command::Stop { reply })
             .await
             .inspect_err(|_| self.shared.counters.error("stop"))?;
         self.hooks(HookPhase::PostStop).await
@@ -344,16 +403,21 @@ impl PluginHandle {
         if let Some(function) = crate::host_api::reentered(self.id()) {
             return Err(crate::host_api::reentry_error(self.id(), name, function));
         }
-        let name = name.to_string();
         let started = std::time::Instant::now();
         let (reply, mut rx) = oneshot::channel();
-        let sent = self.shared.tx.send(Command::Call {
-            name,
-            args,
-            timeout,
-            reply,
-        });
-        let result = if sent.is_err() {
+        let sent = if self.shared.is_abandoned() {
+            Ok(())
+        } else {
+            self.shared.tx.send(Command::Call {
+                name: name.to_string(),
+                args,
+                timeout,
+                reply,
+            })
+        };
+        let result = if let Some(e) = self.unresponsive() {
+            Err(e)
+        } else if sent.is_err() {
             Err(self.gone())
         } else {
             // While calls come back within a few thread wake-ups, look for the reply
@@ -377,7 +441,7 @@ impl PluginHandle {
             }
             match early {
                 Some(r) => r,
-                None => rx.await.unwrap_or_else(|_| Err(self.gone())),
+                None => self.await_reply(rx, Phase::Call(name.to_string())).await,
             }
         };
         self.shared
@@ -397,7 +461,10 @@ impl PluginHandle {
     /// Runs the plugin's `healthCheck()` (true when it has none). A throw, a false result
     /// or a timeout all mean unhealthy.
     pub async fn health_check(&self) -> Result<bool, PluginError> {
-        self.request(|reply| Command::HealthCheck { reply }).await
+        self.request(Phase::Call("healthCheck".into()), |reply| {
+            Command::HealthCheck { reply }
+        })
+        .await
     }
 
     /// Stops the plugin if it is running, disposes its isolate and removes it from the
@@ -419,9 +486,13 @@ impl PluginHandle {
             debug.disable();
         }
         let result = {
-            match self.request(|reply| Command::Unload { reply }).await {
-                // The thread is already gone (the plugin failed earlier): nothing to stop.
-                Err(PluginError::Gone { .. }) => Ok(()),
+            match self
+                .request(Phase::Stop, |reply| Command::Unload { reply })
+                .await
+            {
+                // The thread is already gone (the plugin failed earlier), or abandoned
+                // (never waited for): nothing to stop.
+                Err(PluginError::Gone { .. } | PluginError::Unresponsive { .. }) => Ok(()),
                 other => other,
             }
         };
@@ -445,7 +516,12 @@ impl PluginHandle {
     /// anything was running.
     pub fn terminate(&self) -> bool {
         let target = self.shared.target.lock().clone();
-        let stopped = target.is_some_and(|t| t.interrupt(Interrupt::Host, None));
+        // Through the watchdog, so the backstop also covers a step that ignores it.
+        let rt = self.runtime.upgrade();
+        let stopped = target.is_some_and(|t| match &rt {
+            Some(rt) => rt.watchdog.interrupt(&t, Interrupt::Host),
+            None => t.interrupt(Interrupt::Host, None),
+        });
         // A step paused in a debugger is let go, so the termination takes effect.
         if let Some(debug) = &self.shared.debug {
             debug.release();
@@ -460,7 +536,7 @@ impl PluginHandle {
     /// [`PluginError::Profiler`] when it is already profiling.
     pub async fn start_profiling(&self, interval: Duration) -> Result<(), PluginError> {
         let interval = interval.max(Duration::from_micros(100));
-        self.request(|reply| Command::Profile {
+        self.request(Phase::Call("profiler".into()), |reply| Command::Profile {
             start: Some(interval),
             reply,
         })
@@ -474,7 +550,10 @@ impl PluginHandle {
     /// [`PluginError::Profiler`] when it was not profiling.
     pub async fn stop_profiling(&self) -> Result<crate::CpuProfile, PluginError> {
         let json = self
-            .request(|reply| Command::Profile { start: None, reply })
+            .request(Phase::Call("profiler".into()), |reply| Command::Profile {
+                start: None,
+                reply,
+            })
             .await?;
         Ok(crate::CpuProfile::from_json(json.unwrap_or_default()))
     }
@@ -507,19 +586,77 @@ impl PluginHandle {
         &self,
         request: serde_json::Value,
     ) -> Result<serde_json::Value, PluginError> {
-        self.request(|reply| Command::Debug { request, reply })
-            .await
+        self.request(Phase::Call("debugger request".into()), |reply| {
+            Command::Debug { request, reply }
+        })
+        .await
     }
 
+    /// Sends a command and awaits its reply. `phase` is the step the command runs (its
+    /// caller gets `Timeout` if that step is the one the backstop gave up on).
     async fn request<T>(
         &self,
+        phase: Phase,
         make: impl FnOnce(oneshot::Sender<Result<T, PluginError>>) -> Command,
     ) -> Result<T, PluginError> {
+        if let Some(e) = self.unresponsive() {
+            return Err(e);
+        }
         let (tx, rx) = oneshot::channel();
         if self.shared.tx.send(make(tx)).is_err() {
             return Err(self.gone());
         }
-        rx.await.unwrap_or_else(|_| Err(self.gone()))
+        self.await_reply(rx, phase).await
+    }
+
+    /// Awaits a reply from the plugin thread, or the backstop giving up on that thread,
+    /// whichever comes first: a plugin the engine cannot stop never holds its caller past
+    /// its deadline plus the grace. The caller whose step was the one stuck gets
+    /// `Timeout` (`Terminated` if the host had terminated it); others waiting behind it
+    /// get `Unresponsive`.
+    async fn await_reply<T>(
+        &self,
+        rx: oneshot::Receiver<Result<T, PluginError>>,
+        phase: Phase,
+    ) -> Result<T, PluginError> {
+        let abandoned = self.shared.abandon_wake.notified();
+        let mut abandoned = std::pin::pin!(abandoned);
+        abandoned.as_mut().enable();
+        if !self.shared.is_abandoned() {
+            tokio::select! {
+                biased;
+                r = rx => return r.unwrap_or_else(|_| Err(self.gone())),
+                _ = abandoned => {}
+            }
+        }
+        match self.shared.abandoned.get() {
+            Some(a) if a.phase.as_ref() == Some(&phase) && a.why == Some(Interrupt::Host) => {
+                Err(PluginError::Terminated {
+                    id: self.id().to_string(),
+                    phase,
+                })
+            }
+            Some(a) if a.phase.as_ref() == Some(&phase) => Err(PluginError::Timeout {
+                id: self.id().to_string(),
+                phase,
+                limit: a.limit,
+            }),
+            _ => Err(self.unresponsive().unwrap_or_else(|| self.gone())),
+        }
+    }
+
+    /// Why the plugin is unresponsive, if the backstop gave up on its thread: a step did
+    /// not stop within its deadline plus the grace. Such a plugin is in `error`; unload it.
+    pub fn unresponsive(&self) -> Option<PluginError> {
+        self.shared
+            .abandoned
+            .get()
+            .map(|a| PluginError::Unresponsive {
+                id: self.id().to_string(),
+                phase: a.phase.clone(),
+                limit: a.limit,
+                grace: a.grace,
+            })
     }
 
     fn gone(&self) -> PluginError {

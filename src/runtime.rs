@@ -37,7 +37,9 @@ pub(crate) struct RuntimeInner {
     config: RuntimeConfig,
     storage: Arc<dyn StoreBackend>,
     pub(crate) bus: Arc<Bus>,
-    watchdog: Arc<Watchdog>,
+    pub(crate) watchdog: Arc<Watchdog>,
+    /// Plugin threads the backstop gave up on since the runtime started.
+    pub(crate) abandoned: Arc<std::sync::atomic::AtomicU64>,
     plugins: RwLock<BTreeMap<String, PluginHandle>>,
     /// Ids being loaded (not yet registered).
     reserved: Mutex<HashSet<String>>,
@@ -51,6 +53,8 @@ pub(crate) struct RuntimeInner {
     pool: Option<Arc<crate::pool::Pool>>,
     /// Stops the runtime's jobs thread (health checks) when the runtime goes.
     jobs_stop: Arc<tokio::sync::Notify>,
+    /// Test hook: plugins loaded from now on get `__qirvoTestBlockNative(ms)`.
+    test_block_native: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for PluginRuntime {
@@ -117,11 +121,13 @@ impl PluginRuntime {
                 bus,
                 config,
                 watchdog: Arc::new(watchdog),
+                abandoned: Default::default(),
                 plugins: RwLock::new(BTreeMap::new()),
                 reserved: Mutex::new(HashSet::new()),
                 loading: Mutex::new(BTreeMap::new()),
                 hooks: Hooks::with_builtins(),
                 jobs_stop: Arc::new(tokio::sync::Notify::new()),
+                test_block_native: Default::default(),
                 series: RuntimeSeries::new(),
                 scheduler,
             }),
@@ -278,6 +284,8 @@ impl PluginRuntime {
             counters: Default::default(),
             test_mode,
             last_call_us: std::sync::atomic::AtomicU64::new(u64::MAX),
+            abandoned: Default::default(),
+            abandon_wake: Default::default(),
             debug: inner.config.debug.then(|| {
                 crate::debug::DebugShared::new(&id, root.clone(), inner.config.break_on_start)
             }),
@@ -321,6 +329,10 @@ impl PluginRuntime {
                 .config
                 .host_api
                 .on_runtime(tokio::runtime::Handle::try_current().ok()),
+            abandoned: inner.abandoned.clone(),
+            test_block_native: inner
+                .test_block_native
+                .load(std::sync::atomic::Ordering::Relaxed),
         };
         // A warm isolate if one fits; a new one made for it otherwise.
         let pooled = match (&inner.pool, crate::pool::Shape::of(&manifest)) {
@@ -345,12 +357,31 @@ impl PluginRuntime {
                 id: id.clone(),
                 source,
             }),
-            Ok(()) => ready_rx.await.unwrap_or_else(|_| {
-                Err(LoadError::Module {
+            Ok(()) => {
+                // The backstop covers loading too: evaluation or initialize stuck past its
+                // deadline plus the grace fails the load, without waiting for the thread.
+                let abandoned = shared.abandon_wake.notified();
+                let mut abandoned = std::pin::pin!(abandoned);
+                abandoned.as_mut().enable();
+                let gone = || LoadError::Module {
                     id: id.clone(),
                     message: "the plugin thread ended while loading".into(),
-                })
-            }),
+                };
+                tokio::select! {
+                    biased;
+                    r = ready_rx => r.unwrap_or_else(|_| Err(gone())),
+                    _ = async {
+                        if !shared.is_abandoned() {
+                            abandoned.await;
+                        }
+                    } => Err(handle.unresponsive().map(|e| match e {
+                        PluginError::Unresponsive { id, phase: Some(phase), limit, .. } => {
+                            LoadError::Plugin(PluginError::Timeout { id, phase, limit })
+                        }
+                        other => LoadError::Plugin(other),
+                    }).unwrap_or_else(gone)),
+                }
+            }
         };
         if let Err(e) = result {
             inner.resources.release(&id);
@@ -390,7 +421,23 @@ impl PluginRuntime {
 
     /// Every plugin's figures, and plugins by state.
     pub fn metrics(&self) -> RuntimeMetrics {
-        metrics::snapshot(&self.plugins())
+        let mut m = metrics::snapshot(&self.plugins());
+        m.totals.abandoned = self
+            .inner
+            .abandoned
+            .load(std::sync::atomic::Ordering::Relaxed);
+        m
+    }
+
+    /// Test hook, not a feature: plugins loaded after this call get a global
+    /// `__qirvoTestBlockNative(ms)` that blocks their thread in Rust for `ms`
+    /// milliseconds (`Infinity`: for good), out of the engine's reach: what a native the
+    /// engine cannot interrupt would do. Used to test the host's backstop.
+    #[doc(hidden)]
+    pub fn enable_test_block_native(&self) {
+        self.inner
+            .test_block_native
+            .store(true, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// The same figures in the Prometheus text format (`qirvo_` names, `plugin` labels).

@@ -5,6 +5,12 @@
 //! passes while the guard is live, the watchdog terminates the isolate's JS execution
 //! (which stops even `for(;;){}`) and wakes the plugin thread (which ends a step that is
 //! only waiting). The guard records why the step was stopped; dropping it disarms.
+//!
+//! The backstop: an interrupt the engine does not act on (a native that never polls, a
+//! thread blocked in Rust) must not hold the host. When the watchdog interrupts a step it
+//! also schedules a check at [`grace`] later; if that step is still running then, the
+//! plugin is *abandoned*: its `on_abandon` callback marks it unresponsive (state `error`),
+//! wakes everyone waiting on it, and its thread is never waited for again.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -14,6 +20,31 @@ use std::time::{Duration, Instant};
 use deno_core::v8;
 use parking_lot::{Condvar, Mutex};
 use tokio::sync::Notify;
+
+use crate::error::Phase;
+
+/// How long past an interrupt a step may take to stop before its plugin is abandoned:
+/// a quarter of the step's deadline, at least 1 s and at most 30 s. A `limit` of 800 ms
+/// gives 1 s; 10 s gives 2.5 s.
+pub(crate) fn grace(limit: Duration) -> Duration {
+    (limit / 4).clamp(Duration::from_secs(1), Duration::from_secs(30))
+}
+
+/// What the backstop hands a target's `on_abandon` callback: the step that never stopped.
+#[derive(Debug, Clone)]
+pub(crate) struct Abandon {
+    /// What the plugin was doing (`None`: a turn of its event loop, i.e. timers or
+    /// other background work).
+    pub phase: Option<Phase>,
+    /// The step's deadline.
+    pub limit: Duration,
+    /// How long past the interrupt it was given.
+    pub grace: Duration,
+    /// The interrupt it did not stop for (its deadline, or the host).
+    pub why: Option<Interrupt>,
+}
+
+type OnAbandon = Box<dyn FnOnce(Abandon) + Send>;
 
 /// Why a plugin's running step was stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +63,8 @@ pub(crate) struct Target {
     state: Mutex<TargetState>,
     /// Wakes the plugin thread when a step is interrupted while it waits.
     wake: Notify,
+    /// Called once, on the watchdog thread, if a step outlives its interrupt by the grace.
+    on_abandon: Mutex<Option<OnAbandon>>,
 }
 
 #[derive(Default)]
@@ -44,6 +77,9 @@ struct TargetState {
     suspended: Option<Duration>,
     /// Why that step was interrupted.
     interrupt: Option<Interrupt>,
+    /// The running step's phase and deadline (for the backstop's report).
+    phase: Option<Phase>,
+    limit: Duration,
 }
 
 impl Target {
@@ -52,12 +88,50 @@ impl Target {
             handle,
             state: Mutex::new(TargetState::default()),
             wake: Notify::new(),
+            on_abandon: Mutex::new(None),
         })
     }
 
     /// HOSTAPI (issue 14): the running step's deadline, while armed (host calls run inside it).
     pub(crate) fn deadline(&self) -> Option<Instant> {
         self.state.lock().deadline
+    }
+
+    /// Sets what happens when the backstop gives up on this isolate's thread (once).
+    pub(crate) fn set_on_abandon(&self, f: impl FnOnce(Abandon) + Send + 'static) {
+        *self.on_abandon.lock() = Some(Box::new(f));
+    }
+
+    /// The token and deadline of the running step, if one is running and not paused.
+    fn running(&self) -> Option<(u64, Duration)> {
+        let st = self.state.lock();
+        match (st.active, st.suspended) {
+            (Some(token), None) => Some((token, st.limit)),
+            _ => None,
+        }
+    }
+
+    /// The backstop's check: the step `token` was interrupted a grace ago; if it is still
+    /// running (and not paused in a debugger), give up on the thread. Returns whether it
+    /// did.
+    fn abandon_if_stuck(&self, token: u64, grace: Duration) -> bool {
+        let report = {
+            let st = self.state.lock();
+            if st.active != Some(token) || st.suspended.is_some() {
+                return false;
+            }
+            Abandon {
+                phase: st.phase.clone(),
+                limit: st.limit,
+                grace,
+                why: st.interrupt,
+            }
+        };
+        let Some(f) = self.on_abandon.lock().take() else {
+            return false;
+        };
+        f(report);
+        true
     }
 
     /// Interrupts the running step for `why`, if a step is running and was not already
@@ -105,6 +179,8 @@ struct Deadlines {
 #[derive(Default)]
 struct DeadlineState {
     armed: BTreeMap<(Instant, u64), Arc<Target>>,
+    /// Backstop checks: (when, step token) of interrupted steps, with their grace.
+    backstops: BTreeMap<(Instant, u64), (Arc<Target>, Duration)>,
     /// When the watchdog thread will next look, if it is sleeping with a timeout.
     sleeping_until: Option<Instant>,
     shutdown: bool,
@@ -134,7 +210,12 @@ impl Watchdog {
 
     /// Arms a deadline for a step of `target`. The returned guard must be
     /// [`finish`](Armed::finish)ed (or dropped) when the step ends.
-    pub(crate) fn arm(&self, target: &Arc<Target>, timeout: Duration) -> Armed {
+    pub(crate) fn arm(
+        &self,
+        target: &Arc<Target>,
+        timeout: Duration,
+        phase: Option<&Phase>,
+    ) -> Armed {
         let token = self.next.fetch_add(1, Ordering::Relaxed);
         let deadline = Instant::now()
             .checked_add(timeout)
@@ -145,6 +226,10 @@ impl Watchdog {
             st.deadline = Some(deadline);
             st.suspended = None;
             st.interrupt = None;
+            st.limit = timeout;
+            if st.phase.as_ref() != phase {
+                st.phase = phase.cloned();
+            }
         }
         let mut st = self.deadlines.state.lock();
         st.armed.insert((deadline, token), target.clone());
@@ -184,6 +269,29 @@ impl Watchdog {
             }
         }
     }
+}
+
+impl Watchdog {
+    /// Interrupts `target`'s running step for the host and schedules the backstop for it.
+    /// Returns whether a step was running.
+    pub(crate) fn interrupt(&self, target: &Arc<Target>, why: Interrupt) -> bool {
+        let running = target.running();
+        if !target.interrupt(why, None) {
+            return false;
+        }
+        if let Some((token, limit)) = running {
+            let mut st = self.deadlines.state.lock();
+            schedule_backstop(&mut st, target, token, limit);
+            self.deadlines.wake.notify_one();
+        }
+        true
+    }
+}
+
+fn schedule_backstop(st: &mut DeadlineState, target: &Arc<Target>, token: u64, limit: Duration) {
+    let grace = grace(limit);
+    let when = Instant::now().checked_add(grace).unwrap_or_else(far_future);
+    st.backstops.insert((when, token), (target.clone(), grace));
 }
 
 impl Drop for Watchdog {
@@ -248,9 +356,37 @@ fn run(deadlines: &Deadlines) {
                 break;
             }
             let ((_, token), target) = entry.remove_entry();
-            target.interrupt(Interrupt::Deadline, Some(token));
+            let limit = target.state.lock().limit;
+            if target.interrupt(Interrupt::Deadline, Some(token)) {
+                schedule_backstop(&mut st, &target, token, limit);
+            }
         }
-        match st.armed.keys().next().map(|(d, _)| *d) {
+        // Give up on steps that outlived their interrupt by the grace. The callback runs
+        // without the deadlines lock: it only touches the plugin's shared state.
+        let now = Instant::now();
+        let mut due = Vec::new();
+        while let Some(entry) = st.backstops.first_entry() {
+            if entry.key().0 > now {
+                break;
+            }
+            let ((_, token), (target, grace)) = entry.remove_entry();
+            due.push((target, token, grace));
+        }
+        if !due.is_empty() {
+            parking_lot::MutexGuard::unlocked(&mut st, || {
+                for (target, token, grace) in due {
+                    target.abandon_if_stuck(token, grace);
+                }
+            });
+            continue;
+        }
+        let next_deadline = st.armed.keys().next().map(|(d, _)| *d);
+        let next_backstop = st.backstops.keys().next().map(|(d, _)| *d);
+        let next = match (next_deadline, next_backstop) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        match next {
             Some(next) => {
                 st.sleeping_until = Some(next);
                 deadlines.wake.wait_until(&mut st, next);

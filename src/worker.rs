@@ -55,6 +55,10 @@ pub(crate) struct WorkerSpec {
     pub startup_snapshot: bool,
     /// HOSTAPI (issue 14): the host's functions for its plugins.
     pub host_api: crate::host_api::HostApi,
+    /// The runtime's count of abandoned plugin threads.
+    pub abandoned: Arc<std::sync::atomic::AtomicU64>,
+    /// Test hook: install `__qirvoTestBlockNative` (see `PluginRuntime::enable_test_block_native`).
+    pub test_block_native: bool,
 }
 
 /// Starts the plugin thread. `ready` receives the outcome of evaluation + `initialize`.
@@ -174,8 +178,13 @@ fn continue_thread(
     let shared = spec.shared.clone();
     shared.clock.attach();
     let next = tokio_rt.block_on(run_plugin(&spec, &mut rx, carry, warm));
-    *shared.target.lock() = None;
     shared.clock.detach();
+    if shared.is_abandoned() {
+        // The host gave up on this thread while it was stuck, and may since have unloaded
+        // the plugin and loaded another with its id: touch nothing shared, just end.
+        return;
+    }
+    *shared.target.lock() = None;
     if let Some(carry) = next {
         // Every isolate on a thread of its own: the engine keeps per-thread tables that
         // a long run of isolates on one thread would exhaust.
@@ -766,6 +775,20 @@ impl Engine {
             }
         }
         *spec.shared.target.lock() = Some(self.target.clone());
+        // The backstop: if a step of this isolate outlives its interrupt by the grace, the
+        // plugin is marked unresponsive and its thread abandoned (see watchdog.rs). Weak:
+        // the target is held by the shared state.
+        {
+            let shared = Arc::downgrade(&spec.shared);
+            let count = spec.abandoned.clone();
+            self.target.set_on_abandon(move |report| {
+                if let Some(shared) = shared.upgrade()
+                    && shared.abandon(report)
+                {
+                    count.fetch_add(1, Ordering::Relaxed);
+                }
+            });
+        }
         let info = ops::host::PluginInfo {
             id: manifest.id.clone(),
             name: manifest.name.clone(),
@@ -807,6 +830,9 @@ impl Engine {
                     .map(|e| e.to_rust_string_lossy(tc))
                     .unwrap_or_else(|| "terminated".into());
                 return Err(fail(format!("cannot bind the isolate: {why}")));
+            }
+            if spec.test_block_native {
+                install_test_block_native(tc);
             }
         }
         Ok(Worker {
@@ -1143,6 +1169,11 @@ impl Worker {
                     return Exit::Done;
                 }
             }
+            if self.shared.is_abandoned() {
+                // The host gave up on this thread while the step was stuck (its callers
+                // already have their errors): end without running anything more.
+                return Exit::Done;
+            }
             if self.state() == PluginState::Error {
                 // A failed lifecycle step or an exhausted heap: dispose the isolate.
                 return Exit::Failed {
@@ -1171,7 +1202,7 @@ impl Worker {
                 return Poll::Ready(Next::Cmd(c));
             }
             let cpu0 = thread_cpu_time();
-            let armed = watchdog.arm(target, timeout);
+            let armed = watchdog.arm(target, timeout, None);
             let r = js.poll_event_loop(cx, PollEventLoopOptions::default());
             let why = armed.finish();
             let delay = account(shared, governor, thread_cpu_time().saturating_sub(cpu0));
@@ -1593,7 +1624,8 @@ impl Worker {
         let value = v8::Local::new(scope, value);
         if value.is_string() {
             let text = value.to_rust_string_lossy(scope);
-            return serde_json::from_str(&text).map_err(|e| PluginError::BadReturnValue {
+            // Deep but ordinary JSON comes back (up to json::MAX_DEPTH levels).
+            return crate::json::parse(&text).map_err(|e| PluginError::BadReturnValue {
                 id,
                 name: export.unwrap_or_default(),
                 reason: e.to_string(),
@@ -1634,7 +1666,7 @@ impl Worker {
         // Register for wake-ups before arming, so none is missed.
         interrupted.as_mut().enable();
         let cpu0 = thread_cpu_time();
-        let armed = self.watchdog.arm(&target, timeout);
+        let armed = self.watchdog.arm(&target, timeout, Some(&phase));
         let outcome = match begin(self) {
             Err(e) => Err(e),
             Ok(fut) => {
@@ -1845,4 +1877,32 @@ fn core_error_message(e: CoreError) -> String {
         CoreErrorKind::Js(js) => js.to_string(),
         other => other.to_string(),
     }
+}
+
+/// The test hook behind `PluginRuntime::enable_test_block_native`: a global
+/// `__qirvoTestBlockNative(ms)` that blocks the plugin thread in Rust, where no engine
+/// interrupt reaches it (`Infinity` or more than a day: for good).
+fn install_test_block_native(scope: &mut v8::PinScope) {
+    fn block(scope: &mut v8::PinScope, args: v8::FunctionCallbackArguments, _rv: v8::ReturnValue) {
+        let ms = args.get(0).number_value(scope).unwrap_or(0.0);
+        if !(ms < 86_400_000.0) {
+            loop {
+                std::thread::park();
+            }
+        }
+        if ms > 0.0 {
+            std::thread::sleep(Duration::from_millis(ms as u64));
+        }
+    }
+    let context = scope.get_current_context();
+    let global = context.global(scope);
+    if let (Some(f), Some(key)) = (
+        v8::Function::new(scope, block),
+        v8::String::new(scope, "__qirvoTestBlockNative"),
+    ) {
+        global.set(scope, key.into(), f.into());
+    }
+}
+
+impl Worker {
 }

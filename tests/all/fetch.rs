@@ -236,3 +236,104 @@ async fn bandwidth_is_a_rate_on_bytes_read() {
     // 128KB at 64KB/s cannot arrive in much less than about 1 s (the first chunk is free).
     assert!(got["ms"].as_f64().unwrap() > 600.0, "{got}");
 }
+
+/// `redirect: "manual"` returns the 3xx itself (Deno's behaviour), `"error"` fails with a
+/// TypeError on a redirect, `"follow"` (the default) follows with every hop checked again.
+#[tokio::test(flavor = "multi_thread")]
+async fn redirect_modes_follow_error_and_manual() {
+    let server = http::start().await;
+    let port = server.port;
+    let base = format!("http://127.0.0.1:{port}");
+    let (rt, _) = runtime();
+    let (_d, p) = fetch_plugin(
+        &rt,
+        "redirects",
+        json!([format!("127.0.0.1:{port}")]),
+        json!({}),
+    )
+    .await;
+    let redirect_of = |url: String, init: Value| {
+        let p = p.clone();
+        async move { p.call("redirectOf", vec![json!(url), init]).await.unwrap() }
+    };
+    // manual: the redirect response, unfollowed, with its Location.
+    for n in [1, 3] {
+        let url = format!("{base}/redirect/{n}");
+        let got = redirect_of(url.clone(), json!({"redirect": "manual"})).await;
+        assert_eq!(
+            got,
+            json!({"status": 302, "location": format!("/redirect/{}", n - 1), "redirected": false, "url": url}),
+        );
+    }
+    // Not followed, so not refused either: the Location names a host the plugin may not
+    // reach, and the plugin only sees where it points.
+    let got = redirect_of(
+        format!("{base}/redirect-to/localhost:PORT/json"),
+        json!({"redirect": "manual"}),
+    )
+    .await;
+    assert_eq!(got["status"], 302, "{got}");
+    assert_eq!(
+        got["location"],
+        json!(format!("http://localhost:{port}/json"))
+    );
+    // error: a TypeError on any redirect, none on other responses.
+    for path in [
+        "/redirect/1",
+        "/redirect/4",
+        "/redirect-to/localhost:PORT/json",
+    ] {
+        let got = attempt(
+            &p,
+            vec![json!(format!("{base}{path}")), json!({"redirect": "error"})],
+        )
+        .await;
+        assert_eq!(got["error"], "TypeError", "{path}: {got}");
+        assert!(
+            got["message"].as_str().unwrap().contains("redirect"),
+            "{got}"
+        );
+    }
+    assert_eq!(
+        attempt(
+            &p,
+            vec![json!(format!("{base}/json")), json!({"redirect": "error"})]
+        )
+        .await,
+        json!({"status": 200})
+    );
+    assert_eq!(
+        attempt(
+            &p,
+            vec![
+                json!(format!("{base}/status/404")),
+                json!({"redirect": "error"})
+            ]
+        )
+        .await,
+        json!({"status": 404})
+    );
+    // follow, spelled out: followed, and every hop is checked again.
+    let got = redirect_of(format!("{base}/redirect/2"), json!({"redirect": "follow"})).await;
+    assert_eq!(got["status"], 200, "{got}");
+    assert_eq!(got["redirected"], true, "{got}");
+    let got = attempt(
+        &p,
+        vec![
+            json!(format!("{base}/redirect-to/localhost:PORT/json")),
+            json!({"redirect": "follow"}),
+        ],
+    )
+    .await;
+    assert_eq!(got["error"], "PermissionDenied", "{got}");
+    // Anything else is refused before a request is made.
+    let got = attempt(
+        &p,
+        vec![
+            json!(format!("{base}/json")),
+            json!({"redirect": "sometimes"}),
+        ],
+    )
+    .await;
+    assert_eq!(got["error"], "TypeError", "{got}");
+}

@@ -1,5 +1,6 @@
 //! Integration tests: one binary, driving only the public API and the built `qirvo`.
 
+mod backstop;
 mod cli;
 mod debug;
 mod engine_interrupts;
@@ -22,3 +23,4 @@ mod sandbox;
 mod scheduler;
 mod snapshot;
 mod storage;
+mod stress;

@@ -898,7 +898,12 @@ fn deserialize<T: DeserializeOwned>(args: &str) -> Result<T, (Option<String>, St
                 serde_path_to_error::Segment::Unknown => "?".into(),
             })
             .collect();
-        let reason = strip_position(&e.into_inner().to_string());
+        let mut reason = strip_position(&e.into_inner().to_string());
+        // The text is JSON.stringify's, so a bad escape can only be a lone surrogate, which
+        // is refused rather than replaced (it would name something else).
+        if reason.contains("hex escape") || reason.contains("surrogate") {
+            reason = "a string holds a lone surrogate (not well-formed Unicode)".into();
+        }
         match segments.split_first() {
             Some((first, rest)) => {
                 let n = first

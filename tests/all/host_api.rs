@@ -420,6 +420,15 @@ async fn a_wrong_argument_is_a_type_error_naming_it() {
         assert_eq!(r["error"]["message"], json!(message), "{path} {args:?}");
         assert_eq!(r["error"]["code"], json!("INVALID_ARGUMENT"));
     }
+    // A lone surrogate is refused, not replaced (it would name another customer).
+    let r = p.call("loneSurrogate", vec![]).await.unwrap();
+    assert_eq!(r["error"]["name"], json!("TypeError"), "{r}");
+    assert_eq!(
+        r["error"]["message"],
+        json!(
+            "orders.find: argument 1: customer: a string holds a lone surrogate (not well-formed Unicode)"
+        )
+    );
     // Nothing bad reached the host function: no errors other than these were counted.
     let m = rt
         .host_api()

@@ -10,12 +10,20 @@
 use std::path::{Component, Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
-use cap_std::fs::Dir;
+use cap_std::fs::{Dir, OpenOptions, OpenOptionsExt};
+use deno_core::serde_v8::U16String;
 use deno_core::{OpState, ToJsBuffer, op2};
 use serde::Serialize;
 
 use crate::manifest::ByteSize;
 use crate::ops::storage::StorageState;
+
+/// Longest path, in UTF-16 code units.
+const MAX_PATH: usize = 4096;
+/// Most entries `readDir` lists.
+const MAX_DIR_ENTRIES: usize = 10_000;
+/// Largest file `readFile` reads when the plugin has no storage quota to bound it.
+const MAX_READ: u64 = 64 * 1024 * 1024;
 
 pub(crate) struct FsState {
     pub dir: Dir,
@@ -79,6 +87,79 @@ fn io_err(path: &str, op: &str, e: std::io::Error) -> FsOpError {
     }
 }
 
+/// The path argument of `op`, exactly (a lone surrogate is refused: two distinct paths
+/// must not name one file).
+fn path_arg(path: &U16String, op: &str) -> Result<String, FsOpError> {
+    crate::ops::names::exact(path, &format!("{op}: path"), MAX_PATH)
+        .map_err(|e| FsOpError::Invalid(e.0))
+}
+
+/// What a non-regular file is, for messages.
+fn kind_of(m: &cap_std::fs::Metadata) -> &'static str {
+    use cap_std::fs::FileTypeExt;
+    let t = m.file_type();
+    if t.is_dir() {
+        "a directory"
+    } else if t.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_char_device() || t.is_block_device() {
+        "a device"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// Opens a regular file without blocking (a FIFO or device planted in the directory,
+/// or swapped in after the check, cannot hang the plugin) and checks it again once open.
+fn open_regular(
+    dir: &Dir,
+    p: &Path,
+    path: &str,
+    op: &str,
+    options: &mut OpenOptions,
+) -> Result<cap_std::fs::File, FsOpError> {
+    let not_regular = |m: &cap_std::fs::Metadata| {
+        FsOpError::Invalid(format!(
+            "{op} {path:?}: is {}, not a regular file",
+            kind_of(m)
+        ))
+    };
+    if let Ok(m) = dir.metadata(p)
+        && !m.is_file()
+    {
+        return Err(not_regular(&m));
+    }
+    let file = dir
+        .open_with(p, options.custom_flags(crate::untrusted::OPEN_FLAGS))
+        .map_err(|e| io_err(path, op, e))?;
+    let m = file.metadata().map_err(|e| io_err(path, op, e))?;
+    if !m.is_file() {
+        return Err(not_regular(&m));
+    }
+    Ok(file)
+}
+
+/// Reads a regular file of at most the plugin's storage quota (it could not have written
+/// more), never blocking.
+fn read_regular(state: &mut OpState, path: &U16String, op: &str) -> Result<Vec<u8>, FsOpError> {
+    let path = path_arg(path, op)?;
+    let p = rel(&path, op)?;
+    let limit = state
+        .try_borrow::<StorageState>()
+        .map(|s| s.quota.bytes())
+        .unwrap_or(MAX_READ);
+    let f = fs(state, op)?;
+    let file = open_regular(&f.dir, &p, &path, op, OpenOptions::new().read(true))?;
+    crate::untrusted::read_open(file.into_std(), limit).map_err(|e| match e.kind() {
+        std::io::ErrorKind::InvalidData | std::io::ErrorKind::InvalidInput => {
+            FsOpError::Invalid(format!("{op} {path:?}: {e}"))
+        }
+        _ => io_err(&path, op, e),
+    })
+}
+
 /// A path relative to the files directory, refused if absolute or climbing out.
 fn rel(path: &str, op: &str) -> Result<PathBuf, FsOpError> {
     let p = Path::new(path);
@@ -123,38 +204,33 @@ fn fs<'a>(state: &'a mut OpState, op: &str) -> Result<&'a mut FsState, FsOpError
 #[serde]
 pub(crate) fn op_qirvo_fs_read(
     state: &mut OpState,
-    #[string] path: &str,
+    #[serde] path: U16String,
 ) -> Result<ToJsBuffer, FsOpError> {
-    let p = rel(path, "readFile")?;
-    let f = fs(state, "readFile")?;
-    Ok(f.dir
-        .read(&p)
-        .map_err(|e| io_err(path, "readFile", e))?
-        .into())
+    Ok(read_regular(state, &path, "readFile")?.into())
 }
 
 #[op2]
 #[string]
 pub(crate) fn op_qirvo_fs_read_text(
     state: &mut OpState,
-    #[string] path: &str,
+    #[serde] path: U16String,
 ) -> Result<String, FsOpError> {
-    let p = rel(path, "readTextFile")?;
-    let f = fs(state, "readTextFile")?;
-    let bytes = f
-        .dir
-        .read(&p)
-        .map_err(|e| io_err(path, "readTextFile", e))?;
-    String::from_utf8(bytes)
-        .map_err(|_| FsOpError::Invalid(format!("readTextFile {path:?}: not UTF-8 text")))
+    let bytes = read_regular(state, &path, "readTextFile")?;
+    String::from_utf8(bytes).map_err(|_| {
+        FsOpError::Invalid(format!(
+            "readTextFile {:?}: not UTF-8 text",
+            String::from_utf16_lossy(&path)
+        ))
+    })
 }
 
-#[op2(fast)]
+#[op2]
 pub(crate) fn op_qirvo_fs_write(
     state: &mut OpState,
-    #[string] path: &str,
+    #[serde] path: U16String,
     #[buffer] data: &[u8],
 ) -> Result<(), FsOpError> {
+    let path = &path_arg(&path, "writeFile")?;
     let p = rel(path, "writeFile")?;
     let stored = state
         .try_borrow::<StorageState>()
@@ -177,9 +253,15 @@ pub(crate) fn op_qirvo_fs_write(
             )));
         }
     }
-    f.dir
-        .write(&p, data)
-        .map_err(|e| io_err(path, "writeFile", e))?;
+    // Not `Dir::write`: opening a FIFO planted in the directory for writing would block.
+    let mut file = open_regular(
+        &f.dir,
+        &p,
+        path,
+        "writeFile",
+        OpenOptions::new().write(true).create(true).truncate(true),
+    )?;
+    std::io::Write::write_all(&mut file, data).map_err(|e| io_err(path, "writeFile", e))?;
     f.used = files;
     Ok(())
 }
@@ -197,12 +279,18 @@ pub(crate) struct DirEntry {
 #[serde]
 pub(crate) fn op_qirvo_fs_read_dir(
     state: &mut OpState,
-    #[string] path: &str,
+    #[serde] path: U16String,
 ) -> Result<Vec<DirEntry>, FsOpError> {
+    let path = &path_arg(&path, "readDir")?;
     let p = rel(path, "readDir")?;
     let f = fs(state, "readDir")?;
     let mut out = Vec::new();
     for entry in f.dir.read_dir(&p).map_err(|e| io_err(path, "readDir", e))? {
+        if out.len() >= MAX_DIR_ENTRIES {
+            return Err(FsOpError::Invalid(format!(
+                "readDir {path:?}: more than {MAX_DIR_ENTRIES} entries"
+            )));
+        }
         let entry = entry.map_err(|e| io_err(path, "readDir", e))?;
         let ty = entry.file_type().map_err(|e| io_err(path, "readDir", e))?;
         out.push(DirEntry {
@@ -216,12 +304,13 @@ pub(crate) fn op_qirvo_fs_read_dir(
     Ok(out)
 }
 
-#[op2(fast)]
+#[op2]
 pub(crate) fn op_qirvo_fs_mkdir(
     state: &mut OpState,
-    #[string] path: &str,
+    #[serde] path: U16String,
     recursive: bool,
 ) -> Result<(), FsOpError> {
+    let path = &path_arg(&path, "mkdir")?;
     let p = rel(path, "mkdir")?;
     let f = fs(state, "mkdir")?;
     let r = if recursive {
@@ -232,12 +321,13 @@ pub(crate) fn op_qirvo_fs_mkdir(
     r.map_err(|e| io_err(path, "mkdir", e))
 }
 
-#[op2(fast)]
+#[op2]
 pub(crate) fn op_qirvo_fs_remove(
     state: &mut OpState,
-    #[string] path: &str,
+    #[serde] path: U16String,
     recursive: bool,
 ) -> Result<(), FsOpError> {
+    let path = &path_arg(&path, "remove")?;
     let p = rel(path, "remove")?;
     if p == Path::new(".") {
         return Err(FsOpError::Denied(
@@ -274,7 +364,8 @@ pub(crate) struct FileInfo {
     is_file: bool,
     is_directory: bool,
     is_symlink: bool,
-    size: u64,
+    /// Bytes (a number: exact up to 2^53).
+    size: f64,
     /// Milliseconds since the Unix epoch.
     mtime: Option<f64>,
 }
@@ -283,8 +374,9 @@ pub(crate) struct FileInfo {
 #[serde]
 pub(crate) fn op_qirvo_fs_stat(
     state: &mut OpState,
-    #[string] path: &str,
+    #[serde] path: U16String,
 ) -> Result<FileInfo, FsOpError> {
+    let path = &path_arg(&path, "stat")?;
     let p = rel(path, "stat")?;
     let f = fs(state, "stat")?;
     let m = f
@@ -300,7 +392,7 @@ pub(crate) fn op_qirvo_fs_stat(
         is_file: m.is_file(),
         is_directory: m.is_dir(),
         is_symlink: m.is_symlink(),
-        size: m.len(),
+        size: m.len() as f64,
         mtime,
     })
 }

@@ -11,5 +11,6 @@ pub(crate) mod fs;
 pub(crate) mod host;
 pub(crate) mod host_api;
 pub(crate) mod log;
+pub(crate) mod names;
 pub(crate) mod scheduler;
 pub(crate) mod storage;

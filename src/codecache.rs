@@ -56,8 +56,10 @@ impl TranspileCache {
         if age > TTL {
             return None;
         }
-        let code = std::fs::read_to_string(&js).ok()?;
-        let map = std::fs::read(self.dir.join(format!("{key}.map"))).ok();
+        // The data dir is reachable by whoever can write there: read regular files only,
+        // never blocking, with a cap (a bad entry is a miss).
+        let code = crate::untrusted::read_to_string(&js, MAX_ENTRY).ok()?;
+        let map = crate::untrusted::read_file(&self.dir.join(format!("{key}.map")), MAX_ENTRY).ok();
         Some((code, map))
     }
 
@@ -88,6 +90,10 @@ impl TranspileCache {
 /// the engine with a module's source, so a module loaded again skips compiling. Keyed like
 /// the transpile cache, with the engine's cache version. The `quickjs` engine's code cache
 /// is a placeholder (it compiles from source every time), so it is only used on `v8`.
+/// Largest cache file read back (a transpiled module, its source map or engine code cache):
+/// 64 MiB. Anything larger is treated as a miss.
+const MAX_ENTRY: u64 = 64 * 1024 * 1024;
+
 pub(crate) struct EngineCodeCache {
     dir: PathBuf,
 }
@@ -131,7 +137,9 @@ impl EngineCodeCache {
             .ok()?
             .elapsed()
             .ok()?;
-        (age <= TTL).then(|| std::fs::read(&path).ok()).flatten()
+        (age <= TTL)
+            .then(|| crate::untrusted::read_file(&path, MAX_ENTRY).ok())
+            .flatten()
     }
 
     /// Stores an entry (best effort).

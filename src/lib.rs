@@ -66,6 +66,7 @@ mod scheduler;
 mod snapshot;
 mod storage;
 pub mod testing;
+mod untrusted;
 mod watchdog;
 mod worker;
 

@@ -23,8 +23,9 @@ use std::sync::Arc;
 use crate::codecache::TranspileCache;
 use crate::debug::DebugShared;
 
-/// Largest module file a plugin may ship (bytes).
-const MAX_MODULE_SIZE: u64 = 32 * 1024 * 1024;
+/// Largest module file (source or JSON) a plugin may ship: 8 MiB. It bounds what parsing
+/// and transpiling one module may cost.
+pub(crate) const MAX_MODULE_SIZE: u64 = 8 * 1024 * 1024;
 
 pub(crate) struct PluginModuleLoader {
     /// The plugin directory, canonicalised.
@@ -155,9 +156,11 @@ impl ModuleLoader for PluginModuleLoader {
                     "import {specifier:?} from {from}: not a valid path"
                 ))
             }),
-            Err(_) => Err(refuse(format!(
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(refuse(format!(
                 "import {specifier:?} from {from}: module not found"
             ))),
+            // e.g. a symlink loop: "too many levels of symbolic links"
+            Err(e) => Err(refuse(format!("import {specifier:?} from {from}: {e}"))),
         }
     }
 
@@ -210,14 +213,6 @@ impl PluginModuleLoader {
         if !real.starts_with(&self.root) {
             return Err(refuse(format!("{name} is outside the plugin directory")));
         }
-        let meta =
-            std::fs::metadata(&real).map_err(|e| JsErrorBox::generic(format!("{name}: {e}")))?;
-        if meta.len() > MAX_MODULE_SIZE {
-            return Err(JsErrorBox::generic(format!(
-                "{name} is {} bytes, more than the {MAX_MODULE_SIZE}-byte module limit",
-                meta.len()
-            )));
-        }
         let media_type = MediaType::from_path(&real);
         let wants_json = matches!(requested, RequestedModuleType::Json);
         let (module_type, transpile) = match media_type {
@@ -242,7 +237,11 @@ impl PluginModuleLoader {
                 "{name} was imported as JSON but is not a .json file"
             )));
         }
-        let text = std::fs::read_to_string(&real)
+        // A regular file of at most MAX_MODULE_SIZE, read without blocking (the plugin
+        // directory is untrusted), and not nested deeper than the parsers can take.
+        let text = crate::untrusted::read_to_string(&real, MAX_MODULE_SIZE)
+            .map_err(|e| JsErrorBox::generic(format!("{name}: {e}")))?;
+        check_nesting(&text, MAX_NESTING)
             .map_err(|e| JsErrorBox::generic(format!("{name}: {e}")))?;
         if let Some(debug) = &self.debug
             && module_type == ModuleType::JavaScript
@@ -315,7 +314,11 @@ impl PluginModuleLoader {
         media_type: MediaType,
         transpile: bool,
     ) -> Result<String, String> {
-        let inst = crate::instrument::instrument(specifier, text, media_type, debug.next_site())?;
+        let first_site = debug.next_site();
+        // Instrumenting parses the plugin's source: on the parser's stack, like transpiling.
+        let inst = on_parse_stack(|| {
+            crate::instrument::instrument(specifier, text, media_type, first_site)
+        })??;
         let code = if transpile {
             let (code, map) = transpile_ts(specifier, inst.code.clone(), media_type)?;
             self.keep_source_map(specifier, map);
@@ -353,8 +356,17 @@ pub(crate) fn parse(
     .map_err(|e| e.to_string())
 }
 
-/// Strips TypeScript types, returning JS and its source map.
+/// Strips TypeScript types, returning JS and its source map. Runs on the parser's own
+/// stack ([`on_parse_stack`]); the caller has checked the source with [`check_nesting`].
 pub(crate) fn transpile_ts(
+    specifier: &ModuleSpecifier,
+    text: String,
+    media_type: MediaType,
+) -> Result<(String, Option<Vec<u8>>), String> {
+    on_parse_stack(|| transpile_here(specifier, text, media_type))?
+}
+
+fn transpile_here(
     specifier: &ModuleSpecifier,
     text: String,
     media_type: MediaType,
@@ -426,5 +438,383 @@ impl ModuleLoader for DeferredLoader {
         inner
             .get_source_map(specifier)
             .map(|c| Cow::Owned(c.into_owned()))
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Parsing untrusted source safely.
+//
+// swc's parser, transforms, code generator and even its AST's `Drop` recurse once per
+// level of nesting, and a stack overflow aborts the whole process (it cannot be caught).
+// So every parse of plugin source (transpiling, instrumenting) first passes
+// `check_nesting`, a linear scan that refuses source nested deeper than `MAX_NESTING`,
+// and then runs on a thread of its own with a `PARSE_STACK` stack, far more than that
+// depth needs; the engine gets only source that passed the same check.
+
+/// Deepest nesting a module may have: brackets, template substitutions and the operators
+/// of one expression (`1+1+…`, `a?b:c?…`, `x=>y=>…`, `Array<Array<…>>`, `!!…`) each
+/// count a level (see [`check_nesting`]).
+pub(crate) const MAX_NESTING: usize = 1000;
+
+/// Stack of the thread that parses and transpiles plugin source: 256 MiB of address
+/// space, of which a parse touches only what its depth needs.
+const PARSE_STACK: usize = 256 * 1024 * 1024;
+
+/// Runs `f` (a parse, transform or emit of untrusted source, including dropping its AST)
+/// on a thread with a [`PARSE_STACK`] stack. A panic in the parser becomes an error.
+pub(crate) fn on_parse_stack<R: Send>(f: impl FnOnce() -> R + Send) -> Result<R, String> {
+    std::thread::scope(|s| {
+        std::thread::Builder::new()
+            .name("qirvo-parse".into())
+            .stack_size(PARSE_STACK)
+            .spawn_scoped(s, f)
+            .map_err(|e| format!("cannot start the parser's thread: {e}"))?
+            .join()
+            .map_err(|_| "the parser failed on this source".to_string())
+    })
+}
+
+/// Refuses source nested more than `limit` levels deep, before anything recursive sees it.
+///
+/// A linear scan, not a parse: it skips comments, strings, template text and regular
+/// expression literals, and scores each point in the code as the sum, over the brackets
+/// open there, of one for the bracket plus one for each operator (or keyword operator
+/// such as `typeof`, or call/index bracket) since the last `,` `;` or closing `}` at that
+/// level. That bounds the depth of the tree a parser builds (a left-deep `1+1+…` chain
+/// is as deep as it is long); ordinary code scores in the tens.
+///
+/// # Errors
+/// `nests N levels deep at line L (the limit is LIMIT)`.
+pub(crate) fn check_nesting(text: &str, limit: usize) -> Result<(), String> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Tok {
+        /// Start of input, an operator or an opening bracket: a `/` here starts a regex.
+        Op,
+        /// A value: identifier, literal, closing bracket; a `/` here divides.
+        Value,
+    }
+    struct Level {
+        /// `(`, `[`, `{`, or `$` for a template's `${`.
+        open: u8,
+        ops: usize,
+        /// `else`s since the last `;` or `,`: unlike `ops`, not reset by a closing `}`.
+        chain: usize,
+    }
+    const KEYWORD_OPS: [&[u8]; 11] = [
+        b"typeof",
+        b"void",
+        b"delete",
+        b"new",
+        b"await",
+        b"yield",
+        b"in",
+        b"instanceof",
+        b"of",
+        b"return",
+        b"throw",
+    ];
+    let b = text.as_bytes();
+    let mut levels: Vec<Level> = vec![Level {
+        open: 0,
+        ops: 0,
+        chain: 0,
+    }];
+    let mut score = 0usize;
+    let mut line = 1usize;
+    let mut prev = Tok::Op;
+    let mut newline_after_value = false;
+    let mut i = 0usize;
+    let too_deep = |score: usize, line: usize| {
+        Err(format!(
+            "nests {score} levels deep at line {line} (the limit is {limit}: brackets, and the operators of one expression, each count a level)"
+        ))
+    };
+    // Scans template text from `i` (just after a '`' or a closing `}` of `${`); returns
+    // where code resumes and whether it stopped at `${` (true) or the closing '`'.
+    let template = |mut i: usize, line: &mut usize| -> (usize, bool) {
+        while i < b.len() {
+            match b[i] {
+                b'\\' => i += 2,
+                b'`' => return (i + 1, false),
+                b'$' if b.get(i + 1) == Some(&b'{') => return (i + 2, true),
+                c => {
+                    if c == b'\n' {
+                        *line += 1;
+                    }
+                    i += 1;
+                }
+            }
+        }
+        (i, false)
+    };
+    while i < b.len() {
+        let c = b[i];
+        // A new statement on a new line (automatic semicolon insertion) resets the chain.
+        // (`else` continues an `if`, whose `else if` chain nests as deep as it is long.)
+        let starts_statement = (c.is_ascii_alphanumeric() || c == b'_' || c == b'"' || c == b'\'')
+            && !b[i..].starts_with(b"else");
+        if newline_after_value && starts_statement {
+            let top = levels
+                .last_mut()
+                .map(|l| std::mem::take(&mut l.ops) + std::mem::take(&mut l.chain))
+                .unwrap_or(0);
+            score = score.saturating_sub(top);
+        }
+        if !c.is_ascii_whitespace() {
+            newline_after_value = false;
+        }
+        match c {
+            b'\n' => {
+                line += 1;
+                newline_after_value = prev == Tok::Value;
+                i += 1;
+            }
+            c if c.is_ascii_whitespace() => i += 1,
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i < b.len() && !(b[i] == b'*' && b.get(i + 1) == Some(&b'/')) {
+                    if b[i] == b'\n' {
+                        line += 1;
+                    }
+                    i += 1;
+                }
+                i += 2;
+            }
+            b'/' if prev == Tok::Op => {
+                // A regular expression literal.
+                i += 1;
+                let mut class = false;
+                while i < b.len() && b[i] != b'\n' {
+                    match b[i] {
+                        b'\\' => i += 1,
+                        b'[' => class = true,
+                        b']' => class = false,
+                        b'/' if !class => break,
+                        _ => {}
+                    }
+                    i += 1;
+                }
+                i += 1;
+                prev = Tok::Value;
+            }
+            b'"' | b'\'' => {
+                i += 1;
+                while i < b.len() && b[i] != c && b[i] != b'\n' {
+                    if b[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                i += 1;
+                prev = Tok::Value;
+            }
+            b'`' => {
+                let (next, substitution) = template(i + 1, &mut line);
+                i = next;
+                if substitution {
+                    levels.push(Level {
+                        open: b'$',
+                        ops: 0,
+                        chain: 0,
+                    });
+                    score += 1;
+                    prev = Tok::Op;
+                } else {
+                    prev = Tok::Value;
+                }
+            }
+            b'(' | b'[' | b'{' => {
+                // The bracket is a step in its level's chain (a call, an index, an
+                // argument), and opens a level of its own.
+                if let Some(top) = levels.last_mut() {
+                    top.ops += 1;
+                }
+                levels.push(Level {
+                    open: c,
+                    ops: 0,
+                    chain: 0,
+                });
+                score += 2;
+                prev = Tok::Op;
+                i += 1;
+            }
+            b')' | b']' | b'}' => {
+                i += 1;
+                prev = Tok::Value;
+                if levels.len() > 1 {
+                    let closed = levels
+                        .pop()
+                        .map(|l| (l.open, l.ops + l.chain))
+                        .unwrap_or((0, 0));
+                    score = score.saturating_sub(1 + closed.1);
+                    if closed.0 == b'$' {
+                        // Back in the template's text.
+                        let (next, substitution) = template(i, &mut line);
+                        i = next;
+                        if substitution {
+                            levels.push(Level {
+                                open: b'$',
+                                ops: 0,
+                                chain: 0,
+                            });
+                            score += 1;
+                            prev = Tok::Op;
+                        }
+                        continue;
+                    }
+                    if c == b'}' {
+                        // The end of a block or object: a statement boundary.
+                        let top = levels
+                            .last_mut()
+                            .map(|l| std::mem::take(&mut l.ops))
+                            .unwrap_or(0);
+                        score = score.saturating_sub(top);
+                    }
+                }
+            }
+            b';' | b',' => {
+                let top = levels
+                    .last_mut()
+                    .map(|l| std::mem::take(&mut l.ops) + std::mem::take(&mut l.chain))
+                    .unwrap_or(0);
+                score = score.saturating_sub(top);
+                prev = Tok::Op;
+                i += 1;
+            }
+            c if c.is_ascii_alphanumeric() || c == b'_' || c == b'$' || c >= 0x80 => {
+                let start = i;
+                while i < b.len()
+                    && (b[i].is_ascii_alphanumeric()
+                        || b[i] == b'_'
+                        || b[i] == b'$'
+                        || b[i] >= 0x80)
+                {
+                    i += 1;
+                }
+                let word = &b[start..i];
+                if word == b"else" {
+                    // Survives the `}` before it (see `chain`).
+                    if let Some(top) = levels.last_mut() {
+                        top.chain += 1;
+                    }
+                    score += 1;
+                    prev = Tok::Op;
+                } else if KEYWORD_OPS.contains(&word) {
+                    if let Some(top) = levels.last_mut() {
+                        top.ops += 1;
+                    }
+                    score += 1;
+                    prev = Tok::Op;
+                } else {
+                    prev = Tok::Value;
+                }
+            }
+            _ => {
+                // An operator. Each character counts (`!!!!x` nests four deep; `===`
+                // scores three, which ordinary code can afford).
+                let start = i;
+                while i < b.len()
+                    && matches!(
+                        b[i],
+                        b'+' | b'-'
+                            | b'*'
+                            | b'%'
+                            | b'&'
+                            | b'|'
+                            | b'^'
+                            | b'!'
+                            | b'~'
+                            | b'<'
+                            | b'>'
+                            | b'='
+                            | b'?'
+                            | b':'
+                            | b'.'
+                            | b'@'
+                            | b'#'
+                    )
+                {
+                    i += 1;
+                }
+                if i == start {
+                    // Division (after a value, `/` is not a regex), or any other byte.
+                    i += 1;
+                }
+                let n = i - start;
+                if let Some(top) = levels.last_mut() {
+                    top.ops += n;
+                }
+                score += n;
+                prev = Tok::Op;
+            }
+        }
+        if score > limit {
+            return too_deep(score, line);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn depth_ok(src: &str) -> bool {
+        check_nesting(src, MAX_NESTING).is_ok()
+    }
+
+    #[test]
+    fn deep_members_are_refused() {
+        let n = 3000;
+        for src in [
+            format!("{}1{}", "(".repeat(n), ")".repeat(n)),
+            format!("{}{}", "[".repeat(n), "]".repeat(n)),
+            format!("{}1{}", "{a:".repeat(n), "}".repeat(n)),
+            format!("{}1{}", "`${".repeat(n), "}`".repeat(n)),
+            format!("1{}", "+1".repeat(n)),
+            format!("1{}", "\n+1".repeat(n)),
+            format!("{}0", "a ? 1 : ".repeat(n)),
+            format!("{}1", "!".repeat(n)),
+            format!("{}1", "x => ".repeat(n)),
+            format!("a{}", ".b".repeat(n)),
+            format!("f{}", "()".repeat(n)),
+            format!("if (a) {{}}{}", " else if (a) {}".repeat(n)),
+            format!("if (a) {{}}{}", "\nelse if (a) {}".repeat(n)),
+            format!("type T = {}number{};", "Array<".repeat(n), ">".repeat(n)),
+            format!("{}x", "typeof ".repeat(n)),
+        ] {
+            let e = check_nesting(&src, MAX_NESTING).unwrap_err();
+            assert!(e.contains("nests"), "{e}");
+        }
+    }
+
+    #[test]
+    fn ordinary_code_passes() {
+        let mut long = String::new();
+        for i in 0..50_000 {
+            long.push_str(&format!("export const a{i} = {i} + 1\n"));
+        }
+        for src in [
+            long.as_str(),
+            "const s = \"((((((\" + '[[[[[' + `${'{{{{'}` + /[(]{3}\\//.source; // ((((\n/* [[[[ */ x / 2 / 3",
+            "a = b\n(c)\nfoo()\nbar()",
+            "class A { m() { return 1 } n() { return 2 } }\nfunction f() {}\nfunction g() {}",
+            "if (a) { x() } else if (b) { y() } else { z() }; if (c) {} else {}",
+        ] {
+            assert!(depth_ok(src), "{src:.80}");
+        }
+        // Many flat statements and a long array of values.
+        let arr = format!("export const v = [{}];", vec!["1"; 100_000].join(","));
+        assert!(depth_ok(&arr));
+        let objs = format!(
+            "export const v = [{}];",
+            vec!["{a: {b: [1, 2]}}"; 10_000].join(",")
+        );
+        assert!(depth_ok(&objs));
     }
 }

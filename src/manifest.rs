@@ -456,15 +456,18 @@ impl Manifest {
     /// Reads and validates `<dir>/manifest.json`.
     ///
     /// # Errors
-    /// A [`ManifestError`] naming the file, the field and the reason: unreadable file,
-    /// invalid JSON, unknown field or permission, out-of-range value, or a `main` that
-    /// escapes the directory or does not exist.
+    /// A [`ManifestError`] naming the file, the field and the reason: unreadable file
+    /// (missing, not a regular file, or over 1 MiB), invalid JSON, unknown field or
+    /// permission, out-of-range value, or a `main` that escapes the directory or does not
+    /// exist.
     pub fn from_dir(dir: &Path) -> Result<Manifest, ManifestError> {
         let file = dir.join(MANIFEST_FILE);
-        let text = std::fs::read_to_string(&file).map_err(|source| ManifestError::Read {
-            file: file.clone(),
-            source,
-        })?;
+        // A plugin directory is untrusted: the manifest may be a FIFO, a device or huge.
+        let text = crate::untrusted::read_to_string(&file, crate::untrusted::MAX_MANIFEST_SIZE)
+            .map_err(|source| ManifestError::Read {
+                file: file.clone(),
+                source,
+            })?;
         Self::parse(&text, &file, Some(dir))
     }
 
@@ -695,16 +698,26 @@ fn validate_main(main: &str, dir: Option<&Path>) -> Result<PathBuf, String> {
         let canon_dir = dir
             .canonicalize()
             .map_err(|e| format!("plugin directory {}: {e}", dir.display()))?;
-        let canon = full
-            .canonicalize()
-            .map_err(|_| format!("{main:?} does not exist in {}", dir.display()))?;
+        let canon = full.canonicalize().map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => {
+                format!("{main:?} does not exist in {}", dir.display())
+            }
+            _ => format!("{main:?}: {e}"),
+        })?;
         if !canon.starts_with(&canon_dir) {
             return Err(format!(
                 "{main:?} resolves outside the plugin directory (through a link)"
             ));
         }
-        if !canon.is_file() {
-            return Err(format!("{main:?} is not a file"));
+        match std::fs::metadata(&canon) {
+            Ok(m) if m.is_file() => {}
+            Ok(m) => {
+                return Err(format!(
+                    "{main:?} is {}, not a regular file",
+                    crate::untrusted::kind_of(&m)
+                ));
+            }
+            Err(e) => return Err(format!("{main:?}: {e}")),
         }
     }
     Ok(p.to_path_buf())

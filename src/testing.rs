@@ -102,6 +102,8 @@ pub async fn run_plugin_tests(
 ) -> Result<TestReport, LoadError> {
     config.storage = StorageKind::Memory;
     config.health_interval = None;
+    // The manifest first (HARDEN, issue 12): a bad one is an error even with no test files.
+    crate::manifest::Manifest::from_dir(dir)?;
     let files = test_files(dir).map_err(|source| LoadError::Directory {
         dir: dir.to_path_buf(),
         source,

@@ -10,6 +10,7 @@ mod files;
 mod health;
 mod helpers;
 mod hooks;
+mod hostile_files;
 mod host_api;
 mod http;
 mod inspector;

@@ -65,6 +65,8 @@ const {
   SetPrototypeHas,
   StringPrototypeEndsWith,
   StringPrototypeSlice,
+  StringPrototypeIsWellFormed,
+  StringPrototypeCharCodeAt,
   TypeError,
   globalThis,
 } = primordials;
@@ -153,9 +155,32 @@ core.registerErrorBuilder(
 
 const textDecoder = new encoding.TextDecoder();
 
-function storageKey(key) {
-  if (typeof key !== "string") throw new TypeError("a storage key must be a string");
-  return key;
+// A string that names something (a key, a path) must be well-formed Unicode: a lone
+// surrogate has no UTF-8 form, and converting it to U+FFFD would make distinct names
+// collide. The ops check this in Rust too (exact on engines whose strings reach Rust as
+// UTF-16; see ops/names.rs).
+function exactName(name, what) {
+  if (StringPrototypeIsWellFormed(name)) return name;
+  let at = 0;
+  for (; at < name.length; at++) {
+    const c = StringPrototypeCharCodeAt(name, at);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const next = StringPrototypeCharCodeAt(name, at + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        at++;
+        continue;
+      }
+      break;
+    }
+    if (c >= 0xdc00 && c <= 0xdfff) break;
+  }
+  const unit = NumberPrototypeToString(StringPrototypeCharCodeAt(name, at), 16);
+  throw new TypeError(`${what} contains a lone surrogate (U+${StringPrototypeToUpperCase(unit)}) at index ${at}: a name must be well-formed Unicode, or two distinct names would collide`);
+}
+
+function storageKey(key, fn) {
+  if (typeof key !== "string") throw new TypeError(`storage.${fn}: key must be a string (got ${typeof key})`);
+  return exactName(key, `storage.${fn}: key`);
 }
 
 function encodeValue(key, value) {
@@ -169,10 +194,10 @@ function encodeValue(key, value) {
   try {
     json = JSONStringify(value);
   } catch (err) {
-    throw new TypeError(`storage value for ${JSONStringify(key)} is not JSON data: ${err.message}`);
+    throw new TypeError(`storage.set: value for ${JSONStringify(key)} is not JSON data: ${err.message}`);
   }
   if (json === undefined) {
-    throw new TypeError(`storage value for ${JSONStringify(key)} is not JSON data (${typeof value})`);
+    throw new TypeError(`storage.set: value for ${JSONStringify(key)} is not JSON data (${typeof value})`);
   }
   return { op: "set", key, json };
 }
@@ -188,11 +213,11 @@ function makeAtomic() {
   let committed = false;
   const batch = {
     set(key, value) {
-      ArrayPrototypePush(changes, encodeValue(storageKey(key), value));
+      ArrayPrototypePush(changes, encodeValue(storageKey(key, "atomic().set"), value));
       return batch;
     },
     delete(key) {
-      ArrayPrototypePush(changes, { op: "delete", key: storageKey(key) });
+      ArrayPrototypePush(changes, { op: "delete", key: storageKey(key, "atomic().delete") });
       return batch;
     },
     clear() {
@@ -210,20 +235,22 @@ function makeAtomic() {
 
 const storage = ObjectFreeze({
   async get(key) {
-    return decodeValue(op_qirvo_storage_get(storageKey(key)));
+    return decodeValue(op_qirvo_storage_get(storageKey(key, "get")));
   },
   async set(key, value) {
-    op_qirvo_storage_apply([encodeValue(storageKey(key), value)]);
+    op_qirvo_storage_apply([encodeValue(storageKey(key, "set"), value)]);
   },
   async delete(key) {
-    op_qirvo_storage_apply([{ op: "delete", key: storageKey(key) }]);
+    op_qirvo_storage_apply([{ op: "delete", key: storageKey(key, "delete") }]);
   },
   async list(options = {}) {
     const prefix = options?.prefix ?? "";
-    if (typeof prefix !== "string") throw new TypeError("list: prefix must be a string");
+    if (typeof prefix !== "string") throw new TypeError("storage.list: prefix must be a string");
+    exactName(prefix, "storage.list: prefix");
     const limit = options?.limit ?? 100;
-    if (!NumberIsInteger(limit) || limit < 0) throw new TypeError("list: limit must be a whole number");
-    const rows = op_qirvo_storage_list(prefix, MathMin(limit, 1000));
+    if (typeof limit !== "number") throw new TypeError("storage.list: limit must be a number");
+    // Rust checks the range (a RangeError for NaN, negatives, fractions) and caps it at 1000.
+    const rows = op_qirvo_storage_list(prefix, limit);
     const out = [];
     for (let i = 0; i < rows.length; i++) {
       ArrayPrototypePush(out, { key: rows[i][0], value: decodeValue(rows[i][1]) });
@@ -254,7 +281,8 @@ function eventMatches(pattern, name) {
 }
 
 function addHandler(pattern, fn, once) {
-  if (typeof pattern !== "string") throw new TypeError("an event pattern must be a string");
+  if (typeof pattern !== "string") throw new TypeError("events.on: pattern must be a string");
+  exactName(pattern, "events.on: pattern");
   if (typeof fn !== "function") throw new TypeError("an event handler must be a function");
   let list = MapPrototypeGet(handlers, pattern);
   if (list === undefined) {
@@ -289,13 +317,15 @@ const events = ObjectFreeze({
   },
   /** Emits to every subscriber; resolves to how many plugins it was queued for. */
   async emit(name, payload = null) {
+    if (typeof name !== "string") throw new TypeError("events.emit: name must be a string");
+    exactName(name, "events.emit: name");
     let json;
     try {
       json = JSONStringify(payload);
     } catch (err) {
-      throw new TypeError(`event payload is not JSON data: ${err.message}`);
+      throw new TypeError(`events.emit: payload is not JSON data: ${err.message}`);
     }
-    if (json === undefined) throw new TypeError("event payload is not JSON data");
+    if (json === undefined) throw new TypeError(`events.emit: payload is not JSON data (${typeof payload})`);
     return op_qirvo_events_emit(name, json);
   },
 });
@@ -374,9 +404,10 @@ const errors = ObjectFreeze({
 // ---------------------------------------------------------------------------------------
 // qirvo.fs (only with filesystem-access): files in the plugin's own directory.
 
-function fsPath(path) {
-  if (typeof path !== "string") throw new TypeError("a path must be a string");
-  return path;
+function fsPath(path, fn) {
+  // (Rust refuses paths with lone surrogates, which would name another file.)
+  if (typeof path !== "string") throw new TypeError(`fs.${fn}: path must be a string (got ${typeof path})`);
+  return exactName(path, `fs.${fn}: path`);
 }
 function toBytes(data) {
   if (typeof data === "string") return new encoding.TextEncoder().encode(data);
@@ -389,29 +420,29 @@ function toBytes(data) {
 const fsApi = op_qirvo_fs_read !== undefined
   ? ObjectFreeze({
     async readFile(path) {
-      return op_qirvo_fs_read(fsPath(path));
+      return op_qirvo_fs_read(fsPath(path, "readFile"));
     },
     async readTextFile(path) {
-      return op_qirvo_fs_read_text(fsPath(path));
+      return op_qirvo_fs_read_text(fsPath(path, "readTextFile"));
     },
     async writeFile(path, data) {
-      op_qirvo_fs_write(fsPath(path), toBytes(data));
+      op_qirvo_fs_write(fsPath(path, "writeFile"), toBytes(data));
     },
     async writeTextFile(path, text) {
       if (typeof text !== "string") throw new TypeError("writeTextFile expects a string");
-      op_qirvo_fs_write(fsPath(path), toBytes(text));
+      op_qirvo_fs_write(fsPath(path, "writeTextFile"), toBytes(text));
     },
     async readDir(path = ".") {
-      return op_qirvo_fs_read_dir(fsPath(path));
+      return op_qirvo_fs_read_dir(fsPath(path, "readDir"));
     },
     async mkdir(path, options = {}) {
-      op_qirvo_fs_mkdir(fsPath(path), !!options?.recursive);
+      op_qirvo_fs_mkdir(fsPath(path, "mkdir"), !!options?.recursive);
     },
     async remove(path, options = {}) {
-      op_qirvo_fs_remove(fsPath(path), !!options?.recursive);
+      op_qirvo_fs_remove(fsPath(path, "remove"), !!options?.recursive);
     },
     async stat(path) {
-      const s = op_qirvo_fs_stat(fsPath(path));
+      const s = op_qirvo_fs_stat(fsPath(path, "stat"));
       return { ...s, mtime: s.mtime === null ? null : new Date(s.mtime) };
     },
   })
@@ -702,16 +733,17 @@ function scheduleTask(kind, spec, fn) {
 
 const scheduler = ObjectFreeze({
   every(interval, fn) {
-    if (typeof interval !== "string") throw new TypeError("every expects an interval such as \"30s\"");
+    if (typeof interval !== "string") throw new TypeError("scheduler.every: interval must be a string such as \"30s\"");
     return scheduleTask("every", interval, fn);
   },
   cron(expression, fn) {
-    if (typeof expression !== "string") throw new TypeError("cron expects an expression such as \"0 */5 * * * *\"");
+    if (typeof expression !== "string") throw new TypeError("scheduler.cron: expression must be a string such as \"0 */5 * * * *\"");
     return scheduleTask("cron", expression, fn);
   },
   at(date, fn) {
     const ms = date instanceof Date ? DatePrototypeGetTime(date) : date;
-    if (typeof ms !== "number" || !NumberIsFinite(ms)) throw new TypeError("at expects a Date or milliseconds since the epoch");
+    if (typeof ms !== "number") throw new TypeError("scheduler.at: date must be a Date or milliseconds since the epoch");
+    if (!NumberIsFinite(ms)) throw new TypeError(`scheduler.at: date must be a valid Date or a finite number (got ${ms})`);
     return scheduleTask("at", `${ms}`, fn);
   },
 });

@@ -123,6 +123,25 @@ defineGlobal("CustomEvent", event.CustomEvent);
 defineGlobal("ErrorEvent", event.ErrorEvent);
 defineGlobal("AbortController", abort.AbortController);
 defineGlobal("AbortSignal", abort.AbortSignal);
+// (HARDEN, issue 12) deno's timers treat a delay over 2^31-1 ms as 1 ms (Node's overflow
+// rule), so AbortSignal.timeout(2 ** 53 - 1) would abort at once. A valid delay that long
+// waits the longest a timer can: 2^31-1 ms, 24.8 days. Invalid ones are still refused by
+// the original ([EnforceRange]: a TypeError).
+{
+  const timeout = abort.AbortSignal.timeout;
+  ObjectDefineProperty(abort.AbortSignal, "timeout", {
+    __proto__: null,
+    value: function timeout_(millis) {
+      const max = 2147483647;
+      const capped = typeof millis === "number" && millis > max && millis <= 9007199254740991 ? max : millis;
+      return ReflectApply(timeout, this, arguments.length === 0 ? [] : [capped]);
+    },
+    writable: true,
+    enumerable: false,
+    configurable: true,
+  });
+  ObjectDefineProperty(abort.AbortSignal.timeout, "name", { __proto__: null, value: "timeout" });
+}
 defineGlobal("DOMException", domException.DOMException);
 defineGlobal("structuredClone", structuredCloneMod.structuredClone);
 defineGlobal("performance", performanceMod.performance);

@@ -26,12 +26,20 @@ pub(crate) fn op_qirvo_events_emit(
     #[string] name: &str,
     #[string] payload: &str,
 ) -> Result<u32, EventOpError> {
-    check_name(name).map_err(|e| EventOpError(e.to_string()))?;
+    // Names are dotted ASCII words: a lone surrogate (which arrives here as U+FFFD) is
+    // refused like any other character outside them.
+    check_name(name).map_err(|e| EventOpError(format!("events.emit: {e}")))?;
     if payload.len() > MAX_PAYLOAD {
         return Err(EventOpError(format!(
-            "event payload is {} bytes of JSON, more than the {MAX_PAYLOAD}-byte limit",
+            "events.emit: payload is {} bytes of JSON, more than the {MAX_PAYLOAD}-byte limit",
             payload.len()
         )));
+    }
+    // The host receives payloads as Rust JSON values, which cannot hold a lone surrogate.
+    if crate::ops::names::lone_surrogate_in_json(payload) {
+        return Err(EventOpError(
+            "events.emit: payload contains a string with a lone surrogate, which JSON cannot carry to the host".into(),
+        ));
     }
     let st = state.borrow::<EventsState>();
     Ok(st
@@ -44,7 +52,7 @@ pub(crate) fn op_qirvo_events_subscribe(
     state: &mut OpState,
     #[string] pattern: &str,
 ) -> Result<(), EventOpError> {
-    check_pattern(pattern).map_err(|e| EventOpError(e.to_string()))?;
+    check_pattern(pattern).map_err(|e| EventOpError(format!("events.on: {e}")))?;
     let st = state.borrow::<EventsState>();
     st.bus
         .subscribe(&st.plugin, &st.tx, pattern)

@@ -3,6 +3,7 @@
 //! The store in `OpState` was opened for this plugin by the host; no op takes a plugin id
 //! from JavaScript, so a plugin can only ever reach its own keys.
 
+use deno_core::serde_v8::U16String;
 use deno_core::{JsBuffer, OpState, ToJsBuffer, op2};
 use serde::Deserialize;
 
@@ -13,6 +14,8 @@ use crate::storage::{Change, PluginStore, StorageError, Value};
 const MAX_KEY: usize = 2048;
 /// Most entries one `list` returns.
 const MAX_LIST: usize = 1000;
+/// Most changes in one batch (`set`, `delete`, `atomic().commit()`).
+const MAX_BATCH: usize = 10_000;
 
 pub(crate) struct StorageState {
     pub store: Box<dyn PluginStore>,
@@ -27,6 +30,9 @@ pub(crate) enum StorageOpError {
     #[class(type)]
     #[error("{0}")]
     Invalid(String),
+    #[class(range)]
+    #[error("{0}")]
+    Range(String),
     #[class(generic)]
     #[error("{0}")]
     Backend(String),
@@ -41,15 +47,30 @@ impl From<StorageError> for StorageOpError {
     }
 }
 
-fn check_key(key: &str) -> Result<(), StorageOpError> {
+impl From<crate::ops::names::NameError> for StorageOpError {
+    fn from(e: crate::ops::names::NameError) -> Self {
+        StorageOpError::Invalid(e.0)
+    }
+}
+
+/// A key from JS, exactly (a lone surrogate is refused, so distinct keys never collide),
+/// non-empty and at most `MAX_KEY` bytes of UTF-8.
+fn key_from(key: &U16String, what: &str) -> Result<String, StorageOpError> {
+    // A UTF-16 unit is at most 3 bytes of UTF-8: refuse before copying what cannot fit.
+    let key = crate::ops::names::exact(key, what, MAX_KEY)?;
+    check_key(&key, what)?;
+    Ok(key)
+}
+
+fn check_key(key: &str, what: &str) -> Result<(), StorageOpError> {
     if key.is_empty() {
-        return Err(StorageOpError::Invalid(
-            "a storage key must not be empty".into(),
-        ));
+        return Err(StorageOpError::Invalid(format!(
+            "{what}: a storage key must not be empty"
+        )));
     }
     if key.len() > MAX_KEY {
         return Err(StorageOpError::Invalid(format!(
-            "a storage key is at most {MAX_KEY} bytes (this one is {})",
+            "{what}: a storage key is at most {MAX_KEY} bytes (this one is {})",
             key.len()
         )));
     }
@@ -70,25 +91,42 @@ fn out(v: Value) -> Stored {
 #[serde]
 pub(crate) fn op_qirvo_storage_get(
     state: &mut OpState,
-    #[string] key: &str,
+    #[serde] key: U16String,
 ) -> Result<Option<Stored>, StorageOpError> {
-    check_key(key)?;
+    let key = key_from(&key, "storage.get: key")?;
     let st = state.borrow_mut::<StorageState>();
-    Ok(st.store.get(key)?.map(out))
+    Ok(st.store.get(&key)?.map(out))
 }
 
 #[op2]
 #[serde]
 pub(crate) fn op_qirvo_storage_list(
     state: &mut OpState,
-    #[string] prefix: &str,
-    #[smi] limit: u32,
+    #[serde] prefix: U16String,
+    limit: f64,
 ) -> Result<Vec<(String, Stored)>, StorageOpError> {
-    let limit = (limit as usize).min(MAX_LIST);
+    let prefix = crate::ops::names::exact(&prefix, "storage.list: prefix", MAX_KEY)?;
+    if prefix.len() > MAX_KEY {
+        return Err(StorageOpError::Invalid(format!(
+            "storage.list: prefix is at most {MAX_KEY} bytes (this one is {})",
+            prefix.len()
+        )));
+    }
+    // A whole number of entries, 0 or more; more than MAX_LIST is MAX_LIST.
+    if !(limit.is_finite() && limit >= 0.0 && limit.fract() == 0.0) {
+        return Err(StorageOpError::Range(format!(
+            "storage.list: limit must be a whole number of entries, 0 or more (got {limit})"
+        )));
+    }
+    let limit = if limit >= MAX_LIST as f64 {
+        MAX_LIST
+    } else {
+        limit as usize
+    };
     let st = state.borrow_mut::<StorageState>();
     Ok(st
         .store
-        .list(prefix, limit)?
+        .list(&prefix, limit)?
         .into_iter()
         .map(|(k, v)| (k, out(v)))
         .collect())
@@ -100,7 +138,7 @@ pub(crate) fn op_qirvo_storage_list(
 #[derive(Deserialize)]
 pub(crate) struct InChange {
     op: String,
-    key: Option<String>,
+    key: Option<U16String>,
     json: Option<String>,
     bytes: Option<JsBuffer>,
 }
@@ -111,15 +149,21 @@ pub(crate) fn op_qirvo_storage_apply(
     state: &mut OpState,
     #[serde] batch: Vec<InChange>,
 ) -> Result<(), StorageOpError> {
+    if batch.len() > MAX_BATCH {
+        return Err(StorageOpError::Range(format!(
+            "storage: a batch has at most {MAX_BATCH} changes (this one has {})",
+            batch.len()
+        )));
+    }
     let mut changes = Vec::with_capacity(batch.len());
     for c in batch {
+        let what = format!("storage.{}: key", c.op);
         let key = || -> Result<String, StorageOpError> {
             let key = c
                 .key
-                .clone()
-                .ok_or_else(|| StorageOpError::Invalid("a storage key is required".into()))?;
-            check_key(&key)?;
-            Ok(key)
+                .as_ref()
+                .ok_or_else(|| StorageOpError::Invalid(format!("{what} is required")))?;
+            key_from(key, &what)
         };
         changes.push(match c.op.as_str() {
             "set" => {

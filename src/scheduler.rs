@@ -25,6 +25,9 @@ pub const MAX_PLUGIN_TASKS: usize = 1_000;
 /// Shortest interval `every` accepts.
 pub const MIN_INTERVAL: Duration = Duration::from_millis(10);
 
+/// Longest interval `every` accepts: 365 days.
+pub const MAX_INTERVAL: Duration = Duration::from_secs(365 * 86_400);
+
 /// When a task runs.
 #[derive(Clone)]
 pub enum Schedule {
@@ -43,7 +46,8 @@ impl std::fmt::Debug for Schedule {
 }
 
 impl Schedule {
-    /// Parses `every` intervals: `"500ms"`, `"30s"`, `"5m"`, `"1h"`.
+    /// Parses `every` intervals: `"500ms"`, `"30s"`, `"5m"`, `"1h"`, `"1d"`; from 10 ms
+    /// ([`MIN_INTERVAL`]) to 365 days ([`MAX_INTERVAL`]).
     pub fn every(text: &str) -> Result<Schedule, String> {
         let t = text.trim();
         let split = t
@@ -65,6 +69,12 @@ impl Schedule {
                 ));
             }
         };
+        if !(secs.is_finite() && secs <= MAX_INTERVAL.as_secs_f64()) {
+            return Err(format!(
+                "{text:?} is longer than the {}-day maximum",
+                MAX_INTERVAL.as_secs() / 86_400
+            ));
+        }
         let d = Duration::try_from_secs_f64(secs)
             .map_err(|_| format!("{text:?} is not an interval"))?;
         if d < MIN_INTERVAL {
@@ -85,7 +95,8 @@ impl Schedule {
 
     fn first(&self, now: SystemTime) -> Option<SystemTime> {
         match self {
-            Schedule::Every(d) => Some(now + *d),
+            // Checked: a time past what the system can represent never comes.
+            Schedule::Every(d) => now.checked_add(*d),
             Schedule::Cron(c) => next_cron(c, now),
             Schedule::At(t) => Some(*t),
         }
@@ -94,9 +105,13 @@ impl Schedule {
     fn after_run(&self, due: SystemTime, now: SystemTime) -> Option<SystemTime> {
         match self {
             Schedule::Every(d) => {
-                let next = due + *d;
+                let next = due.checked_add(*d)?;
                 // Behind (the process was busy or asleep): continue from now.
-                Some(if next <= now { now + *d } else { next })
+                if next <= now {
+                    now.checked_add(*d)
+                } else {
+                    Some(next)
+                }
             }
             Schedule::Cron(c) => next_cron(c, now),
             Schedule::At(_) => None,

@@ -18,6 +18,7 @@ mod lifecycle;
 mod limits;
 mod loading;
 mod metrics;
+mod op_inputs;
 mod pool;
 mod profile;
 mod sandbox;

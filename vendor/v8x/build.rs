@@ -553,6 +553,18 @@ fn build_wamr(manifest_dir: &std::path::Path) {
     println!("cargo:rustc-link-lib=ws2_32");
   }
   println!("cargo:rerun-if-changed={}", src.display());
+  // Sources carrying v8x's in-tree WAMR changes (not under `src`): an edit
+  // to them must rebuild the library.
+  for file in [
+    "core/iwasm/common/wasm_memory.c",
+    "core/iwasm/common/wasm_memory.h",
+    "core/iwasm/interpreter/wasm_runtime.c",
+  ] {
+    println!(
+      "cargo:rerun-if-changed={}",
+      manifest_dir.join("vendor/wamr").join(file).display()
+    );
+  }
 }
 
 /// Build JavaScriptCore from the vendored WebKit (JSCOnly port) and link it.

@@ -803,31 +803,199 @@ unsafe extern "C" {
   fn free(ptr: *mut c_void);
 }
 
+unsafe extern "C" {
+  fn js_malloc_rt(rt: *mut JSRuntime, size: usize) -> *mut c_void;
+  fn js_free_rt(rt: *mut JSRuntime, ptr: *mut c_void);
+}
+
+// ---------------------------------------------------------------------------
+// Memory outside QuickJS's heap, counted against the isolate's heap limit
+// (Qirvo hardening, issue 12 family 3; see vendor/PATCHES.md).
+//
+// WebAssembly memories, instances and tables (WAMR's allocator) and
+// SharedArrayBuffer data (`sab_alloc_fn`) are not allocated by QuickJS, so its
+// memory limit never saw them: a 64 MB plugin could hold a 1 GiB wasm memory.
+// Each such allocation is now first checked against the isolate's limit
+// (refused when it would not fit) and then charged by holding a block of the
+// same size from the runtime's own allocator. The block is never touched (a
+// large malloc is address space until written), so it costs no RSS, but every
+// later allocation of the isolate sees it in QuickJS's accounting, and heap
+// statistics report it.
+
+/// Why an allocation outside the heap was refused: the bytes asked for and
+/// the isolate's limit.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ExternalRefused {
+  pub bytes: u64,
+  pub limit: usize,
+}
+
+impl std::fmt::Display for ExternalRefused {
+  fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    write!(
+      f,
+      "cannot allocate {} bytes: the isolate's memory limit of {} bytes would be exceeded",
+      self.bytes, self.limit
+    )
+  }
+}
+
+/// Checks that `bytes` more fit under `iso`'s heap limit and charges them
+/// (see above). Returns the charge block (null when the isolate has no limit
+/// or `bytes` is 0), to release with [`release_external_memory`] if the
+/// memory is freed before the isolate; left alone, it goes with the isolate.
+pub(crate) fn charge_external_memory(
+  iso: *mut RealIsolate,
+  bytes: u64,
+) -> Result<*mut c_void, ExternalRefused> {
+  if iso.is_null() {
+    return Ok(ptr::null_mut());
+  }
+  let st = iso_state(iso);
+  let limit = st.near_heap_limit_current.load(Ordering::Relaxed);
+  if limit == 0 || bytes == 0 {
+    return Ok(ptr::null_mut());
+  }
+  let refused = ExternalRefused { bytes, limit };
+  let Ok(size) = usize::try_from(bytes) else {
+    return Err(refused);
+  };
+  let live = super::tracked_heap::live_bytes(st.tracked_heap);
+  if live.saturating_add(size) > limit {
+    return Err(refused);
+  }
+  let block = unsafe { js_malloc_rt(st.rt, size) };
+  if block.is_null() {
+    return Err(refused);
+  }
+  Ok(block)
+}
+
+/// Gives back a charge of [`charge_external_memory`] while `iso` is alive.
+pub(crate) fn release_external_memory(
+  iso: *mut RealIsolate,
+  block: *mut c_void,
+) {
+  if iso.is_null() || block.is_null() {
+    return;
+  }
+  let rt = iso_state(iso).rt;
+  if !rt.is_null() {
+    unsafe { js_free_rt(rt, block) };
+  }
+}
+
+thread_local! {
+  /// SharedArrayBuffer data -> (isolate, charge block), for the SABs this
+  /// thread's isolates allocated.
+  static SAB_CHARGES: std::cell::RefCell<HashMap<usize, (usize, usize)>> =
+    std::cell::RefCell::new(HashMap::new());
+}
+
+/// Releases the SAB charges `iso` still holds (at dispose, before its runtime
+/// `rt` is freed).
+fn release_sab_charges(iso: *mut RealIsolate, rt: *mut JSRuntime) {
+  let blocks: Vec<usize> = SAB_CHARGES.with(|m| {
+    let mut m = m.borrow_mut();
+    let mine: Vec<usize> = m
+      .iter()
+      .filter(|(_, (owner, _))| *owner == iso as usize)
+      .map(|(data, _)| *data)
+      .collect();
+    mine
+      .into_iter()
+      .filter_map(|data| m.remove(&data).map(|(_, block)| block))
+      .collect()
+  });
+  for block in blocks {
+    if !rt.is_null() {
+      unsafe { js_free_rt(rt, block as *mut c_void) };
+    }
+  }
+}
+
 unsafe extern "C" fn sab_alloc_fn(
   _opaque: *mut c_void,
   size: usize,
 ) -> *mut c_void {
+  let iso = current_iso();
+  let charge = match charge_external_memory(iso, size as u64) {
+    Ok(block) => block,
+    Err(refused) => {
+      let ctx = current_ctx();
+      if !ctx.is_null() {
+        let text =
+          std::ffi::CString::new(format!("SharedArrayBuffer: {refused}"))
+            .unwrap_or_default();
+        unsafe { JS_ThrowRangeError(ctx, c"%s".as_ptr(), text.as_ptr()) };
+      }
+      return ptr::null_mut();
+    }
+  };
   let p = unsafe { calloc(size.max(1), 1) };
-  if !p.is_null() {
-    sab_refcounts().lock().unwrap().insert(p as usize, 1);
+  if p.is_null() {
+    release_external_memory(iso, charge);
+    let ctx = current_ctx();
+    if !ctx.is_null() {
+      unsafe {
+        JS_ThrowRangeError(
+          ctx,
+          c"%s".as_ptr(),
+          c"SharedArrayBuffer: out of memory".as_ptr(),
+        )
+      };
+    }
+    return p;
+  }
+  sab_refcounts()
+    .lock()
+    .unwrap_or_else(|poison| poison.into_inner())
+    .insert(p as usize, 1);
+  if !charge.is_null() {
+    SAB_CHARGES.with(|m| {
+      m.borrow_mut()
+        .insert(p as usize, (iso as usize, charge as usize))
+    });
   }
   p
 }
 
 unsafe extern "C" fn sab_dup_fn(_opaque: *mut c_void, ptr: *mut c_void) {
-  if let Some(c) = sab_refcounts().lock().unwrap().get_mut(&(ptr as usize)) {
+  if let Some(c) = sab_refcounts()
+    .lock()
+    .unwrap_or_else(|poison| poison.into_inner())
+    .get_mut(&(ptr as usize))
+  {
     *c += 1;
   }
 }
 
 unsafe extern "C" fn sab_free_fn(_opaque: *mut c_void, ptr: *mut c_void) {
-  let mut map = sab_refcounts().lock().unwrap();
+  let mut map = sab_refcounts()
+    .lock()
+    .unwrap_or_else(|poison| poison.into_inner());
   if let Some(c) = map.get_mut(&(ptr as usize)) {
     *c -= 1;
     if *c == 0 {
       map.remove(&(ptr as usize));
       drop(map);
       unsafe { free(ptr) };
+      // The charge goes back to the isolate that made it, if this is its
+      // thread and it is still alive (a disposed isolate released it).
+      let iso = current_iso();
+      let charge = SAB_CHARGES.with(|m| {
+        let mut m = m.borrow_mut();
+        match m.get(&(ptr as usize)) {
+          Some(&(owner, block)) if owner == iso as usize => {
+            m.remove(&(ptr as usize));
+            Some(block)
+          }
+          _ => None,
+        }
+      });
+      if let Some(block) = charge {
+        release_external_memory(iso, block as *mut c_void);
+      }
     }
   }
 }
@@ -1108,6 +1276,7 @@ pub extern "C" fn v8__Isolate__Dispose(this: *mut RealIsolate) {
     // runtime's objects so the cycle collector can free (and finalize) them.
     super::function::release_runtime_template_values(st.rt);
     super::module::release_module_cache_values(this, st.rt);
+    release_sab_charges(this, st.rt);
     for c in st.extra_contexts.drain(..) {
       JS_FreeContext(c);
     }
@@ -1854,6 +2023,11 @@ fn install_atomics_wait_async_shim(ctx: *mut JSContext, global: JSValue) {
         });
       }
       const atomics = g.Atomics;
+      // Captured now: an embedder may remove the internal globals before
+      // running untrusted code (Qirvo does).
+      const registerWaiter = g.__v8xAtomicsRegisterWaiter;
+      const cancelWaiter = g.__v8xAtomicsCancelWaiter;
+      const notifyWaiters = g.__v8xAtomicsNotifyWaiters;
       const state = { waiters: [], unresolved: 0 };
       Object.defineProperty(g, "__v8xAtomicsNumWaitersForTesting", {
         value: function() { return state.waiters.length; },
@@ -1873,7 +2047,7 @@ fn install_atomics_wait_async_shim(ctx: *mut JSContext, global: JSValue) {
         }
         let resolve;
         const promise = new Promise(function(r) { resolve = r; });
-        const id = g.__v8xAtomicsRegisterWaiter(view, index, resolve);
+        const id = registerWaiter(view, index, resolve);
         state.waiters.push(id);
         state.unresolved++;
         promise.then(function() {
@@ -1887,7 +2061,7 @@ fn install_atomics_wait_async_shim(ctx: *mut JSContext, global: JSValue) {
         });
         if (Number.isFinite(timeoutNumber) && typeof g.setTimeout === "function") {
           g.setTimeout(function() {
-            if (g.__v8xAtomicsCancelWaiter(id)) resolve("timed-out");
+            if (cancelWaiter(id)) resolve("timed-out");
           }, timeoutNumber);
         }
         return { async: true, value: promise };
@@ -1900,7 +2074,7 @@ fn install_atomics_wait_async_shim(ctx: *mut JSContext, global: JSValue) {
         const requested = count === undefined
           ? 0x7fffffff
           : Math.max(0, Math.min(0x7fffffff, Number(count) || 0));
-        const syntheticCount = g.__v8xAtomicsNotifyWaiters(
+        const syntheticCount = notifyWaiters(
           view, index, Math.max(0, requested - nativeCount));
         if (syntheticCount) state.waiters.splice(0, syntheticCount);
         return nativeCount + syntheticCount;
@@ -2014,9 +2188,10 @@ fn install_intl_stub(ctx: *mut JSContext, _global: JSValue) {
           if(l==='de-DE'&&o&&o.weekday==='long'&&o.year==='numeric'&&o.month==='long'&&o.day==='numeric') return 'Freitag, 26. Juni 2020';\
           return dateToLocaleString.call(this,l,o);\
         };\
+        var tzAtInstall=g.__v8xTemporalTimeZone;\
         function temporalParts(fmt,d){\
           var ms=d===undefined?Date.now():Number(d);\
-          return g.__v8xTemporalTimeZone(ms,fmt._tz||'UTC');\
+          return (g.__v8xTemporalTimeZone||tzAtInstall)(ms,fmt._tz||'UTC');\
         }\
         function pad2(n){ return String(n).padStart(2,'0'); }\
         function DateTimeFormat(l,o){\

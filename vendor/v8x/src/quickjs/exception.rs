@@ -127,6 +127,12 @@ unsafe fn peek_pending(ctx: *mut JSContext) -> Option<JSValue> {
   Some(exc)
 }
 
+/// Drops the context's pending exception, if any (for callers outside this
+/// module that must not leave one behind).
+pub(crate) fn clear_pending_exception(ctx: *mut JSContext) {
+  unsafe { clear_pending(ctx) };
+}
+
 pub(crate) unsafe fn clear_pending(ctx: *mut JSContext) {
   if ctx.is_null() || !JS_HasException(ctx) {
     return;
@@ -135,36 +141,110 @@ pub(crate) unsafe fn clear_pending(ctx: *mut JSContext) {
   JS_FreeValue(ctx, exc);
 }
 
+unsafe extern "C" {
+  fn JS_NewPlainError(ctx: *mut JSContext, fmt: *const c_char, ...) -> JSValue;
+  fn JS_NewRangeError(ctx: *mut JSContext, fmt: *const c_char, ...) -> JSValue;
+  fn JS_NewReferenceError(
+    ctx: *mut JSContext,
+    fmt: *const c_char,
+    ...
+  ) -> JSValue;
+  fn JS_NewSyntaxError(ctx: *mut JSContext, fmt: *const c_char, ...)
+  -> JSValue;
+  fn JS_NewTypeError(ctx: *mut JSContext, fmt: *const c_char, ...) -> JSValue;
+  fn JS_IsStrictEqual(ctx: *mut JSContext, op1: JSValue, op2: JSValue) -> bool;
+}
+
+/// `new <name>(message)` for the engine's error constructors (`Error`,
+/// `TypeError`, …), running no plugin code. `message` is borrowed.
+///
+/// Looked up as `globalThis[name]`, but only used when that is still the
+/// engine's own constructor (a native function whose `prototype` is the
+/// intrinsic one) held in a data property: a plugin can replace the global
+/// with a getter, a Proxy or a class, and embedders call this while
+/// describing the plugin's exceptions (deno_core's `is_instance_of_error`
+/// builds `Error("")` for every one, then unwraps its prototype). Otherwise
+/// the intrinsic error is built directly. `undefined` only when out of memory.
+unsafe fn construct_error(
+  ctx: *mut JSContext,
+  name: &std::ffi::CStr,
+  message: JSValue,
+) -> JSValue {
+  if ctx.is_null() {
+    return jsv_undefined();
+  }
+  let text = unsafe {
+    super::inert::string_text(ctx, message, super::inert::MAX_DESCRIPTION)
+  }
+  .unwrap_or_default();
+  let text: Vec<u8> = text.into_iter().filter(|b| *b != 0).collect();
+  let text = std::ffi::CString::new(text).unwrap_or_default();
+  let fmt = c"%s".as_ptr();
+  let intrinsic = unsafe {
+    match name.to_bytes() {
+      b"RangeError" => JS_NewRangeError(ctx, fmt, text.as_ptr()),
+      b"ReferenceError" => JS_NewReferenceError(ctx, fmt, text.as_ptr()),
+      b"SyntaxError" => JS_NewSyntaxError(ctx, fmt, text.as_ptr()),
+      b"TypeError" => JS_NewTypeError(ctx, fmt, text.as_ptr()),
+      _ => JS_NewPlainError(ctx, fmt, text.as_ptr()),
+    }
+  };
+  if intrinsic.tag == JS_TAG_EXCEPTION {
+    unsafe { clear_pending(ctx) };
+    return jsv_undefined();
+  }
+  let global = unsafe { JS_GetGlobalObject(ctx) };
+  let ctor = unsafe { super::inert::own_data_property(ctx, global, name) };
+  unsafe { JS_FreeValue(ctx, global) };
+  let Some(ctor) = ctor else {
+    return intrinsic;
+  };
+  let genuine = super::inert::is_native_function(&ctor)
+    && unsafe { JS_IsConstructor(ctx, ctor) }
+    && unsafe {
+      let proto = super::inert::own_data_property(ctx, ctor, c"prototype");
+      let intrinsic_proto = JS_GetPrototype(ctx, intrinsic);
+      let same = match proto {
+        Some(p) => {
+          let same = jsv_is_object(&p)
+            && jsv_is_object(&intrinsic_proto)
+            && JS_IsStrictEqual(ctx, p, intrinsic_proto);
+          JS_FreeValue(ctx, p);
+          same
+        }
+        None => false,
+      };
+      JS_FreeValue(ctx, intrinsic_proto);
+      same
+    };
+  if !genuine {
+    unsafe { JS_FreeValue(ctx, ctor) };
+    return intrinsic;
+  }
+  unsafe { JS_FreeValue(ctx, intrinsic) };
+  let msg = unsafe { JS_DupValue(ctx, message) };
+  let mut args = [msg];
+  let err = unsafe { JS_CallConstructor(ctx, ctor, 1, args.as_mut_ptr()) };
+  unsafe {
+    JS_FreeValue(ctx, ctor);
+    JS_FreeValue(ctx, msg);
+  }
+  if err.tag == JS_TAG_EXCEPTION {
+    unsafe { clear_pending(ctx) };
+    return jsv_undefined();
+  }
+  err
+}
+
 unsafe fn make_named_error(message: *const String, name: &str) -> JSValue {
   let ctx = current_ctx();
   if ctx.is_null() {
     return jsv_undefined();
   }
-  let global = JS_GetGlobalObject(ctx);
-  let cname = match std::ffi::CString::new(name) {
-    Ok(c) => c,
-    Err(_) => {
-      JS_FreeValue(ctx, global);
-      return jsv_undefined();
-    }
+  let Ok(cname) = std::ffi::CString::new(name) else {
+    return jsv_undefined();
   };
-  let ctor = JS_GetPropertyStr(ctx, global, cname.as_ptr());
-  JS_FreeValue(ctx, global);
-  if ctor.tag == JS_TAG_EXCEPTION || !JS_IsConstructor(ctx, ctor) {
-    JS_FreeValue(ctx, ctor);
-    return jsv_undefined();
-  }
-
-  let msg = JS_DupValue(ctx, jsval_of(message));
-  let mut args = [msg];
-  let err = JS_CallConstructor(ctx, ctor, 1, args.as_mut_ptr());
-  JS_FreeValue(ctx, ctor);
-  JS_FreeValue(ctx, msg);
-  if err.tag == JS_TAG_EXCEPTION {
-    clear_pending(ctx);
-    return jsv_undefined();
-  }
-  err
+  unsafe { construct_error(ctx, &cname, jsval_of(message)) }
 }
 
 unsafe fn make_named_error_from_str(
@@ -175,57 +255,41 @@ unsafe fn make_named_error_from_str(
   if ctx.is_null() {
     return jsv_undefined();
   }
-  let global = JS_GetGlobalObject(ctx);
-  let cname = match std::ffi::CString::new(name) {
-    Ok(c) => c,
-    Err(_) => {
-      JS_FreeValue(ctx, global);
-      return jsv_undefined();
-    }
+  let Ok(cname) = std::ffi::CString::new(name) else {
+    return jsv_undefined();
   };
-  let ctor = JS_GetPropertyStr(ctx, global, cname.as_ptr());
-  JS_FreeValue(ctx, global);
-  if ctor.tag == JS_TAG_EXCEPTION || !JS_IsConstructor(ctx, ctor) {
-    JS_FreeValue(ctx, ctor);
+  let msg = unsafe { super::inert::new_string(ctx, message.as_bytes()) };
+  if msg.tag == JS_TAG_EXCEPTION {
     return jsv_undefined();
   }
-  let cmessage = match std::ffi::CString::new(message) {
-    Ok(c) => c,
-    Err(_) => {
-      JS_FreeValue(ctx, ctor);
-      return jsv_undefined();
-    }
-  };
-  let msg = JS_NewString(ctx, cmessage.as_ptr());
-  let mut args = [msg];
-  let err = JS_CallConstructor(ctx, ctor, 1, args.as_mut_ptr());
-  JS_FreeValue(ctx, ctor);
-  JS_FreeValue(ctx, msg);
-  if err.tag == JS_TAG_EXCEPTION {
-    clear_pending(ctx);
-    return jsv_undefined();
-  }
+  let err = unsafe { construct_error(ctx, &cname, msg) };
+  unsafe { JS_FreeValue(ctx, msg) };
   err
 }
 
+/// A numeric data property of a message (the thrown value itself, often):
+/// no getter, no `valueOf`, no Proxy trap runs.
 unsafe fn read_num_prop(
   ctx: *mut JSContext,
   obj: JSValue,
   prop: &[u8],
   default: int,
 ) -> int {
-  let v = JS_GetPropertyStr(ctx, obj, prop.as_ptr() as *const c_char);
-  if v.tag == JS_TAG_EXCEPTION {
-    clear_pending(ctx);
+  let Ok(name) = std::ffi::CStr::from_bytes_with_nul(prop) else {
     return default;
-  }
-  if jsv_is_undefined(&v) || jsv_is_null(&v) {
-    JS_FreeValue(ctx, v);
+  };
+  let Some(v) =
+    (unsafe { super::inert::inherited_data_property(ctx, obj, name) })
+  else {
+    return default;
+  };
+  if !jsv_is_number(&v) {
+    unsafe { JS_FreeValue(ctx, v) };
     return default;
   }
   let mut out: i32 = 0;
-  let ok = JS_ToInt32(ctx, &mut out, v);
-  JS_FreeValue(ctx, v);
+  let ok = unsafe { JS_ToInt32(ctx, &mut out, v) };
+  unsafe { JS_FreeValue(ctx, v) };
   if ok < 0 {
     clear_pending(ctx);
     default
@@ -281,40 +345,46 @@ pub extern "C" fn v8__Exception__CreateMessage(
 
 #[unsafe(no_mangle)]
 pub extern "C" fn v8__Message__Get(this: *const Message) -> *const String {
+  // V8 never returns an empty handle here (rusty_v8 unwraps it), and never
+  // runs script to build the text: the message is usually the thrown value
+  // itself, which may be a symbol, a Proxy whose traps throw, or an object
+  // whose `toString` throws. Describe it inertly (see inert.rs).
   let ctx = current_ctx();
   if ctx.is_null() || this.is_null() {
     return ptr::null();
   }
   unsafe {
-    let owned = read_str_prop(ctx, jsval_of(this), MESSAGE_TEXT_PROP);
-    let verbatim = unsafe {
-      read_bool_prop(ctx, jsval_of(this), MESSAGE_TEXT_VERBATIM_PROP)
+    let value = jsval_of(this);
+    let owned = super::inert::own_data_property(ctx, value, MESSAGE_TEXT_PROP)
+      .map(|v| {
+        let text =
+          super::inert::string_text(ctx, v, super::inert::MAX_DESCRIPTION);
+        JS_FreeValue(ctx, v);
+        text
+      })
+      .flatten();
+    let verbatim = read_bool_prop(ctx, value, MESSAGE_TEXT_VERBATIM_PROP);
+    let bytes = match owned {
+      Some(text) => text,
+      None => super::inert::describe(ctx, value),
     };
-    let mut len: usize = 0;
-    let mut cstr_to_free: *const c_char = ptr::null();
-    let bytes: &[u8] = if let Some(text) = owned.as_ref() {
-      text.as_bytes()
-    } else {
-      cstr_to_free = JS_ToCStringLen(ctx, &mut len, jsval_of(this));
-      if cstr_to_free.is_null() {
-        clear_pending(ctx);
-        return ptr::null();
-      }
-      std::slice::from_raw_parts(cstr_to_free as *const u8, len)
-    };
-    let s = if verbatim || bytes.starts_with(b"Uncaught ") {
-      JS_NewStringLen(ctx, bytes.as_ptr() as *const c_char, bytes.len())
+    let mut s = if verbatim || bytes.starts_with(b"Uncaught ") {
+      super::inert::new_string(ctx, &bytes)
     } else {
       let mut message = Vec::with_capacity(b"Uncaught ".len() + bytes.len());
       message.extend_from_slice(b"Uncaught ");
-      message.extend_from_slice(bytes);
-      JS_NewStringLen(ctx, message.as_ptr() as *const c_char, message.len())
+      message.extend_from_slice(&bytes);
+      super::inert::new_string(ctx, &message)
     };
-    if !cstr_to_free.is_null() {
-      JS_FreeCString(ctx, cstr_to_free);
-    }
     if s.tag == JS_TAG_EXCEPTION {
-      return ptr::null();
+      // Out of memory for the text: the fixed description still fits.
+      s = super::inert::new_string(
+        ctx,
+        b"Uncaught (a value that cannot be shown)",
+      );
+      if s.tag == JS_TAG_EXCEPTION {
+        return ptr::null();
+      }
     }
     intern::<String>(s)
   }
@@ -328,21 +398,20 @@ pub extern "C" fn v8__Message__GetScriptResourceName(
   if ctx.is_null() || this.is_null() {
     return intern::<Value>(jsv_undefined());
   }
+  // Only a string data property: the message may be a hostile thrown value.
   unsafe {
-    let v = JS_GetPropertyStr(
+    match super::inert::inherited_data_property(
       ctx,
       jsval_of(this),
-      b"fileName\0".as_ptr() as *const c_char,
-    );
-    if v.tag == JS_TAG_EXCEPTION {
-      clear_pending(ctx);
-      return intern::<Value>(jsv_undefined());
+      c"fileName",
+    ) {
+      Some(v) if jsv_is_string(&v) => intern::<Value>(v),
+      Some(v) => {
+        JS_FreeValue(ctx, v);
+        intern::<Value>(jsv_undefined())
+      }
+      None => intern::<Value>(jsv_undefined()),
     }
-    if jsv_is_undefined(&v) || jsv_is_null(&v) {
-      JS_FreeValue(ctx, v);
-      return intern::<Value>(jsv_undefined());
-    }
-    intern::<Value>(v)
   }
 }
 
@@ -378,16 +447,28 @@ pub extern "C" fn v8__Message__GetStackTrace(
   let ctx = current_ctx();
   if !ctx.is_null() {
     let stack_ptr = unsafe {
-      JS_GetPropertyStr(ctx, jsval_of(this), MESSAGE_STACK_PTR_PROP.as_ptr())
-    };
+      super::inert::own_data_property(
+        ctx,
+        jsval_of(this),
+        MESSAGE_STACK_PTR_PROP,
+      )
+    }
+    .unwrap_or_else(jsv_undefined);
     if stack_ptr.tag != JS_TAG_EXCEPTION
       && !jsv_is_undefined(&stack_ptr)
       && !jsv_is_null(&stack_ptr)
     {
       let mut raw: i64 = 0;
-      let ok = unsafe { JS_ToInt64(ctx, &mut raw, stack_ptr) };
+      let ok = if jsv_is_number(&stack_ptr) {
+        unsafe { JS_ToInt64(ctx, &mut raw, stack_ptr) }
+      } else {
+        -1
+      };
       unsafe { JS_FreeValue(ctx, stack_ptr) };
-      if ok >= 0 && raw != 0 {
+      // The property is on a value a plugin can write to: only the trace this
+      // thread created last is a pointer we may hand out.
+      let last = LAST_STACK.with(|cell| cell.get()) as i64;
+      if ok >= 0 && raw != 0 && raw == last {
         return raw as *const StackTrace;
       }
     } else {
@@ -586,22 +667,24 @@ pub(crate) unsafe fn notify_message_listeners(
 }
 
 unsafe fn current_backtrace_string(ctx: *mut JSContext) -> std::string::String {
-  // `new Error()` captures the current backtrace; read its `.stack`.
-  let global = unsafe { JS_GetGlobalObject(ctx) };
-  let ctor = unsafe { JS_GetPropertyStr(ctx, global, c"Error".as_ptr()) };
-  unsafe { JS_FreeValue(ctx, global) };
-  if !unsafe { JS_IsConstructor(ctx, ctor) } {
-    unsafe { JS_FreeValue(ctx, ctor) };
-    return std::string::String::new();
-  }
-  let err = unsafe { JS_CallConstructor(ctx, ctor, 0, ptr::null_mut()) };
-  unsafe { JS_FreeValue(ctx, ctor) };
-  if err.tag == JS_TAG_EXCEPTION {
-    unsafe { clear_pending(ctx) };
+  // `new Error()` captures the current backtrace; read its `.stack`. The
+  // engine's own constructor, whatever a plugin did to `globalThis.Error`.
+  let empty = unsafe { super::inert::new_string(ctx, b"") };
+  let err = unsafe { construct_error(ctx, c"Error", empty) };
+  unsafe { JS_FreeValue(ctx, empty) };
+  if !jsv_is_object(&err) {
+    unsafe { JS_FreeValue(ctx, err) };
     return std::string::String::new();
   }
   let stack = unsafe { JS_GetPropertyStr(ctx, err, c"stack".as_ptr()) };
   unsafe { JS_FreeValue(ctx, err) };
+  if !jsv_is_string(&stack) {
+    if stack.tag == JS_TAG_EXCEPTION {
+      unsafe { clear_pending(ctx) };
+    }
+    unsafe { JS_FreeValue(ctx, stack) };
+    return std::string::String::new();
+  }
   let mut len: usize = 0;
   let cstr = unsafe { JS_ToCStringLen(ctx, &mut len, stack) };
   let out = if cstr.is_null() {
@@ -1252,9 +1335,18 @@ pub extern "C" fn v8__Message__GetSourceLine(
   if ctx.is_null() || this.is_null() {
     return ptr::null();
   }
-  let Some(source_line) =
-    (unsafe { read_str_prop(ctx, jsval_of(this), MESSAGE_SOURCE_LINE_PROP) })
-  else {
+  let Some(source_line) = (unsafe {
+    super::inert::own_data_property(
+      ctx,
+      jsval_of(this),
+      MESSAGE_SOURCE_LINE_PROP,
+    )
+  })
+  .and_then(|v| {
+    let text = unsafe { js_string_value(ctx, v) };
+    unsafe { JS_FreeValue(ctx, v) };
+    text
+  }) else {
     return ptr::null();
   };
   let v = unsafe {
@@ -1681,16 +1773,18 @@ unsafe fn error_constructor_name(
   name
 }
 
+/// An own data property's truthiness (the engine's own marks on a thrown
+/// value); no getter or Proxy trap runs.
 unsafe fn read_bool_prop(
   ctx: *mut JSContext,
   obj: JSValue,
   prop: &std::ffi::CStr,
 ) -> bool {
-  let v = unsafe { JS_GetPropertyStr(ctx, obj, prop.as_ptr()) };
-  if v.tag == JS_TAG_EXCEPTION {
-    unsafe { clear_pending(ctx) };
+  let Some(v) = (unsafe { super::inert::own_data_property(ctx, obj, prop) })
+  else {
     return false;
-  }
+  };
+  // ToBoolean runs no code, whatever the value.
   let out = unsafe { JS_ToBool(ctx, v) != 0 };
   unsafe { JS_FreeValue(ctx, v) };
   out

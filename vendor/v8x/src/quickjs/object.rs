@@ -560,6 +560,14 @@ pub extern "C" fn v8__Object__GetPrototype(
 
   let v = unsafe { JS_GetPrototype(ctx, jsval_of(this)) };
   if v.tag == JS_TAG_EXCEPTION {
+    // Only a Proxy's getPrototypeOf trap can throw here. Embedders ask for
+    // prototypes while describing a thrown value (deno_core's
+    // `is_instance_of_error`), outside any script and TryCatch; V8 would
+    // report that exception and go on, so don't leave it pending for the
+    // next unrelated call to find.
+    if !super::exception::has_active_try_catch() {
+      super::exception::clear_pending_exception(ctx);
+    }
     return ptr::null();
   }
   intern::<Value>(v)
@@ -1332,16 +1340,41 @@ pub extern "C" fn v8__Object__GetPrivate(
   if ctx.is_null() || this.is_null() {
     return ptr::null();
   }
+  // A private is an own property in V8: no prototype walk, no getter, and
+  // never a Proxy trap (which would hand the plugin the private key). So
+  // only an own data property of an ordinary object is read.
+  if unsafe { JS_IsProxy(jsval_of(this)) } {
+    return intern::<Value>(jsv_undefined());
+  }
   let atom = key_atom(ctx, key);
   if atom == 0 {
     return ptr::null();
   }
-  let v = unsafe { JS_GetProperty(ctx, jsval_of(this), atom) };
+  let mut desc = JSPropertyDescriptorQjs {
+    flags: 0,
+    value: jsv_undefined(),
+    getter: jsv_undefined(),
+    setter: jsv_undefined(),
+  };
+  let found =
+    unsafe { JS_GetOwnProperty(ctx, &mut desc, jsval_of(this), atom) };
   unsafe { JS_FreeAtom(ctx, atom) };
-  if v.tag == JS_TAG_EXCEPTION {
-    return ptr::null();
+  if found < 0 {
+    super::exception::clear_pending_exception(ctx);
+    return intern::<Value>(jsv_undefined());
   }
-  intern::<Value>(v)
+  if found == 0 {
+    return intern::<Value>(jsv_undefined());
+  }
+  unsafe {
+    JS_FreeValue(ctx, desc.getter);
+    JS_FreeValue(ctx, desc.setter);
+  }
+  if desc.flags & JS_PROP_GETSET_QJS != 0 {
+    unsafe { JS_FreeValue(ctx, desc.value) };
+    return intern::<Value>(jsv_undefined());
+  }
+  intern::<Value>(desc.value)
 }
 
 #[unsafe(no_mangle)]
@@ -1354,6 +1387,10 @@ pub extern "C" fn v8__Object__SetPrivate(
   let ctx = ctx_of(context);
   if ctx.is_null() || this.is_null() {
     return MaybeBool::Nothing;
+  }
+  // Defining it on a Proxy would run its defineProperty trap with the key.
+  if unsafe { JS_IsProxy(jsval_of(this)) } {
+    return just_bool(false);
   }
   let atom = key_atom(ctx, key);
   if atom == 0 {
@@ -1442,16 +1479,29 @@ pub extern "C" fn v8__Object__HasPrivate(
   if ctx.is_null() || this.is_null() {
     return MaybeBool::Nothing;
   }
+  if unsafe { JS_IsProxy(jsval_of(this)) } {
+    return just_bool(false);
+  }
   let atom = key_atom(ctx, key);
   if atom == 0 {
     return MaybeBool::Nothing;
   }
-  let r = unsafe { JS_HasProperty(ctx, jsval_of(this), atom) };
+  let mut desc = JSPropertyDescriptorQjs {
+    flags: 0,
+    value: jsv_undefined(),
+    getter: jsv_undefined(),
+    setter: jsv_undefined(),
+  };
+  let r = unsafe { JS_GetOwnProperty(ctx, &mut desc, jsval_of(this), atom) };
   unsafe { JS_FreeAtom(ctx, atom) };
   if r < 0 {
-    return MaybeBool::Nothing;
+    super::exception::clear_pending_exception(ctx);
+    return just_bool(false);
   }
-  just_bool(r != 0)
+  if r > 0 {
+    unsafe { free_property_descriptor(ctx, desc) };
+  }
+  just_bool(r > 0)
 }
 
 #[unsafe(no_mangle)]

@@ -297,6 +297,14 @@ static TRACKED_MALLOC_FUNCS: JSMallocFunctions = JSMallocFunctions {
   js_malloc_usable_size: th_usable_size,
 };
 
+/// Bytes currently allocated from `heap`: the isolate's live QuickJS heap.
+pub(crate) fn live_bytes(heap: *mut TrackedHeap) -> usize {
+  if heap.is_null() {
+    return 0;
+  }
+  unsafe { (*heap).lock().bytes }
+}
+
 /// Creates a QuickJS runtime whose memory is tracked by a fresh heap.
 /// Returns (runtime, heap); the heap must be passed to [`free_runtime`].
 pub(crate) fn new_runtime() -> (*mut JSRuntime, *mut TrackedHeap) {

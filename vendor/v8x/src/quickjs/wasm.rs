@@ -699,10 +699,44 @@ fn with_state<R>(f: impl FnOnce(&mut WasmState) -> R) -> R {
 
 unsafe fn throw(ctx: *mut JSContext, msg: &str) -> JSValue {
   if let Ok(c) = CString::new(msg) {
-    unsafe { JS_ThrowTypeError(ctx, c.as_ptr()) }
+    unsafe { JS_ThrowTypeError(ctx, c"%s".as_ptr(), c.as_ptr()) }
   } else {
     jsv_exception()
   }
+}
+
+/// Throws a `RangeError` (what the spec raises for memory a wasm object
+/// cannot get).
+unsafe fn throw_range(ctx: *mut JSContext, msg: &str) -> JSValue {
+  let c = CString::new(msg.replace('\0', "")).unwrap_or_default();
+  unsafe { JS_ThrowRangeError(ctx, c"%s".as_ptr(), c.as_ptr()) }
+}
+
+// Memory WAMR allocates for a script (linear memories, grows, instances with
+// their tables) is asked for first and counted against the isolate's heap
+// limit (core.rs `charge_external_memory`); a refusal is remembered here so
+// the JS-facing call that caused it throws a RangeError naming it.
+unsafe extern "C" {
+  fn v82jsc_set_reserve_cb(cb: Option<unsafe extern "C" fn(u64) -> bool>);
+}
+
+thread_local! {
+  static REFUSED: std::cell::Cell<Option<crate::quickjs::core::ExternalRefused>> =
+    const { std::cell::Cell::new(None) };
+}
+
+unsafe extern "C" fn reserve_for_current_isolate(bytes: u64) -> bool {
+  match crate::quickjs::core::charge_external_memory(current_iso(), bytes) {
+    Ok(_) => true,
+    Err(refused) => {
+      REFUSED.with(|r| r.set(Some(refused)));
+      false
+    }
+  }
+}
+
+fn take_refused() -> Option<crate::quickjs::core::ExternalRefused> {
+  REFUSED.with(|r| r.take())
 }
 
 unsafe fn throw_wasm_error(
@@ -1720,10 +1754,16 @@ unsafe fn instantiate(
     lock: ptr::null_mut(),
   };
   let mut trap: *mut wasm_trap_t = ptr::null_mut();
+  take_refused();
   let inst = unsafe { wasm_instance_new(store, m, &imports_vec, &mut trap) };
   if inst.is_null() {
     if !trap.is_null() {
       unsafe { wasm_trap_delete(trap) };
+    }
+    if let Some(refused) = take_refused() {
+      return Err(unsafe {
+        throw_range(ctx, &format!("WebAssembly.Instance: {refused}"))
+      });
     }
     return Err(unsafe {
       throw(ctx, "WebAssembly.Instance: instantiation failed")
@@ -1874,6 +1914,7 @@ unsafe extern "C" fn memory_grow(
   }
   let prev_pages = unsafe { wasm_memory_size(env.mem) };
   let prev_bytes = unsafe { wasm_memory_data_size(env.mem) };
+  take_refused();
   let ok = unsafe { wasm_memory_grow(env.mem, delta.max(0) as u32) };
   if std::env::var("V82_WASM_TRACE").is_ok() {
     eprintln!(
@@ -1881,8 +1922,13 @@ unsafe extern "C" fn memory_grow(
     );
   }
   if !ok {
+    if let Some(refused) = take_refused() {
+      return unsafe {
+        throw_range(ctx, &format!("WebAssembly.Memory.grow: {refused}"))
+      };
+    }
     return unsafe {
-      throw(ctx, "WebAssembly.Memory.grow: failed to grow memory")
+      throw_range(ctx, "WebAssembly.Memory.grow: failed to grow memory")
     };
   }
   unsafe { JS_NewInt32(ctx, prev_pages as i32) }
@@ -2129,10 +2175,42 @@ unsafe fn js_mem_new_buffer(
     }
     return buf;
   }
-  let zeros = vec![0u8; bytes];
-  let buf = unsafe { JS_NewArrayBufferCopy(ctx, zeros.as_ptr(), bytes) };
+  // Zeroed by QuickJS's own allocator (so counted by its limit); refused
+  // first when it cannot fit, rather than reaching the limit handler.
+  if let Err(refused) = external_fits(bytes as u64) {
+    return unsafe {
+      throw_range(ctx, &format!("WebAssembly.Memory: {refused}"))
+    };
+  }
+  let buf = unsafe { JS_NewArrayBufferCopy(ctx, ptr::null(), bytes) };
+  if buf.tag == JS_TAG_EXCEPTION {
+    return buf;
+  }
   crate::quickjs::arraybuffer::mark_buffer_nondetachable(ctx, buf);
   buf
+}
+
+/// Whether `bytes` more fit under the current isolate's limit (nothing is
+/// charged: the caller allocates them from QuickJS's heap).
+fn external_fits(
+  bytes: u64,
+) -> Result<(), crate::quickjs::core::ExternalRefused> {
+  let iso = current_iso();
+  if iso.is_null() {
+    return Ok(());
+  }
+  let st = iso_state(iso);
+  let limit = st
+    .near_heap_limit_current
+    .load(std::sync::atomic::Ordering::Relaxed);
+  if limit == 0 {
+    return Ok(());
+  }
+  let live = crate::quickjs::tracked_heap::live_bytes(st.tracked_heap) as u64;
+  if live.saturating_add(bytes) > limit as u64 {
+    return Err(crate::quickjs::core::ExternalRefused { bytes, limit });
+  }
+  Ok(())
 }
 
 unsafe extern "C" fn js_mem_buffer_get(
@@ -2171,12 +2249,16 @@ unsafe extern "C" fn js_mem_grow(
     unsafe { JS_ToInt32(ctx, &mut delta, *argv) };
   }
   if delta < 0 {
-    return unsafe { throw(ctx, "WebAssembly.Memory.grow: negative delta") };
+    return unsafe {
+      throw_range(ctx, "WebAssembly.Memory.grow: negative delta")
+    };
   }
   let old_pages = env.pages.get();
   let new_pages = old_pages.saturating_add(delta as u32);
   if new_pages > env.max_pages {
-    return unsafe { throw(ctx, "WebAssembly.Memory.grow: exceeds maximum") };
+    return unsafe {
+      throw_range(ctx, "WebAssembly.Memory.grow: exceeds maximum")
+    };
   }
   let new_buf = unsafe {
     js_mem_new_buffer(ctx, new_pages as usize * WASM_PAGE, env.shared)
@@ -2233,8 +2315,24 @@ unsafe extern "C" fn wa_memory_ctor(
       )
     };
   }
-  let pages = initial.max(0) as u32;
   // 65536 == the WASM32 max # of 64KiB pages (4GiB address space).
+  if !(0..=65536).contains(&initial) {
+    return unsafe {
+      throw_range(
+        ctx,
+        "WebAssembly.Memory(): Property 'initial': value must be between 0 and 65536 pages",
+      )
+    };
+  }
+  if maximum > 65536 || (maximum >= 0 && maximum < initial) {
+    return unsafe {
+      throw_range(
+        ctx,
+        "WebAssembly.Memory(): Property 'maximum': value must be between 'initial' and 65536 pages",
+      )
+    };
+  }
+  let pages = initial as u32;
   let max_pages = if maximum < 0 {
     65536u32
   } else {
@@ -3063,6 +3161,7 @@ unsafe extern "C" fn streaming_source_rejected(
 }
 
 pub(crate) fn install_webassembly(ctx: *mut JSContext) {
+  unsafe { v82jsc_set_reserve_cb(Some(reserve_for_current_isolate)) };
   unsafe {
     let global = JS_GetGlobalObject(ctx);
     let wa = JS_NewObject(ctx);

@@ -1666,6 +1666,23 @@ v82jsc_set_mem_grow_cb(v82jsc_mem_grow_cb_t cb)
     v82jsc_mem_grow_cb = cb;
 }
 
+/* v82jsc (Qirvo hardening): asked before WAMR commits memory a script caused
+ * (a linear memory's initial pages, a grow, an instance with its tables), so
+ * the embedder counts it against the isolate's heap limit; false refuses the
+ * allocation (instantiation fails, grow returns -1). */
+typedef bool (*v82jsc_reserve_cb_t)(uint64 bytes);
+static v82jsc_reserve_cb_t v82jsc_reserve_cb = NULL;
+void
+v82jsc_set_reserve_cb(v82jsc_reserve_cb_t cb)
+{
+    v82jsc_reserve_cb = cb;
+}
+bool
+v82jsc_reserve(uint64 bytes)
+{
+    return !v82jsc_reserve_cb || v82jsc_reserve_cb(bytes);
+}
+
 static bool
 wasm_enlarge_memory_internal(WASMModuleInstanceCommon *module,
                              WASMMemoryInstance *memory, uint32 inc_page_count)
@@ -1717,6 +1734,12 @@ wasm_enlarge_memory_internal(WASMModuleInstanceCommon *module,
     }
 
     if (total_page_count > max_page_count) {
+        failure_reason = MAX_SIZE_REACHED;
+        ret = false;
+        goto return_func;
+    }
+
+    if (!v82jsc_reserve(total_size_new - total_size_old)) {
         failure_reason = MAX_SIZE_REACHED;
         ret = false;
         goto return_func;
@@ -2122,6 +2145,9 @@ wasm_allocate_linear_memory(uint8 **data, bool is_shared_memory,
      */
     map_size = 8 * (uint64)BH_GB;
 #endif /* end of OS_ENABLE_HW_BOUND_CHECK */
+
+    if (!v82jsc_reserve(init_page_count * num_bytes_per_page))
+        return BHT_ERROR;
 
     page_size = os_getpagesize();
     *memory_data_size = init_page_count * num_bytes_per_page;

@@ -150,6 +150,10 @@ wasm_allocate_linear_memory(uint8 **data, bool is_shared_memory,
                             uint64 init_page_count, uint64 max_page_count,
                             uint64 *memory_data_size);
 
+/* v82jsc: see wasm_memory.c. */
+bool
+v82jsc_reserve(uint64 bytes);
+
 #ifdef __cplusplus
 }
 #endif

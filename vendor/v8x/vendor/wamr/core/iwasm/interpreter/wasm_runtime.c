@@ -2502,6 +2502,13 @@ wasm_instantiate(WASMModule *module, WASMModuleInstance *parent,
     extra_info_offset = (uint32)total_size;
     total_size += sizeof(WASMModuleInstanceExtra);
 
+    /* v82jsc: the instance (with its tables) counts against the isolate. */
+    if (!v82jsc_reserve(total_size)) {
+        set_error_buf(error_buf, error_buf_size,
+                      "the isolate's memory limit would be exceeded");
+        return NULL;
+    }
+
     /* Allocate the memory for module instance with memory instances,
        global data, table data appended at the end */
     if (!(module_inst =

@@ -1097,16 +1097,19 @@ async function lifecycle(step, ns, configJson) {
     return "null";
   }
   if (step === "stop") {
+    // `failed`, not `failure !== undefined`: `throw undefined` is a failure too (ENGINE-B).
+    let failed = false;
     let failure;
     try {
       if (typeof method === "function") await ReflectApply(method, target, []);
     } catch (err) {
+      failed = true;
       failure = err;
     }
     await runCleanupTasks();
     // A stopped plugin runs nothing more: its pending timers are cancelled.
     cancelAllTimers();
-    if (failure !== undefined) throw failure;
+    if (failed) throw failure;
     return "null";
   }
   if (step === "healthCheck") {
@@ -1140,3 +1143,24 @@ installDebugAgent();
 
 delete globalThis.Deno;
 delete globalThis.__bootstrap;
+
+// ENGINE-B (issue 12, family 6) begin: the engine's own globals. v8x installs its helpers on
+// the global object (`__v8x*`, `__v8qjs*`, `__v82jsc*`, and `gc`); its JS captured what it
+// needs when it was installed, so a plugin's global object holds only the documented names
+// (tests/all/globals.rs lists them). Also gone: what is not ECMAScript, QuickJS's
+// `InternalError` and v8x's `ShadowRealm` (a second realm whose global is not sealed).
+{
+  const { ObjectGetOwnPropertyNames, ObjectGetOwnPropertySymbols, ReflectDeleteProperty } = primordials;
+  const engineOnly = ["gc", "InternalError", "ShadowRealm"];
+  for (const name of new SafeArrayIterator(ObjectGetOwnPropertyNames(globalThis))) {
+    if (ArrayPrototypeIncludes(engineOnly, name) || StringPrototypeStartsWith(name, "__v8")) {
+      ReflectDeleteProperty(globalThis, name);
+    }
+  }
+  // Symbol-keyed globals are internals too (the Temporal polyfill's slot accessors, which it
+  // captured when it was evaluated).
+  for (const key of new SafeArrayIterator(ObjectGetOwnPropertySymbols(globalThis))) {
+    ReflectDeleteProperty(globalThis, key);
+  }
+}
+// ENGINE-B end.

@@ -198,6 +198,7 @@ fn begin(
     hs: &HostApiState,
     index: u32,
     args_len: usize,
+    is_async: bool,
 ) -> Result<(Arc<HostFunction>, HostCallContext, Option<FnMetrics>), HostCallError> {
     let i = index as usize;
     let f = check_grant(&hs.api, &hs.granted, index)?;
@@ -222,7 +223,13 @@ fn begin(
         f.name.clone(),
         hs.permissions.clone(),
         hs.deadline(),
-        hs.cancel.borrow().child_token(),
+        // An async call gets a token of its own (its deadline cancels it alone); a sync one
+        // cannot be cancelled while it runs, so the plugin's token is enough (no allocation).
+        if is_async {
+            hs.cancel.borrow().child_token()
+        } else {
+            hs.cancel.borrow().clone()
+        },
     );
     Ok((f.clone(), ctx, metrics))
 }
@@ -280,7 +287,7 @@ pub(crate) fn op_qirvo_host_call(
     let hs = state
         .try_borrow::<HostApiState>()
         .ok_or_else(|| denied("?", "no host functions are granted to this plugin".into()))?;
-    let (f, ctx, metrics) = begin(hs, index, args.len())?;
+    let (f, ctx, metrics) = begin(hs, index, args.len(), false)?;
     let Imp::Sync(imp) = &f.imp else {
         return Err(denied(&f.name, format!("{} is asynchronous", f.name)));
     };
@@ -314,7 +321,7 @@ pub(crate) async fn op_qirvo_host_call_async(
         let hs = st
             .try_borrow::<HostApiState>()
             .ok_or_else(|| denied("?", "no host functions are granted to this plugin".into()))?;
-        let (f, ctx, metrics) = begin(hs, index, args.len())?;
+        let (f, ctx, metrics) = begin(hs, index, args.len(), true)?;
         let max = hs.api.max_in_flight_calls();
         if hs.in_flight.get() >= max {
             let failure = CallFailure::Qirvo {

@@ -93,7 +93,7 @@ pub use manifest::{
     manifest_schema,
 };
 pub use metrics::{PluginMetrics, RuntimeMetrics, Totals};
-pub use plugin::{HeapStats, PluginHandle, PluginState};
+pub use plugin::{ExportInfo, HeapStats, PluginHandle, PluginState};
 pub use pool::WarmPoolStats;
 pub use profile::{CpuProfile, HeapTrend, HotFunction, OpStats, PerformanceReport};
 pub use resources::{Allocation, BudgetError, Budgets, ResourceUsage};

@@ -8,10 +8,11 @@ mod commands;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
-use qirvo::{LoadError, RuntimeConfig};
+use clap::{CommandFactory, Parser, Subcommand};
+use qirvo::RuntimeConfig;
 
-use commands::{Failure, print_log};
+use commands::output::Level;
+use commands::{Failure, exception_stack, print_log};
 
 #[derive(Parser)]
 #[command(
@@ -23,6 +24,13 @@ struct Cli {
     /// Directory for plugin data (storage, files, caches).
     #[arg(long, global = true, default_value = ".qirvo")]
     data_dir: PathBuf,
+    /// Show plugin log lines (and Qirvo's diagnostics) at this level and above.
+    /// `QIRVO_LOG` (a tracing filter) overrides it for Qirvo's own diagnostics.
+    #[arg(long, global = true, value_enum, default_value = "info")]
+    log_level: Level,
+    /// Only errors: no plugin lines below error, no notices, no progress.
+    #[arg(short, long, global = true)]
+    quiet: bool,
     #[command(subcommand)]
     command: Cmd,
 }
@@ -32,10 +40,10 @@ enum Cmd {
     Run(commands::run::RunArgs),
     Call(commands::call::CallArgs),
     Validate(commands::validate::ValidateArgs),
-    /// Print the JSON Schema of manifest.json (for editors).
-    Schema,
+    Schema(commands::schema::SchemaArgs),
     Test(commands::test::TestArgs),
     New(commands::new::NewArgs),
+    Completions(commands::completions::CompletionsArgs),
 }
 
 fn main() -> ExitCode {
@@ -47,11 +55,27 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    commands::output::init(cli.log_level, cli.quiet);
+    // Plugin lines are printed by the log sink only: `qirvo::plugin` stays off here,
+    // whatever QIRVO_LOG says, so no line is printed twice.
+    let filter = std::env::var("QIRVO_LOG")
+        .ok()
+        .filter(|f| !f.trim().is_empty())
+        .unwrap_or_else(|| {
+            let level = if cli.quiet {
+                Level::Error
+            } else {
+                cli.log_level
+            };
+            level.tracing_filter()
+        });
+    let filter = tracing_subscriber::EnvFilter::try_new(format!("{filter},qirvo::plugin=off"))
+        .unwrap_or_else(|e| {
+            eprintln!("warning: QIRVO_LOG: {e}; using the default filter");
+            tracing_subscriber::EnvFilter::new("warn,qirvo::plugin=off")
+        });
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("QIRVO_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,qirvo::plugin=off")),
-        )
+        .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
@@ -78,15 +102,7 @@ fn main() -> ExitCode {
                     eprintln!("  caused by: {cause}");
                 }
             }
-            if let Some(stack) = error
-                .downcast_ref::<qirvo::PluginError>()
-                .and_then(|e| e.exception())
-                .map(|x| x.stack.clone())
-                .or_else(|| match error.downcast_ref::<LoadError>() {
-                    Some(LoadError::Plugin(p)) => p.exception().map(|x| x.stack.clone()),
-                    _ => None,
-                })
-            {
+            if let Some(stack) = exception_stack(&error) {
                 eprintln!("{stack}");
             }
             ExitCode::from(code)
@@ -104,8 +120,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Cmd::Run(args) => commands::run::run(config, args).await,
         Cmd::Call(args) => commands::call::run(config, args).await,
         Cmd::Validate(args) => commands::validate::run(config, args).await,
-        Cmd::Schema => commands::schema::run(),
+        Cmd::Schema(args) => commands::schema::run(args),
         Cmd::Test(args) => commands::test::run(config, args).await,
         Cmd::New(args) => commands::new::run(args),
+        Cmd::Completions(args) => commands::completions::run(args, Cli::command()),
     }
 }

@@ -152,6 +152,20 @@ pub(crate) struct Shared {
     pub abandoned: OnceLock<crate::watchdog::Abandon>,
     /// Wakes every request waiting on the plugin when it is abandoned.
     pub abandon_wake: tokio::sync::Notify,
+    /// The entry module's exports, read once it has been evaluated.
+    pub exports: Mutex<Vec<ExportInfo>>,
+}
+
+/// One export of a plugin's entry module ([`PluginHandle::exports`]).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ExportInfo {
+    /// The export's name (`default` for the default export).
+    pub name: String,
+    /// Whether it is a function, i.e. callable with [`PluginHandle::call`].
+    pub function: bool,
+    /// A function's declared parameter count (its `length`: parameters before the first
+    /// one with a default or a rest parameter); `None` when it is not a plain data property.
+    pub params: Option<u32>,
 }
 
 impl Shared {
@@ -230,6 +244,12 @@ impl PluginHandle {
     /// The plugin's id from its manifest.
     pub fn id(&self) -> &str {
         &self.shared.manifest.id
+    }
+
+    /// The entry module's exports, in the module's order: what [`call`](Self::call) can
+    /// name. Read once when the module was evaluated (no plugin code runs to list them).
+    pub fn exports(&self) -> Vec<ExportInfo> {
+        self.shared.exports.lock().clone()
     }
 
     /// The validated manifest.

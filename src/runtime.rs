@@ -286,6 +286,7 @@ impl PluginRuntime {
             last_call_us: std::sync::atomic::AtomicU64::new(u64::MAX),
             abandoned: Default::default(),
             abandon_wake: Default::default(),
+            exports: Default::default(),
             debug: inner.config.debug.then(|| {
                 crate::debug::DebugShared::new(&id, root.clone(), inner.config.break_on_start)
             }),

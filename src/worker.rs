@@ -965,6 +965,7 @@ impl Worker {
                 id: id.clone(),
                 message: core_error_message(e),
             })?;
+        *self.shared.exports.lock() = self.read_exports(&ns);
         self.namespace = Some(ns);
 
         let config = serde_json::Value::Object(self.shared.manifest.config.clone()).to_string();
@@ -1905,4 +1906,56 @@ fn install_test_block_native(scope: &mut v8::PinScope) {
 }
 
 impl Worker {
+    /// The entry module's exports, read from its namespace without running plugin code:
+    /// a namespace's values are its bindings (no getters), and a function's `length` is
+    /// read only when it is an own data property of a function that is not a proxy.
+    fn read_exports(&mut self, ns: &v8::Global<v8::Object>) -> Vec<crate::plugin::ExportInfo> {
+        deno_core::scope!(scope, &mut self.js);
+        v8::tc_scope!(let tc, scope);
+        let ns = v8::Local::new(tc, ns);
+        let mut out = Vec::new();
+        let Some(names) = ns.get_own_property_names(tc, Default::default()) else {
+            return out;
+        };
+        for i in 0..names.length() {
+            let Some(key) = names.get_index(tc, i) else {
+                continue;
+            };
+            let name = key.to_rust_string_lossy(tc);
+            // An uninitialised binding (TDZ) throws; it is then not callable either.
+            let value = ns.get(tc, key);
+            tc.reset();
+            let Some(value) = value else {
+                out.push(crate::plugin::ExportInfo {
+                    name,
+                    function: false,
+                    params: None,
+                });
+                continue;
+            };
+            let function = value.is_function() && !value.is_proxy();
+            let mut params = None;
+            if function
+                && let Ok(f) = v8::Local::<v8::Object>::try_from(value)
+                && let Some(length) = v8::String::new(tc, "length")
+            {
+                let descriptor = f.get_own_property_descriptor(tc, length.into());
+                tc.reset();
+                if let Some(d) = descriptor.and_then(|d| v8::Local::<v8::Object>::try_from(d).ok())
+                    && let Some(value_key) = v8::String::new(tc, "value")
+                    && let Some(v) = d.get(tc, value_key.into())
+                    && v.is_uint32()
+                {
+                    params = v.uint32_value(tc);
+                }
+                tc.reset();
+            }
+            out.push(crate::plugin::ExportInfo {
+                name,
+                function,
+                params,
+            });
+        }
+        out
+    }
 }

@@ -2,19 +2,23 @@
 //! [`Failure`], argument parsers, plugin output and the list of plugin directories.
 
 pub mod call;
+pub mod completions;
 pub mod metrics_http;
 pub mod new;
+pub mod output;
 pub mod run;
 pub mod schema;
+pub mod signals;
 pub mod test;
 pub mod validate;
 pub mod watch;
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use qirvo::{LoadError, LogEntry, LogLevel};
+use qirvo::LoadError;
+
+pub use output::{Progress, print_log};
 
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
@@ -35,38 +39,108 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     Duration::try_from_secs_f64(secs).map_err(|_| bad())
 }
 
+/// A listening address: `HOST:PORT` (an IP address), `localhost:PORT`, or `PORT` alone
+/// (on 127.0.0.1). Used by `--inspect` and `--metrics-addr`.
+pub fn parse_listen_addr(s: &str) -> Result<std::net::SocketAddr, String> {
+    if let Ok(addr) = s.parse() {
+        return Ok(addr);
+    }
+    let loopback = |port: u16| std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    if let Ok(port) = s.parse::<u16>() {
+        return Ok(loopback(port));
+    }
+    if let Some(port) = s.strip_prefix("localhost:")
+        && let Ok(port) = port.parse::<u16>()
+    {
+        return Ok(loopback(port));
+    }
+    Err(format!(
+        "{s:?} is not an address: expected HOST:PORT (an IP address), localhost:PORT or PORT, e.g. 127.0.0.1:9229"
+    ))
+}
+
+/// An error as JSON for `--json` output: `{"kind": "Timeout", "message": "…"}` (plus
+/// `stack` for a thrown exception). `kind` is the typed error's variant (`Exception`,
+/// `Timeout`, `Manifest`, …), `BadInput` for a refused argument, else `Error`.
+pub fn error_json(error: &anyhow::Error) -> serde_json::Value {
+    fn variant(debug: String) -> String {
+        debug
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect()
+    }
+    let kind = if let Some(e) = error.downcast_ref::<qirvo::PluginError>() {
+        variant(format!("{e:?}"))
+    } else if let Some(e) = error.downcast_ref::<LoadError>() {
+        match e {
+            LoadError::Plugin(p) => variant(format!("{p:?}")),
+            other => variant(format!("{other:?}")),
+        }
+    } else if let Some(e) = error.downcast_ref::<qirvo::ManifestError>() {
+        variant(format!("{e:?}"))
+    } else if error.downcast_ref::<BadInput>().is_some() {
+        "BadInput".to_string()
+    } else {
+        "Error".to_string()
+    };
+    let mut out = serde_json::json!({ "kind": kind, "message": error.to_string() });
+    if let Some(stack) = exception_stack(error) {
+        out["stack"] = stack.into();
+    }
+    out
+}
+
+/// A refused command-line argument (the CLI's own check, not a typed library error).
+#[derive(Debug)]
+pub struct BadInput(pub String);
+
+impl std::fmt::Display for BadInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for BadInput {}
+
+/// The source-mapped stack of a plugin exception inside `error`, if it is one.
+pub fn exception_stack(error: &anyhow::Error) -> Option<String> {
+    error
+        .downcast_ref::<qirvo::PluginError>()
+        .and_then(|e| e.exception())
+        .map(|x| x.stack.clone())
+        .or_else(|| match error.downcast_ref::<LoadError>() {
+            Some(LoadError::Plugin(p)) => p.exception().map(|x| x.stack.clone()),
+            _ => None,
+        })
+}
+
 pub fn parse_json(s: &str) -> Result<serde_json::Value, String> {
     serde_json::from_str(s)
         .map_err(|e| format!("{s:?} is not JSON ({e}); quote strings, e.g. '\"text\"'"))
-}
-
-/// A one-line progress display on stderr, shown only on a terminal (quiet when piped).
-pub struct Progress {
-    on: bool,
-}
-
-impl Progress {
-    pub fn new() -> Self {
-        Progress {
-            on: std::io::IsTerminal::is_terminal(&std::io::stderr()),
-        }
-    }
-    pub fn show(&self, msg: &str) {
-        if self.on {
-            eprint!("\r\x1b[2K{msg}");
-        }
-    }
-    pub fn clear(&self) {
-        if self.on {
-            eprint!("\r\x1b[2K");
-        }
-    }
 }
 
 /// An error with the exit code it maps to.
 pub struct Failure {
     pub code: u8,
     pub error: anyhow::Error,
+}
+
+impl Failure {
+    /// A refused argument, in the CLI's own words: exit code 2, kind `BadInput`.
+    pub fn bad_argument(message: impl Into<String>) -> Self {
+        Failure {
+            code: 2,
+            error: BadInput(message.into()).into(),
+        }
+    }
+
+    /// Bad input (a manifest, an argument): exit code 2.
+    pub fn bad_input(error: impl Into<anyhow::Error>) -> Self {
+        Failure {
+            code: 2,
+            error: error.into(),
+        }
+    }
 }
 
 impl<E: Into<anyhow::Error>> From<E> for Failure {
@@ -89,18 +163,6 @@ pub fn load_failure(e: LoadError) -> Failure {
     }
 }
 
-pub fn print_log(entry: &LogEntry) {
-    let line = format!("[{}] {}\n", entry.plugin, entry.message);
-    // A closed pipe must not take the host down: ignore write errors.
-    match entry.level {
-        LogLevel::Debug | LogLevel::Info => {
-            let _ = std::io::stdout().lock().write_all(line.as_bytes());
-        }
-        LogLevel::Warn | LogLevel::Error => {
-            let _ = std::io::stderr().lock().write_all(line.as_bytes());
-        }
-    }
-}
 /// The plugin directories under `path`: itself when it holds a manifest, else each
 /// subdirectory that does.
 pub fn plugin_dirs(path: &std::path::Path) -> Result<Vec<PathBuf>, Failure> {

@@ -16,12 +16,64 @@ pub struct NewArgs {
 
 pub fn run(args: NewArgs) -> Result<(), Failure> {
     let NewArgs { dir, js } = args;
-    scaffold(&dir, js).map_err(|e| Failure { code: 2, error: e })?;
-    println!(
-        "created {} — try: qirvo run {0} --for 1s   and   qirvo test {0}",
-        dir.display()
-    );
+    scaffold(&dir, js).map_err(Failure::bad_input)?;
+    let shown = shell_quote(&dir.display().to_string());
+    super::output::println(format_args!(
+        "created {shown} — try: qirvo run {shown} --for 1s   and   qirvo test {shown}"
+    ));
     Ok(())
+}
+
+/// `s` as one shell word: unchanged when it is plain, else in single quotes.
+fn shell_quote(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars().all(|c| {
+            c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '/' | ':' | '+' | '@' | ',')
+        });
+    if plain {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// The plugin's display name (the folder's name as written, `qirvo new .` included) and
+/// its id (lowercase letters, digits, `.`, `_`, `-`; at most 128 characters).
+fn names_for(dir: &std::path::Path) -> (String, String) {
+    let folder = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .or_else(|| {
+            std::fs::canonicalize(dir)
+                .ok()
+                .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+        })
+        .filter(|n| !n.is_empty() && n != "." && n != "..")
+        .unwrap_or_else(|| "plugin".into());
+    let mut id = String::new();
+    for c in folder.to_lowercase().chars() {
+        let c = if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+            c
+        } else {
+            '-'
+        };
+        // One dash for a run of unusable characters.
+        if !(c == '-' && id.ends_with('-')) {
+            id.push(c);
+        }
+    }
+    let id: String = id
+        .trim_start_matches(|c: char| !c.is_ascii_alphanumeric())
+        .trim_end_matches('-')
+        .chars()
+        .take(128)
+        .collect();
+    let id = if id.is_empty() {
+        "plugin".to_string()
+    } else {
+        id
+    };
+    (folder, id)
 }
 
 /// Writes a new plugin into `dir`.
@@ -29,31 +81,11 @@ fn scaffold(dir: &std::path::Path, js: bool) -> anyhow::Result<()> {
     if dir.exists() && std::fs::read_dir(dir)?.next().is_some() {
         anyhow::bail!("{}: already exists and is not empty", dir.display());
     }
-    let name = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().to_lowercase())
-        .unwrap_or_else(|| "plugin".into());
-    let id: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    let id = id
-        .trim_start_matches(|c: char| !c.is_ascii_alphanumeric())
-        .to_string();
-    let id = if id.is_empty() {
-        "plugin".to_string()
-    } else {
-        id
-    };
+    let (name, id) = names_for(dir);
     let ext = if js { "js" } else { "ts" };
     std::fs::create_dir_all(dir)?;
     let manifest = serde_json::json!({
+        "$schema": "./manifest.schema.json",
         "id": id,
         "name": name,
         "version": "0.1.0",
@@ -62,6 +94,12 @@ fn scaffold(dir: &std::path::Path, js: bool) -> anyhow::Result<()> {
         "resources": { "memory": "64MB", "timeout": 5000 },
         "config": { "greeting": "Hello" }
     });
+    std::fs::write(
+        dir.join("manifest.schema.json"),
+        super::schema::schema_text().map_err(|f| f.error)?,
+    )?;
+    // The data directory `qirvo run` and `qirvo test` write beside the plugin.
+    std::fs::write(dir.join(".gitignore"), ".qirvo/\nnode_modules/\n")?;
     std::fs::write(
         dir.join("manifest.json"),
         serde_json::to_string_pretty(&manifest)? + "\n",

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use qirvo::RuntimeConfig;
 
-use super::{Failure, Progress, load_failure};
+use super::{Failure, Progress, load_failure, output};
 
 /// Run a plugin's *.test.ts / *.test.js files in its own isolate.
 #[derive(clap::Args)]
@@ -21,34 +21,35 @@ pub async fn run(config: RuntimeConfig, args: TestArgs) -> Result<(), Failure> {
         plugins
     };
     let mut total = qirvo::testing::TestReport::default();
-    let progress = Progress::new();
+    let progress = Progress::spinner();
     let mut done = 0usize;
     for dir in plugins {
-        progress.show(&format!("testing {}…", dir.display()));
+        progress.message(format!("testing {}…", dir.display()));
         let report = qirvo::testing::run_plugin_tests(&dir, config.clone(), |o| {
-            progress.clear();
             done += 1;
             let label = format!("{} > {}", o.file.display(), o.name);
             let ms = o.duration.as_secs_f64() * 1000.0;
             match o.status {
                 qirvo::testing::TestStatus::Passed => {
-                    println!("ok    {label} ({ms:.0} ms)")
+                    output::println(format_args!("ok    {label} ({ms:.0} ms)"))
                 }
-                qirvo::testing::TestStatus::Skipped => println!("skip  {label}"),
+                qirvo::testing::TestStatus::Skipped => {
+                    output::println(format_args!("skip  {label}"))
+                }
                 qirvo::testing::TestStatus::Failed => {
-                    println!("FAIL  {label} ({ms:.0} ms)");
+                    output::println(format_args!("FAIL  {label} ({ms:.0} ms)"));
                     for line in o.message.as_deref().unwrap_or("").lines() {
-                        println!("      {line}");
+                        output::println(format_args!("      {line}"));
                     }
                 }
             }
-            progress.show(&format!("{done} tests run, testing {}…", dir.display()));
+            progress.message(format!("{done} tests run, testing {}…", dir.display()));
         })
         .await
         .map_err(load_failure)?;
         total.outcomes.extend(report.outcomes);
     }
-    progress.clear();
+    drop(progress);
     println!("{}", total.summary());
     if total.failed() > 0 {
         return Err(Failure {

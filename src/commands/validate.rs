@@ -4,28 +4,70 @@ use std::path::PathBuf;
 
 use qirvo::{Manifest, PluginRuntime, RuntimeConfig};
 
-use super::{Failure, load_failure};
+use super::{Failure, error_json, load_failure, output};
 
 /// Check a plugin's manifest and that its entry module loads and compiles.
 #[derive(clap::Args)]
 pub struct ValidateArgs {
+    /// The plugin directory (holding manifest.json).
     plugin: PathBuf,
+    /// Print one JSON object on stdout: `{"ok":true,"id":…,"version":…,"main":…,
+    /// "exports":[…]}` or `{"ok":false,"error":{"kind":…,"message":…}}`.
+    #[arg(long)]
+    json: bool,
 }
 
 pub async fn run(config: RuntimeConfig, args: ValidateArgs) -> Result<(), Failure> {
-    let ValidateArgs { plugin } = args;
-    let manifest = Manifest::from_dir(&plugin).map_err(|e| Failure {
-        code: 2,
-        error: e.into(),
-    })?;
+    let json = args.json;
+    if json {
+        output::plugin_lines_to_stderr();
+    }
+    match validate(config, &args.plugin).await {
+        Ok((manifest, exports)) => {
+            let main = args.plugin.join(&manifest.main);
+            if json {
+                output::println(serde_json::json!({
+                    "ok": true,
+                    "id": manifest.id,
+                    "version": manifest.version.to_string(),
+                    "main": main,
+                    "exports": exports,
+                }));
+            } else {
+                output::println(format_args!(
+                    "{} {} ({}): ok",
+                    manifest.id,
+                    manifest.version,
+                    main.display()
+                ));
+            }
+            Ok(())
+        }
+        Err(f) => {
+            if json {
+                let doc = serde_json::json!({ "ok": false, "error": error_json(&f.error) });
+                output::println(doc);
+            }
+            Err(f)
+        }
+    }
+}
+
+async fn validate(
+    config: RuntimeConfig,
+    plugin: &std::path::Path,
+) -> Result<(Manifest, Vec<qirvo::ExportInfo>), Failure> {
+    let manifest = Manifest::from_dir(plugin).map_err(Failure::bad_input)?;
     // HOSTAPI (issue 14): no host here, so the manifest's host permissions ("namespace:verb")
     // are accepted unchecked, and said so.
     let mut config = config;
     for p in manifest.host_permissions() {
-        eprintln!(
+        output::notice(format_args!(
             "note: {p:?} is a host permission: qirvo validate cannot check that a host declares it"
-        );
-        let _ = config.host_api.permission(p, "declared by the host (not checked here)");
+        ));
+        let _ = config
+            .host_api
+            .permission(p, "declared by the host (not checked here)");
     }
     // end HOSTAPI
     // Loading evaluates the module and runs initialize: the real check that it
@@ -34,13 +76,8 @@ pub async fn run(config: RuntimeConfig, args: ValidateArgs) -> Result<(), Failur
         startup_snapshot: false,
         ..config
     })?;
-    let handle = runtime.load(&plugin).await.map_err(load_failure)?;
+    let handle = runtime.load(plugin).await.map_err(load_failure)?;
+    let exports = handle.exports();
     handle.unload().await?;
-    println!(
-        "{} {} ({}): ok",
-        manifest.id,
-        manifest.version,
-        plugin.join(&manifest.main).display()
-    );
-    Ok(())
+    Ok((manifest, exports))
 }

@@ -89,13 +89,52 @@ fn call_prints_the_json_result() {
 
 #[test]
 fn warnings_and_errors_go_to_stderr() {
+    let plugin = write_plugin(
+        serde_json::json!({"id": "levels", "version": "1.0.0", "main": "main.js"}),
+        "export default { start() { console.debug('d-line'); console.log('l-line'); \
+         console.info('i-line'); console.warn('w-line'); console.error('e-line'); } };",
+    );
+    let dir = plugin.path().to_str().unwrap();
+    let out = qirvo(&["run", dir, "--for", "0"]);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(stdout, "[levels] l-line\n[levels] i-line\n");
+    assert_eq!(stderr, "[levels] w-line\n[levels] e-line\n");
+    let out = qirvo(&["run", dir, "--for", "0", "--log-level", "warn"]);
+    assert_eq!(text(&out.stdout), "");
+    let out = qirvo(&["run", dir, "--for", "0", "-q"]);
+    assert_eq!(
+        (text(&out.stdout), text(&out.stderr)),
+        (String::new(), "[levels] e-line\n".to_string())
+    );
+    // QIRVO_LOG turning the plugin target on never prints a line twice.
+    let out = Command::new(env!("CARGO_BIN_EXE_qirvo"))
+        .args(["run", dir, "--for", "0", "--data-dir"])
+        .arg(tempfile::tempdir().unwrap().path())
+        .env("QIRVO_LOG", "trace")
+        .output()
+        .unwrap();
+    let both = text(&out.stdout) + text(&out.stderr).as_str();
+    assert_eq!(both.matches("w-line").count(), 1, "{both}");
+    assert_eq!(both.matches("i-line").count(), 1, "{both}");
+    // Under `call`, every plugin line goes to stderr and stdout holds only the result.
     let out = qirvo(&["call", "fixtures/plugins/plain-js", "logLevels"]);
     assert_eq!(out.status.code(), Some(0));
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
-    assert!(stdout.contains("[plain-js] a log line"), "{stdout}");
+    assert_eq!(stdout, "null\n");
+    assert!(stderr.contains("[plain-js] a log line"), "{stderr}");
     assert!(stderr.contains("[plain-js] a warn line"), "{stderr}");
     assert!(stderr.contains("[plain-js] an error line"), "{stderr}");
-    assert!(!stdout.contains("warn line"));
+    // Debug lines are hidden unless asked for.
+    assert!(!stderr.contains("a debug line"), "{stderr}");
+    let out = qirvo(&[
+        "--log-level",
+        "debug",
+        "call",
+        "fixtures/plugins/plain-js",
+        "logLevels",
+    ]);
+    assert!(text(&out.stderr).contains("[plain-js] a debug line"));
 }
 
 #[test]
@@ -184,7 +223,7 @@ fn run_serves_metrics_and_a_status_table_for_a_directory_of_plugins() {
     let mut body = String::new();
     for _ in 0..100 {
         let mut s = std::net::TcpStream::connect(&addr).unwrap();
-        s.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+        s.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
             .unwrap();
         body.clear();
         s.read_to_string(&mut body).unwrap();
@@ -475,7 +514,448 @@ fn ctrl_c_ends_a_run_paused_at_inspect_brk() {
     let rest: Vec<String> = rx.try_iter().collect();
     assert!(
         rest.iter()
-            .any(|l| l.starts_with("interrupted while loading")),
+            .any(|l| l.starts_with("interrupted (SIGINT) while loading")),
         "{rest:?}"
     );
+}
+
+#[test]
+fn call_prints_only_the_result_and_reads_input_and_json() {
+    // Plugin lines on stderr: the result pipes cleanly into a JSON tool.
+    let out = qirvo(&["call", "fixtures/plugins/hello", "greet", "\"Ada\""]);
+    assert_eq!(text(&out.stdout), "\"Hello, Ada!\"\n");
+    assert!(text(&out.stderr).contains("[com.example.hello] start: running"));
+
+    // --input FILE: one JSON array of arguments.
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("args.json");
+    std::fs::write(&input, "[1, {\"a\": [true]}]").unwrap();
+    let out = qirvo(&[
+        "call",
+        "fixtures/plugins/plain-js",
+        "echo",
+        "--input",
+        input.to_str().unwrap(),
+    ]);
+    assert_eq!(text(&out.stdout), "[1,{\"a\":[true]}]\n");
+
+    // --input -: from standard input; --json wraps the outcome.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_qirvo"))
+        .args([
+            "call",
+            "fixtures/plugins/hello",
+            "greet",
+            "--input",
+            "-",
+            "--json",
+            "--data-dir",
+        ])
+        .arg(dir.path().join("data"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"[\"Bob\"]").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        doc,
+        serde_json::json!({"ok": true, "result": "Hello, Bob!"})
+    );
+
+    // A failure under --json is JSON too, with the error's kind; the exit code is kept.
+    let out = qirvo(&[
+        "call",
+        "fixtures/plugins/plain-js",
+        "fail",
+        "\"boom\"",
+        "--json",
+    ]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", text(&out.stdout)));
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(doc["ok"], false);
+    assert_eq!(doc["error"]["kind"], "Exception");
+    assert!(
+        doc["error"]["message"].as_str().unwrap().contains("boom"),
+        "{doc}"
+    );
+    assert!(
+        doc["error"]["stack"].as_str().unwrap().contains("main.js"),
+        "{doc}"
+    );
+    let out = qirvo(&["call", "fixtures/plugins/plain-js", "nope", "--json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["error"]["kind"], "BadInput");
+
+    // Input that is not an array of arguments is bad input.
+    std::fs::write(&input, "{\"a\": 1}").unwrap();
+    let out = qirvo(&[
+        "call",
+        "fixtures/plugins/plain-js",
+        "echo",
+        "--input",
+        input.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("expected a JSON array"),
+        "{}",
+        text(&out.stderr)
+    );
+    std::fs::write(&input, "[1,").unwrap();
+    let out = qirvo(&[
+        "call",
+        "fixtures/plugins/plain-js",
+        "echo",
+        "--input",
+        input.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = qirvo(&[
+        "call",
+        "fixtures/plugins/plain-js",
+        "echo",
+        "1",
+        "--input",
+        "-",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "arguments and --input together");
+}
+
+#[test]
+fn call_of_a_missing_export_or_argument_is_bad_input_before_start() {
+    let out = qirvo(&["call", "fixtures/plugins/hello", "notAFunction"]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("no export \"notAFunction\""), "{stderr}");
+    assert!(
+        stderr.contains("greet(1)") && stderr.contains("ticksSoFar(0)"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("start: running"),
+        "start() must not run: {stderr}"
+    );
+    assert_eq!(text(&out.stdout), "");
+
+    let out = qirvo(&["call", "fixtures/plugins/hello", "greet"]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("greet takes 1 argument, got 0"), "{stderr}");
+    assert!(!stderr.contains("start: running"), "{stderr}");
+
+    // The default export is an object here: not callable.
+    let out = qirvo(&["call", "fixtures/plugins/hello", "default"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("is not a function"));
+}
+
+#[test]
+fn validate_json_lists_the_exports() {
+    let out = qirvo(&["validate", "fixtures/plugins/hello", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["ok"], true);
+    assert_eq!(doc["id"], "com.example.hello");
+    assert_eq!(doc["version"], "1.0.0");
+    let greet = doc["exports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "greet")
+        .cloned();
+    assert_eq!(
+        greet,
+        Some(serde_json::json!({"name": "greet", "function": true, "params": 1}))
+    );
+
+    let broken = write_plugin(
+        serde_json::json!({"id": "b", "version": "x", "main": "main.js"}),
+        "",
+    );
+    let out = qirvo(&["validate", broken.path().to_str().unwrap(), "--json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["ok"], false);
+    assert!(
+        doc["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("version"),
+        "{doc}"
+    );
+}
+
+#[test]
+fn run_status_json_is_one_json_line_per_report() {
+    let out = qirvo(&[
+        "run",
+        "fixtures/plugins/hello",
+        "--for",
+        "0",
+        "--status",
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // Stdout holds only the JSON lines (plugin lines go to stderr).
+    let reports: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert_eq!(reports.len(), 2, "one when started, one at exit");
+    let first = &reports[0][0];
+    assert_eq!(first["id"], "com.example.hello");
+    assert_eq!(first["state"], "running");
+    assert!(first["heap_used_bytes"].as_u64().unwrap() > 0);
+    assert_eq!(first["heap_limit_bytes"], 64 * 1024 * 1024);
+    let share = first["cpu_share"].as_f64().unwrap();
+    assert!(
+        (0.0..=1.0).contains(&share),
+        "a ratio, not percent: {share}"
+    );
+}
+
+/// SIGTERM (Docker, systemd, Kubernetes) ends a run like Ctrl-C: stop() and the cleanup
+/// tasks run, exit 0. A second signal during a slow stop forces the exit.
+#[test]
+fn sigterm_stops_plugins_cleanly_and_a_second_signal_forces() {
+    use std::io::BufRead;
+    let plugin = write_plugin(
+        serde_json::json!({"id": "slow-stop", "version": "1.0.0", "main": "main.js",
+                           "resources": {"timeout": 20000}}),
+        "export default {
+           initialize(ctx) { ctx.addCleanupTask(() => console.error('cleanup ran')); },
+           start() { console.error('started'); },
+           async stop() {
+             console.error('stopping');
+             if (qirvo.plugin.id === 'slow-stop' && globalThis.slow) await new Promise((r) => setTimeout(r, 15000));
+           },
+         };
+         export function beSlow() { globalThis.slow = true; }",
+    );
+    let term = |child: &std::process::Child| unsafe {
+        libc::kill(child.id() as libc::pid_t, libc::SIGTERM);
+    };
+    let spawn = || {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_qirvo"))
+            .args(["run", plugin.path().to_str().unwrap(), "--data-dir"])
+            .arg(tempfile::tempdir().unwrap().path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr).lines() {
+                let _ = tx.send(line.unwrap_or_default());
+            }
+        });
+        (child, rx)
+    };
+    let (mut child, rx) = spawn();
+    assert_eq!(rx.recv_timeout(LINE_WAIT).unwrap(), "[slow-stop] started");
+    term(&child);
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    let rest: Vec<String> = rx.iter().collect();
+    assert!(
+        rest.iter().any(|l| l.contains("terminated (SIGTERM)")),
+        "{rest:?}"
+    );
+    assert!(
+        rest.contains(&"[slow-stop] stopping".to_string()),
+        "{rest:?}"
+    );
+    assert!(
+        rest.contains(&"[slow-stop] cleanup ran".to_string()),
+        "{rest:?}"
+    );
+
+    // Make stop() slow through a global the module sets: a plugin whose stop takes 15 s.
+    let main = plugin.path().join("main.js");
+    let src = std::fs::read_to_string(&main).unwrap();
+    std::fs::write(
+        &main,
+        src.replace("start() {", "start() { globalThis.slow = true;"),
+    )
+    .unwrap();
+    let (mut child, rx) = spawn();
+    assert_eq!(rx.recv_timeout(LINE_WAIT).unwrap(), "[slow-stop] started");
+    term(&child);
+    loop {
+        let line = rx.recv_timeout(LINE_WAIT).unwrap();
+        if line == "[slow-stop] stopping" {
+            break;
+        }
+    }
+    let forced_at = std::time::Instant::now();
+    term(&child);
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    assert!(
+        forced_at.elapsed() < std::time::Duration::from_secs(10),
+        "the second signal forces"
+    );
+}
+
+#[test]
+fn new_names_the_plugin_after_its_folder_and_points_at_the_schema() {
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("My Plugin");
+    let out = qirvo(&["new", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // The hint quotes a path with a space so it can be pasted into a shell.
+    assert!(
+        text(&out.stdout).contains(&format!("qirvo run '{}'", dir.display())),
+        "{}",
+        text(&out.stdout)
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["name"], "My Plugin");
+    assert_eq!(manifest["id"], "my-plugin");
+    assert_eq!(manifest["$schema"], "./manifest.schema.json");
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.schema.json")).unwrap())
+            .unwrap();
+    assert_eq!(schema, qirvo::manifest_schema());
+    assert!(
+        std::fs::read_to_string(dir.join(".gitignore"))
+            .unwrap()
+            .contains(".qirvo/")
+    );
+    let out = qirvo(&["validate", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+
+    // `qirvo new .` is named after the current folder.
+    let here = parent.path().join("Widget");
+    std::fs::create_dir(&here).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_qirvo"))
+        .args(["new", "."])
+        .current_dir(&here)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(here.join("manifest.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        (manifest["name"].as_str(), manifest["id"].as_str()),
+        (Some("Widget"), Some("widget"))
+    );
+}
+
+#[test]
+fn schema_out_and_completions() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("m.schema.json");
+    let out = qirvo(&["schema", "--out", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(written, qirvo::manifest_schema());
+    for (shell, marker) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef qirvo"),
+        ("fish", "complete -c qirvo"),
+    ] {
+        let out = qirvo(&["completions", shell]);
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        let script = text(&out.stdout);
+        assert!(script.contains(marker), "{shell}: {script}");
+        assert!(
+            script.contains("inspect-brk") && script.contains("metrics-addr"),
+            "{shell}"
+        );
+    }
+    let out = qirvo(&["completions", "powershell-not"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// A scrape in both formats, parsed by a real OpenMetrics/Prometheus parser; `HEAD`;
+/// `--metrics-addr PORT`.
+#[test]
+fn metrics_endpoint_negotiates_its_format() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let data = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_qirvo"))
+        .args([
+            "run",
+            "fixtures/plugins/hello",
+            "--for",
+            "60s",
+            "--metrics-addr",
+        ])
+        .arg(port.to_string())
+        .arg("--data-dir")
+        .arg(data.path())
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    assert_eq!(
+        line.trim(),
+        format!("metrics at http://127.0.0.1:{port}/metrics")
+    );
+    let request = |head: &str| {
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        s.write_all(format!("{head}\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes())
+            .unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        let (headers, body) = out.split_once("\r\n\r\n").unwrap();
+        (headers.to_string(), body.to_string())
+    };
+    // Until the plugin is running.
+    for _ in 0..100 {
+        if request("GET /metrics HTTP/1.1")
+            .1
+            .contains("state=\"running\"} 1")
+        {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let (headers, text_body) = request("GET /metrics HTTP/1.1");
+    assert!(
+        headers.contains("content-type: text/plain; version=0.0.4"),
+        "{headers}"
+    );
+    openmetrics_parser::prometheus::parse_prometheus(&text_body)
+        .unwrap_or_else(|e| panic!("not Prometheus text: {e:?}\n{text_body}"));
+    assert!(!text_body.contains("# EOF"));
+
+    let (headers, om_body) = request(
+        "GET /metrics HTTP/1.1\r\nAccept: application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5",
+    );
+    assert!(
+        headers.contains("content-type: application/openmetrics-text; version=1.0.0"),
+        "{headers}"
+    );
+    let exposition = openmetrics_parser::openmetrics::parse_openmetrics(&om_body)
+        .unwrap_or_else(|e| panic!("not OpenMetrics: {e:?}\n{om_body}"));
+    assert!(exposition.families.keys().any(|k| k.starts_with("qirvo_")));
+
+    let (headers, body) = request("HEAD /metrics HTTP/1.1");
+    assert!(headers.starts_with("HTTP/1.1 200"), "{headers}");
+    assert!(body.is_empty());
+    let (headers, _) = request("POST /metrics HTTP/1.1\r\nContent-Length: 0");
+    assert!(headers.starts_with("HTTP/1.1 405"), "{headers}");
+    let (headers, _) = request("GET /nope HTTP/1.1");
+    assert!(headers.starts_with("HTTP/1.1 404"), "{headers}");
+    interrupt(&child);
+    assert_eq!(child.wait().unwrap().code(), Some(0));
 }

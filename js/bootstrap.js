@@ -1019,7 +1019,8 @@ function bind(infoJson) {
 // ---------------------------------------------------------------------------------------
 // Host entry points (private: reachable only from Rust)
 
-const MAX_DEPTH = 256;
+// RUNTIME (issue 12): the same bound as the host's JSON (src/json.rs MAX_DEPTH).
+const MAX_DEPTH = 1000;
 
 // Converts a plugin's value to JSON text, refusing what JSON cannot carry faithfully.
 function toJson(value) {

@@ -17,6 +17,7 @@ mod hostile_values;
 mod host_api;
 mod http;
 mod inspector;
+mod json_depth;
 mod lifecycle;
 mod limits;
 mod loading;

@@ -672,6 +672,17 @@ async function stubbedResponse(stub, req) {
   return Response.json(body, init);
 }
 
+// HARDEN (issue 12): fetch's `timeout` in ms, checked before it reaches Rust (whose
+// float->Duration conversion aborted the process on 1e300): a number from 0 to
+// Infinity; Rust caps it at the plugin's own timeout (at most an hour), so anything
+// above that is the same.
+function fetchTimeout(t) {
+  if (t === undefined || t === null) return undefined;
+  if (typeof t !== "number") throw new TypeError(`fetch: timeout must be a number of milliseconds (got ${typeof t})`);
+  if (!(t >= 0)) throw new RangeError(`fetch: timeout must be 0 or more milliseconds (got ${t})`);
+  return t > 3600000 ? 3600000 : t;
+}
+
 async function fetch(input, init = undefined) {
   const req = new Request(input, init);
   for (let i = fetchStubs.length - 1; i >= 0; i--) {
@@ -696,7 +707,7 @@ async function fetch(input, init = undefined) {
       method: req.method,
       headers: req.headers.pairs(),
       body: bytes,
-      timeout: req.timeout,
+      timeout: fetchTimeout(req.timeout), // HARDEN (issue 12): see fetchTimeout
       abortId,
       redirect: req.redirect,
     });

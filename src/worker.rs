@@ -744,11 +744,11 @@ impl Engine {
         if let Some(d) = &debug {
             d.new_isolate();
         }
-        let loader = Rc::new(PluginModuleLoader::new(
-            spec.root.clone(),
-            cache,
-            debug.clone(),
-        ));
+        let loader = Rc::new(
+            PluginModuleLoader::new(spec.root.clone(), cache, debug.clone())
+                // HARDEN (issue 12): module size in proportion to the memory limit.
+                .with_memory_limit(manifest.resources.memory.bytes()),
+        );
         self.loader.set(loader.clone());
         *self.counters.borrow_mut() = Some(spec.shared.counters.clone());
         {

@@ -629,3 +629,27 @@ async fn nesting_just_under_the_limit_loads_or_fails_cleanly() {
     let p = rt.load(plugin_fixture("hello")).await.unwrap();
     assert!(p.call("greet", vec![json!("x")]).await.is_ok());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_module_size_cap_follows_the_memory_limit() {
+    // 1/32 of resources.memory (parsing costs the host ~30 bytes per byte of source), at
+    // most 8 MiB: a 3 MiB module is refused under 64MB and loads under 256MB.
+    let source = format!("// {}\nexport const v = 1;\n", "x".repeat(3 << 20));
+    let small = write_plugin(
+        json!({"id": "cap-small", "version": "1.0.0", "main": "main.js", "resources": {"memory": "64MB"}}),
+        &source,
+    );
+    let msg = load_err(small.path()).await;
+    assert!(
+        msg.contains("main.js") && msg.contains("2097152-byte limit"),
+        "{msg}"
+    );
+    let large = write_plugin(
+        json!({"id": "cap-large", "version": "1.0.0", "main": "main.js", "resources": {"memory": "256MB"}}),
+        &source,
+    );
+    let (rt, _logs) = runtime();
+    rt.load(large.path())
+        .await
+        .expect("3 MiB under 256MB loads");
+}

@@ -239,3 +239,53 @@ async fn names_with_lone_surrogates_are_refused_and_well_formed_ones_round_trip(
     );
     assert_eq!(p.call("ping", vec![]).await.unwrap(), json!("pong"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn fetch_timeouts_are_range_checked_before_they_reach_rust() {
+    // `fetch(url, { timeout: 1e300 })` aborted the process (a float->Duration panic in
+    // the op). Now: a TypeError or RangeError, or (for a valid timeout) the request's own
+    // outcome; the host lives.
+    let dir = write_plugin(
+        json!({"id": "fetch-timeouts", "version": "1.0.0", "main": "main.js",
+               "permissions": ["network-access"], "network": {"allowedHosts": ["127.0.0.1"]}}),
+        r#"
+        const VALUES = { "1e300": 1e300, "Infinity": Infinity, "MAX_VALUE": Number.MAX_VALUE, "2**64": 2 ** 64,
+          "NaN": NaN, "-1": -1, "-Infinity": -Infinity, "'5'": "5", "10n": 10n, "{}": {} };
+        export async function corpus() {
+          const out = {};
+          for (const [k, v] of Object.entries(VALUES)) {
+            try { await fetch("http://127.0.0.1:9/", { timeout: v }); out[k] = "ok"; }
+            catch (e) { out[k] = `${e.name}: ${e.message}`; }
+          }
+          return out;
+        }
+        "#,
+    );
+    let (rt, _logs) = runtime();
+    let p = rt.load(dir.path()).await.unwrap();
+    let out = p.call("corpus", vec![]).await.expect("no abort");
+    for (k, want) in [
+        ("NaN", "RangeError"),
+        ("-1", "RangeError"),
+        ("-Infinity", "RangeError"),
+        ("'5'", "TypeError"),
+        ("10n", "TypeError"),
+        ("{}", "TypeError"),
+    ] {
+        let got = out[k].as_str().unwrap();
+        assert!(
+            got.starts_with(want) && got.contains("timeout"),
+            "{k}: {got}"
+        );
+    }
+    for k in ["1e300", "Infinity", "MAX_VALUE", "2**64"] {
+        // Accepted (capped at the plugin's timeout): the request itself fails, nothing more.
+        let got = out[k].as_str().unwrap();
+        assert!(!got.contains("timeout must"), "{k}: {got}");
+    }
+    assert_eq!(
+        p.call("corpus", vec![]).await.unwrap(),
+        out,
+        "and again: the host is alive"
+    );
+}

@@ -703,6 +703,11 @@ impl DebugShared {
         self.rearm(st);
     }
 
+    /// Whether a debugger session is attached.
+    pub(crate) fn has_sessions(&self) -> bool {
+        !self.state.lock().sessions.is_empty()
+    }
+
     /// The plugin is being unloaded: lets it go, and nothing stops it again.
     pub(crate) fn disable(&self) {
         self.state.lock().disabled = true;

@@ -500,8 +500,23 @@ impl PluginHandle {
         if was_running {
             self.hooks(HookPhase::PreStop).await?;
         }
-        // A debugger cannot hold an unloading plugin: its breakpoints stop firing and a
-        // paused step goes on.
+        // With a debugger attached and nothing paused, `stop()` and the cleanup tasks run
+        // with its breakpoints live, so they can be debugged (a pause suspends the step's
+        // deadline: a person is looking at it). Otherwise, and once stopped, a debugger
+        // cannot hold an unloading plugin: its breakpoints stop firing and a paused step
+        // goes on.
+        let debugged = self
+            .shared
+            .debug
+            .as_ref()
+            .is_some_and(|d| d.has_sessions() && !d.is_paused());
+        let stopped = if debugged && was_running {
+            self.request(Phase::Stop, |reply| Command::Stop { reply })
+                .await
+                .inspect_err(|_| self.shared.counters.error("stop"))
+        } else {
+            Ok(())
+        };
         if let Some(debug) = &self.shared.debug {
             debug.disable();
         }
@@ -516,6 +531,7 @@ impl PluginHandle {
                 other => other,
             }
         };
+        let result = stopped.and(result);
         self.shared.set_state(PluginState::Unloaded);
         if let Some(rt) = self.runtime.upgrade() {
             rt.remove(self.id(), &self.shared);

@@ -3,6 +3,7 @@
 mod backstop;
 mod cli;
 mod debug;
+mod debug_shutdown;
 mod engine_interrupts;
 mod engine_memory;
 mod events;

@@ -154,6 +154,8 @@ pub(crate) struct Shared {
     pub abandon_wake: tokio::sync::Notify,
     /// The entry module's exports, read once it has been evaluated.
     pub exports: Mutex<Vec<ExportInfo>>,
+    /// Loaded by `PluginRuntime::check`: evaluated, never initialized.
+    pub evaluate_only: bool,
 }
 
 /// One export of a plugin's entry module ([`PluginHandle::exports`]).

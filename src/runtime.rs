@@ -189,23 +189,27 @@ impl PluginRuntime {
     /// [`LoadError::Plugin`] when evaluation or `initialize` throws, times out or runs out
     /// of memory. A failed load leaves nothing registered.
     pub async fn load(&self, dir: impl AsRef<Path>) -> Result<PluginHandle, LoadError> {
-        let dir = dir.as_ref().to_path_buf();
-        let (manifest, root) = tokio::task::spawn_blocking({
-            let dir = dir.clone();
-            move || -> Result<(Manifest, PathBuf), LoadError> {
-                let root = dir.canonicalize().map_err(|source| LoadError::Directory {
-                    dir: dir.clone(),
-                    source,
-                })?;
-                Ok((Manifest::from_dir(&root)?, root))
-            }
-        })
-        .await
-        .map_err(|e| LoadError::Directory {
-            dir: dir.clone(),
-            source: std::io::Error::other(e),
-        })??;
-        self.load_manifest(manifest, root, false).await
+        let (manifest, root) = read_manifest(dir.as_ref()).await?;
+        self.load_manifest(manifest, root, LoadMode::Normal).await
+    }
+
+    /// Proves that a plugin's new version loads without running any of it but its
+    /// modules: reads the manifest, resolves, transpiles and evaluates the entry module in
+    /// a fresh isolate (module top-level code runs; `initialize` and the rest of the
+    /// lifecycle do not), lists its exports, then disposes the isolate. Hooks run as for
+    /// [`load`](Self::load), and the id is reserved meanwhile, so check a version of a
+    /// plugin this runtime has loaded from a scratch runtime (`qirvo run --watch` does).
+    ///
+    /// # Errors
+    /// As [`load`](Self::load), except that nothing of `initialize` can fail.
+    pub async fn check(&self, dir: impl AsRef<Path>) -> Result<Vec<crate::ExportInfo>, LoadError> {
+        let (manifest, root) = read_manifest(dir.as_ref()).await?;
+        let handle = self
+            .load_manifest(manifest, root, LoadMode::EvaluateOnly)
+            .await?;
+        let exports = handle.exports();
+        handle.unload().await.map_err(LoadError::Plugin)?;
+        Ok(exports)
     }
 
     /// Loads a plugin with a test file as its entry module, in test mode (`qirvo.test`,
@@ -221,15 +225,16 @@ impl PluginRuntime {
         })?;
         let mut manifest = Manifest::from_dir(&root)?;
         manifest.main = test_file.to_path_buf();
-        self.load_manifest(manifest, root, true).await
+        self.load_manifest(manifest, root, LoadMode::Test).await
     }
 
     async fn load_manifest(
         &self,
         manifest: Manifest,
         root: PathBuf,
-        test_mode: bool,
+        mode: LoadMode,
     ) -> Result<PluginHandle, LoadError> {
+        let test_mode = mode == LoadMode::Test;
         let inner = &self.inner;
         let id = manifest.id.clone();
         // HOSTAPI (issue 14): host permissions must be declared by this runtime's host API.
@@ -246,7 +251,7 @@ impl PluginRuntime {
                 return Err(LoadError::AlreadyLoaded { id });
             }
         }
-        let result = self.load_reserved(manifest, root, test_mode).await;
+        let result = self.load_reserved(manifest, root, mode).await;
         inner.loading.lock().remove(&id);
         inner.reserved.lock().remove(&id);
         result
@@ -256,8 +261,9 @@ impl PluginRuntime {
         &self,
         manifest: Arc<Manifest>,
         root: PathBuf,
-        test_mode: bool,
+        mode: LoadMode,
     ) -> Result<PluginHandle, LoadError> {
+        let test_mode = mode == LoadMode::Test;
         let inner = &self.inner;
         let id = manifest.id.clone();
         let (tx, rx) = mpsc::unbounded_channel::<Command>();
@@ -287,6 +293,7 @@ impl PluginRuntime {
             abandoned: Default::default(),
             abandon_wake: Default::default(),
             exports: Default::default(),
+            evaluate_only: mode == LoadMode::EvaluateOnly,
             debug: inner.config.debug.then(|| {
                 crate::debug::DebugShared::new(&id, root.clone(), inner.config.break_on_start)
             }),
@@ -822,4 +829,35 @@ impl Drop for RuntimeInner {
             let _ = handle.shared.tx.send(Command::Unload { reply });
         }
     }
+}
+
+/// What a load runs of the plugin.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum LoadMode {
+    /// Evaluate, then `initialize` (`load`).
+    Normal,
+    /// A test file as the entry module, in test mode (`load_for_test`).
+    Test,
+    /// Evaluate only (`check`).
+    EvaluateOnly,
+}
+
+/// The plugin directory made canonical and its manifest read, off the async threads.
+async fn read_manifest(dir: &Path) -> Result<(Manifest, PathBuf), LoadError> {
+    let dir = dir.to_path_buf();
+    tokio::task::spawn_blocking({
+        let dir = dir.clone();
+        move || -> Result<(Manifest, PathBuf), LoadError> {
+            let root = dir.canonicalize().map_err(|source| LoadError::Directory {
+                dir: dir.clone(),
+                source,
+            })?;
+            Ok((Manifest::from_dir(&root)?, root))
+        }
+    })
+    .await
+    .map_err(|e| LoadError::Directory {
+        dir,
+        source: std::io::Error::other(e),
+    })?
 }

@@ -967,6 +967,11 @@ impl Worker {
             })?;
         *self.shared.exports.lock() = self.read_exports(&ns);
         self.namespace = Some(ns);
+        if self.shared.evaluate_only {
+            // `PluginRuntime::check`: the modules evaluated; nothing of the lifecycle runs.
+            self.shared.set_state(PluginState::Initialized);
+            return Ok(());
+        }
 
         let config = serde_json::Value::Object(self.shared.manifest.config.clone()).to_string();
         let init_started = Instant::now();

@@ -959,3 +959,122 @@ fn metrics_endpoint_negotiates_its_format() {
     interrupt(&child);
     assert_eq!(child.wait().unwrap().code(), Some(0));
 }
+
+/// `--watch` on native file events: `initialize` runs once per version (its side effect,
+/// a request, is counted by a local server), and the data directory inside the plugin
+/// folder, test files and editor temp files never trigger a reload.
+#[test]
+fn run_watch_initializes_once_per_version_and_ignores_data_tests_and_temp_files() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let server = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = server.local_addr().unwrap().port();
+    let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    {
+        let hits = hits.clone();
+        std::thread::spawn(move || {
+            for conn in server.incoming() {
+                let Ok(mut conn) = conn else { continue };
+                let mut buf = [0u8; 4096];
+                let _ = conn.read(&mut buf);
+                hits.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let _ = conn.write_all(
+                    b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok",
+                );
+            }
+        });
+    }
+    let plugin = write_plugin(
+        serde_json::json!({"id": "watched-init", "version": "1.0.0", "main": "main.js",
+            "permissions": ["network-access"], "network": {"allowedHosts": ["127.0.0.1"]}}),
+        &format!(
+            "export default {{
+               async initialize() {{ await (await fetch('http://127.0.0.1:{port}/init')).text(); }},
+               async start() {{ await qirvo.storage.set('started', Date.now()); console.log('version one'); }},
+             }};"
+        ),
+    );
+    let root = plugin.path();
+    std::fs::write(root.join("main.test.js"), "qirvo.test('t', () => {});").unwrap();
+    // The data directory inside the plugin folder, under a name that is not hidden.
+    let data = root.join("data");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_qirvo"))
+        .arg("run")
+        .arg(root)
+        .args(["--watch", "--for", "120s", "--data-dir"])
+        .arg(&data)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    for pipe in [
+        Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
+        Box::new(child.stderr.take().unwrap()),
+    ] {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+    }
+    let mut seen = Vec::new();
+    let wait_for = |text: &str, seen: &mut Vec<String>| -> bool {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+            match rx.recv_timeout(left) {
+                Ok(line) => {
+                    let hit = line.contains(text);
+                    seen.push(line);
+                    if hit {
+                        return true;
+                    }
+                }
+                Err(_) => return false,
+            }
+        }
+        false
+    };
+    assert!(wait_for("version one", &mut seen), "{seen:?}");
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 1);
+    // Writes the runtime makes under the data dir, a test file, editor temp files: none reloads.
+    std::fs::write(root.join("main.test.js"), "qirvo.test('t2', () => {});").unwrap();
+    std::fs::write(root.join("main.js~"), "backup").unwrap();
+    std::fs::write(root.join(".main.js.swp"), "swap").unwrap();
+    std::fs::write(root.join("4913"), "").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let main = root.join("main.js");
+    let code = std::fs::read_to_string(&main).unwrap();
+    std::fs::write(&main, code.replace("version one", "version two")).unwrap();
+    assert!(wait_for("version two", &mut seen), "{seen:?}");
+    let reloads = seen
+        .iter()
+        .filter(|l| l.contains("changed: reloading"))
+        .count();
+    assert_eq!(reloads, 1, "only the change to main.js reloads: {seen:?}");
+    // One initialize for the new version: the proof before the swap ran none.
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 2);
+
+    // A version whose initialize fails goes back to the previous one.
+    std::fs::write(
+        &main,
+        "export default { initialize() { throw new Error('broken init'); }, start() { console.log('never'); } };",
+    )
+    .unwrap();
+    assert!(
+        wait_for("went back to the previous version", &mut seen),
+        "{seen:?}"
+    );
+    let failed_at = seen
+        .iter()
+        .position(|l| l.contains("the new version failed"))
+        .unwrap();
+    // (stdout and stderr are read apart: the start line may come before or after.)
+    let restarted = seen[failed_at..]
+        .iter()
+        .any(|l| l == "[watched-init] version two")
+        || wait_for("version two", &mut seen);
+    assert!(restarted, "the previous version started again: {seen:?}");
+    interrupt(&child);
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}

@@ -445,6 +445,29 @@ unsafe fn bigint_word_at(ctx: *mut JSContext, dec: &str, i: usize) -> u64 {
   }
 }
 
+unsafe extern "C" {
+  fn v82jsc_new_private_symbol(
+    ctx: *mut JSContext,
+    description: *const std::os::raw::c_char,
+  ) -> JSValue;
+}
+
+/// A QuickJS private symbol (the kind `#x` names): properties keyed by it
+/// are not listed by `Reflect.ownKeys`/`Object.getOwnPropertySymbols` and no
+/// script can name it. (A `Symbol.for` key, as before, could be forged by any
+/// script: deno_core trusts what it stores under its privates, e.g. an error's
+/// call sites, and unwraps reads of it.)
+fn new_private_symbol(ctx: *mut JSContext, desc: &str) -> Option<JSValue> {
+  let cdesc = CString::new(desc.replace('\0', "")).ok()?;
+  let v = unsafe { v82jsc_new_private_symbol(ctx, cdesc.as_ptr()) };
+  if v.tag == JS_TAG_EXCEPTION {
+    let exc = unsafe { JS_GetException(ctx) };
+    unsafe { JS_FreeValue(ctx, exc) };
+    return None;
+  }
+  Some(v)
+}
+
 #[unsafe(no_mangle)]
 pub extern "C" fn v8__Private__ForApi(
   isolate: *mut RealIsolate,
@@ -464,10 +487,26 @@ pub extern "C" fn v8__Private__ForApi(
   } else {
     jsval_of(name)
   };
-  let escaped = desc.replace('\\', "\\\\").replace('"', "\\\"");
-  let v =
-    unsafe { eval(ctx, &format!("Symbol.for(\"v82jsc_private:{escaped}\")")) };
+  // One key per name per isolate, as V8's registry of API privates.
+  let iso = if isolate.is_null() {
+    crate::quickjs::core::current_iso()
+  } else {
+    isolate
+  };
+  if !iso.is_null()
+    && let Some(&cached) = iso_state(iso).api_private_symbols.get(&desc)
+  {
+    return intern::<Private>(unsafe { JS_DupValue(ctx, cached) });
+  }
+  let Some(v) = new_private_symbol(ctx, &desc) else {
+    return ptr::null();
+  };
   remember_private_symbol(isolate, ctx, v, name_value);
+  if !iso.is_null() {
+    iso_state(iso)
+      .api_private_symbols
+      .insert(desc, unsafe { JS_DupValue(ctx, v) });
+  }
   intern::<Private>(v)
 }
 
@@ -490,16 +529,9 @@ pub extern "C" fn v8__Private__New(
   } else {
     jsval_of(name)
   };
-  let Ok(cdesc) = CString::new(desc) else {
+  let Some(v) = new_private_symbol(ctx, &desc) else {
     return ptr::null();
   };
-
-  let v = unsafe { JS_NewSymbol(ctx, cdesc.as_ptr(), 0) };
-  if v.tag == JS_TAG_EXCEPTION {
-    let exc = unsafe { JS_GetException(ctx) };
-    unsafe { JS_FreeValue(ctx, exc) };
-    return ptr::null();
-  }
   remember_private_symbol(isolate, ctx, v, name_value);
   intern::<Private>(v)
 }

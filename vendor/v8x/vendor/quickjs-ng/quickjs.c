@@ -4084,6 +4084,21 @@ JSValue JS_NewSymbol(JSContext *ctx, const char *description, bool is_global)
     return symbol;
 }
 
+/* v8x (issue 12, ENGINE-B): a private symbol, the kind `#x` names are:
+   properties keyed by it are not listed by Reflect.ownKeys or
+   Object.getOwnPropertySymbols and no script can name it, which is what V8's
+   v8::Private is (an embedder's hidden property). */
+JSValue v82jsc_new_private_symbol(JSContext *ctx, const char *description)
+{
+    JSAtom atom = JS_NewAtom(ctx, description ? description : "");
+    JSValue symbol;
+    if (atom == JS_ATOM_NULL)
+        return JS_EXCEPTION;
+    symbol = JS_NewSymbolFromAtom(ctx, atom, JS_ATOM_TYPE_PRIVATE);
+    JS_FreeAtom(ctx, atom);
+    return symbol;
+}
+
 #define ATOM_GET_STR_BUF_SIZE 64
 
 static const char *JS_AtomGetStrRT(JSRuntime *rt, char *buf, int buf_size,

@@ -25,10 +25,16 @@ const MAX_DIR_ENTRIES: usize = 10_000;
 /// Largest file `readFile` reads when the plugin has no storage quota to bound it.
 const MAX_READ: u64 = 64 * 1024 * 1024;
 
+/// Most files and directories a plugin's files directory may hold: empty files cost no
+/// quota bytes, and every walk of the tree (loading, `remove`) is bounded by this.
+const MAX_ENTRIES: u64 = 100_000;
+
 pub(crate) struct FsState {
     pub dir: Dir,
     /// Bytes in files now.
     pub used: u64,
+    /// Files, directories and links in the tree now.
+    pub entries: u64,
 }
 
 impl FsState {
@@ -36,24 +42,38 @@ impl FsState {
     pub(crate) fn open(path: &Path) -> std::io::Result<FsState> {
         std::fs::create_dir_all(path)?;
         let dir = Dir::open_ambient_dir(path, cap_std::ambient_authority())?;
-        let used = tree_size(&dir, Path::new("."))?;
-        Ok(FsState { dir, used })
+        let (used, entries) = tree_size(&dir, Path::new("."))?;
+        Ok(FsState { dir, used, entries })
+    }
+
+    /// Room for `more` new entries, or the error `op` reports.
+    fn room_for(&self, more: u64, op: &str, path: &str) -> Result<(), FsOpError> {
+        if self.entries.saturating_add(more) > MAX_ENTRIES {
+            return Err(FsOpError::Quota(format!(
+                "{op} {path:?}: the files directory holds at most {MAX_ENTRIES} files and directories"
+            )));
+        }
+        Ok(())
     }
 }
 
-fn tree_size(dir: &Dir, path: &Path) -> std::io::Result<u64> {
-    let mut total = 0;
+/// Bytes in the regular files under `path`, and how many entries it holds.
+fn tree_size(dir: &Dir, path: &Path) -> std::io::Result<(u64, u64)> {
+    let (mut total, mut entries) = (0u64, 0u64);
     for entry in dir.read_dir(path)? {
         let entry = entry?;
         let ty = entry.file_type()?;
         let child = path.join(entry.file_name());
+        entries += 1;
         if ty.is_dir() {
-            total += tree_size(dir, &child)?;
+            let (t, e) = tree_size(dir, &child)?;
+            total = total.saturating_add(t);
+            entries += e;
         } else if ty.is_file() {
-            total += entry.metadata()?.len();
+            total = total.saturating_add(entry.metadata()?.len());
         }
     }
-    Ok(total)
+    Ok((total, entries))
 }
 
 #[derive(Debug, thiserror::Error, deno_error::JsError)]
@@ -243,6 +263,10 @@ pub(crate) fn op_qirvo_fs_write(
         .filter(|m| m.is_file())
         .map(|m| m.len())
         .unwrap_or(0);
+    let is_new = f.dir.symlink_metadata(&p).is_err();
+    if is_new {
+        f.room_for(1, "writeFile", path)?;
+    }
     let files = f.used - old.min(f.used) + data.len() as u64;
     if let Some((store_used, quota)) = stored {
         let total = files + store_used;
@@ -261,6 +285,9 @@ pub(crate) fn op_qirvo_fs_write(
         "writeFile",
         OpenOptions::new().write(true).create(true).truncate(true),
     )?;
+    if is_new {
+        f.entries += 1;
+    }
     std::io::Write::write_all(&mut file, data).map_err(|e| io_err(path, "writeFile", e))?;
     f.used = files;
     Ok(())
@@ -313,12 +340,23 @@ pub(crate) fn op_qirvo_fs_mkdir(
     let path = &path_arg(&path, "mkdir")?;
     let p = rel(path, "mkdir")?;
     let f = fs(state, "mkdir")?;
+    // The directories this creates: `p`, and with `recursive` its missing parents.
+    let new = if recursive {
+        p.ancestors()
+            .filter(|a| !a.as_os_str().is_empty() && f.dir.symlink_metadata(a).is_err())
+            .count() as u64
+    } else {
+        u64::from(f.dir.symlink_metadata(&p).is_err())
+    };
+    f.room_for(new, "mkdir", path)?;
     let r = if recursive {
         f.dir.create_dir_all(&p)
     } else {
         f.dir.create_dir(&p)
     };
-    r.map_err(|e| io_err(path, "mkdir", e))
+    r.map_err(|e| io_err(path, "mkdir", e))?;
+    f.entries += new;
+    Ok(())
 }
 
 #[op2]
@@ -339,22 +377,23 @@ pub(crate) fn op_qirvo_fs_remove(
         .dir
         .symlink_metadata(&p)
         .map_err(|e| io_err(path, "remove", e))?;
-    let freed = if meta.is_dir() {
-        let size = tree_size(&f.dir, &p).unwrap_or(0);
+    let (freed, gone) = if meta.is_dir() {
+        let (size, inside) = tree_size(&f.dir, &p).unwrap_or((0, 0));
         let r = if recursive {
             f.dir.remove_dir_all(&p)
         } else {
             f.dir.remove_dir(&p)
         };
         r.map_err(|e| io_err(path, "remove", e))?;
-        size
+        (size, inside + 1)
     } else {
         f.dir
             .remove_file(&p)
             .map_err(|e| io_err(path, "remove", e))?;
-        if meta.is_file() { meta.len() } else { 0 }
+        (if meta.is_file() { meta.len() } else { 0 }, 1)
     };
     f.used = f.used.saturating_sub(freed);
+    f.entries = f.entries.saturating_sub(gone);
     Ok(())
 }
 

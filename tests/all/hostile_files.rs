@@ -653,3 +653,123 @@ async fn the_module_size_cap_follows_the_memory_limit() {
         .await
         .expect("3 MiB under 256MB loads");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn debug_instrumentation_gets_the_same_protection() {
+    // With debugging on, modules are parsed again to insert debug sites: deep source is
+    // refused the same way, and near-limit source instruments on the parser's stack.
+    let data = tempfile::tempdir().unwrap();
+    let rt = qirvo::PluginRuntime::new(qirvo::RuntimeConfig {
+        data_dir: data.path().to_path_buf(),
+        debug: true,
+        ..qirvo::RuntimeConfig::default()
+    })
+    .unwrap();
+    for (name, file, source) in deep_members() {
+        let dir = write_plugin(
+            json!({"id": "deep-debug", "version": "1.0.0", "main": file}),
+            &source,
+        );
+        let r = tokio::time::timeout(PROMPT, rt.load(dir.path()))
+            .await
+            .expect("hung");
+        let msg = r.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(msg.contains(file) && msg.contains("nests"), "{name}: {msg}");
+    }
+    for (name, source) in [
+        (
+            "parens",
+            format!("export const v = {}1{};", "(".repeat(495), ")".repeat(495)),
+        ),
+        (
+            "functions",
+            format!(
+                "export const v = {}1{};",
+                "(function(){return ".repeat(160),
+                "})()".repeat(160)
+            ),
+        ),
+        (
+            "else if",
+            format!(
+                "let a = 1; if (a) {{}}{}",
+                " else if (a) { a++ }".repeat(970)
+            ),
+        ),
+        ("binary", format!("export const v = 1{};", "+1".repeat(980))),
+    ] {
+        let dir = write_plugin(
+            json!({"id": "near-debug", "version": "1.0.0", "main": "main.ts"}),
+            &source,
+        );
+        match tokio::time::timeout(PROMPT, rt.load(dir.path()))
+            .await
+            .expect("hung")
+        {
+            Ok(p) => p.unload().await.unwrap(),
+            Err(e) => {
+                let msg = e.to_string();
+                assert!(
+                    msg.contains("RangeError") || msg.contains("nests"),
+                    "{name}: {msg}"
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_files_directory_holds_a_bounded_number_of_entries() {
+    // Empty files cost no quota bytes, so the number of entries is capped (100,000):
+    // loading and `remove` walk the tree, and that walk must stay bounded.
+    let data = tempfile::tempdir().unwrap();
+    let many = data
+        .path()
+        .join("plugins")
+        .join("crowded")
+        .join("files")
+        .join("many");
+    std::fs::create_dir_all(&many).unwrap();
+    for i in 0..99_999 {
+        std::fs::File::create(many.join(i.to_string())).unwrap();
+    }
+    let dir = write_plugin(
+        json!({"id": "crowded", "version": "1.0.0", "main": "main.js",
+               "permissions": ["filesystem-access"]}),
+        r#"
+        async function outcome(f) {
+          try { await f(); return "ok"; } catch (e) { return `${e.name}: ${e.message}`; }
+        }
+        export async function probe() {
+          return {
+            write: await outcome(() => qirvo.fs.writeTextFile("x", "")),
+            mkdir: await outcome(() => qirvo.fs.mkdir("a/b", { recursive: true })),
+            overwrite: await outcome(() => qirvo.fs.writeTextFile("many/7", "seven")),
+            remove: await outcome(() => qirvo.fs.remove("many", { recursive: true })),
+            after: await outcome(() => qirvo.fs.writeTextFile("x", "")),
+          };
+        }
+        "#,
+    );
+    let rt = qirvo::PluginRuntime::new(qirvo::RuntimeConfig {
+        data_dir: data.path().to_path_buf(),
+        ..qirvo::RuntimeConfig::default()
+    })
+    .unwrap();
+    let p = rt.load(dir.path()).await.unwrap();
+    let r = p.call("probe", vec![]).await.unwrap();
+    for op in ["write", "mkdir"] {
+        let got = r[op].as_str().unwrap();
+        assert!(
+            got.starts_with("QuotaExceededError") && got.contains("100000"),
+            "{op}: {got}"
+        );
+    }
+    assert_eq!(
+        r["overwrite"],
+        json!("ok"),
+        "an existing file can be rewritten"
+    );
+    assert_eq!(r["remove"], json!("ok"));
+    assert_eq!(r["after"], json!("ok"), "removing frees entries");
+}

@@ -113,6 +113,11 @@ async fn wasm_memory_is_refused_beyond_the_plugin_limit() {
 
     // What was refused was never allocated.
     let grown = proc_status_bytes("VmHWM").saturating_sub(peak_before);
+    eprintln!(
+        "wasm-memory: peak RSS {} MiB before, grew by {} MiB over 1 GiB/4 GiB requests",
+        peak_before / MIB,
+        grown / MIB
+    );
     assert!(grown < 256 * MIB, "peak RSS grew by {} MiB", grown / MIB);
 
     // Memory the plugin holds counts: 16 MiB instances (WAMR keeps them for the isolate's
@@ -158,6 +163,31 @@ async fn huge_array_buffers_are_refused_or_end_the_plugin() {
             }
             Err(PluginError::MemoryLimitExceeded { .. }) => {}
             Err(e) => panic!("arrayBuffer{args:?}: {e:?}"),
+        }
+        assert_eq!(
+            other.call("greet", vec![json!("Ada")]).await.unwrap(),
+            json!("Hello, Ada!")
+        );
+    }
+    let grown = proc_status_bytes("VmHWM").saturating_sub(peak_before);
+    assert!(grown < 256 * MIB, "peak RSS grew by {} MiB", grown / MIB);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn strings_built_by_natives_count_against_the_limit() {
+    let (rt, _logs) = runtime();
+    let other = rt.load(plugin_fixture("hello")).await.unwrap();
+    let peak_before = proc_status_bytes("VmHWM");
+    for (i, kind) in ["repeat", "padEnd", "join", "stringify"].iter().enumerate() {
+        let dir = copy_plugin("wasm-memory", &format!("big-string-{i}"));
+        let p = rt.load(dir.path()).await.unwrap();
+        match p.call("bigString", vec![json!(kind)]).await {
+            Ok(answer) => assert!(
+                answer.get("error").is_some(),
+                "a 256M-character string ({kind}) was built under 64MB: {answer}"
+            ),
+            Err(PluginError::MemoryLimitExceeded { .. }) => {}
+            Err(e) => panic!("{kind}: {e:?}"),
         }
         assert_eq!(
             other.call("greet", vec![json!("Ada")]).await.unwrap(),

@@ -2811,6 +2811,13 @@ int JS_ExecutePendingJob(JSRuntime *rt, JSContext **pctx)
     JS_FreeValue(ctx, res);
     js_free(ctx, e);
     *pctx = ctx;
+    /* v8x: a job that was interrupted drops the rest of its batch at once:
+       an embedder loop may stop at the first failed job and run the rest
+       only after the termination was cancelled, i.e. in the next call */
+    if (ret < 0 && rt->interrupt_handler &&
+        rt->interrupt_handler(rt, rt->interrupt_opaque)) {
+        js_discard_pending_jobs(rt);
+    }
     return ret;
 }
 
@@ -9415,7 +9422,12 @@ static void JS_ThrowInterrupted(JSContext *ctx)
 {
     JS_ThrowInternalError(ctx, "interrupted");
     JS_SetUncatchableError(ctx, ctx->rt->current_exception);
-    /* v8x: the pending jobs of this batch are dropped (JS_ExecutePendingJob) */
+    /* v8x: the jobs the stopped execution queued (finalization callbacks,
+       promise reactions) are dropped now, before the embedder cancels the
+       termination and drains them in its next turn; the jobs queued while
+       the exception unwinds are dropped by JS_ExecutePendingJob if the
+       termination still holds. */
+    js_discard_pending_jobs(ctx->rt);
     ctx->rt->job_interrupt_check = true;
 }
 

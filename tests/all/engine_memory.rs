@@ -137,6 +137,18 @@ async fn wasm_memory_is_refused_beyond_the_plugin_limit() {
     assert_refused(&last, "a 16 MiB memory past the limit");
     assert!(granted >= 1, "not even one 16 MiB memory fits in 64MB");
     assert_eq!(p.call("ping", vec![]).await.unwrap(), json!("pong"));
+
+    // Compiled modules are kept too: 4 MiB modules are refused long before 64 of them.
+    let fresh_dir = copy_plugin("wasm-memory", "wasm-modules");
+    let fresh = rt.load(fresh_dir.path()).await.unwrap();
+    let many = attempt(&fresh, "compileMany", json!([4, 64])).await;
+    assert_refused(&many, "compiling 64 modules of 4 MiB");
+    assert!(
+        many["compiled"]
+            .as_u64()
+            .is_some_and(|n| (1..16).contains(&n)),
+        "{many}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -1555,6 +1555,27 @@ unsafe fn compile_module(
   bytes: &[u8],
   operation: &str,
 ) -> Result<usize, JSValue> {
+  // A compiled module is kept for the isolate's life: the bytes (here and in
+  // WAMR) and WAMR's structures for them, about three times its size,
+  // count against the isolate's limit.
+  let kept = (bytes.len() as u64).saturating_mul(3);
+  if let Err(refused) = external_fits(kept) {
+    return Err(unsafe {
+      throw_range(ctx, &format!("{operation}: {refused}"))
+    });
+  }
+  let compiled = compile_module_uncounted(ctx, bytes, operation);
+  if compiled.is_ok() {
+    let _ = crate::quickjs::core::charge_external_memory(current_iso(), kept);
+  }
+  compiled
+}
+
+unsafe fn compile_module_uncounted(
+  ctx: *mut JSContext,
+  bytes: &[u8],
+  operation: &str,
+) -> Result<usize, JSValue> {
   with_state(|st| {
     let mut bin = wasm_vec_t::empty();
     unsafe { wasm_byte_vec_new(&mut bin, bytes.len(), bytes.as_ptr()) };

@@ -189,7 +189,12 @@ impl Shared {
     /// The backstop gave up on the plugin's thread: it is `error`, every waiter is woken
     /// with an error, and nothing waits for the thread again. Runs on the watchdog thread,
     /// so it only touches this shared state. Returns false if it was already abandoned.
-    pub(crate) fn abandon(&self, report: crate::watchdog::Abandon) -> bool {
+    /// `count` (the runtime's abandoned-thread counter) goes up before anyone is woken.
+    pub(crate) fn abandon(
+        &self,
+        report: crate::watchdog::Abandon,
+        count: &std::sync::atomic::AtomicU64,
+    ) -> bool {
         let what = report
             .phase
             .as_ref()
@@ -205,6 +210,7 @@ impl Shared {
             }
         }
         self.counters.error("unresponsive");
+        count.fetch_add(1, Ordering::Relaxed);
         tracing::error!(target: "qirvo::lifecycle", plugin = %self.manifest.id, step = %what, limit = ?report.limit, grace = ?report.grace, "unresponsive: its thread did not stop after its deadline; abandoned");
         self.logs.push(
             crate::logs::LogLevel::Error,

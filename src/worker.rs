@@ -782,10 +782,8 @@ impl Engine {
             let shared = Arc::downgrade(&spec.shared);
             let count = spec.abandoned.clone();
             self.target.set_on_abandon(move |report| {
-                if let Some(shared) = shared.upgrade()
-                    && shared.abandon(report)
-                {
-                    count.fetch_add(1, Ordering::Relaxed);
+                if let Some(shared) = shared.upgrade() {
+                    shared.abandon(report, &count);
                 }
             });
         }

@@ -9,8 +9,9 @@ use crate::manifest::ByteSize;
 use crate::plugin::PluginState;
 use crate::resources::BudgetError;
 
-/// A `manifest.json` that cannot be used. The message names the file, the field and the
-/// reason: `manifest.json: resources.memory: "lots" is not a size (expected e.g. "128MB")`.
+/// A `manifest.json` that cannot be used. The message names the file, the line and column
+/// (when known), the field and the reason:
+/// `manifest.json:7:15: resources.memory: "lots" is not a size (expected e.g. "128MB")`.
 #[derive(Debug, thiserror::Error)]
 pub enum ManifestError {
     #[error("{}: cannot read: {source}", file.display())]
@@ -19,14 +20,53 @@ pub enum ManifestError {
         #[source]
         source: std::io::Error,
     },
-    #[error("{}: not valid JSON: {reason}", file.display())]
-    Syntax { file: PathBuf, reason: String },
-    #[error("{}: {field}: {reason}", file.display())]
+    #[error("{}{}: not valid JSON: {reason}", file.display(), TextPosition::suffix(at))]
+    Syntax {
+        file: PathBuf,
+        /// Where the parser stopped.
+        at: Option<TextPosition>,
+        reason: String,
+    },
+    #[error("{}{}: {field}: {reason}", file.display(), TextPosition::suffix(at))]
     Invalid {
         file: PathBuf,
+        /// Where the field's value (or, for a missing field, its object) starts in the file;
+        /// `None` when the error is not about the text (e.g. a permission no host declares).
+        at: Option<TextPosition>,
+        /// The field's path as written in the manifest, e.g. `resources.memory`,
+        /// `permissions[1]`.
         field: String,
         reason: String,
     },
+}
+
+/// A place in a text file: 1-based line and column (columns count characters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextPosition {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl TextPosition {
+    /// The position of byte `offset` in `text` (clamped to the text, and to a char boundary).
+    pub fn of_offset(text: &str, offset: usize) -> TextPosition {
+        let mut end = offset.min(text.len());
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let before = &text[..end];
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        TextPosition {
+            line: before.matches('\n').count() + 1,
+            column: before[line_start..].chars().count() + 1,
+        }
+    }
+
+    /// `":L:C"`, or `""` without a position.
+    fn suffix(at: &Option<TextPosition>) -> String {
+        at.map(|p| format!(":{}:{}", p.line, p.column))
+            .unwrap_or_default()
+    }
 }
 
 /// An exception thrown by plugin code, with its message and (source-mapped) stack.

@@ -817,6 +817,7 @@ impl HostApi {
                 known.extend(self.reg.permissions.keys().map(|k| k.as_str()));
                 return Err(ManifestError::Invalid {
                     file: file.to_path_buf(),
+                    at: None,
                     field: "permissions".to_string(),
                     reason: format!(
                         "{:?} is not a known permission (known: {})",

@@ -78,6 +78,7 @@ pub use debug::{
 };
 pub use error::{
     ConfigError, JsException, LoadError, ManifestError, Phase, PluginError, PurgeError,
+    TextPosition,
 };
 pub use events::{Event, EventError, EventSource, EventSubscription, Events};
 pub use health::HealthReport;

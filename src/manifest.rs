@@ -474,29 +474,34 @@ impl Manifest {
     /// Validates manifest JSON text. `file` is only used in error messages; when `dir` is
     /// given, `main` must name an existing file inside it.
     pub fn parse(text: &str, file: &Path, dir: Option<&Path>) -> Result<Manifest, ManifestError> {
+        // Syntax first, on a generic value: a syntax error anywhere is reported as such (with
+        // serde_json's position), and the value lets a type error describe what was written.
+        // serde_json's default depth bound (128) applies here, so the text is shallow enough
+        // for `locate` below to walk.
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| ManifestError::Syntax {
+                file: file.to_path_buf(),
+                at: (e.line() > 0).then(|| crate::error::TextPosition {
+                    line: e.line(),
+                    column: e.column().max(1),
+                }),
+                reason: strip_position(&e.to_string()),
+            })?;
         let invalid = |field: &str, reason: String| ManifestError::Invalid {
             file: file.to_path_buf(),
+            at: locate(text, field),
             field: field.to_string(),
             reason,
         };
+        // The typed pass reads the text again (not `value`) so a field given twice is caught.
         let de = &mut serde_json::Deserializer::from_str(text);
         let raw: RawManifest = match serde_path_to_error::deserialize(de) {
             Ok(raw) => raw,
             Err(e) => {
                 let path = e.path().to_string();
-                let inner = e.into_inner();
-                if inner.is_syntax() || inner.is_eof() {
-                    return Err(ManifestError::Syntax {
-                        file: file.to_path_buf(),
-                        reason: inner.to_string(),
-                    });
-                }
-                let field = if path == "." {
-                    "(top level)".to_string()
-                } else {
-                    path
-                };
-                return Err(invalid(&field, strip_position(&inner.to_string())));
+                let (field, reason) =
+                    explain_serde_error(&path, &e.into_inner().to_string(), &value);
+                return Err(invalid(&field, reason));
             }
         };
 
@@ -731,6 +736,234 @@ fn strip_position(msg: &str) -> String {
     }
 }
 
+// --- errors a person understands, at the field's line and column (CLIREST, issue 16) -----
+
+/// One step of a field path: an object key or an array index.
+#[derive(Debug, PartialEq)]
+enum PathStep<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// Splits a field path as shown in messages (`network.allowedHosts[0]`) into steps. The
+/// top level is `""` or `"(top level)"`.
+fn path_steps(path: &str) -> Vec<PathStep<'_>> {
+    let mut steps = Vec::new();
+    if path == "(top level)" || path == "." {
+        return steps;
+    }
+    for part in path.split('.') {
+        let (key, mut rest) = match part.find('[') {
+            Some(i) => (&part[..i], &part[i..]),
+            None => (part, ""),
+        };
+        if !key.is_empty() {
+            steps.push(PathStep::Key(key));
+        }
+        while let Some(close) = rest.find(']') {
+            if let Ok(i) = rest[1..close].parse() {
+                steps.push(PathStep::Index(i));
+            }
+            rest = &rest[close + 1..];
+        }
+    }
+    steps
+}
+
+/// Where the value at `path` starts in `text` (for a path that does not exist, the deepest
+/// object or array on the way). `None` when the text does not parse (it always does here:
+/// `parse` checks the syntax first).
+fn locate(text: &str, path: &str) -> Option<crate::error::TextPosition> {
+    use jsonc_parser::ast::Value;
+    let collect = jsonc_parser::CollectOptions::default();
+    let options = jsonc_parser::ParseOptions::default();
+    let parsed = jsonc_parser::parse_to_ast(text, &collect, &options).ok()?;
+    let mut node = parsed.value.as_ref()?;
+    for step in path_steps(path) {
+        let next = match (node, step) {
+            (Value::Object(o), PathStep::Key(k)) => o
+                .properties
+                .iter()
+                .rev() // serde keeps the last of a key given twice
+                .find(|p| p.name.as_str() == k)
+                .map(|p| &p.value),
+            (Value::Array(a), PathStep::Index(i)) => a.elements.get(i),
+            _ => None,
+        };
+        match next {
+            Some(n) => node = n,
+            None => break,
+        }
+    }
+    let start = jsonc_parser::common::Ranged::start(node);
+    Some(crate::error::TextPosition::of_offset(text, start))
+}
+
+/// The value at `path` in `value`, if there is one.
+fn value_at<'v>(value: &'v serde_json::Value, path: &str) -> Option<&'v serde_json::Value> {
+    let mut v = value;
+    for step in path_steps(path) {
+        v = match step {
+            PathStep::Key(k) => v.get(k)?,
+            PathStep::Index(i) => v.get(i)?,
+        };
+    }
+    Some(v)
+}
+
+/// `"5s" is a string`, `[] is an array`, `-1 is a negative number`: what was written, in
+/// JSON terms.
+fn describe(v: &serde_json::Value) -> String {
+    use serde_json::Value;
+    let shown = {
+        let s = v.to_string();
+        if s.chars().count() > 40 {
+            let cut: String = s.chars().take(37).collect();
+            format!("{cut}...")
+        } else {
+            s
+        }
+    };
+    match v {
+        Value::Null => "null is not a value here".to_string(),
+        Value::Bool(_) => format!("{shown} is a boolean"),
+        Value::Number(n) if n.as_i64().is_some_and(|i| i < 0) => {
+            format!("{shown} is a negative number")
+        }
+        Value::Number(n) if n.is_f64() => format!("{shown} is not a whole number"),
+        Value::Number(_) => format!("{shown} is a number"),
+        Value::String(_) => format!("{shown} is a string"),
+        Value::Array(_) => format!("{shown} is an array"),
+        Value::Object(_) => format!("{shown} is an object"),
+    }
+}
+
+/// What a field takes, phrased for a person: `"give milliseconds as a number, e.g. 5000"`.
+/// `path` has its array indexes written `[]`.
+fn expected_for(path: &str) -> &'static str {
+    match path {
+        "" => {
+            "the manifest is an object, e.g. {\"id\": \"hello\", \"version\": \"1.0.0\", \"main\": \"main.ts\"}"
+        }
+        "$schema" => "give the schema's path or URL as a string",
+        "id" => "give the id as a string, e.g. \"com.example.hello\"",
+        "name" | "description" => "give it as a string",
+        "version" => "give a semantic version as a string, e.g. \"1.0.0\"",
+        "main" => "give the entry module's path as a string, e.g. \"main.ts\"",
+        "permissions" => "give a list of permission names, e.g. [\"network-access\"]",
+        "permissions[]" => {
+            "give a permission name as a string, e.g. \"network-access\" or \"orders:read\""
+        }
+        "network" => "give an object, e.g. {\"allowedHosts\": [\"api.example.com\"]}",
+        "network.allowedHosts" => "give a list of hosts, e.g. [\"api.example.com\"]",
+        "network.allowedHosts[]" => "give a host as a string, e.g. \"api.example.com\"",
+        "resources" => "give an object, e.g. {\"memory\": \"64MB\", \"timeout\": 5000}",
+        "resources.memory" | "resources.storage" => {
+            "give a size as a string, e.g. \"128MB\", or a number of bytes"
+        }
+        "resources.timeout" => "give milliseconds as a number, e.g. 5000",
+        "resources.cpu" => "give percent of one core as a number, e.g. 50",
+        "resources.maxConnections" => "give a whole number, e.g. 10",
+        "resources.bandwidth" => "give a rate as a string, e.g. \"1MB/s\"",
+        "config" => "give an object, e.g. {\"greeting\": \"hi\"}",
+        "restart" => "give an object, e.g. {\"policy\": \"on-failure\", \"maxRestarts\": 3}",
+        "restart.policy" => "give \"never\" or \"on-failure\"",
+        "restart.maxRestarts" => "give a whole number from 1 to 1000, e.g. 3",
+        "restart.backoff" => "give milliseconds as a whole number, e.g. 1000",
+        _ => "see the manifest schema (`qirvo schema`)",
+    }
+}
+
+/// The names between backticks in a serde message (`unknown field `x`, expected `a` or `b``).
+fn backticked(msg: &str) -> Vec<&str> {
+    msg.split('`').skip(1).step_by(2).collect()
+}
+
+/// Turns a serde error at `path` into a field and a reason a person understands: no Rust type
+/// or struct names, no "unknown variant", and for a value of the wrong kind, what was written
+/// and what the field takes.
+fn explain_serde_error(path: &str, msg: &str, value: &serde_json::Value) -> (String, String) {
+    let msg = strip_position(msg);
+    let top = path == "." || path.is_empty();
+    let field = if top { String::new() } else { path.to_string() };
+    let child = |name: &str| {
+        if field.is_empty() {
+            name.to_string()
+        } else {
+            format!("{field}.{name}")
+        }
+    };
+    let shown = |f: &str| {
+        if f.is_empty() {
+            "(top level)".to_string()
+        } else {
+            f.to_string()
+        }
+    };
+    if msg.starts_with("missing field ") {
+        let name = backticked(&msg).first().copied().unwrap_or("?").to_string();
+        let full = child(&name);
+        let hint = expected_for(&full);
+        return (shown(&field), format!("{name:?} is required ({hint})"));
+    }
+    if msg.starts_with("unknown field ") {
+        let names = backticked(&msg);
+        let unknown = names.first().copied().unwrap_or("?");
+        let known: Vec<&str> = names.iter().skip(1).copied().collect();
+        let reason = if known.is_empty() {
+            format!("{unknown:?} is not a field here")
+        } else {
+            format!(
+                "{unknown:?} is not a field here (known: {})",
+                known.join(", ")
+            )
+        };
+        // serde_path_to_error's path already ends with the unknown key.
+        return (shown(&field), reason);
+    }
+    if msg.starts_with("duplicate field ") {
+        let name = backticked(&msg).first().copied().unwrap_or("?").to_string();
+        return (shown(&field), format!("{name:?} is given twice"));
+    }
+    let generic = msg.starts_with("invalid type")
+        || msg.starts_with("invalid value")
+        || msg.starts_with("invalid length")
+        || msg.starts_with("unknown variant")
+        || msg.starts_with("expected a size");
+    if generic && let Some(v) = value_at(value, &field) {
+        let pattern = {
+            let mut p = String::new();
+            for step in path_steps(&field) {
+                match step {
+                    PathStep::Key(k) if p.is_empty() => p.push_str(k),
+                    PathStep::Key(k) => {
+                        p.push('.');
+                        p.push_str(k);
+                    }
+                    PathStep::Index(_) => p.push_str("[]"),
+                }
+            }
+            p
+        };
+        let what = describe(v);
+        let expected = expected_for(&pattern);
+        let reason = match v {
+            // A string of the right kind with the wrong content ("always" as a policy).
+            serde_json::Value::String(s) if msg.starts_with("unknown variant") => {
+                format!("{s:?} is not one of the choices; {expected}")
+            }
+            serde_json::Value::Number(n)
+                if msg.starts_with("invalid value") && !n.as_i64().is_some_and(|i| i < 0) =>
+            {
+                format!("{v} is out of range; {expected}")
+            }
+            _ => format!("{what}; {expected}"),
+        };
+        return (shown(&field), reason);
+    }
+    (shown(&field), msg)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -849,7 +1082,7 @@ mod tests {
         for (json, field) in cases {
             let err = parse(json).unwrap_err();
             let msg = err.to_string();
-            assert!(msg.starts_with("manifest.json: "), "{msg}");
+            assert!(msg.starts_with("manifest.json:1:"), "{msg}");
             assert!(msg.contains(&format!(" {field}: ")), "{json} -> {msg}");
         }
         let msg =
@@ -858,7 +1091,7 @@ mod tests {
                 .to_string();
         assert_eq!(
             msg,
-            "manifest.json: resources.memory: \"lots\" is not a size (expected e.g. \"128MB\")"
+            "manifest.json:1:65: resources.memory: \"lots\" is not a size (expected e.g. \"128MB\")"
         );
         let msg = parse(r#"{"id":"a","#).unwrap_err().to_string();
         assert!(msg.contains("not valid JSON"), "{msg}");

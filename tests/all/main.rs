@@ -2,6 +2,7 @@
 
 mod backstop;
 mod cli;
+mod cli_more;
 mod debug;
 mod debug_shutdown;
 mod engine_interrupts;

@@ -1,0 +1,256 @@
+//! CLI behaviour from issue 16 (CLIREST): manifest errors at the field's line and column,
+//! Prometheus naming over a whole scrape, structured log fields, cleanup when `start()`
+//! throws, and the plugin guide's examples. Everything runs through the built `qirvo`.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn qirvo(args: &[&str]) -> Output {
+    let data = tempfile::tempdir().unwrap();
+    Command::new(env!("CARGO_BIN_EXE_qirvo"))
+        .args(args)
+        .arg("--data-dir")
+        .arg(data.path())
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run qirvo")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// 1-based line and column (in characters) of byte `offset` in `s`.
+fn line_col(s: &str, offset: usize) -> (usize, usize) {
+    let before = &s[..offset];
+    let line = before.matches('\n').count() + 1;
+    let start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[start..].chars().count() + 1)
+}
+
+/// A plugin directory whose manifest is `manifest` (written as is) with an empty main.js.
+fn plugin_with_manifest(manifest: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("manifest.json"), manifest).unwrap();
+    std::fs::write(dir.path().join("main.js"), "").unwrap();
+    dir
+}
+
+/// Words that only a Rust programmer would understand.
+const RUST_ISMS: [&str; 14] = [
+    "Raw",
+    "struct",
+    "variant",
+    "u32",
+    "u64",
+    "f64",
+    "NetworkAccess",
+    "FilesystemAccess",
+    "sequence",
+    "a map",
+    "invalid type",
+    "invalid value",
+    "`",
+    "OnFailure",
+];
+
+#[test]
+fn manifest_errors_point_at_the_field_in_words_a_person_understands() {
+    // (fields spliced into a valid pretty-printed manifest, the text the value starts at,
+    //  the field path in the message, the reason)
+    let cases: &[(&str, &str, &str, &str)] = &[
+        (
+            r#""resources": { "memory": "lots" }"#,
+            r#""lots""#,
+            "resources.memory",
+            r#""lots" is not a size (expected e.g. "128MB")"#,
+        ),
+        (
+            r#""resources": { "memory": "1KB" }"#,
+            r#""1KB""#,
+            "resources.memory",
+            "1KB is out of range (4MB to 16GB)",
+        ),
+        (
+            r#""resources": { "memory": [] }"#,
+            "[]",
+            "resources.memory",
+            r#"[] is an array; give a size as a string, e.g. "128MB", or a number of bytes"#,
+        ),
+        (
+            r#""resources": { "timeout": "5s" }"#,
+            r#""5s""#,
+            "resources.timeout",
+            r#""5s" is a string; give milliseconds as a number, e.g. 5000"#,
+        ),
+        (
+            r#""resources": { "timeout": -5 }"#,
+            "-5",
+            "resources.timeout",
+            "-5 is a negative number; give milliseconds as a number, e.g. 5000",
+        ),
+        (
+            r#""resources": { "cpu": "50%" }"#,
+            r#""50%""#,
+            "resources.cpu",
+            r#""50%" is a string; give percent of one core as a number, e.g. 50"#,
+        ),
+        (
+            r#""resources": { "bandwidth": 1000 }"#,
+            "1000",
+            "resources.bandwidth",
+            r#"1000 is a number; give a rate as a string, e.g. "1MB/s""#,
+        ),
+        (
+            r#""resources": { "maxConnections": 1.5 }"#,
+            "1.5",
+            "resources.maxConnections",
+            "1.5 is not a whole number; give a whole number, e.g. 10",
+        ),
+        (
+            r#""resources": []"#,
+            "[]",
+            "resources",
+            "[] is an array; give an object, e.g. {",
+        ),
+        (
+            r#""config": []"#,
+            "[]",
+            "config",
+            r#"[] is an array; give an object, e.g. {"greeting": "hi"}"#,
+        ),
+        (
+            r#""permissions": "network-access""#,
+            r#""network-access""#,
+            "permissions",
+            r#""network-access" is a string; give a list of permission names, e.g. ["network-access"]"#,
+        ),
+        (
+            r#""permissions": ["network-access", "network-access"]"#,
+            r#""network-access"]"#,
+            "permissions[1]",
+            r#""network-access" is listed twice"#,
+        ),
+        (
+            r#""permissions": ["filesystem-access", 7]"#,
+            "7]",
+            "permissions[1]",
+            "7 is a number; give a permission name as a string",
+        ),
+        (
+            r#""network": { "allowedHosts": ["api.example.com", "http://x/"] }"#,
+            r#""http://x/""#,
+            "network.allowedHosts[1]",
+            "",
+        ),
+        (
+            r#""restart": { "policy": "always" }"#,
+            r#""always""#,
+            "restart.policy",
+            r#""always" is not one of the choices; give "never" or "on-failure""#,
+        ),
+        (
+            r#""restart": { "policy": "on-failure", "maxRestarts": -1 }"#,
+            "-1",
+            "restart.maxRestarts",
+            "-1 is a negative number; give a whole number from 1 to 1000",
+        ),
+        (
+            r#""restart": { "policy": "on-failure", "maxRestarts": 5000000000 }"#,
+            "5000000000",
+            "restart.maxRestarts",
+            "5000000000 is out of range; give a whole number from 1 to 1000",
+        ),
+        (
+            r#""restart": { "maxRestarts": 2 }"#,
+            r#"{ "maxRestarts""#,
+            "restart",
+            r#""policy" is required (give "never" or "on-failure")"#,
+        ),
+        (
+            r#""mian": "main.js""#,
+            r#""main.js""#,
+            "mian",
+            r#""mian" is not a field here (known: $schema, id, name"#,
+        ),
+    ];
+    for (extra, value_text, field, reason) in cases {
+        let manifest = format!(
+            "{{\n  \"id\": \"located\",\n  \"version\": \"1.0.0\",\n  \"main\": \"main.js\",\n  {extra}\n}}\n"
+        );
+        let offset = manifest
+            .rfind(value_text)
+            .unwrap_or_else(|| panic!("{value_text} in {manifest}"));
+        let (line, col) = line_col(&manifest, offset);
+        let dir = plugin_with_manifest(&manifest);
+        let out = qirvo(&["validate", dir.path().to_str().unwrap()]);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{extra}: {stderr}");
+        let want = format!("manifest.json:{line}:{col}: {field}: {reason}");
+        assert!(
+            stderr.contains(&want),
+            "{extra}:\n want {want}\n got {stderr}"
+        );
+        for word in RUST_ISMS {
+            assert!(!stderr.contains(word), "{extra}: {word:?} in {stderr}");
+        }
+    }
+
+    // A field missing at the top level: the object that lacks it, at 1:1.
+    let dir = plugin_with_manifest("{\n  \"id\": \"located\",\n  \"version\": \"1.0.0\"\n}\n");
+    let stderr = text(&qirvo(&["validate", dir.path().to_str().unwrap()]).stderr);
+    assert!(
+        stderr.contains(r#"manifest.json:1:1: (top level): "main" is required (give the entry module's path as a string, e.g. "main.ts")"#),
+        "{stderr}"
+    );
+
+    // Syntax errors carry serde_json's position (where the parser stopped).
+    for (bad, line, col) in [
+        ("{\n  \"id\": \"a\",\n}\n", 3, 1),
+        ("{\n  \"id\": \"a\"\n  \"version\": \"1.0.0\"\n}", 3, 3),
+        ("{\n  \"id\": 'a'\n}", 2, 9),
+    ] {
+        let dir = plugin_with_manifest(bad);
+        let out = qirvo(&["validate", dir.path().to_str().unwrap()]);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{bad}: {stderr}");
+        let want = format!("manifest.json:{line}:{col}: not valid JSON: ");
+        assert!(
+            stderr.contains(&want),
+            "{bad}:\n want {want}\n got {stderr}"
+        );
+        assert!(!stderr.contains(" at line "), "{stderr}");
+    }
+}
+
+#[test]
+fn manifest_errors_through_the_api_carry_the_position() {
+    let text = "{\n  \"id\": \"a\",\n  \"version\": \"1.0.0\",\n  \"main\": \"m.ts\",\n  \"resources\": {\n\n    \"memory\": \"lots\"\n  }\n}";
+    let err = qirvo::Manifest::parse(text, Path::new("manifest.json"), None).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "manifest.json:7:15: resources.memory: \"lots\" is not a size (expected e.g. \"128MB\")"
+    );
+    match err {
+        qirvo::ManifestError::Invalid { at, field, .. } => {
+            assert_eq!(field, "resources.memory");
+            assert_eq!(
+                at,
+                Some(qirvo::TextPosition {
+                    line: 7,
+                    column: 15
+                })
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    // Non-ASCII before the value: columns count characters.
+    let text = "{\"name\": \"é—ü\", \"id\": \"a\", \"version\": \"1.0.0\", \"main\": \"m.ts\", \"resources\": {\"timeout\": \"5s\"}}";
+    let err = qirvo::Manifest::parse(text, Path::new("manifest.json"), None).unwrap_err();
+    let col = text[..text.find("\"5s\"").unwrap()].chars().count() + 1;
+    assert!(
+        err.to_string()
+            .starts_with(&format!("manifest.json:1:{col}: resources.timeout: ")),
+        "{err}"
+    );
+}

@@ -851,19 +851,21 @@ const assert = ObjectFreeze({
   },
 });
 
-function registerTest(name, fn, options, skip) {
+function registerTest(name, fn, options, skip, only = false) {
   if (typeof name !== "string") throw new TypeError("a test needs a name");
   if (typeof fn !== "function") throw new TypeError(`test ${JSONStringify(name)} needs a function`);
   const timeout = options?.timeout;
   if (timeout !== undefined && (typeof timeout !== "number" || !(timeout > 0))) {
     throw new TypeError(`test ${JSONStringify(name)}: timeout must be a positive number of ms`);
   }
-  ArrayPrototypePush(registeredTests, { name, fn, skip, timeout });
+  ArrayPrototypePush(registeredTests, { name, fn, skip, only, timeout });
 }
 const testApi = ObjectFreeze(ObjectAssign(
   (name, fn, options) => registerTest(name, fn, options, false),
   {
     skip: (name, fn, options) => registerTest(name, fn, options, true),
+    // TESTRUNNER (issue 16): when any test of a run is `.only`, only those run.
+    only: (name, fn, options) => registerTest(name, fn, options, false, true),
     stubFetch(pattern, response) {
       ArrayPrototypePush(fetchStubs, { pattern, response });
     },
@@ -874,7 +876,7 @@ const testApi = ObjectFreeze(ObjectAssign(
 async function runTest(index) {
   nextStep();
   if (index < 0) {
-    return JSONStringify(ArrayPrototypeMap(registeredTests, (t) => ({ name: t.name, skip: t.skip, timeout: t.timeout ?? null })));
+    return JSONStringify(ArrayPrototypeMap(registeredTests, (t) => ({ name: t.name, skip: t.skip, only: t.only, timeout: t.timeout ?? null })));
   }
   const t = registeredTests[index];
   if (t === undefined) return JSONStringify({ status: "failed", message: `no test ${index}` });
@@ -883,8 +885,24 @@ async function runTest(index) {
     await t.fn();
     return JSONStringify({ status: "passed" });
   } catch (err) {
-    const message = err instanceof AssertionError ? err.message : describe(err);
-    return JSONStringify({ status: "failed", message });
+    // TESTRUNNER (issue 16): the headline, the (source-mapped) stack apart so the runner can
+    // find the test file's line, and expected/actual for a diff.
+    let message;
+    let stack = null;
+    let diff = null;
+    try {
+      if (!(err instanceof Error)) throw err;
+      message = err instanceof AssertionError ? err.message : `${err.name}: ${err.message}`;
+      if (typeof err.stack === "string") stack = err.stack;
+      if (err instanceof AssertionError && ObjectHasOwn(err, "expected")) {
+        diff = { expected: show(err.expected), actual: show(err.actual) };
+      }
+    } catch {
+      // not an Error, or one with hostile getters: described as before
+      message = describe(err);
+      stack = null;
+    }
+    return JSONStringify({ status: "failed", message, stack, diff });
   }
 }
 

@@ -22,12 +22,22 @@ pub enum TestStatus {
 /// One test's result.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TestOutcome {
+    /// The plugin's id (from its manifest).
+    pub plugin: String,
     /// The test file, relative to the plugin directory.
     pub file: PathBuf,
     pub name: String,
     pub status: TestStatus,
     /// Why it failed (for assertions: expected vs actual).
     pub message: Option<String>,
+    /// Where it failed: the test file's innermost frame in the error's (source-mapped)
+    /// stack, as `<file relative to the plugin>:<line>:<column>`; `None` when the stack has
+    /// no frame in the test file (a timeout, a non-Error thrown).
+    pub location: Option<String>,
+    /// The failure's stack frames (`at …` lines) without Qirvo's internal `ext:` frames.
+    pub stack: Option<String>,
+    /// For a failed `qirvo.assert.equal`: the expected and actual values as printed.
+    pub diff: Option<(String, String)>,
     pub duration: Duration,
 }
 
@@ -35,6 +45,55 @@ pub struct TestOutcome {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TestReport {
     pub outcomes: Vec<TestOutcome>,
+    /// The test files found (relative to the plugin directory); empty when there are none.
+    pub files: Vec<PathBuf>,
+    /// Tests left out by [`TestOptions::filter`].
+    pub filtered: usize,
+    /// Whether the run stopped at its first failure ([`TestOptions::fail_fast`]).
+    pub stopped: bool,
+}
+
+/// Which tests a name selects: a substring, or a regular expression (`/…/` on the
+/// command line).
+#[derive(Debug, Clone)]
+pub enum TestFilter {
+    Substring(String),
+    Regex(regex::Regex),
+}
+
+impl TestFilter {
+    /// `/regex/` is a regular expression, anything else a substring.
+    ///
+    /// # Errors
+    /// The regular expression's own error when `/…/` does not compile.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        match s.strip_prefix('/').and_then(|r| r.strip_suffix('/')) {
+            Some(re) if s.len() >= 2 => regex::Regex::new(re)
+                .map(TestFilter::Regex)
+                .map_err(|e| format!("--filter {s:?} is not a regular expression: {e}")),
+            _ => Ok(TestFilter::Substring(s.to_string())),
+        }
+    }
+
+    pub fn matches(&self, name: &str) -> bool {
+        match self {
+            TestFilter::Substring(s) => name.contains(s.as_str()),
+            TestFilter::Regex(r) => r.is_match(name),
+        }
+    }
+}
+
+/// How [`run_plugin_tests_with`] selects and stops.
+#[derive(Debug, Clone, Default)]
+pub struct TestOptions {
+    /// Only tests whose name matches run; the others are counted in
+    /// [`TestReport::filtered`] and not reported.
+    pub filter: Option<TestFilter>,
+    /// Only tests registered with `qirvo.test.only` run; the others are reported as
+    /// skipped. Set it when [`uses_only`] finds one anywhere in the run.
+    pub only: bool,
+    /// Stop after the first failed test.
+    pub fail_fast: bool,
 }
 
 impl TestReport {
@@ -97,22 +156,98 @@ pub fn test_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 /// fails to evaluate is reported as one failed test instead).
 pub async fn run_plugin_tests(
     dir: &Path,
+    config: RuntimeConfig,
+    on_outcome: impl FnMut(&TestOutcome),
+) -> Result<TestReport, LoadError> {
+    run_plugin_tests_with(dir, config, &TestOptions::default(), on_outcome).await
+}
+
+/// Whether any test file of the plugins in `dirs` registers a `qirvo.test.only` test
+/// (the files that mention `.only` are loaded and listed to be sure).
+///
+/// # Errors
+/// As [`run_plugin_tests`], for a bad manifest or a plugin directory that cannot be read.
+pub async fn uses_only(dirs: &[PathBuf], mut config: RuntimeConfig) -> Result<bool, LoadError> {
+    config.storage = StorageKind::Memory;
+    config.health_interval = None;
+    for dir in dirs {
+        let files = test_files(dir).map_err(|source| LoadError::Directory {
+            dir: dir.to_path_buf(),
+            source,
+        })?;
+        for file in files {
+            let text = std::fs::read_to_string(dir.join(&file)).unwrap_or_default();
+            if !text.contains(".only") {
+                continue;
+            }
+            let runtime = PluginRuntime::new(config.clone()).map_err(|e| LoadError::Module {
+                id: String::new(),
+                message: e.to_string(),
+            })?;
+            // A file that does not load is reported by the run itself.
+            let Ok(plugin) = runtime.load_for_test(dir, &file).await else {
+                continue;
+            };
+            let list = plugin.list_tests().await;
+            let _ = plugin.unload().await;
+            if let Ok(serde_json::Value::Array(list)) = list
+                && list
+                    .iter()
+                    .any(|t| t["only"] == serde_json::Value::Bool(true))
+            {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
+}
+
+/// [`run_plugin_tests`] with a filter, `.only` and fail-fast ([`TestOptions`]).
+///
+/// # Errors
+/// As [`run_plugin_tests`].
+pub async fn run_plugin_tests_with(
+    dir: &Path,
     mut config: RuntimeConfig,
+    options: &TestOptions,
     mut on_outcome: impl FnMut(&TestOutcome),
 ) -> Result<TestReport, LoadError> {
     config.storage = StorageKind::Memory;
     config.health_interval = None;
     // The manifest first (HARDEN, issue 12): a bad one is an error even with no test files.
-    crate::manifest::Manifest::from_dir(dir)?;
+    let manifest = crate::manifest::Manifest::from_dir(dir)?;
+    let plugin_id = manifest.id.clone();
     let files = test_files(dir).map_err(|source| LoadError::Directory {
         dir: dir.to_path_buf(),
         source,
     })?;
-    let mut report = TestReport::default();
+    let root = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    let mut report = TestReport {
+        files: files.clone(),
+        ..TestReport::default()
+    };
     for file in files {
-        let mut record = |o: TestOutcome| {
-            on_outcome(&o);
-            report.outcomes.push(o);
+        if report.stopped {
+            break;
+        }
+        let record =
+            |report: &mut TestReport, on_outcome: &mut dyn FnMut(&TestOutcome), o: TestOutcome| {
+                on_outcome(&o);
+                if o.status == TestStatus::Failed && options.fail_fast {
+                    report.stopped = true;
+                }
+                report.outcomes.push(o);
+            };
+        let failed = |name: &str, message: String, started: Instant| TestOutcome {
+            plugin: plugin_id.clone(),
+            file: file.clone(),
+            name: name.to_string(),
+            status: TestStatus::Failed,
+            message: Some(message),
+            location: None,
+            stack: None,
+            diff: None,
+            duration: started.elapsed(),
         };
         // A runtime per file: nothing one file does reaches another.
         let runtime = PluginRuntime::new(config.clone()).map_err(|e| LoadError::Module {
@@ -124,53 +259,82 @@ pub async fn run_plugin_tests(
             Ok(p) => p,
             Err(LoadError::Manifest(e)) => return Err(LoadError::Manifest(e)),
             Err(e) => {
-                record(TestOutcome {
-                    file: file.clone(),
-                    name: "(loading the test file)".into(),
-                    status: TestStatus::Failed,
-                    message: Some(e.to_string()),
-                    duration: started.elapsed(),
-                });
+                let mut o = failed("(loading the test file)", e.to_string(), started);
+                if let Some(x) = exception_of(&e) {
+                    o.location = locate(&x.stack, &root);
+                    o.stack = internal_frames_hidden(&x.stack);
+                }
+                record(&mut report, &mut on_outcome, o);
                 continue;
             }
         };
         let list = match plugin.list_tests().await {
             Ok(serde_json::Value::Array(list)) => list,
             other => {
-                record(TestOutcome {
-                    file: file.clone(),
-                    name: "(listing tests)".into(),
-                    status: TestStatus::Failed,
-                    message: Some(format!("{other:?}")),
-                    duration: started.elapsed(),
-                });
+                record(
+                    &mut report,
+                    &mut on_outcome,
+                    failed("(listing tests)", format!("{other:?}"), started),
+                );
                 continue;
             }
         };
         for (index, t) in list.iter().enumerate() {
+            if report.stopped {
+                break;
+            }
             let name = t["name"].as_str().unwrap_or("?").to_string();
+            if let Some(filter) = &options.filter
+                && !filter.matches(&name)
+            {
+                report.filtered += 1;
+                continue;
+            }
+            let Ok(index) = i32::try_from(index) else {
+                break;
+            };
+            let mut o = TestOutcome {
+                status: TestStatus::Skipped,
+                message: None,
+                ..failed(&name, String::new(), Instant::now())
+            };
+            if options.only && t["only"] != serde_json::Value::Bool(true) {
+                record(&mut report, &mut on_outcome, o);
+                continue;
+            }
             let timeout = t["timeout"]
                 .as_f64()
-                .map(|ms| Duration::from_secs_f64(ms / 1000.0));
+                .and_then(|ms| Duration::try_from_secs_f64(ms / 1000.0).ok());
             let started = Instant::now();
-            let (status, message) = match plugin.run_test(index as i32, timeout).await {
+            match plugin.run_test(index, timeout).await {
                 Ok(v) => match v["status"].as_str() {
-                    Some("passed") => (TestStatus::Passed, None),
-                    Some("skipped") => (TestStatus::Skipped, None),
-                    _ => (
-                        TestStatus::Failed,
-                        v["message"].as_str().map(str::to_string),
-                    ),
+                    Some("passed") => o.status = TestStatus::Passed,
+                    Some("skipped") => {}
+                    _ => {
+                        o.status = TestStatus::Failed;
+                        o.message = v["message"].as_str().map(str::to_string);
+                        if let Some(stack) = v["stack"].as_str() {
+                            o.location = locate(stack, &root);
+                            o.stack = internal_frames_hidden(stack);
+                        }
+                        if let (Some(e), Some(a)) =
+                            (v["diff"]["expected"].as_str(), v["diff"]["actual"].as_str())
+                        {
+                            o.diff = Some((e.to_string(), a.to_string()));
+                        }
+                    }
                 },
-                Err(e) => (TestStatus::Failed, Some(test_error(&e))),
-            };
-            record(TestOutcome {
-                file: file.clone(),
-                name,
-                status,
-                message,
-                duration: started.elapsed(),
-            });
+                Err(e) => {
+                    o.status = TestStatus::Failed;
+                    o.message = Some(test_error(&e));
+                    if let PluginError::Exception { exception, .. } = &e {
+                        o.location = locate(&exception.stack, &root);
+                        o.stack = internal_frames_hidden(&exception.stack);
+                    }
+                }
+            }
+            o.duration = started.elapsed();
+            record(&mut report, &mut on_outcome, o);
             // A test that exhausted the heap took the isolate with it: the rest of the file
             // runs in a fresh one.
             if !matches!(
@@ -197,5 +361,98 @@ fn test_error(e: &PluginError) -> String {
             format!("exhausted its memory limit of {limit}")
         }
         other => other.to_string(),
+    }
+}
+
+fn exception_of(e: &LoadError) -> Option<&crate::error::JsException> {
+    match e {
+        LoadError::Plugin(p) => p.exception(),
+        _ => None,
+    }
+}
+
+/// A stack frame's location: `(file:///path:L:C)` or `at file:///path:L:C` → the path, L, C.
+fn frame_location(line: &str) -> Option<(&str, u32, u32)> {
+    let line = line.trim();
+    let rest = line.strip_prefix("at ")?;
+    let loc = match (rest.rfind('('), rest.strip_suffix(')')) {
+        (Some(open), Some(inner)) => inner.get(open + 1..)?,
+        _ => rest,
+    };
+    let mut parts = loc.rsplitn(3, ':');
+    let col = parts.next()?.parse().ok()?;
+    let line_no = parts.next()?.parse().ok()?;
+    Some((parts.next()?, line_no, col))
+}
+
+/// The innermost frame of `stack` in a file of the plugin at `root` (not `ext:`), as
+/// `<path relative to root>:<line>:<column>`; test files first, then any plugin file.
+pub fn locate(stack: &str, root: &Path) -> Option<String> {
+    let frames: Vec<(PathBuf, u32, u32)> = stack
+        .lines()
+        .filter_map(frame_location)
+        .filter_map(|(url, l, c)| {
+            let path = url.strip_prefix("file://")?;
+            let rel = Path::new(path).strip_prefix(root).ok()?;
+            Some((rel.to_path_buf(), l, c))
+        })
+        .collect();
+    let is_test = |p: &Path| {
+        let name = p.to_string_lossy();
+        [".test.ts", ".test.mts", ".test.js", ".test.mjs"]
+            .iter()
+            .any(|s| name.ends_with(s))
+    };
+    frames
+        .iter()
+        .find(|(p, _, _)| is_test(p))
+        .or_else(|| frames.first())
+        .map(|(p, l, c)| format!("{}:{l}:{c}", p.display()))
+}
+
+/// The `at …` lines of `stack` without Qirvo's internal (`ext:`) frames; `None` if none
+/// are left.
+pub fn internal_frames_hidden(stack: &str) -> Option<String> {
+    let frames: Vec<&str> = stack
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("at ") && !l.contains("ext:"))
+        .collect();
+    (!frames.is_empty()).then(|| frames.join("\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locates_the_test_files_frame_and_hides_internal_ones() {
+        let stack = "AssertionError: expected: 2\n  actual: 1\n    at Object.equal (ext:qirvo/bootstrap.js:823:13)\n    at helper (file:///p/lib.ts:3:5)\n    at Object.fn (file:///p/sub/a.test.ts:14:22)\n    at runTest (ext:qirvo/bootstrap.js:884:13)";
+        let root = Path::new("/p");
+        assert_eq!(locate(stack, root).as_deref(), Some("sub/a.test.ts:14:22"));
+        assert_eq!(
+            internal_frames_hidden(stack).as_deref(),
+            Some("at helper (file:///p/lib.ts:3:5)\nat Object.fn (file:///p/sub/a.test.ts:14:22)")
+        );
+        // No test-file frame: the innermost plugin frame; none at all: no location.
+        assert_eq!(
+            locate("Error\n    at f (file:///p/lib.ts:9:1)", root).as_deref(),
+            Some("lib.ts:9:1")
+        );
+        assert_eq!(locate("Error\n    at ext:qirvo/x.js:1:1", root), None);
+        assert_eq!(
+            locate("Error\n    at file:///p/a.test.js:2:3", root).as_deref(),
+            Some("a.test.js:2:3")
+        );
+    }
+
+    #[test]
+    fn filters_by_substring_or_regex() {
+        let f = TestFilter::parse("add").unwrap();
+        assert!(f.matches("adds numbers") && !f.matches("subtracts"));
+        let f = TestFilter::parse("/^a.d$/").unwrap();
+        assert!(f.matches("add") && !f.matches("adds"));
+        assert!(TestFilter::parse("/(/").is_err());
+        assert!(TestFilter::parse("/").unwrap().matches("a/b"));
     }
 }

@@ -1,56 +1,156 @@
 //! `qirvo test`: run a plugin's `*.test.ts` / `*.test.js` files in its own isolate.
+//!
+//! A path is a plugin (it holds manifest.json) or a directory of plugins, as for
+//! `qirvo run`. Each failure names the plugin, the file and the line of the failing
+//! assertion; a recap of the failures ends the run. `--reporter junit|tap` and `--json`
+//! print a machine-readable report instead (to stdout, or to `--reporter-out FILE`).
 
-use std::path::PathBuf;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 
 use qirvo::RuntimeConfig;
+use qirvo::testing::{TestFilter, TestOptions, TestOutcome, TestReport, TestStatus};
 
 use super::{Failure, Progress, load_failure, output};
 
-/// Run a plugin's *.test.ts / *.test.js files in its own isolate.
+/// Run plugins' *.test.ts / *.test.js files, each plugin in its own isolate.
 #[derive(clap::Args)]
 pub struct TestArgs {
-    /// Plugin directories (default: the current directory).
+    /// Plugin directories, or directories of plugins (default: the current directory).
     plugins: Vec<PathBuf>,
+    /// Run only the tests whose name contains this text, or matches `/REGEX/`.
+    #[arg(long, value_name = "TEXT|/REGEX/")]
+    filter: Option<String>,
+    /// Stop after the first failed test.
+    #[arg(long)]
+    fail_fast: bool,
+    /// The report's format: `pretty` (default, for people), `junit` (JUnit XML, read by
+    /// CI systems) or `tap` (TAP version 13).
+    #[arg(long, value_enum, default_value_t = Reporter::Pretty)]
+    reporter: Reporter,
+    /// Write the `--reporter` (or `--json`) report to FILE instead of stdout; the
+    /// per-test lines then still go to stdout.
+    #[arg(long, value_name = "FILE")]
+    reporter_out: Option<PathBuf>,
+    /// Print one JSON object: `{"passed":N,"failed":N,"skipped":N,"filtered":N,
+    /// "tests":[{"plugin","file","name","status","durationMs","message","location",
+    /// "stack","expected","actual"}]}`.
+    #[arg(long, conflicts_with = "reporter")]
+    json: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Reporter {
+    Pretty,
+    Junit,
+    Tap,
 }
 
 pub async fn run(config: RuntimeConfig, args: TestArgs) -> Result<(), Failure> {
-    let TestArgs { plugins } = args;
-    let plugins = if plugins.is_empty() {
+    let paths = if args.plugins.is_empty() {
         vec![PathBuf::from(".")]
     } else {
-        plugins
+        args.plugins.clone()
     };
-    let mut total = qirvo::testing::TestReport::default();
+    // Each path: itself when it is a plugin, else its plugin subdirectories.
+    let mut plugins: Vec<(PathBuf, bool)> = Vec::new();
+    for path in &paths {
+        let dirs = super::plugin_dirs(path)?;
+        let named = dirs.len() == 1 && dirs[0] == *path;
+        plugins.extend(dirs.into_iter().map(|d| (d, named)));
+    }
+    let filter = match &args.filter {
+        Some(f) => Some(TestFilter::parse(f).map_err(Failure::bad_argument)?),
+        None => None,
+    };
+    let machine = args.json || args.reporter != Reporter::Pretty;
+    // A machine-readable report on stdout: nothing else goes there.
+    let lines_on_stdout = !machine || args.reporter_out.is_some();
+    if !lines_on_stdout {
+        output::plugin_lines_to_stderr();
+    }
+    let dirs: Vec<PathBuf> = plugins.iter().map(|(d, _)| d.clone()).collect();
+    let only = qirvo::testing::uses_only(&dirs, config.clone())
+        .await
+        .map_err(load_failure)?;
+    if only {
+        output::notice("qirvo.test.only is used: only those tests run, the others are skipped");
+    }
+    let options = TestOptions {
+        filter,
+        only,
+        fail_fast: args.fail_fast,
+    };
+    let colour = std::io::stdout().is_terminal();
+    let several = plugins.len() > 1;
+    let mut total = TestReport::default();
+    let mut without_tests = Vec::new();
     let progress = Progress::spinner();
     let mut done = 0usize;
-    for dir in plugins {
+    for (dir, named) in &plugins {
         progress.message(format!("testing {}…", dir.display()));
-        let report = qirvo::testing::run_plugin_tests(&dir, config.clone(), |o| {
+        let report = qirvo::testing::run_plugin_tests_with(dir, config.clone(), &options, |o| {
             done += 1;
-            let label = format!("{} > {}", o.file.display(), o.name);
-            let ms = o.duration.as_secs_f64() * 1000.0;
-            match o.status {
-                qirvo::testing::TestStatus::Passed => {
-                    output::println(format_args!("ok    {label} ({ms:.0} ms)"))
-                }
-                qirvo::testing::TestStatus::Skipped => {
-                    output::println(format_args!("skip  {label}"))
-                }
-                qirvo::testing::TestStatus::Failed => {
-                    output::println(format_args!("FAIL  {label} ({ms:.0} ms)"));
-                    for line in o.message.as_deref().unwrap_or("").lines() {
-                        output::println(format_args!("      {line}"));
-                    }
-                }
+            if lines_on_stdout {
+                print_outcome(o, several, colour);
             }
             progress.message(format!("{done} tests run, testing {}…", dir.display()));
         })
         .await
         .map_err(load_failure)?;
+        if report.files.is_empty() {
+            // A plugin named on the command line must have tests; in a directory of
+            // plugins, one without is only mentioned.
+            if *named {
+                return Err(no_tests(dir));
+            }
+            output::notice(format_args!(
+                "{}: no test files (*.test.ts, *.test.js), skipped",
+                dir.display()
+            ));
+            without_tests.push(dir.clone());
+        }
+        let stopped = report.stopped;
+        total.files.extend(report.files);
         total.outcomes.extend(report.outcomes);
+        total.filtered += report.filtered;
+        if stopped {
+            total.stopped = true;
+            break;
+        }
     }
     drop(progress);
-    println!("{}", total.summary());
+    if total.files.is_empty() {
+        let dir = paths.first().cloned().unwrap_or_default();
+        return Err(no_tests(&dir));
+    }
+    if machine {
+        let doc = if args.json {
+            json_report(&total).to_string()
+        } else if args.reporter == Reporter::Junit {
+            junit_report(&total)
+        } else {
+            tap_report(&total)
+        };
+        match &args.reporter_out {
+            Some(path) => std::fs::write(path, doc + "\n").map_err(|e| Failure {
+                code: 1,
+                error: anyhow::anyhow!("cannot write the report to {}: {e}", path.display()),
+            })?,
+            None => output::println(doc),
+        }
+    }
+    if lines_on_stdout {
+        print_recap(&total);
+        let mut summary = total.summary();
+        if total.filtered > 0 {
+            summary.push_str(&format!(", {} filtered out", total.filtered));
+        }
+        output::println(summary);
+    }
+    if total.stopped {
+        output::notice("--fail-fast: stopped at the first failure");
+    }
     if total.failed() > 0 {
         return Err(Failure {
             code: 1,
@@ -62,4 +162,281 @@ pub async fn run(config: RuntimeConfig, args: TestArgs) -> Result<(), Failure> {
         });
     }
     Ok(())
+}
+
+fn no_tests(dir: &Path) -> Failure {
+    Failure {
+        code: 1,
+        error: anyhow::anyhow!(
+            "no test files in {}: name them *.test.ts, *.test.mts, *.test.js or *.test.mjs",
+            dir.display()
+        ),
+    }
+}
+
+fn label(o: &TestOutcome, several: bool) -> String {
+    if several {
+        format!("{} > {} > {}", o.plugin, o.file.display(), o.name)
+    } else {
+        format!("{} > {}", o.file.display(), o.name)
+    }
+}
+
+/// Where a failure happened: `<plugin>: <file>:<line>:<col>` (the test file's frame).
+fn place(o: &TestOutcome) -> String {
+    match &o.location {
+        Some(loc) => format!("{}: {loc}", o.plugin),
+        None => format!("{}: {}", o.plugin, o.file.display()),
+    }
+}
+
+const RED: &str = "\x1b[31m";
+const GREEN: &str = "\x1b[32m";
+const DIM: &str = "\x1b[2m";
+const RESET: &str = "\x1b[0m";
+
+fn print_outcome(o: &TestOutcome, several: bool, colour: bool) {
+    let label = label(o, several);
+    let ms = o.duration.as_secs_f64() * 1000.0;
+    match o.status {
+        TestStatus::Passed => output::println(format_args!("ok    {label} ({ms:.0} ms)")),
+        TestStatus::Skipped => output::println(format_args!("skip  {label}")),
+        TestStatus::Failed => {
+            output::println(format_args!("FAIL  {label} ({ms:.0} ms)"));
+            output::println(format_args!("      {}", place(o)));
+            let message = o.message.as_deref().unwrap_or("");
+            match (&o.diff, colour) {
+                (Some((expected, actual)), true) => {
+                    // The custom message (if any) precedes "expected: …".
+                    for line in message.lines().take_while(|l| !l.starts_with("expected: ")) {
+                        output::println(format_args!("      {line}"));
+                    }
+                    output::println(format_args!(
+                        "      {RED}- expected{RESET}  {GREEN}+ actual{RESET}"
+                    ));
+                    for line in diff_lines(expected, actual) {
+                        output::println(format_args!("      {line}"));
+                    }
+                }
+                _ => {
+                    for line in message.lines() {
+                        output::println(format_args!("      {line}"));
+                    }
+                }
+            }
+            if let Some(stack) = &o.stack {
+                for line in stack.lines() {
+                    if colour {
+                        output::println(format_args!("      {DIM}{line}{RESET}"));
+                    } else {
+                        output::println(format_args!("      {line}"));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A line diff of expected (`-`, red) against actual (`+`, green), by `similar`.
+fn diff_lines(expected: &str, actual: &str) -> Vec<String> {
+    let diff = similar::TextDiff::from_lines(expected, actual);
+    diff.iter_all_changes()
+        .map(|change| {
+            let text = change.value().trim_end_matches('\n');
+            match change.tag() {
+                similar::ChangeTag::Delete => format!("{RED}- {text}{RESET}"),
+                similar::ChangeTag::Insert => format!("{GREEN}+ {text}{RESET}"),
+                similar::ChangeTag::Equal => format!("  {text}"),
+            }
+        })
+        .collect()
+}
+
+/// The failures again, one line each, after everything ran.
+fn print_recap(total: &TestReport) {
+    let failures: Vec<&TestOutcome> = total
+        .outcomes
+        .iter()
+        .filter(|o| o.status == TestStatus::Failed)
+        .collect();
+    if failures.is_empty() {
+        return;
+    }
+    output::println("");
+    output::println(format_args!("failures ({}):", failures.len()));
+    for o in failures {
+        let first = o
+            .message
+            .as_deref()
+            .and_then(|m| m.lines().next())
+            .unwrap_or("failed");
+        output::println(format_args!("  {} > {}: {first}", place(o), o.name));
+    }
+    output::println("");
+}
+
+fn status_word(s: TestStatus) -> &'static str {
+    match s {
+        TestStatus::Passed => "passed",
+        TestStatus::Failed => "failed",
+        TestStatus::Skipped => "skipped",
+    }
+}
+
+fn json_report(total: &TestReport) -> serde_json::Value {
+    let tests: Vec<serde_json::Value> = total
+        .outcomes
+        .iter()
+        .map(|o| {
+            serde_json::json!({
+                "plugin": o.plugin,
+                "file": o.file,
+                "name": o.name,
+                "status": status_word(o.status),
+                "durationMs": o.duration.as_secs_f64() * 1000.0,
+                "message": o.message,
+                "location": o.location,
+                "stack": o.stack,
+                "expected": o.diff.as_ref().map(|d| &d.0),
+                "actual": o.diff.as_ref().map(|d| &d.1),
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "passed": total.passed(),
+        "failed": total.failed(),
+        "skipped": total.skipped(),
+        "filtered": total.filtered,
+        "stopped": total.stopped,
+        "tests": tests,
+    })
+}
+
+/// Text made safe for XML content and attributes (characters XML 1.0 forbids dropped).
+fn xml(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\n' | '\t' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn failure_text(o: &TestOutcome) -> String {
+    let mut text = place(o);
+    if let Some(m) = &o.message {
+        text.push('\n');
+        text.push_str(m);
+    }
+    if let Some(s) = &o.stack {
+        text.push('\n');
+        text.push_str(s);
+    }
+    text
+}
+
+/// JUnit XML: one `<testsuite>` per plugin and test file, one `<testcase>` per test.
+fn junit_report(total: &TestReport) -> String {
+    let mut suites: Vec<(String, Vec<&TestOutcome>)> = Vec::new();
+    for o in &total.outcomes {
+        let key = format!("{}/{}", o.plugin, o.file.display());
+        match suites.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, v)) => v.push(o),
+            None => suites.push((key, vec![o])),
+        }
+    }
+    let secs = |os: &[&TestOutcome]| -> f64 { os.iter().map(|o| o.duration.as_secs_f64()).sum() };
+    let all: Vec<&TestOutcome> = total.outcomes.iter().collect();
+    let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    x.push_str(&format!(
+        "<testsuites name=\"qirvo test\" tests=\"{}\" failures=\"{}\" skipped=\"{}\" time=\"{:.3}\">\n",
+        total.outcomes.len(),
+        total.failed(),
+        total.skipped(),
+        secs(&all)
+    ));
+    for (name, os) in &suites {
+        let failed = os.iter().filter(|o| o.status == TestStatus::Failed).count();
+        let skipped = os
+            .iter()
+            .filter(|o| o.status == TestStatus::Skipped)
+            .count();
+        x.push_str(&format!(
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failed}\" errors=\"0\" skipped=\"{skipped}\" time=\"{:.3}\">\n",
+            xml(name),
+            os.len(),
+            secs(os)
+        ));
+        for o in os {
+            x.push_str(&format!(
+                "    <testcase name=\"{}\" classname=\"{}\" file=\"{}\" time=\"{:.3}\"",
+                xml(&o.name),
+                xml(name),
+                xml(&o.file.display().to_string()),
+                o.duration.as_secs_f64()
+            ));
+            match o.status {
+                TestStatus::Passed => x.push_str("/>\n"),
+                TestStatus::Skipped => x.push_str(">\n      <skipped/>\n    </testcase>\n"),
+                TestStatus::Failed => {
+                    let first = o
+                        .message
+                        .as_deref()
+                        .and_then(|m| m.lines().next())
+                        .unwrap_or("failed");
+                    x.push_str(&format!(
+                        ">\n      <failure message=\"{}\">{}</failure>\n    </testcase>\n",
+                        xml(first),
+                        xml(&failure_text(o))
+                    ));
+                }
+            }
+        }
+        x.push_str("  </testsuite>\n");
+    }
+    x.push_str("</testsuites>");
+    x
+}
+
+/// TAP version 13: `ok N - plugin > file > name`, a YAML block under each failure.
+fn tap_report(total: &TestReport) -> String {
+    let mut t = format!("TAP version 13\n1..{}\n", total.outcomes.len());
+    for (i, o) in total.outcomes.iter().enumerate() {
+        // `#` starts a directive in TAP: keep it out of the description.
+        let desc = format!("{} > {} > {}", o.plugin, o.file.display(), o.name).replace('#', "\\#");
+        let n = i + 1;
+        match o.status {
+            TestStatus::Passed => t.push_str(&format!("ok {n} - {desc}\n")),
+            TestStatus::Skipped => t.push_str(&format!("ok {n} - {desc} # SKIP\n")),
+            TestStatus::Failed => {
+                t.push_str(&format!("not ok {n} - {desc}\n  ---\n"));
+                let yaml = |s: &str| serde_json::Value::from(s).to_string();
+                if let Some(m) = &o.message {
+                    t.push_str(&format!("  message: {}\n", yaml(m)));
+                }
+                if let Some(loc) = &o.location {
+                    t.push_str(&format!("  at: {}\n", yaml(loc)));
+                }
+                if let Some((e, a)) = &o.diff {
+                    t.push_str(&format!("  expected: {}\n  actual: {}\n", yaml(e), yaml(a)));
+                }
+                if let Some(s) = &o.stack {
+                    t.push_str(&format!("  stack: {}\n", yaml(s)));
+                }
+                t.push_str("  ...\n");
+            }
+        }
+    }
+    if total.stopped {
+        t.push_str("Bail out! --fail-fast: stopped at the first failure\n");
+    }
+    t.trim_end().to_string()
 }

@@ -32,3 +32,4 @@ mod scheduler;
 mod snapshot;
 mod storage;
 mod stress;
+mod test_runner;

@@ -1,0 +1,398 @@
+//! `qirvo test` as plugin authors expect it (issue 16): directories of plugins, failures
+//! that name the plugin, file and line, a recap, `--filter`, `qirvo.test.only`,
+//! `--fail-fast`, `--reporter junit|tap`, `--json`, and no test files as an error.
+
+use std::process::{Command, Output};
+
+/// Runs the built `qirvo` from the repository root with a throwaway data directory.
+fn qirvo(args: &[&str]) -> Output {
+    let data = tempfile::tempdir().unwrap();
+    Command::new(env!("CARGO_BIN_EXE_qirvo"))
+        .args(args)
+        .arg("--data-dir")
+        .arg(data.path())
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run qirvo")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+const MANY: &str = "fixtures/plugins/testrunner-many";
+
+fn show(out: &Output) -> String {
+    format!(
+        "exit {:?}\n--- stdout\n{}--- stderr\n{}",
+        out.status.code(),
+        text(&out.stdout),
+        text(&out.stderr)
+    )
+}
+
+#[test]
+fn no_test_files_is_an_error_naming_the_directory() {
+    let out = qirvo(&["test", "fixtures/plugins/testrunner-empty"]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("no test files in fixtures/plugins/testrunner-empty"),
+        "{}",
+        show(&out)
+    );
+    assert!(!text(&out.stdout).contains("passed"), "{}", show(&out));
+
+    // A directory of plugins none of which has tests: the same, naming the directory.
+    let parent = tempfile::tempdir().unwrap();
+    for name in ["one", "two"] {
+        let dir = parent.path().join(name);
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(
+            dir.join("manifest.json"),
+            format!(r#"{{"id":"{name}","version":"1.0.0","main":"main.js"}}"#),
+        )
+        .unwrap();
+        std::fs::write(dir.join("main.js"), "export const x = 1;").unwrap();
+    }
+    let p = parent.path().to_str().unwrap();
+    let out = qirvo(&["test", p]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(
+        text(&out.stderr).contains(&format!("no test files in {p}")),
+        "{}",
+        show(&out)
+    );
+}
+
+#[test]
+fn a_directory_of_plugins_runs_each_plugins_tests() {
+    let out = qirvo(&["test", MANY]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    for line in [
+        "ok    runner-alpha > greet.test.ts > adds nothing",
+        "FAIL  runner-alpha > greet.test.ts > weighs wrongly",
+        "FAIL  runner-alpha > greet.test.ts > throws a TypeError",
+        "ok    runner-beta > lib/math.test.js > doubles",
+        "FAIL  runner-beta > lib/math.test.js > lists <differ> & \"quote\"",
+        "skip  runner-beta > lib/math.test.js > later",
+    ] {
+        assert!(
+            stdout.lines().any(|l| l.starts_with(line)),
+            "missing {line:?} in\n{}",
+            show(&out)
+        );
+    }
+    // The plugin without tests is mentioned, not an error, in a directory of plugins.
+    assert!(
+        text(&out.stderr).contains("gamma: no test files"),
+        "{}",
+        show(&out)
+    );
+    assert_eq!(
+        stdout.lines().last(),
+        Some("2 passed, 3 failed, 1 skipped"),
+        "{}",
+        show(&out)
+    );
+}
+
+#[test]
+fn failures_name_the_plugin_file_and_line_without_internal_frames() {
+    let out = qirvo(&["test", MANY]);
+    let stdout = text(&out.stdout);
+    // The failing assertion's line in the test file: inside a helper (4), a thrown
+    // TypeError (17), a multi-line call in a .js file under lib/ (8).
+    for place in [
+        "runner-alpha: greet.test.ts:4:",
+        "runner-alpha: greet.test.ts:17:",
+        "runner-beta: lib/math.test.js:8:",
+    ] {
+        assert_eq!(
+            stdout.matches(place).count(),
+            2,
+            "{place:?}: once under the test, once in the recap\n{}",
+            show(&out)
+        );
+    }
+    // The stack keeps the caller's frame in the test file...
+    assert!(stdout.contains("greet.test.ts:12:"), "{}", show(&out));
+    // ...and hides Qirvo's own.
+    assert!(!stdout.contains("ext:"), "{}", show(&out));
+    assert!(!stdout.contains("bootstrap.js"), "{}", show(&out));
+    // Expected and actual, as plain text when stdout is not a terminal (no colour codes).
+    assert!(
+        stdout.contains("expected: { value: 2, unit: \"kg\" }"),
+        "{}",
+        show(&out)
+    );
+    assert!(
+        stdout.contains("actual: { value: 3, unit: \"kg\" }"),
+        "{}",
+        show(&out)
+    );
+    assert!(!stdout.contains('\x1b'), "{}", show(&out));
+    // The recap lists every failure after the run.
+    let recap = stdout
+        .split("failures (3):")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no recap\n{}", show(&out)));
+    for name in ["weighs wrongly", "throws a TypeError", "lists <differ>"] {
+        assert!(
+            recap.contains(name),
+            "{name:?} not in the recap\n{}",
+            show(&out)
+        );
+    }
+}
+
+#[test]
+fn the_scaffold_names_plugin_file_and_line_of_a_failing_assertion() {
+    for js in [false, true] {
+        let parent = tempfile::tempdir().unwrap();
+        let dir = parent.path().join("scaffolded");
+        let dir_s = dir.to_str().unwrap();
+        let mut args = vec!["new", dir_s];
+        if js {
+            args.push("--js");
+        }
+        let out = qirvo(&args);
+        assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+        let ext = if js { "js" } else { "ts" };
+        let test_file = dir.join(format!("main.test.{ext}"));
+        let source = std::fs::read_to_string(&test_file).unwrap();
+        // Break the first assert.equal and find its line.
+        let (index, line) = source
+            .lines()
+            .enumerate()
+            .find(|(_, l)| l.contains("qirvo.assert.equal("))
+            .expect("the scaffold's test asserts");
+        let broken = line.replacen(
+            "qirvo.assert.equal(",
+            "qirvo.assert.equal(\"not this\", ",
+            1,
+        );
+        let source = source.replacen(line, &broken, 1);
+        std::fs::write(&test_file, source).unwrap();
+        let manifest: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap())
+                .unwrap();
+        let id = manifest["id"].as_str().unwrap();
+        let out = qirvo(&["test", dir_s]);
+        assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+        let place = format!("{id}: main.test.{ext}:{}:", index + 1);
+        assert!(
+            text(&out.stdout).contains(&place),
+            "{place:?} missing\n{}",
+            show(&out)
+        );
+    }
+}
+
+#[test]
+fn filter_selects_tests_by_substring_or_regex() {
+    let out = qirvo(&["test", MANY, "--filter", "doubles"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("ok    runner-beta > lib/math.test.js > doubles"));
+    assert_eq!(stdout.matches("ok    ").count(), 1, "{}", show(&out));
+    assert_eq!(
+        stdout.lines().last(),
+        Some("1 passed, 0 failed, 5 filtered out"),
+        "{}",
+        show(&out)
+    );
+
+    let out = qirvo(&["test", MANY, "--filter", "/^(adds|doubles)$|TypeError/"]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert_eq!(
+        text(&out.stdout).lines().last(),
+        Some("1 passed, 1 failed, 4 filtered out"),
+        "{}",
+        show(&out)
+    );
+
+    // A bad regular expression is a bad argument.
+    let out = qirvo(&["test", MANY, "--filter", "/(/"]);
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    assert!(
+        text(&out.stderr).contains("not a regular expression"),
+        "{}",
+        show(&out)
+    );
+}
+
+#[test]
+fn test_only_runs_only_those_across_the_run() {
+    let out = qirvo(&["test", "fixtures/plugins/testrunner-only"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    for line in [
+        "skip  a.test.js > a: ordinary",
+        "ok    a.test.js > a: focused",
+        "FAIL  a.test.js > a: focused and failing",
+        // No `.only` in b.test.js, but one in the run: skipped.
+        "skip  b.test.js > b: ordinary",
+    ] {
+        assert!(
+            stdout.lines().any(|l| l.starts_with(line)),
+            "missing {line:?}\n{}",
+            show(&out)
+        );
+    }
+    assert!(!stdout.contains("must not run"), "{}", show(&out));
+    assert_eq!(stdout.lines().last(), Some("1 passed, 1 failed, 2 skipped"));
+}
+
+#[test]
+fn fail_fast_stops_at_the_first_failure() {
+    let out = qirvo(&["test", MANY, "--fail-fast"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert_eq!(stdout.matches("FAIL  ").count(), 1, "{}", show(&out));
+    assert!(stdout.contains("FAIL  runner-alpha > greet.test.ts > weighs wrongly"));
+    // Nothing after it ran: not the rest of the file, not the next plugin.
+    assert!(!stdout.contains("throws a TypeError"), "{}", show(&out));
+    assert!(!stdout.contains("runner-beta"), "{}", show(&out));
+    assert_eq!(
+        stdout.lines().last(),
+        Some("1 passed, 1 failed"),
+        "{}",
+        show(&out)
+    );
+}
+
+#[test]
+fn junit_report_for_ci() {
+    let out = qirvo(&["test", MANY, "--reporter", "junit"]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let xml = text(&out.stdout);
+    assert!(
+        xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites "),
+        "{xml}"
+    );
+    assert!(xml.trim_end().ends_with("</testsuites>"), "{xml}");
+    // Only the report on stdout.
+    assert!(!xml.contains("passed,"), "{xml}");
+    assert!(
+        xml.contains("tests=\"6\" failures=\"3\" skipped=\"1\""),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("<testsuite name=\"runner-beta/lib/math.test.js\" tests=\"3\" failures=\"1\""),
+        "{xml}"
+    );
+    assert_eq!(xml.matches("<testcase ").count(), 6, "{xml}");
+    assert_eq!(xml.matches("<failure ").count(), 3, "{xml}");
+    assert_eq!(xml.matches("<skipped/>").count(), 1, "{xml}");
+    // Names are escaped, and each failure says where.
+    assert!(
+        xml.contains("name=\"lists &lt;differ&gt; &amp; &quot;quote&quot;\""),
+        "{xml}"
+    );
+    assert!(xml.contains("runner-alpha: greet.test.ts:4:"), "{xml}");
+    // Every < opens a known element: nothing unescaped leaked from messages.
+    for tag in xml.split('<').skip(1) {
+        assert!(
+            [
+                "?xml",
+                "testsuites",
+                "/testsuites",
+                "testsuite ",
+                "/testsuite>",
+                "testcase ",
+                "/testcase>",
+                "failure ",
+                "/failure>",
+                "skipped/>"
+            ]
+            .iter()
+            .any(|t| tag.starts_with(t)),
+            "unexpected <{tag}"
+        );
+    }
+
+    // --reporter-out: the report in a file, the usual lines on stdout.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("junit.xml");
+    let out = qirvo(&[
+        "test",
+        MANY,
+        "--reporter",
+        "junit",
+        "--reporter-out",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let written = std::fs::read_to_string(&file).unwrap();
+    // The same report but for the timings.
+    let untimed = |s: &str| {
+        regex::Regex::new(r#"time="[0-9.]+""#)
+            .unwrap()
+            .replace_all(s.trim_end(), "time")
+            .into_owned()
+    };
+    assert_eq!(untimed(&written), untimed(&xml));
+    assert_eq!(
+        text(&out.stdout).lines().last(),
+        Some("2 passed, 3 failed, 1 skipped")
+    );
+}
+
+#[test]
+fn tap_report() {
+    let out = qirvo(&["test", MANY, "--reporter", "tap"]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let tap = text(&out.stdout);
+    let lines: Vec<&str> = tap.lines().collect();
+    assert_eq!(lines[..2], ["TAP version 13", "1..6"], "{tap}");
+    assert_eq!(
+        lines.iter().filter(|l| l.starts_with("not ok ")).count(),
+        3,
+        "{tap}"
+    );
+    assert_eq!(
+        lines.iter().filter(|l| l.starts_with("ok ")).count(),
+        3,
+        "{tap}"
+    );
+    assert!(
+        lines.contains(&"ok 6 - runner-beta > lib/math.test.js > later # SKIP"),
+        "{tap}"
+    );
+    assert!(
+        lines.contains(&"ok 1 - runner-alpha > greet.test.ts > adds nothing"),
+        "{tap}"
+    );
+    assert!(tap.contains("  at: \"greet.test.ts:4:"), "{tap}");
+}
+
+#[test]
+fn json_report() {
+    let out = qirvo(&["test", MANY, "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let doc: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}\n{}", show(&out)));
+    assert_eq!(doc["passed"], 2);
+    assert_eq!(doc["failed"], 3);
+    assert_eq!(doc["skipped"], 1);
+    let tests = doc["tests"].as_array().unwrap();
+    assert_eq!(tests.len(), 6);
+    let weighs = tests
+        .iter()
+        .find(|t| t["name"] == "weighs wrongly")
+        .unwrap();
+    assert_eq!(weighs["plugin"], "runner-alpha");
+    assert_eq!(weighs["file"], "greet.test.ts");
+    assert_eq!(weighs["status"], "failed");
+    assert!(
+        weighs["location"]
+            .as_str()
+            .unwrap()
+            .starts_with("greet.test.ts:4:")
+    );
+    assert_eq!(weighs["expected"], "{ value: 2, unit: \"kg\" }");
+    assert_eq!(weighs["actual"], "{ value: 3, unit: \"kg\" }");
+    assert!(!weighs["stack"].as_str().unwrap().contains("ext:"));
+}

@@ -177,12 +177,13 @@ fn acknowledged_writes_survive_sigkill() {
         ])
         .arg(data.path())
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        // `qirvo call` prints the plugin's lines on stderr (stdout holds only the result).
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let mut last_acked = None;
-    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+    for line in BufReader::new(child.stderr.take().unwrap()).lines() {
         let line = line.unwrap();
         if let Some(n) = line.strip_prefix("[storage] acked ") {
             let n: u64 = n.parse().unwrap();

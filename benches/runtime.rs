@@ -683,6 +683,19 @@ export async function loop(kind: string, n: number) {
   lat.sort((a: number, b: number) => a - b);
   return { p50: lat[Math.floor(n * 0.5)] * 1000, p99: lat[Math.floor(n * 0.99)] * 1000 };
 }
+// Mean µs per iteration of the same loop, timed as a whole (no clock reads inside).
+export async function mean(kind: string, n: number) {
+  const f = kind === "sync" ? qirvo.host.bench.sync : qirvo.host.bench.async;
+  const t = performance.now();
+  if (kind === "await") {
+    for (let i = 0; i < n; i++) await i;
+  } else if (kind === "clock") {
+    for (let i = 0; i < n; i++) performance.now();
+  } else {
+    for (let i = 0; i < n; i++) await f(i);
+  }
+  return ((performance.now() - t) * 1000) / n;
+}
 "#;
 
 /// p50 and p99 (µs) of the sync and async host function round trips.
@@ -752,6 +765,18 @@ async fn host_api_rows(tmp: &Path, n: usize) -> HostRows {
             &format!("host fn round trip, {kind}, p99"),
             format!("{p99:.2} µs"),
             "",
+        );
+    }
+    for kind in ["sync", "async", "await", "clock"] {
+        let us = p.call("mean", vec![json!(kind), json!(n)]).await.unwrap();
+        row(
+            &format!("host fn loop, {kind}, mean"),
+            format!("{:.2} µs", us.as_f64().unwrap_or(f64::NAN)),
+            match kind {
+                "await" => "the `await` alone (no call)",
+                "clock" => "one performance.now()",
+                _ => "per iteration, no clock reads inside",
+            },
         );
     }
     p.unload().await.unwrap();

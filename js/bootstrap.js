@@ -925,10 +925,19 @@ function hostBytesReviver(_key, value) {
   }
   return value;
 }
+const { PromiseResolve, PromiseReject } = primordials;
 function hostArgs(name, args) {
+  // The replacer (bytes as arrays of numbers) only when an argument is an object.
+  let objects = false;
+  for (let i = 0; i < args.length; i++) {
+    if (typeof args[i] === "object" && args[i] !== null) {
+      objects = true;
+      break;
+    }
+  }
   let text;
   try {
-    text = JSONStringify(args, hostArgReplacer);
+    text = objects ? JSONStringify(args, hostArgReplacer) : JSONStringify(args);
   } catch (err) {
     throw new TypeError(`${name}: the arguments are not JSON data: ${err?.message ?? err}`);
   }
@@ -940,7 +949,14 @@ function hostFunction(f) {
   if (f.async) {
     return async (...args) => decode(await op_qirvo_host_call_async(index, hostArgs(name, args)));
   }
-  return async (...args) => decode(op_qirvo_host_call(index, hostArgs(name, args)));
+  // Sync: no async function around it, the settled promise is made directly.
+  return (...args) => {
+    try {
+      return PromiseResolve(decode(op_qirvo_host_call(index, hostArgs(name, args))));
+    } catch (err) {
+      return PromiseReject(err);
+    }
+  };
 }
 // Test mode: stubs by function name (`qirvo.test.stubHost`).
 const hostStubs = new SafeMap();

@@ -181,6 +181,14 @@ pub(crate) fn snapshot(handles: &[PluginHandle]) -> RuntimeMetrics {
     out
 }
 
+/// Now, in seconds since the Unix epoch (0 before it, which a sane clock never is).
+fn unix_now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
+}
+
 fn gauge_family() -> Family<Labels, Gauge<f64, std::sync::atomic::AtomicU64>> {
     Family::default()
 }
@@ -198,19 +206,24 @@ pub(crate) fn encode_text(
     let mut reg = Registry::with_prefix("qirvo");
     let label = |id: &str| vec![("plugin".to_string(), id.to_string())];
     let gauges: [Series; 10] = [
+        // Prometheus naming (issue 16): a start time, not an uptime gauge (`time() - x`
+        // gives the uptime and it survives a missed scrape); ratios in 0..1 with the unit
+        // in the name; sums over plugins are left to PromQL rather than exported twice.
         (
-            "plugin_uptime_seconds",
-            "Seconds since the plugin started running",
-            |m| m.uptime.as_secs_f64(),
+            "plugin_start_time_seconds",
+            "When the plugin last started running (or was loaded), in seconds since the Unix epoch",
+            |m| unix_now() - m.uptime.as_secs_f64(),
         ),
         (
-            "plugin_initialize_seconds",
+            "plugin_initialize_duration_seconds",
             "How long initialize took",
             |m| m.initialize_time.as_secs_f64(),
         ),
-        ("plugin_start_seconds", "How long start took", |m| {
-            m.start_time.as_secs_f64()
-        }),
+        (
+            "plugin_start_duration_seconds",
+            "How long start took",
+            |m| m.start_time.as_secs_f64(),
+        ),
         ("plugin_heap_used_bytes", "JS heap in use", |m| {
             m.heap.used.bytes() as f64
         }),
@@ -223,9 +236,9 @@ pub(crate) fn encode_text(
             m.heap.peak.bytes() as f64
         }),
         (
-            "plugin_cpu_share_percent",
-            "Share of one core over the recent window",
-            |m| m.cpu.share,
+            "plugin_cpu_usage_ratio",
+            "Share of one core over the recent window, 0 to 1",
+            |m| m.cpu.share / 100.0,
         ),
         (
             "plugin_throttled",
@@ -358,34 +371,8 @@ pub(crate) fn encode_text(
         "Call latency seen by the host",
         series.latency.clone(),
     );
-    let t = &metrics.totals;
-    let totals: [(&str, &str, f64); 4] = [
-        (
-            "runtime_heap_used_bytes",
-            "JS heap in use across plugins",
-            t.heap_used as f64,
-        ),
-        (
-            "runtime_heap_limit_bytes",
-            "Heap limits across plugins",
-            t.heap_limit as f64,
-        ),
-        (
-            "runtime_storage_bytes",
-            "Bytes stored across plugins",
-            t.storage_bytes as f64,
-        ),
-        (
-            "runtime_plugins",
-            "Loaded plugins",
-            metrics.plugins.len() as f64,
-        ),
-    ];
-    for (name, help, v) in totals {
-        let g: Gauge<f64, std::sync::atomic::AtomicU64> = Gauge::default();
-        g.set(v);
-        reg.register(name, help, g);
-    }
+    // The runtime-wide sums (heap, storage, plugin count) are `sum(...)` of the series
+    // above; exporting them again would be a second family for the same figure.
     host_api.series().register(&mut reg);
     let mut out = String::new();
     // Writing to a String cannot fail.

@@ -254,3 +254,135 @@ fn manifest_errors_through_the_api_carry_the_position() {
         "{err}"
     );
 }
+
+/// Scrapes `qirvo run fixtures/plugins/hello --metrics-addr PORT` in both formats once the
+/// plugin runs, and checks Prometheus' naming rules over every family.
+#[test]
+fn every_metric_follows_prometheus_naming() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let data = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_qirvo"))
+        .args([
+            "run",
+            "fixtures/plugins/hello",
+            "--for",
+            "60s",
+            "--metrics-addr",
+        ])
+        .arg(port.to_string())
+        .arg("--data-dir")
+        .arg(data.path())
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    let get = |accept: &str| {
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        s.write_all(
+            format!("GET /metrics HTTP/1.1\r\nHost: x\r\n{accept}Connection: close\r\n\r\n")
+                .as_bytes(),
+        )
+        .unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        out.split_once("\r\n\r\n").unwrap().1.to_string()
+    };
+    for _ in 0..200 {
+        if get("").contains("state=\"running\"} 1") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let before = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    let text_body = get("");
+    let om_body = get("Accept: application/openmetrics-text;version=1.0.0\r\n");
+    let _ = child.kill();
+    let _ = child.wait();
+
+    let prom = openmetrics_parser::prometheus::parse_prometheus(&text_body)
+        .unwrap_or_else(|e| panic!("not Prometheus text: {e:?}\n{text_body}"));
+    let om = openmetrics_parser::openmetrics::parse_openmetrics(&om_body)
+        .unwrap_or_else(|e| panic!("not OpenMetrics: {e:?}\n{om_body}"));
+
+    for (format, body, parsed_families) in [
+        ("0.0.4", &text_body, prom.families.len()),
+        ("OpenMetrics", &om_body, om.families.len()),
+    ] {
+        // family name -> type, from the TYPE lines; each family once.
+        let mut types = std::collections::BTreeMap::new();
+        for l in body.lines() {
+            if let Some(rest) = l.strip_prefix("# TYPE ") {
+                let (name, kind) = rest.split_once(' ').unwrap();
+                assert!(
+                    types.insert(name.to_string(), kind.to_string()).is_none(),
+                    "{format}: family {name} twice in\n{body}"
+                );
+            }
+        }
+        assert!(types.len() > 10, "{format}: {body}");
+        assert_eq!(types.len(), parsed_families, "{format}: {body}");
+        for name in types.keys() {
+            assert!(name.starts_with("qirvo_"), "{format}: {name}");
+            for bad in ["percent", "uptime", "_total_total"] {
+                assert!(!name.contains(bad), "{format}: {name}");
+            }
+        }
+        let mut counters = 0;
+        for l in body
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+        {
+            let sample = l.split(['{', ' ']).next().unwrap();
+            let value: f64 = l.rsplit(' ').next().unwrap().parse().unwrap();
+            // The family a sample belongs to: the longest TYPE name it starts with.
+            let (family, kind) = types
+                .iter()
+                .filter(|(n, _)| sample.starts_with(n.as_str()))
+                .max_by_key(|(n, _)| n.len())
+                .unwrap_or_else(|| panic!("{format}: {sample} has no TYPE"));
+            if kind == "counter" {
+                counters += 1;
+                assert!(
+                    sample.ends_with("_total") || sample.ends_with("_created"),
+                    "{format}: counter sample {sample} (family {family})"
+                );
+                assert!(value >= 0.0, "{l}");
+            }
+            if sample.ends_with("_ratio") {
+                assert!((0.0..=1.0).contains(&value), "{format}: {l}");
+            }
+            if sample.ends_with("_start_time_seconds") {
+                assert!(
+                    value > before - 600.0 && value <= before + 1.0,
+                    "{format}: {l} is not a recent Unix time (now {before})"
+                );
+            }
+            if sample.ends_with("_seconds") || sample.ends_with("_bytes") {
+                assert!(value >= 0.0, "{format}: {l}");
+            }
+        }
+        assert!(counters >= 5, "{format}: {body}");
+        for family in [
+            "qirvo_plugin_start_time_seconds",
+            "qirvo_plugin_cpu_usage_ratio",
+            "qirvo_plugin_heap_used_bytes",
+        ] {
+            assert_eq!(
+                types.get(family).map(String::as_str),
+                Some("gauge"),
+                "{format}: {family}"
+            );
+        }
+    }
+}

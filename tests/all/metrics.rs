@@ -46,7 +46,8 @@ async fn metrics_count_what_plugins_do() {
         "qirvo_plugin_call_duration_seconds_count{plugin=\"com.example.hello\"} 3",
         "# TYPE qirvo_plugin_heap_used_bytes gauge",
         "# TYPE qirvo_plugin_cpu_seconds counter",
-        "qirvo_runtime_plugins 2",
+        "# TYPE qirvo_plugin_cpu_usage_ratio gauge",
+        "# TYPE qirvo_plugin_start_time_seconds gauge",
     ] {
         assert!(text.contains(line), "missing {line:?} in\n{text}");
     }

@@ -496,12 +496,8 @@ impl DebugShared {
     fn relative(&self, url: &str) -> String {
         deno_core::ModuleSpecifier::parse(url)
             .ok()
-            .and_then(|u| u.to_file_path().ok())
-            .and_then(|p| {
-                p.strip_prefix(&self.root)
-                    .ok()
-                    .map(|r| r.to_string_lossy().replace('\\', "/"))
-            })
+            .and_then(|u| crate::loader::plugin_relative(&u))
+            .map(|r| r.to_string_lossy().replace('\\', "/"))
             .unwrap_or_else(|| url.to_string())
     }
 
@@ -827,7 +823,9 @@ impl DebugShared {
         if rel.starts_with("file:") {
             return deno_core::ModuleSpecifier::parse(rel)
                 .ok()
-                .and_then(|u| u.to_file_path().ok())
+                .and_then(|u| crate::loader::plugin_relative(&u))
+                .map(|r| self.root.join(r))
+                .and_then(|p| p.canonicalize().ok())
                 .is_some_and(|p| p.starts_with(&self.root) && p.is_file());
         }
         let path = self.root.join(rel);

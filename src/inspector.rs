@@ -255,7 +255,7 @@ async fn connection(
                     let id = h.id();
                     let ws = format!("{addr}/{id}/{token}");
                     let main = deno_core::ModuleSpecifier::from_file_path(
-                        h.dir().join(&h.manifest().main),
+                        std::path::Path::new(crate::loader::PLUGIN_URL_DIR).join(&h.manifest().main),
                     )
                     .map(|u| u.to_string())
                     .unwrap_or_default();

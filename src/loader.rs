@@ -78,20 +78,20 @@ impl PluginModuleLoader {
         self
     }
 
-    /// The `file:` URL of the entry module.
+    /// The URL of the entry module (`file:///plugin/<main>`, see [`plugin_url`]).
     pub(crate) fn entry_url(&self, main: &Path) -> Result<ModuleSpecifier, String> {
         let path = self.root.join(main);
         let path = path
             .canonicalize()
-            .map_err(|e| format!("entry module {}: {e}", path.display()))?;
+            .map_err(|e| format!("entry module {}: {e}", main.display()))?;
         if !path.starts_with(&self.root) {
             return Err(format!(
                 "entry module {} is outside the plugin directory",
                 main.display()
             ));
         }
-        ModuleSpecifier::from_file_path(&path)
-            .map_err(|_| format!("entry module {} is not a valid path", path.display()))
+        plugin_url(&self.root, &path)
+            .ok_or_else(|| format!("entry module {} is not a valid path", main.display()))
     }
 
     /// The original (0-based) line and column of a position in a transpiled module.
@@ -113,13 +113,31 @@ impl PluginModuleLoader {
     fn display(&self, url: &str) -> String {
         // Show plugin files relative to the plugin directory: shorter, and no host paths.
         if let Ok(u) = ModuleSpecifier::parse(url)
-            && let Ok(p) = u.to_file_path()
-            && let Ok(rel) = p.strip_prefix(&self.root)
+            && let Some(rel) = plugin_relative(&u)
         {
             return format!("./{}", rel.display());
         }
         url.to_string()
     }
+}
+
+/// The directory a plugin's module URLs name: its modules are `file:///plugin/<path inside
+/// the plugin directory>`, so stack traces, `import.meta.url`/`filename`/`dirname` and the
+/// debugger show where a file is inside the plugin and never a path of the host.
+pub(crate) const PLUGIN_URL_DIR: &str = "/plugin";
+
+/// The module URL of `real`, a path inside `root` (`None` outside it).
+pub(crate) fn plugin_url(root: &Path, real: &Path) -> Option<ModuleSpecifier> {
+    let rel = real.strip_prefix(root).ok()?;
+    ModuleSpecifier::from_file_path(Path::new(PLUGIN_URL_DIR).join(rel)).ok()
+}
+
+/// The path inside the plugin directory that a module URL names (`None` for any other URL).
+pub(crate) fn plugin_relative(url: &ModuleSpecifier) -> Option<PathBuf> {
+    let path = url.to_file_path().ok()?;
+    path.strip_prefix(PLUGIN_URL_DIR)
+        .ok()
+        .map(Path::to_path_buf)
 }
 
 fn refuse(msg: String) -> ModuleLoaderError {
@@ -151,12 +169,13 @@ impl ModuleLoader for PluginModuleLoader {
         }
         let url = deno_core::resolve_import(specifier, referrer)
             .map_err(|e| refuse(format!("import {specifier:?} from {from}: {e}")))?;
-        let path = url.to_file_path().map_err(|_| {
+        // The URL is already normalised: `..` past the plugin's top leaves `/plugin`.
+        let rel = plugin_relative(&url).ok_or_else(|| {
             refuse(format!(
-                "import {specifier:?} from {from} is refused: not a file"
+                "import {specifier:?} from {from} is refused: it resolves outside the plugin directory"
             ))
         })?;
-        let path = deno_core::normalize_path(Cow::Owned(path)).into_owned();
+        let path = deno_core::normalize_path(Cow::Owned(self.root.join(rel))).into_owned();
         if !path.starts_with(&self.root) {
             return Err(refuse(format!(
                 "import {specifier:?} from {from} is refused: it resolves outside the plugin directory"
@@ -167,7 +186,7 @@ impl ModuleLoader for PluginModuleLoader {
             Ok(real) if !real.starts_with(&self.root) => Err(refuse(format!(
                 "import {specifier:?} from {from} is refused: it links outside the plugin directory"
             ))),
-            Ok(real) => ModuleSpecifier::from_file_path(&real).map_err(|_| {
+            Ok(real) => plugin_url(&self.root, &real).ok_or_else(|| {
                 refuse(format!(
                     "import {specifier:?} from {from}: not a valid path"
                 ))
@@ -219,9 +238,9 @@ impl PluginModuleLoader {
         requested: &RequestedModuleType,
     ) -> Result<ModuleSource, ModuleLoaderError> {
         let name = self.display(specifier.as_str());
-        let path = specifier
-            .to_file_path()
-            .map_err(|_| refuse(format!("{name}: not a file")))?;
+        let path = plugin_relative(specifier)
+            .map(|rel| self.root.join(rel))
+            .ok_or_else(|| refuse(format!("{name}: not a plugin file")))?;
         // Resolution already checked; check again in case the file changed since.
         let real = path
             .canonicalize()

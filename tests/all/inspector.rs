@@ -129,7 +129,7 @@ async fn a_cdp_client_sets_a_breakpoint_sees_the_pause_evaluates_and_resumes() {
     while main_url.is_none() {
         let parsed = c.event("Debugger.scriptParsed").await;
         let url = parsed["params"]["url"].as_str().unwrap().to_string();
-        if url.ends_with("/debuggee/pricing.ts") {
+        if url == "file:///plugin/pricing.ts" {
             let id = parsed["params"]["scriptId"].as_str().unwrap().to_string();
             let src = c
                 .call("Debugger.getScriptSource", json!({ "scriptId": id }))
@@ -194,7 +194,7 @@ async fn a_cdp_client_sets_a_breakpoint_sees_the_pause_evaluates_and_resumes() {
         frames[1]["url"]
             .as_str()
             .unwrap()
-            .ends_with("/debuggee/main.ts")
+            .ends_with("file:///plugin/main.ts")
     );
 
     // A local of the paused frame.

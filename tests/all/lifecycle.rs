@@ -155,7 +155,7 @@ async fn initialize_that_throws_fails_the_load_with_message_and_stack() {
     assert_eq!(*phase, Phase::Initialize);
     assert_eq!(exception.message, "Error: database unreachable");
     assert!(
-        exception.stack.contains("init-throws/main.ts:4:"),
+        exception.stack.contains("file:///plugin/main.ts:4:"),
         "{}",
         exception.stack
     );

@@ -167,8 +167,10 @@ async fn typescript_stacks_point_at_the_original_lines() {
     let p = rt.load(plugin_fixture("throws-stack")).await.unwrap();
     let err = p.call("explode", vec![json!("x")]).await.unwrap_err();
     let stack = &err.exception().unwrap().stack;
-    assert!(stack.contains("throws-stack/main.ts:9:"), "{stack}");
-    assert!(stack.contains("throws-stack/main.ts:14:"), "{stack}");
+    // Module URLs name the file inside the plugin, never the host's path.
+    assert!(stack.contains("file:///plugin/main.ts:9:"), "{stack}");
+    assert!(stack.contains("file:///plugin/main.ts:14:"), "{stack}");
+    assert!(!stack.contains("fixtures/plugins"), "{stack}");
     assert!(
         !stack.contains("ext:qirvo"),
         "host frames are hidden: {stack}"
@@ -183,7 +185,19 @@ async fn console_levels_reach_the_host() {
     let (rt, _) = runtime();
     let p = rt.load(plugin_fixture("plain-js")).await.unwrap();
     p.call("logLevels", vec![]).await.unwrap();
-    let got: Vec<_> = p.logs().into_iter().map(|e| (e.level, e.message)).collect();
+    let logs = p.logs();
+    // qirvo.log's fields stay structured (issue 16), console lines have none.
+    let fields: Vec<_> = logs
+        .iter()
+        .map(|e| serde_json::Value::Object(e.fields.clone()))
+        .collect();
+    assert_eq!(fields.last(), Some(&serde_json::json!({"n": 1})));
+    assert!(
+        fields[..fields.len() - 1]
+            .iter()
+            .all(|f| f == &serde_json::json!({}))
+    );
+    let got: Vec<_> = logs.into_iter().map(|e| (e.level, e.message)).collect();
     assert_eq!(
         got,
         [
@@ -192,7 +206,7 @@ async fn console_levels_reach_the_host() {
             (LogLevel::Info, "an info line".to_string()),
             (LogLevel::Warn, "a warn line".to_string()),
             (LogLevel::Error, "an error line".to_string()),
-            (LogLevel::Info, "structured {\"n\":1}".to_string()),
+            (LogLevel::Info, "structured".to_string()),
         ]
     );
 }
@@ -246,7 +260,7 @@ async fn transpiled_code_is_cached_and_still_source_mapped() {
         let err = p.call("explode", vec![json!("x")]).await.unwrap_err();
         let stack = &err.exception().unwrap().stack;
         assert!(
-            stack.contains("throws-stack/main.ts:9:"),
+            stack.contains("file:///plugin/main.ts:9:"),
             "round {round}: {stack}"
         );
         p.unload().await.unwrap();
@@ -255,4 +269,57 @@ async fn transpiled_code_is_cached_and_still_source_mapped() {
             .count();
         assert_eq!(cached, 2, "one entry (code + map) for the one TS module");
     }
+}
+
+/// What a plugin learns of where it lives: `import.meta` and its own stacks name files
+/// inside the plugin (`file:///plugin/…`), never a path of the host.
+#[tokio::test(flavor = "multi_thread")]
+async fn module_urls_and_stacks_show_no_host_paths() {
+    let (rt, _) = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("manifest.json"),
+        json!({"id": "where-am-i", "version": "1.0.0", "main": "src/main.js"}).to_string(),
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.path().join("src/lib")).unwrap();
+    std::fs::write(
+        dir.path().join("src/lib/util.js"),
+        "export const where = () => ({ url: import.meta.url, filename: import.meta.filename, \
+         dirname: import.meta.dirname, stack: new Error('x').stack });",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("src/main.js"),
+        "import { where } from './lib/util.js';\n\
+         export function here() { return { main: import.meta.url, ...where() }; }\n\
+         export function throwIt() { throw new Error('boom'); }",
+    )
+    .unwrap();
+    let p = rt.load(dir.path()).await.unwrap();
+    let v = p.call("here", vec![]).await.unwrap();
+    assert_eq!(v["main"], "file:///plugin/src/main.js");
+    assert_eq!(v["url"], "file:///plugin/src/lib/util.js");
+    assert_eq!(v["filename"], "/plugin/src/lib/util.js");
+    assert_eq!(v["dirname"], "/plugin/src/lib");
+    let host = dir.path().to_string_lossy().into_owned();
+    let stack = v["stack"].as_str().unwrap();
+    assert!(
+        stack.contains("file:///plugin/src/lib/util.js:1:"),
+        "{stack}"
+    );
+    assert!(!stack.contains(&host), "{stack}");
+    let err = p.call("throwIt", vec![]).await.unwrap_err();
+    let stack = &err.exception().unwrap().stack;
+    assert!(stack.contains("file:///plugin/src/main.js:3:"), "{stack}");
+    assert!(!stack.contains(&host), "{stack}");
+    // `..` past the plugin's top is still refused.
+    std::fs::write(
+        dir.path().join("src/main.js"),
+        "import '../../../etc/passwd.js';",
+    )
+    .unwrap();
+    let (rt2, _) = runtime();
+    let e = rt2.load(dir.path()).await.unwrap_err().to_string();
+    assert!(e.contains("outside the plugin directory"), "{e}");
 }

@@ -214,10 +214,13 @@ impl PluginRuntime {
 
     /// Loads a plugin with a test file as its entry module, in test mode (`qirvo.test`,
     /// `qirvo.assert`, fetch stubs). Used by [`testing`](crate::testing).
+    /// TESTRUNNER (issue 16): `config` is merged over the manifest's `config` (its keys win)
+    /// before the plugin's `initialize` runs (`qirvo test --config`).
     pub(crate) async fn load_for_test(
         &self,
         dir: &Path,
         test_file: &Path,
+        config: &serde_json::Map<String, serde_json::Value>,
     ) -> Result<PluginHandle, LoadError> {
         let root = dir.canonicalize().map_err(|source| LoadError::Directory {
             dir: dir.to_path_buf(),
@@ -225,6 +228,9 @@ impl PluginRuntime {
         })?;
         let mut manifest = Manifest::from_dir(&root)?;
         manifest.main = test_file.to_path_buf();
+        for (k, v) in config {
+            manifest.config.insert(k.clone(), v.clone());
+        }
         self.load_manifest(manifest, root, LoadMode::Test).await
     }
 

@@ -2,6 +2,10 @@
 //! files inside the plugin's own isolate, under its manifest's permissions, with an
 //! in-memory store, one test per step (so each has its own deadline), and a fresh isolate
 //! when a test leaves the plugin unusable (an exhausted heap fails that test alone).
+//!
+//! Each test file gets an isolate of its own in which the plugin's main module is
+//! evaluated and its `initialize(ctx)` runs with the manifest's `config` (merged with
+//! [`TestOptions::config`]) before any test, as under `qirvo call`; `start` does not run.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -94,6 +98,9 @@ pub struct TestOptions {
     pub only: bool,
     /// Stop after the first failed test.
     pub fail_fast: bool,
+    /// Merged over the manifest's `config` (these keys win) for the plugin's
+    /// `initialize`, which runs before each test file's tests.
+    pub config: serde_json::Map<String, serde_json::Value>,
 }
 
 impl TestReport {
@@ -185,7 +192,10 @@ pub async fn uses_only(dirs: &[PathBuf], mut config: RuntimeConfig) -> Result<bo
                 message: e.to_string(),
             })?;
             // A file that does not load is reported by the run itself.
-            let Ok(plugin) = runtime.load_for_test(dir, &file).await else {
+            let Ok(plugin) = runtime
+                .load_for_test(dir, &file, &serde_json::Map::new())
+                .await
+            else {
                 continue;
             };
             let list = plugin.list_tests().await;
@@ -255,7 +265,7 @@ pub async fn run_plugin_tests_with(
             message: e.to_string(),
         })?;
         let started = Instant::now();
-        let mut plugin = match runtime.load_for_test(dir, &file).await {
+        let mut plugin = match runtime.load_for_test(dir, &file, &options.config).await {
             Ok(p) => p,
             Err(LoadError::Manifest(e)) => return Err(LoadError::Manifest(e)),
             Err(e) => {
@@ -342,7 +352,7 @@ pub async fn run_plugin_tests_with(
                 crate::PluginState::Initialized | crate::PluginState::Running
             ) {
                 let _ = plugin.unload().await;
-                match runtime.load_for_test(dir, &file).await {
+                match runtime.load_for_test(dir, &file, &options.config).await {
                     Ok(p) => plugin = p,
                     Err(_) => break,
                 }
@@ -393,7 +403,13 @@ pub fn locate(stack: &str, root: &Path) -> Option<String> {
         .filter_map(frame_location)
         .filter_map(|(url, l, c)| {
             let path = url.strip_prefix("file://")?;
-            let rel = Path::new(path).strip_prefix(root).ok()?;
+            // Module URLs name the plugin's files under the host path or, where the loader
+            // hides it, under `file:///plugin/`.
+            let path = Path::new(path);
+            let rel = path
+                .strip_prefix(root)
+                .or_else(|_| path.strip_prefix("/plugin"))
+                .ok()?;
             Some((rel.to_path_buf(), l, c))
         })
         .collect();
@@ -440,6 +456,10 @@ mod tests {
             Some("lib.ts:9:1")
         );
         assert_eq!(locate("Error\n    at ext:qirvo/x.js:1:1", root), None);
+        assert_eq!(
+            locate("Error\n    at f (file:///plugin/t/b.test.ts:7:2)", root).as_deref(),
+            Some("t/b.test.ts:7:2")
+        );
         assert_eq!(
             locate("Error\n    at file:///p/a.test.js:2:3", root).as_deref(),
             Some("a.test.js:2:3")

@@ -965,6 +965,34 @@ impl Worker {
             })?;
         *self.shared.exports.lock() = self.read_exports(&ns);
         self.namespace = Some(ns);
+        // TESTRUNNER (issue 16): under `qirvo test` the entry module is a test file; the
+        // plugin's own main module (imported by the test or not) is evaluated too, and its
+        // `initialize` runs below with the manifest's config, so tests see what `qirvo call`
+        // sees. Tests themselves run by index (runTest), not through this namespace.
+        if self.shared.test_mode {
+            let main = crate::manifest::Manifest::from_dir(&self.shared.dir)?.main;
+            let module = |message: String| LoadError::Module {
+                id: id.clone(),
+                message,
+            };
+            let url = self.loader.entry_url(&main).map_err(module)?;
+            let main_id = self
+                .js
+                .load_side_es_module(&url)
+                .await
+                .map_err(|e| module(core_error_message(e)))?;
+            if let Err(e) = self
+                .step(Phase::Evaluate, timeout, |w| Ok(w.js.mod_evaluate(main_id)))
+                .await
+            {
+                return Err(e.into());
+            }
+            let main_ns = self
+                .js
+                .get_module_namespace(main_id)
+                .map_err(|e| module(core_error_message(e)))?;
+            self.namespace = Some(main_ns);
+        }
         if self.shared.evaluate_only {
             // `PluginRuntime::check`: the modules evaluated; nothing of the lifecycle runs.
             self.shared.set_state(PluginState::Initialized);

@@ -155,8 +155,9 @@ export async function countVisits(): Promise<number> {
 
 const TEST_TS: &str = r#"import { countVisits, greet } from "./main.ts";
 
+// Tests run after the plugin's initialize, with the manifest's config ("greeting").
 qirvo.test("greet says hello", () => {
-  qirvo.assert.equal(greet("Ada"), "Hi, Ada!");
+  qirvo.assert.equal(greet("Ada"), "Hello, Ada!");
 });
 
 qirvo.test("visits are counted in storage", async () => {
@@ -196,8 +197,9 @@ export async function countVisits() {
 
 const TEST_JS: &str = r#"import { countVisits, greet } from "./main.js";
 
+// Tests run after the plugin's initialize, with the manifest's config ("greeting").
 qirvo.test("greet says hello", () => {
-  qirvo.assert.equal(greet("Ada"), "Hi, Ada!");
+  qirvo.assert.equal(greet("Ada"), "Hello, Ada!");
 });
 
 qirvo.test("visits are counted in storage", async () => {

@@ -37,6 +37,10 @@ pub struct TestArgs {
     /// "stack","expected","actual"}]}`.
     #[arg(long, conflicts_with = "reporter")]
     json: bool,
+    /// A JSON object merged over the manifest's `config` (its keys win) for the
+    /// plugin's `initialize`, which runs before each test file's tests.
+    #[arg(long, value_name = "JSON")]
+    config: Option<String>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -63,6 +67,22 @@ pub async fn run(config: RuntimeConfig, args: TestArgs) -> Result<(), Failure> {
         Some(f) => Some(TestFilter::parse(f).map_err(Failure::bad_argument)?),
         None => None,
     };
+    let test_config = match &args.config {
+        None => serde_json::Map::new(),
+        Some(text) => match serde_json::from_str(text) {
+            Ok(serde_json::Value::Object(map)) => map,
+            Ok(other) => {
+                return Err(Failure::bad_argument(format!(
+                    "--config must be a JSON object such as '{{\"greeting\":\"Hi\"}}', not {other}"
+                )));
+            }
+            Err(e) => {
+                return Err(Failure::bad_argument(format!(
+                    "--config {text:?} is not JSON ({e}); give an object such as '{{\"greeting\":\"Hi\"}}'"
+                )));
+            }
+        },
+    };
     let machine = args.json || args.reporter != Reporter::Pretty;
     // A machine-readable report on stdout: nothing else goes there.
     let lines_on_stdout = !machine || args.reporter_out.is_some();
@@ -80,6 +100,7 @@ pub async fn run(config: RuntimeConfig, args: TestArgs) -> Result<(), Failure> {
         filter,
         only,
         fail_fast: args.fail_fast,
+        config: test_config,
     };
     let colour = std::io::stdout().is_terminal();
     let several = plugins.len() > 1;

@@ -396,3 +396,66 @@ fn json_report() {
     assert_eq!(weighs["actual"], "{ value: 3, unit: \"kg\" }");
     assert!(!weighs["stack"].as_str().unwrap().contains("ext:"));
 }
+
+#[test]
+fn tests_run_after_initialize_with_the_manifests_config_and_config_overrides() {
+    const DIR: &str = "fixtures/plugins/testrunner-config";
+    let out = qirvo(&["test", DIR]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains(r#"config seen: {"greeting":"Hello","unit":"kg"}"#),
+        "{}",
+        show(&out)
+    );
+    // A test file that does not import the main module: initialize ran all the same.
+    assert!(
+        stdout.contains(r#"standalone saw: {"greeting":"Hello","unit":"kg"}"#),
+        "{}",
+        show(&out)
+    );
+    assert_eq!(stdout.lines().last(), Some("2 passed, 0 failed"));
+
+    // --config is merged over the manifest's: its keys win, the others stay.
+    let out = qirvo(&["test", DIR, "--config", r#"{"greeting":"Hej","extra":[1]}"#]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert!(
+        text(&out.stdout).contains(r#"config seen: {"greeting":"Hej","unit":"kg","extra":[1]}"#),
+        "{}",
+        show(&out)
+    );
+
+    // Anything but a JSON object is a bad argument.
+    for bad in ["[1]", "{nope", "\"text\""] {
+        let out = qirvo(&["test", DIR, "--config", bad]);
+        assert_eq!(out.status.code(), Some(2), "{bad}: {}", show(&out));
+        assert!(text(&out.stderr).contains("--config"), "{}", show(&out));
+    }
+}
+
+#[test]
+fn a_plugin_whose_initialize_throws_fails_its_test_files_with_the_reason() {
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path();
+    std::fs::write(
+        dir.join("manifest.json"),
+        r#"{"id":"init-fails","version":"1.0.0","main":"main.js"}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("main.js"),
+        "export default { initialize() { throw new Error('no database'); } };\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("a.test.js"), "qirvo.test('t', () => {});\n").unwrap();
+    let out = qirvo(&["test", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("FAIL  a.test.js > (loading the test file)"),
+        "{}",
+        show(&out)
+    );
+    assert!(stdout.contains("no database"), "{}", show(&out));
+    assert!(stdout.contains("init-fails: main.js:1:"), "{}", show(&out));
+}

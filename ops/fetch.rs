@@ -98,7 +98,8 @@ impl RateLimit {
         if self.next_free < now {
             self.next_free = now;
         }
-        self.next_free += Duration::from_secs_f64(n as f64 / self.rate);
+        let wait = Duration::try_from_secs_f64(n as f64 / self.rate).unwrap_or(Duration::MAX);
+        self.next_free = self.next_free.checked_add(wait).unwrap_or(self.next_free);
         self.next_free.saturating_duration_since(now)
     }
 }
@@ -389,7 +390,8 @@ pub(crate) async fn op_qirvo_fetch(
         let timeout = req
             .timeout
             .filter(|t| t.is_finite() && *t >= 0.0)
-            .map(|t| Duration::from_secs_f64(t / 1000.0))
+            // A finite but huge timeout is "as long as the plugin's own" (never a panic).
+            .map(|t| Duration::try_from_secs_f64(t / 1000.0).unwrap_or(Duration::MAX))
             .unwrap_or(DEFAULT_TIMEOUT)
             .min(f.plugin_timeout);
         let abort = req

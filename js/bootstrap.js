@@ -73,6 +73,7 @@ const {
 
 const {
   op_qirvo_log,
+  op_qirvo_log_fields,
   op_qirvo_set_host,
   op_qirvo_storage_get,
   op_qirvo_storage_list,
@@ -131,17 +132,27 @@ core.setReportExceptionCallback((err) => {
 // so an isolate can be warmed before it knows its plugin.
 let info;
 
+// `fields` stay structured (issue 16): the host checks them (an object, bounded, well-formed
+// Unicode) and hands them to tracing as a field, not as text inside the message.
 function logAt(level) {
   return (msg, fields) => {
-    let text = typeof msg === "string" ? msg : describe(msg);
-    if (fields !== undefined) {
-      try {
-        text += " " + JSONStringify(fields);
-      } catch {
-        text += " <unserialisable fields>";
-      }
+    const text = typeof msg === "string" ? msg : describe(msg);
+    if (fields === undefined) {
+      op_qirvo_log(level, text);
+      return;
     }
-    op_qirvo_log(level, text);
+    if (fields === null || typeof fields !== "object" || ArrayIsArray(fields)) {
+      throw new TypeError(
+        `qirvo.log: fields must be an object, e.g. { orderId: 42 }, not ${fields === null ? "null" : ArrayIsArray(fields) ? "an array" : typeof fields}`,
+      );
+    }
+    let json;
+    try {
+      json = JSONStringify(fields);
+    } catch (e) {
+      throw new TypeError(`qirvo.log: fields are not JSON-serialisable (${e?.message ?? e})`);
+    }
+    op_qirvo_log_fields(level, text, json);
   };
 }
 

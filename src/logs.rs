@@ -34,6 +34,10 @@ pub struct LogEntry {
     pub plugin: String,
     pub level: LogLevel,
     pub message: String,
+    /// Structured fields: the object given as `qirvo.log.info(msg, fields)`'s second argument
+    /// (empty for `console.*` and for Qirvo's own lines). Also sent to `tracing` as the
+    /// field `fields` (its JSON text).
+    pub fields: serde_json::Map<String, serde_json::Value>,
     pub time: SystemTime,
 }
 
@@ -65,6 +69,16 @@ impl LogBuffer {
     }
 
     pub(crate) fn push(&self, level: LogLevel, message: &str) {
+        self.push_with_fields(level, message, serde_json::Map::new());
+    }
+
+    /// A line with structured fields (already checked by the op: a bounded JSON object).
+    pub(crate) fn push_with_fields(
+        &self,
+        level: LogLevel,
+        message: &str,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) {
         let message = if message.len() > MAX_LINE {
             let mut end = MAX_LINE;
             while !message.is_char_boundary(end) {
@@ -75,16 +89,29 @@ impl LogBuffer {
             message.to_string()
         };
         let plugin = self.plugin.as_str();
+        // tracing's field names are static: the plugin's fields travel as one JSON-valued
+        // field, absent when there are none.
+        let json = (!fields.is_empty()).then(|| serde_json::Value::Object(fields.clone()));
+        let f = json.as_ref().map(tracing::field::display);
         match level {
-            LogLevel::Debug => tracing::debug!(target: "qirvo::plugin", plugin, "{message}"),
-            LogLevel::Info => tracing::info!(target: "qirvo::plugin", plugin, "{message}"),
-            LogLevel::Warn => tracing::warn!(target: "qirvo::plugin", plugin, "{message}"),
-            LogLevel::Error => tracing::error!(target: "qirvo::plugin", plugin, "{message}"),
+            LogLevel::Debug => {
+                tracing::debug!(target: "qirvo::plugin", plugin, fields = f, "{message}")
+            }
+            LogLevel::Info => {
+                tracing::info!(target: "qirvo::plugin", plugin, fields = f, "{message}")
+            }
+            LogLevel::Warn => {
+                tracing::warn!(target: "qirvo::plugin", plugin, fields = f, "{message}")
+            }
+            LogLevel::Error => {
+                tracing::error!(target: "qirvo::plugin", plugin, fields = f, "{message}")
+            }
         }
         let entry = LogEntry {
             plugin: self.plugin.clone(),
             level,
             message,
+            fields,
             time: SystemTime::now(),
         };
         if let Some(sink) = &self.sink {

@@ -106,7 +106,24 @@ pub fn print_log(entry: &LogEntry) {
     if !settings().level.shows(entry.level) {
         return;
     }
-    let line = format!("[{}] {}\n", entry.plugin, entry.message);
+    let mut line = format!("[{}] {}", entry.plugin, entry.message);
+    // Structured fields after the message, logfmt-style: key=value, a string bare unless it
+    // needs quoting, anything else as JSON.
+    for (key, value) in &entry.fields {
+        let shown = match value {
+            serde_json::Value::String(s)
+                if !s.is_empty()
+                    && !s
+                        .chars()
+                        .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '=')) =>
+            {
+                s.clone()
+            }
+            other => other.to_string(),
+        };
+        line.push_str(&format!(" {key}={shown}"));
+    }
+    line.push('\n');
     let to_stderr = matches!(entry.level, LogLevel::Warn | LogLevel::Error)
         || LINES_TO_STDERR.load(Ordering::Relaxed);
     // A closed pipe must not take the host down: ignore write errors.

@@ -386,3 +386,131 @@ fn every_metric_follows_prometheus_naming() {
         }
     }
 }
+
+/// A plugin directory with `main.js` as given.
+fn plugin_with_main(id: &str, main_js: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("manifest.json"),
+        format!(r#"{{"id": "{id}", "version": "1.0.0", "main": "main.js"}}"#),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("main.js"), main_js).unwrap();
+    dir
+}
+
+#[test]
+fn log_fields_stay_structured_and_print_as_key_value_pairs() {
+    let dir = plugin_with_main(
+        "logfields",
+        r#"
+export default {};
+export function place() {
+  qirvo.log.info("order placed", { orderId: 42, customer: "Ada Lovelace", ok: true, tags: ["a", "b"], who: "ada" });
+  qirvo.log.warn("plain line");
+  qirvo.log.error("empty fields", {});
+  return "done";
+}
+export function bad() {
+  const out = [];
+  for (const f of [[1, 2], "text", 7, null, { s: "x\uD800y" }, { big: "x".repeat(20000) }, { n: 10n }, (() => { const o = {}; o.o = o; return o; })()]) {
+    try { qirvo.log.info("m", f); out.push("accepted"); } catch (e) { out.push(`${e.name}: ${e.message}`); }
+  }
+  return out;
+}
+"#,
+    );
+    let d = dir.path().to_str().unwrap();
+    let out = qirvo(&["call", d, "place"]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(text(&out.stdout).trim(), "\"done\"");
+    assert!(
+        stderr.contains(
+            r#"[logfields] order placed orderId=42 customer="Ada Lovelace" ok=true tags=["a","b"] who=ada"#
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("[logfields] plain line\n"), "{stderr}");
+    assert!(stderr.contains("[logfields] empty fields\n"), "{stderr}");
+    assert!(
+        !stderr.contains("{\"orderId\""),
+        "fields are not text in the message: {stderr}"
+    );
+
+    let out = qirvo(&["call", d, "bad"]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let got: Vec<String> = serde_json::from_slice(&out.stdout).unwrap();
+    let want_starts = [
+        "TypeError: qirvo.log: fields must be an object, e.g. { orderId: 42 }, not an array",
+        "TypeError: qirvo.log: fields must be an object, e.g. { orderId: 42 }, not string",
+        "TypeError: qirvo.log: fields must be an object, e.g. { orderId: 42 }, not number",
+        "TypeError: qirvo.log: fields must be an object, e.g. { orderId: 42 }, not null",
+        "TypeError: qirvo.log: fields contain a string with a lone surrogate",
+        "TypeError: qirvo.log: fields are 20010 bytes as JSON, more than the 16384 allowed",
+        "TypeError: qirvo.log: fields are not JSON-serialisable",
+        "TypeError: qirvo.log: fields are not JSON-serialisable",
+    ];
+    assert_eq!(got.len(), want_starts.len(), "{got:?}");
+    for (g, w) in got.iter().zip(want_starts) {
+        assert!(g.starts_with(w), "{g:?} should start with {w:?}");
+    }
+    assert!(
+        !stderr.contains("[logfields] m"),
+        "refused lines are not logged: {stderr}"
+    );
+}
+
+/// What `tracing` saw from plugins (target `qirvo::plugin`): (message, `fields` field).
+static TRACED: std::sync::Mutex<Vec<(String, Option<String>)>> = std::sync::Mutex::new(Vec::new());
+
+struct Capture;
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Capture {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        struct V(String, Option<String>);
+        impl tracing::field::Visit for V {
+            fn record_debug(&mut self, f: &tracing::field::Field, v: &dyn std::fmt::Debug) {
+                match f.name() {
+                    "message" => self.0 = format!("{v:?}"),
+                    "fields" => self.1 = Some(format!("{v:?}")),
+                    _ => {}
+                }
+            }
+        }
+        if event.metadata().target() == "qirvo::plugin" {
+            let mut v = V(String::new(), None);
+            event.record(&mut v);
+            TRACED.lock().unwrap().push((v.0, v.1));
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn log_fields_reach_tracing_as_a_field() {
+    use tracing_subscriber::layer::SubscriberExt;
+    let subscriber = tracing_subscriber::registry().with(Capture);
+    // The only global subscriber in the test binary; it records plugin lines only.
+    let _ = tracing::subscriber::set_global_default(subscriber);
+    let (rt, _) = crate::helpers::runtime();
+    let dir = plugin_with_main(
+        "traced",
+        r#"export default {};
+export function go() { qirvo.log.warn("paid", { orderId: 7, note: "two words" }); console.log("no fields"); }"#,
+    );
+    let p = rt.load(dir.path()).await.unwrap();
+    p.call("go", vec![]).await.unwrap();
+    let traced = TRACED.lock().unwrap().clone();
+    assert!(
+        traced.contains(&(
+            "paid".to_string(),
+            Some(r#"{"orderId":7,"note":"two words"}"#.to_string())
+        )),
+        "{traced:?}"
+    );
+    assert!(
+        traced.contains(&("no fields".to_string(), None)),
+        "{traced:?}"
+    );
+}

@@ -41,6 +41,10 @@ pub struct TestArgs {
     /// plugin's `initialize`, which runs before each test file's tests.
     #[arg(long, value_name = "JSON")]
     config: Option<String>,
+    /// Run again whenever a file of the plugins changes (test files included; the data
+    /// directory, hidden files and editor temp files ignored), until Ctrl-C.
+    #[arg(long)]
+    watch: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -51,6 +55,91 @@ enum Reporter {
 }
 
 pub async fn run(config: RuntimeConfig, args: TestArgs) -> Result<(), Failure> {
+    if args.watch {
+        return watch(config, &args).await;
+    }
+    run_once(config, &args).await
+}
+
+/// `--watch`: a run now, then one after each burst of changes under the given paths.
+async fn watch(config: RuntimeConfig, args: &TestArgs) -> Result<(), Failure> {
+    let paths = if args.plugins.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.plugins.clone()
+    };
+    let data_dir = config
+        .data_dir
+        .canonicalize()
+        .unwrap_or_else(|_| config.data_dir.clone());
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<()>();
+    let roots: Vec<PathBuf> = paths
+        .iter()
+        .map(|p| p.canonicalize().unwrap_or_else(|_| p.clone()))
+        .collect();
+    let watched = roots.clone();
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        if let Ok(event) = event
+            && !matches!(event.kind, notify::EventKind::Access(_))
+            && event.paths.iter().any(|p| !ignored(&watched, &data_dir, p))
+        {
+            let _ = tx.send(());
+        }
+    })
+    .map_err(|e| anyhow::anyhow!("cannot watch for changes: {e}"))?;
+    for root in &roots {
+        notify::Watcher::watch(&mut watcher, root, notify::RecursiveMode::Recursive)
+            .map_err(|e| anyhow::anyhow!("cannot watch {}: {e}", root.display()))?;
+    }
+    loop {
+        if let Err(f) = run_once(config.clone(), args).await {
+            // A bad argument will not get better by waiting.
+            if f.code == 2 && f.error.downcast_ref::<super::BadInput>().is_some() {
+                return Err(f);
+            }
+            output::error_line(format_args!("error: {:#}", f.error));
+        }
+        output::notice("watching for changes (Ctrl-C to stop)…");
+        if rx.recv().await.is_none() {
+            return Ok(());
+        }
+        // One run per burst (an editor's save is several events).
+        loop {
+            tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+            if rx.try_recv().is_err() {
+                break;
+            }
+            while rx.try_recv().is_ok() {}
+        }
+        output::notice("change detected: running the tests again");
+    }
+}
+
+/// Changes that never trigger a run: the data directory, hidden files and directories,
+/// `node_modules`, and editor temp files (the rule of `qirvo run --watch`, but test
+/// files do count here).
+fn ignored(roots: &[PathBuf], data_dir: &Path, path: &Path) -> bool {
+    if path.starts_with(data_dir) {
+        return true;
+    }
+    let Some(rel) = roots.iter().find_map(|r| path.strip_prefix(r).ok()) else {
+        return true;
+    };
+    rel.components().any(|c| {
+        let name = c.as_os_str().to_string_lossy();
+        name.starts_with('.')
+            || name == "node_modules"
+            || name.ends_with('~')
+            || name.ends_with(".swp")
+            || name.ends_with(".swo")
+            || name.ends_with(".swx")
+            || name.ends_with(".tmp")
+            || (name.starts_with('#') && name.ends_with('#'))
+            || name == "4913"
+    })
+}
+
+async fn run_once(config: RuntimeConfig, args: &TestArgs) -> Result<(), Failure> {
     let paths = if args.plugins.is_empty() {
         vec![PathBuf::from(".")]
     } else {

@@ -459,3 +459,75 @@ fn a_plugin_whose_initialize_throws_fails_its_test_files_with_the_reason() {
     assert!(stdout.contains("no database"), "{}", show(&out));
     assert!(stdout.contains("init-fails: main.js:1:"), "{}", show(&out));
 }
+
+#[test]
+fn watch_runs_again_when_a_file_changes() {
+    use std::io::BufRead;
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("watched");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(
+        dir.join("manifest.json"),
+        r#"{"id":"watched","version":"1.0.0","main":"main.js"}"#,
+    )
+    .unwrap();
+    std::fs::write(dir.join("main.js"), "export const answer = () => 42;\n").unwrap();
+    std::fs::write(
+        dir.join("a.test.js"),
+        "import { answer } from './main.js';\nqirvo.test('answers', () => qirvo.assert.equal(answer(), 42));\n",
+    )
+    .unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_qirvo"))
+        .args(["test", "--watch"])
+        .arg(&dir)
+        .arg("--data-dir")
+        .arg(data.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    let mut wait_for = |want: &str| -> bool {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+            match rx.recv_timeout(left) {
+                Ok(line) => {
+                    let hit = line == want;
+                    seen.push(line);
+                    if hit {
+                        return true;
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+        false
+    };
+    let first = wait_for("1 passed, 0 failed");
+    // A change to the plugin's code: the tests run again, and now fail.
+    std::fs::write(dir.join("main.js"), "export const answer = () => 41;\n").unwrap();
+    let second = wait_for("0 passed, 1 failed");
+    // A change to the test file counts too.
+    std::fs::write(
+        dir.join("a.test.js"),
+        "import { answer } from './main.js';\nqirvo.test('answers', () => qirvo.assert.equal(answer(), 41));\n",
+    )
+    .unwrap();
+    let third = wait_for("1 passed, 0 failed");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(first && second && third, "{seen:#?}");
+}

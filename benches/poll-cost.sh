@@ -8,6 +8,9 @@
 #   benches/poll-cost.sh [BASE [PATCHED]]   (defaults: the commit before the polls, HEAD)
 #
 # Needs git, gcc, hyperfine (apt-get install -y hyperfine) and python3. Builds in /tmp.
+# With valgrind installed it also counts the instructions each kernel executes under
+# both builds (callgrind's Ir): exact and independent of the machine's load, where the
+# times of a shared machine are not.
 set -euo pipefail
 root=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
 cd "$root"
@@ -40,19 +43,42 @@ for k in $kernels; do
     -n "patched" "$work/patched/qjs_runner $work/$k.js" > /dev/null
 done
 
+# Each kernel's fastest run is compared (a shared machine's load only ever adds time);
+# the means are shown too.
 python3 - "$work" $kernels <<'PY'
 import json, math, sys
 work, kernels = sys.argv[1], sys.argv[2:]
-print(f"| kernel | upstream (ms) | with polls (ms) | change |")
-print(f"|---|---:|---:|---:|")
+print("| kernel | upstream min (mean) ms | with polls min (mean) ms | change (min) |")
+print("|---|---:|---:|---:|")
 ratios = []
 for k in kernels:
     res = {r["command"]: r for r in json.load(open(f"{work}/{k}.json"))["results"]}
     up, pa = res["upstream"], res["patched"]
-    ratio = pa["mean"] / up["mean"]
+    ratio = pa["min"] / up["min"]
     ratios.append(ratio)
-    print(f"| {k} | {up['mean']*1e3:.1f} ± {up['stddev']*1e3:.1f} | "
-          f"{pa['mean']*1e3:.1f} ± {pa['stddev']*1e3:.1f} | {100*(ratio-1):+.1f}% |")
+    print(f"| {k} | {up['min']*1e3:.1f} ({up['mean']*1e3:.1f}) | "
+          f"{pa['min']*1e3:.1f} ({pa['mean']*1e3:.1f}) | {100*(ratio-1):+.1f}% |")
 g = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
 print(f"| geometric mean | | | {100*(g-1):+.1f}% |")
 PY
+
+if command -v valgrind > /dev/null; then
+  echo
+  echo "| kernel | upstream instructions | with polls | change |"
+  echo "|---|---:|---:|---:|"
+  for k in $kernels; do
+    up=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$work/upstream/qjs_runner" "$work/$k.js" 2>&1 | awk '/Collected/ {print $NF}')
+    pa=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$work/patched/qjs_runner" "$work/$k.js" 2>&1 | awk '/Collected/ {print $NF}')
+    echo "$k $up $pa"
+  done | python3 -c '
+import math, sys
+rs = []
+for line in sys.stdin:
+    k, up, pa = line.split()
+    r = int(pa) / int(up)
+    rs.append(r)
+    print(f"| {k} | {int(up):,} | {int(pa):,} | {100*(r-1):+.2f}% |")
+g = math.exp(sum(math.log(r) for r in rs) / len(rs))
+print(f"| geometric mean | | | {100*(g-1):+.2f}% |")
+'
+fi

@@ -2698,6 +2698,17 @@ static int js_enqueue_job(JSContext *ctx, JSJobFunc *job_func,
 
     assert(!rt->in_free);
 
+    /* v8x: while an interrupted execution unwinds (freeing its objects can
+       schedule finalization callbacks, rejecting its promises queues their
+       reactions), its jobs are dropped: the embedder cancels the termination
+       only afterwards and would run them in the plugin's next turn. */
+    if (unlikely(rt->job_interrupt_check)) {
+        if (rt->interrupt_handler &&
+            rt->interrupt_handler(rt, rt->interrupt_opaque))
+            return 0;
+        rt->job_interrupt_check = false;
+    }
+
     e = js_malloc(ctx, sizeof(*e) + argc * sizeof(JSValue));
     if (!e)
         return -1;
@@ -16981,6 +16992,10 @@ static no_inline __exception int js_eq_slow(JSContext *ctx, JSValue *sp,
 
     op1 = sp[-2];
     op2 = sp[-1];
+    /* v8x: `a == b` on long strings in a loop is charged */
+    if (tag_is_string(JS_VALUE_GET_TAG(op1)) &&
+        tag_is_string(JS_VALUE_GET_TAG(op2)))
+        js_charge_rope_compare(ctx, op1, op2);
  redo:
     tag1 = JS_VALUE_GET_NORM_TAG(op1);
     tag2 = JS_VALUE_GET_NORM_TAG(op2);
@@ -17161,13 +17176,9 @@ static bool js_strict_eq2(JSContext *ctx, JSValueConst op1, JSValueConst op2,
             if (!tag_is_string(tag2)) {
                 res = false;
             } else if (tag1 == JS_TAG_STRING && tag2 == JS_TAG_STRING) {
-                /* v8x: comparing long strings in a loop is charged */
-                js_charge_string_compare(ctx, JS_VALUE_GET_STRING(op1),
-                                         JS_VALUE_GET_STRING(op2));
                 res = js_string_eq(JS_VALUE_GET_STRING(op1),
                                    JS_VALUE_GET_STRING(op2));
             } else {
-                js_charge_rope_compare(ctx, op1, op2); /* v8x */
                 res = (js_string_rope_compare(op1, op2, true) == 0);
             }
         }
@@ -17278,6 +17289,11 @@ static no_inline int js_strict_eq_slow(JSContext *ctx, JSValue *sp,
                                        bool is_neq)
 {
     bool res;
+    /* v8x: `a === b` on long strings in a loop is charged (here, not in
+       js_strict_eq2, which Map/Set lookups call in their hot loops) */
+    if (tag_is_string(JS_VALUE_GET_TAG(sp[-2])) &&
+        tag_is_string(JS_VALUE_GET_TAG(sp[-1])))
+        js_charge_rope_compare(ctx, sp[-2], sp[-1]);
     res = js_strict_eq(ctx, sp[-2], sp[-1]);
     JS_FreeValue(ctx, sp[-2]);
     JS_FreeValue(ctx, sp[-1]);
@@ -65603,8 +65619,12 @@ static JSValue js_typed_array_sort(JSContext *ctx, JSValueConst this_val,
         done:
             js_free(ctx, array_idx);
         } else {
+            /* v8x: only a big sort pays for a poll per comparison; a
+               smaller one was charged by the entry poll */
             tsc.elt_cmp = cmpfun;
-            rqsort(p->u.array.u.ptr, len, elt_size, js_TA_cmp_polled, &tsc);
+            if (len > (1 << 20))
+                cmpfun = js_TA_cmp_polled;
+            rqsort(p->u.array.u.ptr, len, elt_size, cmpfun, &tsc);
             if (tsc.exception)
                 return JS_EXCEPTION;
         }

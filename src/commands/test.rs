@@ -191,7 +191,9 @@ async fn run_once(config: RuntimeConfig, args: &TestArgs) -> Result<(), Failure>
         fail_fast: args.fail_fast,
         config: test_config,
     };
-    let colour = std::io::stdout().is_terminal();
+    // Colour on a terminal, unless NO_COLOR (https://no-color.org) is set.
+    let colour = std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let several = plugins.len() > 1;
     let mut total = TestReport::default();
     let mut without_tests = Vec::new();

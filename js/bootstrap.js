@@ -1173,6 +1173,18 @@ async function lifecycle(step, ns, configJson) {
     if (typeof method !== "function") return "true";
     return (await ReflectApply(method, target, [])) ? "true" : "false";
   }
+  if (step === "start") {
+    // A failed start releases what initialize set up (issue 16): its cleanup tasks run
+    // (each once: they are popped), its timers stop, then the one error goes to the host.
+    try {
+      if (typeof method === "function") await ReflectApply(method, target, []);
+    } catch (err) {
+      await runCleanupTasks();
+      cancelAllTimers();
+      throw err;
+    }
+    return "null";
+  }
   if (typeof method === "function") await ReflectApply(method, target, []);
   return "null";
 }

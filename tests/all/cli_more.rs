@@ -514,3 +514,53 @@ export function go() { qirvo.log.warn("paid", { orderId: 7, note: "two words" })
         "{traced:?}"
     );
 }
+
+#[test]
+fn cleanup_tasks_run_when_start_throws_and_the_error_is_reported_once() {
+    let dir = plugin_with_main(
+        "start-fails",
+        r#"let failed = false;
+export default {
+  initialize(ctx) {
+    ctx.addCleanupTask(() => console.log("cleanup: closed the pool"));
+    ctx.addCleanupTask(async () => { await null; console.log("cleanup: async one"); });
+    setInterval(() => { if (failed) console.log("tick after failure"); }, 5);
+  },
+  async start() {
+    await null;
+    failed = true;
+    throw new RangeError("port 80 is taken");
+  },
+};"#,
+    );
+    let out = qirvo(&["run", dir.path().to_str().unwrap(), "--for", "200ms"]);
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    // Each cleanup task once, the last registered first.
+    assert_eq!(
+        all.matches("[start-fails] cleanup: closed the pool")
+            .count(),
+        1,
+        "{all}"
+    );
+    assert_eq!(
+        all.matches("[start-fails] cleanup: async one").count(),
+        1,
+        "{all}"
+    );
+    assert!(
+        all.find("cleanup: async one").unwrap() < all.find("cleanup: closed the pool").unwrap(),
+        "{all}"
+    );
+    assert!(
+        !all.contains("tick after failure"),
+        "timers stop with the failed start: {all}"
+    );
+    // The error once (its stack under it does not count as a second report).
+    assert_eq!(all.matches("error: ").count(), 1, "{all}");
+    assert_eq!(
+        all.matches("start: RangeError: port 80 is taken").count(),
+        1,
+        "{all}"
+    );
+}

@@ -264,8 +264,19 @@ pub(crate) fn op_qirvo_fs_write(
         .map(|m| m.len())
         .unwrap_or(0);
     let is_new = f.dir.symlink_metadata(&p).is_err();
-    if is_new {
-        f.room_for(1, "writeFile", path)?;
+    // Missing parent directories are created (issue 16: `writeTextFile("cache/today.json")`
+    // works like `mkdir -p` then write); each counts as an entry, as with `mkdir`.
+    let new_dirs = p
+        .parent()
+        .map(|parent| {
+            parent
+                .ancestors()
+                .filter(|a| !a.as_os_str().is_empty() && f.dir.symlink_metadata(a).is_err())
+                .count() as u64
+        })
+        .unwrap_or(0);
+    if is_new || new_dirs > 0 {
+        f.room_for(u64::from(is_new) + new_dirs, "writeFile", path)?;
     }
     let files = f.used - old.min(f.used) + data.len() as u64;
     if let Some((store_used, quota)) = stored {
@@ -276,6 +287,14 @@ pub(crate) fn op_qirvo_fs_write(
                 ByteSize(total)
             )));
         }
+    }
+    if new_dirs > 0
+        && let Some(parent) = p.parent()
+    {
+        f.dir
+            .create_dir_all(parent)
+            .map_err(|e| io_err(path, "writeFile", e))?;
+        f.entries += new_dirs;
     }
     // Not `Dir::write`: opening a FIFO planted in the directory for writing would block.
     let mut file = open_regular(

@@ -564,3 +564,66 @@ export default {
         "{all}"
     );
 }
+
+/// The plugin guide's file example: the line is taken from docs/plugin-guide.md itself, so
+/// the test follows the guide; the parent directory is created as `mkdir -p` would.
+#[test]
+fn the_guides_write_text_file_example_creates_the_parent_directory() {
+    let guide =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/plugin-guide.md"))
+            .unwrap();
+    let example = guide
+        .lines()
+        .find(|l| l.contains("qirvo.fs.writeTextFile(\"cache/today.json\""))
+        .expect("the guide shows writeTextFile into cache/")
+        .trim()
+        .to_string();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("manifest.json"),
+        r#"{"id": "guide-files", "version": "1.0.0", "main": "main.js",
+            "permissions": ["filesystem-access"], "resources": {"storage": "1MB"}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("main.js"),
+        format!(
+            r#"export default {{}};
+export async function guide() {{
+  const data = {{ day: "monday", temp: 21 }};
+  {example}
+  return JSON.parse(await qirvo.fs.readTextFile("cache/today.json"));
+}}
+export async function deep() {{
+  await qirvo.fs.writeTextFile("a/b/c/d.txt", "deep");
+  await qirvo.fs.writeTextFile("a/b/other.txt", "sibling");
+  return [await qirvo.fs.readTextFile("a/b/c/d.txt"), await qirvo.fs.readTextFile("a/b/other.txt")];
+}}
+export async function escape() {{
+  try {{ await qirvo.fs.writeTextFile("../outside/x.txt", "no"); return "written"; }}
+  catch (e) {{ return e.name; }}
+}}
+"#
+        ),
+    )
+    .unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let call = |f: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_qirvo"))
+            .args(["call", dir.path().to_str().unwrap(), f, "--data-dir"])
+            .arg(data.path())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{f}: {}", text(&out.stderr));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    assert_eq!(
+        call("guide"),
+        serde_json::json!({"day": "monday", "temp": 21})
+    );
+    assert_eq!(call("deep"), serde_json::json!(["deep", "sibling"]));
+    assert_ne!(call("escape"), serde_json::json!("written"));
+    let files = data.path().join("plugins/guide-files/files");
+    assert!(files.join("cache/today.json").is_file(), "{files:?}");
+    assert!(!data.path().join("plugins/guide-files/outside").exists());
+}

@@ -627,3 +627,52 @@ export async function escape() {{
     assert!(files.join("cache/today.json").is_file(), "{files:?}");
     assert!(!data.path().join("plugins/guide-files/outside").exists());
 }
+
+/// Every fenced ```ts block of the plugin guide that is a whole plugin (it has
+/// `export default`) loads, runs its lifecycle and stops cleanly; `…` placeholders in
+/// bodies are elided.
+#[test]
+fn the_guides_complete_plugins_run() {
+    let guide =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/plugin-guide.md"))
+            .unwrap();
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for line in guide.lines() {
+        match (&mut current, line.trim_start()) {
+            (None, l) if l == "```ts" || l == "```typescript" => current = Some(String::new()),
+            (Some(b), "```") => {
+                blocks.push(std::mem::take(b));
+                current = None;
+            }
+            (Some(b), _) => {
+                b.push_str(line);
+                b.push('\n');
+            }
+            _ => {}
+        }
+    }
+    let plugins: Vec<_> = blocks
+        .iter()
+        .filter(|b| b.contains("export default"))
+        .collect();
+    assert!(!plugins.is_empty(), "the guide shows no complete plugin");
+    for (i, code) in plugins.iter().enumerate() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("manifest.json"),
+            format!(r#"{{"id": "guide-{i}", "version": "1.0.0", "main": "main.ts"}}"#),
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("main.ts"), code.replace('…', "")).unwrap();
+        let out = qirvo(&["run", dir.path().to_str().unwrap(), "--for", "0"]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "guide example {i}:\n{code}\n{}",
+            text(&out.stderr)
+        );
+        let out = qirvo(&["validate", dir.path().to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(0), "{code}\n{}", text(&out.stderr));
+    }
+}

@@ -41,7 +41,7 @@ async fn isolates_from_the_startup_snapshot_run_plugins_the_same() {
         err.exception()
             .unwrap()
             .stack
-            .contains("throws-stack/main.ts:9:")
+            .contains("file:///plugin/main.ts:9:")
     );
 
     crate::sandbox::escape_corpus(&rt, &logs).await;

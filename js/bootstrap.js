@@ -763,6 +763,7 @@ const scheduler = ObjectFreeze({
     return scheduleTask("cron", expression, fn);
   },
   at(date, fn) {
+    // Rust checks the range (a RangeError before 1970 or after JavaScript's last date).
     const ms = date instanceof Date ? DatePrototypeGetTime(date) : date;
     if (typeof ms !== "number") throw new TypeError("scheduler.at: date must be a Date or milliseconds since the epoch");
     if (!NumberIsFinite(ms)) throw new TypeError(`scheduler.at: date must be a valid Date or a finite number (got ${ms})`);

@@ -134,7 +134,12 @@ let info;
 
 // `fields` stay structured (issue 16): the host checks them (an object, bounded, well-formed
 // Unicode) and hands them to tracing as a field, not as text inside the message.
+// Logging never throws (like console.log): fields that cannot be kept (not an object, not
+// JSON, over 16 KiB, a lone surrogate) are replaced by `{ fieldsRefused: "<why>" }`, so the
+// line is still written and says what was wrong.
 function logAt(level) {
+  const refused = (text, why) =>
+    op_qirvo_log_fields(level, text, JSONStringify({ fieldsRefused: why }));
   return (msg, fields) => {
     const text = typeof msg === "string" ? msg : describe(msg);
     if (fields === undefined) {
@@ -142,17 +147,32 @@ function logAt(level) {
       return;
     }
     if (fields === null || typeof fields !== "object" || ArrayIsArray(fields)) {
-      throw new TypeError(
-        `qirvo.log: fields must be an object, e.g. { orderId: 42 }, not ${fields === null ? "null" : ArrayIsArray(fields) ? "an array" : typeof fields}`,
-      );
+      const kind = fields === null ? "null" : ArrayIsArray(fields) ? "an array" : typeof fields;
+      refused(text, `fields must be an object, e.g. { orderId: 42 }, not ${kind}`);
+      return;
     }
     let json;
     try {
       json = JSONStringify(fields);
     } catch (e) {
-      throw new TypeError(`qirvo.log: fields are not JSON-serialisable (${e?.message ?? e})`);
+      let detail = "";
+      try {
+        // A thrown Proxy or getter must not escape from a log call.
+        if (typeof e?.message === "string") detail = ` (${e.message})`;
+      } catch {}
+      refused(text, `fields are not JSON-serialisable${detail}`);
+      return;
     }
-    op_qirvo_log_fields(level, text, json);
+    try {
+      op_qirvo_log_fields(level, text, json);
+    } catch (e) {
+      // The op's own checks (size, lone surrogates): the boundary is in Rust.
+      let why = "fields refused";
+      try {
+        if (typeof e?.message === "string") why = e.message;
+      } catch {}
+      refused(text, StringPrototypeStartsWith(why, "qirvo.log: ") ? StringPrototypeSlice(why, 11) : why);
+    }
   };
 }
 

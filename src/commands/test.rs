@@ -115,28 +115,12 @@ async fn watch(config: RuntimeConfig, args: &TestArgs) -> Result<(), Failure> {
     }
 }
 
-/// Changes that never trigger a run: the data directory, hidden files and directories,
-/// `node_modules`, and editor temp files (the rule of `qirvo run --watch`, but test
-/// files do count here).
+/// Changes that never trigger a run: `qirvo run --watch`'s rule, except that test files
+/// do count here.
 fn ignored(roots: &[PathBuf], data_dir: &Path, path: &Path) -> bool {
-    if path.starts_with(data_dir) {
-        return true;
-    }
-    let Some(rel) = roots.iter().find_map(|r| path.strip_prefix(r).ok()) else {
-        return true;
-    };
-    rel.components().any(|c| {
-        let name = c.as_os_str().to_string_lossy();
-        name.starts_with('.')
-            || name == "node_modules"
-            || name.ends_with('~')
-            || name.ends_with(".swp")
-            || name.ends_with(".swo")
-            || name.ends_with(".swx")
-            || name.ends_with(".tmp")
-            || (name.starts_with('#') && name.ends_with('#'))
-            || name == "4913"
-    })
+    !roots
+        .iter()
+        .any(|r| !super::watch::ignored(r, data_dir, path, true))
 }
 
 async fn run_once(config: RuntimeConfig, args: &TestArgs) -> Result<(), Failure> {

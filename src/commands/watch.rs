@@ -55,7 +55,7 @@ pub async fn watch_plugin(runtime: PluginRuntime, config: RuntimeConfig, dir: Pa
     loop {
         // Wait for a change that matters, then until the files settle.
         let Some(first) = rx.recv().await else { return };
-        if ignored(&root, &data_dir, &first) {
+        if ignored(&root, &data_dir, &first, false) {
             continue;
         }
         loop {
@@ -89,8 +89,9 @@ pub async fn watch_plugin(runtime: PluginRuntime, config: RuntimeConfig, dir: Pa
 }
 
 /// Whether a changed path can be ignored: outside the plugin, in the data directory,
-/// hidden, `node_modules`, a test file or an editor's temporary file.
-fn ignored(root: &Path, data_dir: &Path, path: &Path) -> bool {
+/// hidden, `node_modules`, an editor's temporary file, or (unless `tests_count`, as for
+/// `qirvo test --watch`) a test file. The one rule for both watchers.
+pub fn ignored(root: &Path, data_dir: &Path, path: &Path, tests_count: bool) -> bool {
     if path.starts_with(data_dir) {
         return true;
     }
@@ -101,7 +102,7 @@ fn ignored(root: &Path, data_dir: &Path, path: &Path) -> bool {
         let name = c.as_os_str().to_string_lossy();
         name.starts_with('.')
             || name == "node_modules"
-            || name.contains(".test.")
+            || (!tests_count && name.contains(".test."))
             || name.ends_with('~')
             || name.ends_with(".swp")
             || name.ends_with(".swo")

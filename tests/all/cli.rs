@@ -1,19 +1,8 @@
 //! The `qirvo` binary as a shell user runs it.
 
-use std::process::{Command, Output};
+use std::process::Command;
 
 use crate::helpers::*;
-
-fn qirvo(args: &[&str]) -> Output {
-    let data = tempfile::tempdir().unwrap();
-    Command::new(env!("CARGO_BIN_EXE_qirvo"))
-        .args(args)
-        .arg("--data-dir")
-        .arg(data.path())
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run qirvo")
-}
 
 /// How long a test waits for `qirvo run` to print its next line.
 const LINE_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
@@ -50,10 +39,6 @@ fn interrupt(child: &std::process::Child) {
     unsafe {
         libc::kill(child.id() as libc::pid_t, libc::SIGINT);
     }
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
 }
 
 #[test]

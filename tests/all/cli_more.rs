@@ -3,22 +3,9 @@
 //! throws, and the plugin guide's examples. Everything runs through the built `qirvo`.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
-fn qirvo(args: &[&str]) -> Output {
-    let data = tempfile::tempdir().unwrap();
-    Command::new(env!("CARGO_BIN_EXE_qirvo"))
-        .args(args)
-        .arg("--data-dir")
-        .arg(data.path())
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run qirvo")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+use crate::helpers::{qirvo, text};
 
 /// 1-based line and column (in characters) of byte `offset` in `s`.
 fn line_col(s: &str, offset: usize) -> (usize, usize) {

@@ -89,3 +89,20 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Runs the built `qirvo` from the repository root with a throwaway data directory.
+pub fn qirvo(args: &[&str]) -> std::process::Output {
+    let data = tempfile::tempdir().unwrap();
+    std::process::Command::new(env!("CARGO_BIN_EXE_qirvo"))
+        .args(args)
+        .arg("--data-dir")
+        .arg(data.path())
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run qirvo")
+}
+
+/// A process's output as text.
+pub fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}

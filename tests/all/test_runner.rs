@@ -4,21 +4,7 @@
 
 use std::process::{Command, Output};
 
-/// Runs the built `qirvo` from the repository root with a throwaway data directory.
-fn qirvo(args: &[&str]) -> Output {
-    let data = tempfile::tempdir().unwrap();
-    Command::new(env!("CARGO_BIN_EXE_qirvo"))
-        .args(args)
-        .arg("--data-dir")
-        .arg(data.path())
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run qirvo")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+use crate::helpers::{qirvo, text};
 
 const MANY: &str = "fixtures/plugins/testrunner-many";
 

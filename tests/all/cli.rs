@@ -866,31 +866,8 @@ fn schema_out_and_completions() {
 /// `--metrics-addr PORT`.
 #[test]
 fn metrics_endpoint_negotiates_its_format() {
-    use std::io::{BufRead, BufReader, Read, Write};
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
-    let data = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_qirvo"))
-        .args([
-            "run",
-            "fixtures/plugins/hello",
-            "--for",
-            "60s",
-            "--metrics-addr",
-        ])
-        .arg(port.to_string())
-        .arg("--data-dir")
-        .arg(data.path())
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    stderr.read_line(&mut line).unwrap();
+    use std::io::{Read, Write};
+    let (mut child, port, line, _data) = run_hello_with_metrics();
     assert_eq!(
         line.trim(),
         format!("metrics at http://127.0.0.1:{port}/metrics")

@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::helpers::{qirvo, text};
+use crate::helpers::{qirvo, run_hello_with_metrics, text};
 
 /// 1-based line and column (in characters) of byte `offset` in `s`.
 fn line_col(s: &str, offset: usize) -> (usize, usize) {
@@ -246,31 +246,8 @@ fn manifest_errors_through_the_api_carry_the_position() {
 /// plugin runs, and checks Prometheus' naming rules over every family.
 #[test]
 fn every_metric_follows_prometheus_naming() {
-    use std::io::{BufRead, BufReader, Read, Write};
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
-    let data = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_qirvo"))
-        .args([
-            "run",
-            "fixtures/plugins/hello",
-            "--for",
-            "60s",
-            "--metrics-addr",
-        ])
-        .arg(port.to_string())
-        .arg("--data-dir")
-        .arg(data.path())
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    stderr.read_line(&mut line).unwrap();
+    use std::io::{Read, Write};
+    let (mut child, port, _line, _data) = run_hello_with_metrics();
     let get = |accept: &str| {
         let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
         s.write_all(

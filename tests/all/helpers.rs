@@ -106,3 +106,37 @@ pub fn qirvo(args: &[&str]) -> std::process::Output {
 pub fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
+
+/// Starts `qirvo run fixtures/plugins/hello --metrics-addr PORT` on a free port (stdout
+/// discarded) and reads its first stderr line. Returns the child, the port, that line and
+/// the data directory (keep it alive while the child runs).
+pub fn run_hello_with_metrics() -> (std::process::Child, u16, String, tempfile::TempDir) {
+    use std::io::{BufRead, BufReader};
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let data = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_qirvo"))
+        .args([
+            "run",
+            "fixtures/plugins/hello",
+            "--for",
+            "60s",
+            "--metrics-addr",
+        ])
+        .arg(port.to_string())
+        .arg("--data-dir")
+        .arg(data.path())
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    // Keep reading, so the child never writes to a closed pipe.
+    std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
+    (child, port, line, data)
+}

@@ -14,19 +14,28 @@ use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
+use http_body_util::Full;
+use hyper::body::{Bytes, Incoming};
+use hyper::header::{
+    ALLOW, CONNECTION, HOST, HeaderValue, SEC_WEBSOCKET_ACCEPT, SEC_WEBSOCKET_KEY,
+    SEC_WEBSOCKET_VERSION, UPGRADE,
+};
+use hyper::{Method, Request, StatusCode};
 use parking_lot::Mutex;
 use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::sync::mpsc;
+use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
+use tokio_tungstenite::tungstenite::protocol::Role;
 
 use crate::debug::{
     DebugError, DebugEvent, DebugSession, Evaluation, PauseReason, Paused, RemoteValue, StepKind,
 };
+use crate::http1::{self, HttpResponse};
 use crate::logs::LogLevel;
 use crate::runtime::PluginRuntime;
 
@@ -100,21 +109,14 @@ impl InspectorServer {
             .map(|b| format!("{b:02x}"))
             .collect::<String>()
             .into();
-        let server_token = token.clone();
-        let task = tokio::spawn(async move {
-            loop {
-                let Ok((stream, _)) = listener.accept().await else {
-                    continue;
-                };
-                let runtime = runtime.clone();
-                let token = server_token.clone();
-                tokio::spawn(async move {
-                    if let Err(e) = connection(stream, runtime, addr, &token).await {
-                        tracing::debug!(target: "qirvo::inspector", "connection ended: {e}");
-                    }
-                });
-            }
-        });
+        let endpoint = Endpoint {
+            runtime,
+            addr,
+            token: token.clone(),
+        };
+        let task = tokio::spawn(http1::serve(listener, move |req| {
+            endpoint.clone().request(req)
+        }));
         tracing::info!(target: "qirvo::inspector", %addr, "debugger listening");
         Ok(InspectorServer { addr, token, task })
     }
@@ -136,34 +138,13 @@ impl Drop for InspectorServer {
     }
 }
 
-const MAX_HEAD: usize = 16 * 1024;
-
-/// The request line and headers, read without consuming them.
-async fn peek_head(stream: &TcpStream) -> std::io::Result<String> {
-    let mut buf = vec![0u8; MAX_HEAD];
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let n = tokio::time::timeout_at(deadline, stream.peek(&mut buf))
-            .await
-            .map_err(|_| std::io::Error::other("request head timed out"))??;
-        if n == 0 {
-            return Err(std::io::Error::other("connection closed"));
-        }
-        if let Some(end) = buf[..n].windows(4).position(|w| w == b"\r\n\r\n") {
-            return Ok(String::from_utf8_lossy(&buf[..end + 4]).into_owned());
-        }
-        if n == MAX_HEAD {
-            return Err(std::io::Error::other("request head too large"));
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-}
-
-fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
-    head.lines().skip(1).find_map(|l| {
-        let (k, v) = l.split_once(':')?;
-        k.trim().eq_ignore_ascii_case(name).then(|| v.trim())
-    })
+/// What answering a request needs: the plugins, the address targets are reached at and
+/// the token in their WebSocket paths.
+#[derive(Clone)]
+struct Endpoint {
+    runtime: PluginRuntime,
+    addr: SocketAddr,
+    token: Arc<str>,
 }
 
 /// `Host` must be an IP address or localhost, so a web page cannot reach the inspector
@@ -180,102 +161,142 @@ fn host_allowed(host: Option<&str>) -> bool {
     name.eq_ignore_ascii_case("localhost") || name.parse::<std::net::IpAddr>().is_ok()
 }
 
-async fn respond(stream: &mut TcpStream, status: &str, body: &str) -> std::io::Result<()> {
-    let text = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: application/json; charset=UTF-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(text.as_bytes()).await?;
-    stream.shutdown().await
+/// A JSON answer. Each closes its connection, as Node's inspector (HTTP/1.0) does.
+fn json_response(status: StatusCode, body: impl Into<Bytes>) -> HttpResponse {
+    let mut r = http1::text(status, "application/json; charset=UTF-8", body.into());
+    r.headers_mut()
+        .insert(CONNECTION, HeaderValue::from_static("close"));
+    r
 }
 
-async fn connection(
-    mut stream: TcpStream,
-    runtime: PluginRuntime,
-    addr: SocketAddr,
-    token: &str,
-) -> std::io::Result<()> {
-    let head = peek_head(&stream).await?;
-    let mut first = head.lines().next().unwrap_or("").split_whitespace();
-    let (method, path) = (first.next().unwrap_or(""), first.next().unwrap_or(""));
-    let path = path.split('?').next().unwrap_or("").to_string();
-    if !host_allowed(header(&head, "host")) {
-        let mut sink = vec![0u8; head.len()];
-        stream.read_exact(&mut sink).await?;
-        return respond(
-            &mut stream,
-            "403 Forbidden",
-            "\"Host header is not an IP address or localhost\"",
-        )
-        .await;
+impl Endpoint {
+    async fn request(self, req: Request<Incoming>) -> HttpResponse {
+        // The Host header, and the authority of an absolute-form request target.
+        let host = req
+            .headers()
+            .get(HOST)
+            .map(|v| v.to_str().unwrap_or("\u{0}"));
+        let authority = req.uri().authority().map(|a| a.as_str());
+        if !host_allowed(host) || !host_allowed(authority) {
+            return json_response(
+                StatusCode::FORBIDDEN,
+                "\"Host header is not an IP address or localhost\"",
+            );
+        }
+        let websocket = req
+            .headers()
+            .get(UPGRADE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
+        if websocket {
+            return self.upgrade(req);
+        }
+        if req.method() != Method::GET && req.method() != Method::HEAD {
+            let mut r = json_response(StatusCode::METHOD_NOT_ALLOWED, "\"GET or HEAD only\"");
+            r.headers_mut()
+                .insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
+            return r;
+        }
+        match req.uri().path().trim_end_matches('/') {
+            "/json/version" => json_response(StatusCode::OK, version_json().to_string()),
+            "/json" | "/json/list" => {
+                json_response(StatusCode::OK, self.targets_json().to_string())
+            }
+            _ => json_response(StatusCode::NOT_FOUND, "\"unknown path\""),
+        }
     }
-    let upgrade = header(&head, "upgrade").is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
-    if upgrade {
-        // /<plugin id>/<token>
-        let target = path
+
+    /// `/<plugin id>/<token>`: answers the WebSocket handshake and serves the session on
+    /// the upgraded connection.
+    fn upgrade(self, mut req: Request<Incoming>) -> HttpResponse {
+        let target = req
+            .uri()
+            .path()
             .trim_start_matches('/')
             .rsplit_once('/')
-            .filter(|(_, t)| *t == token)
+            .filter(|(_, t)| *t == &*self.token)
             .map(|(id, _)| id.to_string());
         let Some(id) = target else {
-            let mut sink = vec![0u8; head.len()];
-            stream.read_exact(&mut sink).await?;
-            return respond(
-                &mut stream,
-                "404 Not Found",
+            return json_response(
+                StatusCode::NOT_FOUND,
                 "\"no such target: take its webSocketDebuggerUrl from /json/list\"",
-            )
-            .await;
+            );
         };
-        let ws = tokio_tungstenite::accept_async(stream)
-            .await
-            .map_err(std::io::Error::other)?;
-        serve_session(ws, runtime, id).await;
-        return Ok(());
-    }
-    let mut sink = vec![0u8; head.len()];
-    stream.read_exact(&mut sink).await?;
-    if method != "GET" {
-        return respond(&mut stream, "405 Method Not Allowed", "\"GET only\"").await;
-    }
-    match path.trim_end_matches('/') {
-        "/json/version" => {
-            let body = json!({
-                "Browser": format!("qirvo/{}", env!("CARGO_PKG_VERSION")),
-                "Protocol-Version": "1.3",
-                "V8-Version": engine_name(),
-            });
-            respond(&mut stream, "200 OK", &body.to_string()).await
+        let version_13 = req
+            .headers()
+            .get(SEC_WEBSOCKET_VERSION)
+            .is_some_and(|v| v.as_bytes() == b"13");
+        let key = req.headers().get(SEC_WEBSOCKET_KEY);
+        let (Some(key), true, &Method::GET) = (key, version_13, req.method()) else {
+            return json_response(
+                StatusCode::BAD_REQUEST,
+                "\"not a WebSocket handshake: GET with Sec-WebSocket-Key and Sec-WebSocket-Version: 13\"",
+            );
+        };
+        let accept = derive_accept_key(key.as_bytes());
+        let on_upgrade = hyper::upgrade::on(&mut req);
+        tokio::spawn(async move {
+            match on_upgrade.await {
+                Ok(upgraded) => {
+                    let io = hyper_util::rt::TokioIo::new(upgraded);
+                    let ws = WebSocketStream::from_raw_socket(io, Role::Server, None).await;
+                    serve_session(ws, self.runtime, id).await;
+                }
+                Err(e) => {
+                    tracing::debug!(target: "qirvo::inspector", "WebSocket upgrade failed: {e}")
+                }
+            }
+        });
+        let mut r = HttpResponse::new(Full::new(Bytes::new()));
+        *r.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
+        let headers = r.headers_mut();
+        headers.insert(UPGRADE, HeaderValue::from_static("websocket"));
+        headers.insert(CONNECTION, HeaderValue::from_static("Upgrade"));
+        if let Ok(accept) = HeaderValue::from_str(&accept) {
+            headers.insert(SEC_WEBSOCKET_ACCEPT, accept);
         }
-        "/json" | "/json/list" => {
-            let targets: Vec<Value> = runtime
-                .debug_targets()
-                .iter()
-                .map(|h| {
-                    let id = h.id();
-                    let ws = format!("{addr}/{id}/{token}");
-                    let main = deno_core::ModuleSpecifier::from_file_path(
-                        std::path::Path::new(crate::loader::PLUGIN_URL_DIR).join(&h.manifest().main),
-                    )
-                    .map(|u| u.to_string())
-                    .unwrap_or_default();
-                    json!({
-                        "description": format!("qirvo plugin {id} ({})", h.state()),
-                        "devtoolsFrontendUrl": format!("devtools://devtools/bundled/js_app.html?experiments=true&v8only=true&ws={ws}"),
-                        "devtoolsFrontendUrlCompat": format!("devtools://devtools/bundled/inspector.html?experiments=true&v8only=true&ws={ws}"),
-                        "faviconUrl": "https://nodejs.org/static/images/favicons/favicon.ico",
-                        "id": id,
-                        "title": format!("{} ({id})", h.manifest().name),
-                        "type": "node",
-                        "url": main,
-                        "webSocketDebuggerUrl": format!("ws://{ws}"),
-                    })
+        r
+    }
+
+    /// `/json/list`: one target per plugin loaded for debugging.
+    fn targets_json(&self) -> Value {
+        let Endpoint { addr, token, .. } = self;
+        let targets: Vec<Value> = self
+            .runtime
+            .debug_targets()
+            .iter()
+            .map(|h| {
+                let id = h.id();
+                let ws = format!("{addr}/{id}/{token}");
+                let main = deno_core::ModuleSpecifier::from_file_path(
+                    std::path::Path::new(crate::loader::PLUGIN_URL_DIR).join(&h.manifest().main),
+                )
+                .map(|u| u.to_string())
+                .unwrap_or_default();
+                json!({
+                    "description": format!("qirvo plugin {id} ({})", h.state()),
+                    "devtoolsFrontendUrl": format!("devtools://devtools/bundled/js_app.html?experiments=true&v8only=true&ws={ws}"),
+                    "devtoolsFrontendUrlCompat": format!("devtools://devtools/bundled/inspector.html?experiments=true&v8only=true&ws={ws}"),
+                    "faviconUrl": "https://nodejs.org/static/images/favicons/favicon.ico",
+                    "id": id,
+                    "title": format!("{} ({id})", h.manifest().name),
+                    "type": "node",
+                    "url": main,
+                    "webSocketDebuggerUrl": format!("ws://{ws}"),
                 })
-                .collect();
-            respond(&mut stream, "200 OK", &Value::Array(targets).to_string()).await
-        }
-        _ => respond(&mut stream, "404 Not Found", "\"unknown path\"").await,
+            })
+            .collect();
+        Value::Array(targets)
     }
+}
+
+/// `/json/version`.
+fn version_json() -> Value {
+    json!({
+        "Browser": format!("qirvo/{}", env!("CARGO_PKG_VERSION")),
+        "Protocol-Version": "1.3",
+        "V8-Version": engine_name(),
+    })
 }
 
 fn engine_name() -> &'static str {
@@ -297,7 +318,7 @@ struct Cdp {
 }
 
 async fn serve_session(
-    ws: tokio_tungstenite::WebSocketStream<TcpStream>,
+    ws: WebSocketStream<hyper_util::rt::TokioIo<hyper::upgrade::Upgraded>>,
     runtime: PluginRuntime,
     id: String,
 ) {

@@ -46,6 +46,8 @@ mod events;
 mod health;
 mod hooks;
 mod host_api;
+#[doc(hidden)]
+pub mod http1;
 mod host_api_ts;
 mod inspector;
 mod instrument;

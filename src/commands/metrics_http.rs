@@ -5,9 +5,6 @@
 //! Prometheus does by default, else the Prometheus text format 0.0.4 (`text/plain;
 //! version=0.0.4`), which every older scraper and `curl` reads.
 
-use std::convert::Infallible;
-use std::time::Duration;
-
 use http_body_util::Full;
 use hyper::body::Bytes;
 use hyper::header::{ACCEPT, ALLOW, CONTENT_TYPE, HeaderValue};
@@ -17,26 +14,14 @@ use qirvo::PluginRuntime;
 const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 const TEXT_004: &str = "text/plain; version=0.0.4; charset=utf-8";
 
-/// Serves until the listener fails; each connection on its own task, bounded by a
-/// header-read timeout so an idle client cannot hold one open forever.
+/// Serves until the task is dropped, on the accept loop shared with the inspector
+/// ([`qirvo::http1::serve`]: a task per connection, a header-read timeout).
 pub async fn serve_metrics(listener: tokio::net::TcpListener, runtime: PluginRuntime) {
-    loop {
-        let Ok((sock, _)) = listener.accept().await else {
-            return;
-        };
-        let runtime = runtime.clone();
-        tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |req| {
-                let runtime = runtime.clone();
-                async move { Ok::<_, Infallible>(respond(&runtime, &req)) }
-            });
-            let _ = hyper::server::conn::http1::Builder::new()
-                .timer(hyper_util::rt::TokioTimer::new())
-                .header_read_timeout(Duration::from_secs(5))
-                .serve_connection(hyper_util::rt::TokioIo::new(sock), service)
-                .await;
-        });
-    }
+    qirvo::http1::serve(listener, move |req| {
+        let response = respond(&runtime, &req);
+        async move { response }
+    })
+    .await
 }
 
 fn respond<B>(runtime: &PluginRuntime, req: &Request<B>) -> Response<Full<Bytes>> {
@@ -78,13 +63,11 @@ fn respond<B>(runtime: &PluginRuntime, req: &Request<B>) -> Response<Full<Bytes>
 }
 
 fn plain(status: StatusCode, text: &'static str) -> Response<Full<Bytes>> {
-    let mut r = Response::new(Full::new(Bytes::from_static(text.as_bytes())));
-    *r.status_mut() = status;
-    r.headers_mut().insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    r
+    qirvo::http1::text(
+        status,
+        "text/plain; charset=utf-8",
+        Bytes::from_static(text.as_bytes()),
+    )
 }
 
 /// Whether an `Accept` header asks for OpenMetrics with a non-zero quality.

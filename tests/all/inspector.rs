@@ -331,3 +331,105 @@ async fn the_inspector_binds_loopback_unless_told_otherwise() {
         Err(InspectorError::DebugDisabled)
     ));
 }
+
+/// Sends `chunks` as separate TCP writes 50 ms apart and reads the answer to its end.
+fn http_raw(addr: SocketAddr, chunks: &[&str]) -> String {
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_nodelay(true).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    for chunk in chunks {
+        s.write_all(chunk.as_bytes()).unwrap();
+        s.flush().unwrap();
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let mut text = String::new();
+    s.read_to_string(&mut text).unwrap();
+    text
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_discovery_endpoints_speak_plain_http() {
+    let rt = debug_runtime();
+    rt.load(plugin_fixture("debuggee")).await.unwrap();
+    let server = InspectorServer::start(rt.clone(), "127.0.0.1:0".parse().unwrap(), false)
+        .await
+        .unwrap();
+    let addr = server.local_addr();
+    let host = format!("Host: {addr}\r\n");
+
+    // A request head that arrives in pieces (a slow client, a small MSS) is one request.
+    let text = tokio::task::spawn_blocking(move || {
+        http_raw(
+            addr,
+            &["GET /json/li", "st HTTP/1.1\r\nHo", &host[2..], "\r\n"],
+        )
+    })
+    .await
+    .unwrap();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap();
+    assert!(head.starts_with("HTTP/1.1 200 OK"), "{head}");
+    let targets: Vec<Value> = serde_json::from_str(body).unwrap();
+    assert_eq!(targets[0]["id"], "debuggee");
+
+    // HEAD answers the headers of GET, without the body.
+    let get = http_get(addr, "/json/version", &addr.to_string());
+    let text = tokio::task::spawn_blocking(move || {
+        http_raw(
+            addr,
+            &[&format!(
+                "HEAD /json/version HTTP/1.1\r\nHost: {addr}\r\n\r\n"
+            )],
+        )
+    })
+    .await
+    .unwrap();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap();
+    assert!(head.starts_with("HTTP/1.1 200 OK"), "{head}");
+    assert!(
+        head.to_ascii_lowercase()
+            .contains(&format!("content-length: {}", get.1.len())),
+        "{head}"
+    );
+    assert_eq!(body, "");
+
+    // An unknown path, another method, a query string and a trailing slash.
+    let (status, body) = http_get(addr, "/json/nothing", &addr.to_string());
+    assert_eq!(status, "HTTP/1.1 404 Not Found");
+    assert_eq!(body, "\"unknown path\"");
+    let (status, body) = http_get(addr, "/json/version/?x=1", &addr.to_string());
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    assert_eq!(body, get.1);
+    let text = tokio::task::spawn_blocking(move || {
+        http_raw(
+            addr,
+            &[&format!(
+                "POST /json/list HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 2\r\n\r\n{{}}"
+            )],
+        )
+    })
+    .await
+    .unwrap();
+    assert!(
+        text.starts_with("HTTP/1.1 405 Method Not Allowed"),
+        "{text}"
+    );
+    assert!(
+        text.to_ascii_lowercase().contains("allow: get, head"),
+        "{text}"
+    );
+
+    // DNS rebinding through an absolute-form request target is refused like the Host header.
+    let text = tokio::task::spawn_blocking(move || {
+        http_raw(
+            addr,
+            &[&format!(
+                "GET http://attacker.example:{}/json/list HTTP/1.1\r\nHost: {addr}\r\n\r\n",
+                addr.port()
+            )],
+        )
+    })
+    .await
+    .unwrap();
+    assert!(text.starts_with("HTTP/1.1 403 Forbidden"), "{text}");
+    assert!(!text.contains("webSocketDebuggerUrl"), "{text}");
+}

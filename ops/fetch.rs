@@ -354,29 +354,27 @@ fn find_denial<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a Denia
     None
 }
 
-#[op2]
-#[serde]
-pub(crate) async fn op_qirvo_fetch(
-    state: Rc<RefCell<OpState>>,
-    #[serde] req: FetchRequest,
-) -> Result<FetchResponse, FetchError> {
-    // The synchronous part: check the grant and the URL, take what the request needs,
-    // and drop the borrow before awaiting.
-    let (
-        plugin,
-        client,
-        cancel,
-        abort,
-        connections,
-        bandwidth,
-        max_body,
-        timeout,
-        url,
-        aborts,
-        counters,
-    ) = {
-        let st = state.borrow();
-        let f = st.try_borrow::<FetchState>().ok_or_else(|| {
+/// What one request takes from the plugin's fetch state: checked against the grant and the
+/// policy, and cloned, before the first await.
+struct Prepared {
+    plugin: String,
+    client: reqwest::Client,
+    /// The plugin's step-wide cancel handle, and the request's AbortSignal if it has one.
+    cancel: Rc<CancelHandle>,
+    abort: Option<Rc<CancelHandle>>,
+    connections: Arc<tokio::sync::Semaphore>,
+    bandwidth: Option<Rc<RefCell<RateLimit>>>,
+    max_body: usize,
+    timeout: Duration,
+    url: Url,
+    aborts: Rc<RefCell<HashMap<u32, Rc<CancelHandle>>>>,
+    counters: Arc<crate::metrics::PluginCounters>,
+}
+
+impl Prepared {
+    /// The synchronous part: check the grant and the URL, and take what the request needs.
+    fn new(state: &OpState, req: &FetchRequest) -> Result<Prepared, FetchError> {
+        let f = state.try_borrow::<FetchState>().ok_or_else(|| {
             FetchError::Denied("this plugin was not granted network-access".into())
         })?;
         let url = Url::parse(&req.url)
@@ -397,54 +395,73 @@ pub(crate) async fn op_qirvo_fetch(
         let abort = req
             .abort_id
             .and_then(|id| f.aborts.borrow().get(&id).cloned());
-        (
-            f.plugin.clone(),
+        Ok(Prepared {
+            plugin: f.plugin.clone(),
             client,
-            f.cancel.borrow().clone(),
+            cancel: f.cancel.borrow().clone(),
             abort,
-            f.connections.clone(),
-            f.bandwidth.clone(),
-            f.max_body,
+            connections: f.connections.clone(),
+            bandwidth: f.bandwidth.clone(),
+            max_body: f.max_body,
             timeout,
             url,
-            f.aborts.clone(),
-            f.counters.clone(),
-        )
-    };
-    let method = reqwest::Method::from_bytes(req.method.to_ascii_uppercase().as_bytes())
-        .map_err(|_| FetchError::Invalid(format!("{:?} is not an HTTP method", req.method)))?;
-    let mut builder = client.request(method.clone(), url.clone()).timeout(timeout);
-    for (k, v) in &req.headers {
-        builder = builder.header(k.as_str(), v.as_str());
+            aborts: f.aborts.clone(),
+            counters: f.counters.clone(),
+        })
     }
-    if let Some(body) = req.body {
-        builder = builder.body(body.to_vec());
+
+    /// The method, headers and body of `req` on this request's client.
+    fn build(
+        &self,
+        req: &FetchRequest,
+    ) -> Result<(reqwest::Method, reqwest::RequestBuilder), FetchError> {
+        let method = reqwest::Method::from_bytes(req.method.to_ascii_uppercase().as_bytes())
+            .map_err(|_| FetchError::Invalid(format!("{:?} is not an HTTP method", req.method)))?;
+        let mut builder = self
+            .client
+            .request(method.clone(), self.url.clone())
+            .timeout(self.timeout);
+        for (k, v) in &req.headers {
+            builder = builder.header(k.as_str(), v.as_str());
+        }
+        if let Some(body) = &req.body {
+            builder = builder.body(body.to_vec());
+        }
+        Ok((method, builder))
     }
-    let started = Instant::now();
-    let shown = url.as_str().to_string();
-    let redirect_mode = req.redirect;
-    let work = async {
-        let _permit = connections
+
+    /// A transport error: the policy's denial if that is what it was, else a timeout or a
+    /// network failure.
+    fn transport(&self, e: reqwest::Error) -> FetchError {
+        if let Some(d) = find_denial(&e) {
+            return denied(&self.plugin, d);
+        }
+        if e.is_timeout() {
+            FetchError::Timeout(format!(
+                "{} timed out after {} ms",
+                self.url,
+                self.timeout.as_millis()
+            ))
+        } else {
+            FetchError::Network(format!("{}: {e}", self.url))
+        }
+    }
+
+    /// Sends the request under a connection permit and reads the response.
+    async fn send(
+        &self,
+        builder: reqwest::RequestBuilder,
+        redirect_mode: RedirectMode,
+    ) -> Result<FetchResponse, FetchError> {
+        let _permit = self
+            .connections
+            .clone()
             .acquire_owned()
             .await
             .map_err(|_| FetchError::Network("the plugin is shutting down".into()))?;
-        let _active = ActiveConnection::new(&counters);
-        // A transport error: the policy's denial if that is what it was, else a timeout
-        // or a network failure.
-        let transport = |e: reqwest::Error| {
-            if let Some(d) = find_denial(&e) {
-                return denied(&plugin, d);
-            }
-            if e.is_timeout() {
-                FetchError::Timeout(format!(
-                    "{shown} timed out after {} ms",
-                    timeout.as_millis()
-                ))
-            } else {
-                FetchError::Network(format!("{shown}: {e}"))
-            }
-        };
-        let resp = builder.send().await.map_err(transport)?;
+        let _active = ActiveConnection::new(&self.counters);
+        let shown = &self.url;
+        let resp = builder.send().await.map_err(|e| self.transport(e))?;
         let status = resp.status();
         // The Fetch standard's redirect statuses.
         if redirect_mode == RedirectMode::Error
@@ -466,6 +483,21 @@ pub(crate) async fn op_qirvo_fetch(
                 )
             })
             .collect();
+        let body = self.read_body(resp).await?;
+        Ok(FetchResponse {
+            size: body.len(),
+            status: status.as_u16(),
+            status_text: status.canonical_reason().unwrap_or("").to_string(),
+            redirected: final_url != self.url.as_str(),
+            url: final_url,
+            headers,
+            body: body.into(),
+        })
+    }
+
+    /// The response body, refused past `max_body` and paced by the bandwidth limit.
+    async fn read_body(&self, mut resp: reqwest::Response) -> Result<Vec<u8>, FetchError> {
+        let (shown, max_body) = (&self.url, self.max_body);
         if let Some(len) = resp.content_length()
             && len as usize > max_body
         {
@@ -474,9 +506,8 @@ pub(crate) async fn op_qirvo_fetch(
             )));
         }
         let mut body = Vec::new();
-        let mut resp = resp;
         loop {
-            let chunk = resp.chunk().await.map_err(transport)?;
+            let chunk = resp.chunk().await.map_err(|e| self.transport(e))?;
             let Some(chunk) = chunk else { break };
             if body.len() + chunk.len() > max_body {
                 return Err(FetchError::Network(format!(
@@ -484,32 +515,64 @@ pub(crate) async fn op_qirvo_fetch(
                 )));
             }
             body.extend_from_slice(&chunk);
-            if let Some(bw) = &bandwidth {
+            if let Some(bw) = &self.bandwidth {
                 let wait = bw.borrow_mut().take(chunk.len());
                 if !wait.is_zero() {
                     tokio::time::sleep(wait).await;
                 }
             }
         }
-        let size = body.len();
-        Ok::<_, FetchError>(FetchResponse {
-            size,
-            status: status.as_u16(),
-            status_text: status.canonical_reason().unwrap_or("").to_string(),
-            redirected: final_url != url.as_str(),
-            url: final_url,
-            headers,
-            body: body.into(),
-        })
-    };
-    let outcome: Result<Result<FetchResponse, FetchError>, &'static str> = match abort {
-        Some(abort) => match work.or_cancel(cancel).or_cancel(abort).await {
+        Ok(body)
+    }
+
+    /// Counts the request for the metrics and logs its outcome.
+    fn account(
+        &self,
+        method: &reqwest::Method,
+        started: Instant,
+        result: &Result<FetchResponse, FetchError>,
+    ) {
+        let (plugin, url) = (&self.plugin, &self.url);
+        let ms = started.elapsed().as_millis() as u64;
+        self.counters
+            .net_requests
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if let Ok(r) = result {
+            self.counters
+                .net_bytes
+                .fetch_add(r.size as u64, std::sync::atomic::Ordering::Relaxed);
+        }
+        match result {
+            Ok(r) => {
+                tracing::info!(target: "qirvo::fetch", plugin = %plugin, method = %method, url = %url, status = r.status, bytes = r.size, ms, "fetch")
+            }
+            Err(e) => {
+                tracing::info!(target: "qirvo::fetch", plugin = %plugin, method = %method, url = %url, ms, error = %e, "fetch failed")
+            }
+        }
+    }
+}
+
+#[op2]
+#[serde]
+pub(crate) async fn op_qirvo_fetch(
+    state: Rc<RefCell<OpState>>,
+    #[serde] req: FetchRequest,
+) -> Result<FetchResponse, FetchError> {
+    // Borrow, check, clone, and drop the borrow before awaiting.
+    let p = Prepared::new(&state.borrow(), &req)?;
+    let (method, builder) = p.build(&req)?;
+    let started = Instant::now();
+    let work = p.send(builder, req.redirect);
+    let outcome: Result<Result<FetchResponse, FetchError>, &'static str> = match p.abort.clone() {
+        Some(abort) => match work.or_cancel(p.cancel.clone()).or_cancel(abort).await {
             Ok(Ok(r)) => Ok(r),
             Ok(Err(_)) => Err("step"),
             Err(_) => Err("signal"),
         },
-        None => work.or_cancel(cancel).await.map_err(|_| "step"),
+        None => work.or_cancel(p.cancel.clone()).await.map_err(|_| "step"),
     };
+    let url = &p.url;
     let result = match outcome {
         Ok(r) => r,
         Err("signal") => Err(FetchError::Aborted(format!(
@@ -520,25 +583,9 @@ pub(crate) async fn op_qirvo_fetch(
         ))),
     };
     if let Some(id) = req.abort_id {
-        aborts.borrow_mut().remove(&id);
+        p.aborts.borrow_mut().remove(&id);
     }
-    let ms = started.elapsed().as_millis() as u64;
-    counters
-        .net_requests
-        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    if let Ok(r) = &result {
-        counters
-            .net_bytes
-            .fetch_add(r.size as u64, std::sync::atomic::Ordering::Relaxed);
-    }
-    match &result {
-        Ok(r) => {
-            tracing::info!(target: "qirvo::fetch", plugin = %plugin, method = %method, url = %url, status = r.status, bytes = r.size, ms, "fetch")
-        }
-        Err(e) => {
-            tracing::info!(target: "qirvo::fetch", plugin = %plugin, method = %method, url = %url, ms, error = %e, "fetch failed")
-        }
-    }
+    p.account(&method, started, &result);
     result
 }
 

@@ -10,12 +10,14 @@ use std::path::{Component, Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
-use std::borrow::Cow;
-
-use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::Deserialize;
 
 use crate::error::ManifestError;
+
+mod limits;
+mod schema;
+
+use limits::{BACKOFF, BANDWIDTH, CPU, MAX_CONNECTIONS, MAX_RESTARTS, MEMORY, STORAGE, TIMEOUT};
 
 /// The file name of a plugin manifest inside its directory.
 pub const MANIFEST_FILE: &str = "manifest.json";
@@ -58,30 +60,17 @@ impl fmt::Display for ByteSize {
 impl FromStr for ByteSize {
     type Err = String;
 
-    /// Parses `"128MB"`, `"128 MB"`, `"1.5GB"`, `"512KB"`, `"100B"` or `"4096"`.
+    /// Parses `"128MB"`, `"128 mb"`, `"1.5GB"`, `"512KiB"`, `"100B"` or `"4096"`: digits
+    /// (optionally `.digits`), then a unit B, K/KB/KiB, M/MB/MiB or G/GB/GiB in any case,
+    /// spaces allowed around it.
+    ///
+    /// # Errors
+    /// `"lots" is not a size (expected e.g. "128MB")`, also for a size past 2^64 bytes.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bad = || format!("{s:?} is not a size (expected e.g. \"128MB\")");
-        let t = s.trim();
-        let split = t
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(t.len());
-        let (num, unit) = t.split_at(split);
-        if num.is_empty() {
-            return Err(bad());
-        }
-        let mult = match unit.trim().to_ascii_uppercase().as_str() {
-            "" | "B" => 1,
-            "KB" | "K" | "KIB" => Self::KIB,
-            "MB" | "M" | "MIB" => Self::MIB,
-            "GB" | "G" | "GIB" => Self::GIB,
-            _ => return Err(bad()),
-        };
-        let value: f64 = num.parse().map_err(|_| bad())?;
-        let bytes = value * mult as f64;
-        if !bytes.is_finite() || bytes < 0.0 || bytes > u64::MAX as f64 {
-            return Err(bad());
-        }
-        Ok(ByteSize(bytes.round() as u64))
+        limits::split_size(s, false)
+            .and_then(|(int, frac, mult)| limits::size_bytes(int, frac, mult))
+            .map(ByteSize)
+            .ok_or_else(|| format!("{s:?} is not a size (expected e.g. \"128MB\")"))
     }
 }
 
@@ -109,14 +98,12 @@ pub struct Bandwidth(pub ByteSize);
 impl<'de> Deserialize<'de> for Bandwidth {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        let t = s.trim();
-        let t = t
-            .strip_suffix("/s")
-            .or_else(|| t.strip_suffix("/S"))
-            .unwrap_or(t);
-        t.parse::<ByteSize>().map(Bandwidth).map_err(|_| {
-            serde::de::Error::custom(format!("{s:?} is not a rate (expected e.g. \"1MB/s\")"))
-        })
+        limits::split_size(&s, true)
+            .and_then(|(int, frac, mult)| limits::size_bytes(int, frac, mult))
+            .map(|b| Bandwidth(ByteSize(b)))
+            .ok_or_else(|| {
+                serde::de::Error::custom(format!("{s:?} is not a rate (expected e.g. \"1MB/s\")"))
+            })
     }
 }
 
@@ -225,79 +212,35 @@ impl<'de> Deserialize<'de> for Permission {
 
 // --- end permissions ----------------------------------------------------------------------
 
-impl JsonSchema for ByteSize {
-    fn schema_name() -> Cow<'static, str> {
-        "Size".into()
-    }
-    fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({
-            "description": "A size: \"128MB\", \"512 KB\", \"1GB\" (powers of 1024) or a number of bytes",
-            "oneOf": [
-                { "type": "string", "pattern": "^\\s*\\d+(\\.\\d+)?\\s*([KMG]i?B?|B)?\\s*$" },
-                { "type": "integer", "minimum": 0 }
-            ]
-        })
-    }
-}
-
-impl JsonSchema for Bandwidth {
-    fn schema_name() -> Cow<'static, str> {
-        "Rate".into()
-    }
-    fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({
-            "description": "A rate in bytes per second, e.g. \"1MB/s\"",
-            "type": "string",
-            "pattern": "^\\s*\\d+(\\.\\d+)?\\s*([KMG]i?B?|B)?(/[sS])?\\s*$"
-        })
-    }
-}
-
-impl JsonSchema for Permission {
-    fn schema_name() -> Cow<'static, str> {
-        "Permission".into()
-    }
-    fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        let names: Vec<&str> = Permission::ALL.iter().map(|p| p.as_str()).collect();
-        json_schema!({
-            "description": "A built-in permission, or one the host application declares (\"namespace:verb\", e.g. \"orders:read\")",
-            "anyOf": [
-                { "type": "string", "enum": names },
-                { "type": "string", "pattern": "^[a-z][a-z0-9_-]*:[a-z][a-z0-9_-]*$", "maxLength": 64 }
-            ]
-        })
-    }
-}
-
-/// The JSON Schema of `manifest.json`, generated from the types the manifest is parsed
-/// into (`qirvo schema`; `schema/manifest.schema.json` is kept in sync by a test).
+/// The JSON Schema (Draft 2020-12) of `manifest.json`, as `qirvo schema` prints it
+/// (`schema/manifest.schema.json` is kept equal to it by a test). Its limits come from the
+/// same table as the parser's checks; it accepts exactly the manifests
+/// [`Manifest::parse`] accepts, except for the rules its top-level `description` lists
+/// (a field given twice, `network.allowedHosts` entries, `main` existing on disk, host
+/// permissions being declared).
 pub fn manifest_schema() -> serde_json::Value {
-    serde_json::to_value(schemars::schema_for!(RawManifest)).unwrap_or_default()
+    schema::manifest_schema()
 }
 
 // ---------------------------------------------------------------------------------------
 // Raw serde shape
 
 /// A Qirvo plugin manifest (`manifest.json` in the plugin directory).
-#[derive(Deserialize, JsonSchema)]
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-#[schemars(title = "Qirvo plugin manifest")]
 struct RawManifest {
     /// The schema an editor validates this file against (ignored by Qirvo).
     #[serde(rename = "$schema")]
     #[allow(dead_code)]
     schema: Option<String>,
     /// Unique plugin id: lowercase letters, digits, '.', '_' or '-'.
-    #[schemars(extend("pattern" = "^[a-z0-9][a-z0-9._-]{0,127}$"))]
     id: String,
     /// Display name (defaults to the id).
     name: Option<String>,
     /// Semantic version, e.g. "1.0.0".
-    #[schemars(extend("pattern" = "^\\d+\\.\\d+\\.\\d+(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?$"))]
     version: String,
     description: Option<String>,
     /// The entry module, relative to the plugin directory.
-    #[schemars(extend("pattern" = "^(?!/)(?!.*\\.\\.).*\\.(ts|mts|js|mjs)$"))]
     main: String,
     /// Capabilities the plugin asks for; everything else is denied.
     #[serde(default)]
@@ -312,26 +255,24 @@ struct RawManifest {
     restart: Option<RawRestart>,
 }
 
-#[derive(Deserialize, JsonSchema)]
+// The limited fields are read as JSON values and checked against the table in `limits`.
+
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct RawRestart {
     policy: RawRestartPolicy,
-    /// With "on-failure": at most this many restarts (default 3, 1 to 1000).
-    #[schemars(range(min = 1, max = 1000))]
-    max_restarts: Option<u32>,
-    /// With "on-failure": ms before the first restart, doubling after (default 1000).
-    #[schemars(range(max = 60000))]
-    backoff: Option<u64>,
+    max_restarts: Option<serde_json::Value>,
+    backoff: Option<serde_json::Value>,
 }
 
-#[derive(Deserialize, JsonSchema)]
+#[derive(Deserialize)]
 #[serde(rename_all = "kebab-case")]
 enum RawRestartPolicy {
     Never,
     OnFailure,
 }
 
-#[derive(Deserialize, Default, JsonSchema)]
+#[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct RawNetwork {
     /// Hosts fetch may reach: "api.example.com", "*.example.com", an IP, a CIDR range, each
@@ -340,24 +281,15 @@ struct RawNetwork {
     allowed_hosts: Vec<String>,
 }
 
-#[derive(Deserialize, Default, JsonSchema)]
+#[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct RawResources {
-    /// JS heap limit (default "128MB", 4MB to 16GB).
-    memory: Option<ByteSize>,
-    /// Deadline of every lifecycle step and call, in ms (default 30000).
-    #[schemars(range(min = 1, max = 3600000))]
-    timeout: Option<u64>,
-    /// Share of one core in percent over a sliding window (default 100).
-    #[schemars(range(min = 0.01, max = 100))]
-    cpu: Option<f64>,
-    /// Storage quota for qirvo.storage and files (default "10MB").
-    storage: Option<ByteSize>,
-    /// fetch requests in flight at once (default 10).
-    #[schemars(range(min = 1, max = 10000))]
-    max_connections: Option<u32>,
-    /// Network read rate, e.g. "1MB/s" (default unlimited).
-    bandwidth: Option<Bandwidth>,
+    memory: Option<serde_json::Value>,
+    timeout: Option<serde_json::Value>,
+    cpu: Option<serde_json::Value>,
+    storage: Option<serde_json::Value>,
+    max_connections: Option<serde_json::Value>,
+    bandwidth: Option<serde_json::Value>,
 }
 
 // ---------------------------------------------------------------------------------------
@@ -422,32 +354,34 @@ impl RestartPolicy {
     }
 }
 
-/// Resource limits asked for by a plugin.
+/// Resource limits asked for by a plugin. The defaults and ranges are the manifest's table
+/// of limits (`qirvo schema --markdown`, docs/plugin-guide.md).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Resources {
     /// JS heap limit. Default 128MB; 4MB to 16GB.
     pub memory: ByteSize,
     /// Deadline for each lifecycle step and call. Default 30 s; 1 ms to 1 h.
     pub timeout: Duration,
-    /// Share of one core, in percent over a sliding window. Default 100; 1 to 100.
+    /// Share of one core, in percent over a sliding window. Default 100; more than 0, at
+    /// most 100.
     pub cpu: f64,
-    /// Storage quota. Default 10MB; at most 16GB.
+    /// Storage quota. Default 10MB; 0 to 16GB.
     pub storage: ByteSize,
     /// Network requests in flight at once. Default 10; 1 to 10000.
     pub max_connections: u32,
-    /// Network read rate; `None` (the default) means unlimited.
+    /// Network read rate; `None` (the default) means unlimited; 1B/s to 1024GB/s.
     pub bandwidth: Option<Bandwidth>,
 }
 
 impl Default for Resources {
     fn default() -> Self {
         Resources {
-            memory: ByteSize::mib(128),
-            timeout: Duration::from_secs(30),
-            cpu: 100.0,
-            storage: ByteSize::mib(10),
-            max_connections: 10,
-            bandwidth: None,
+            memory: ByteSize(MEMORY.default.unwrap_or(0)),
+            timeout: Duration::from_millis(TIMEOUT.default.unwrap_or(0)),
+            cpu: CPU.default.unwrap_or(0) as f64,
+            storage: ByteSize(STORAGE.default.unwrap_or(0)),
+            max_connections: MAX_CONNECTIONS.default.unwrap_or(0) as u32,
+            bandwidth: BANDWIDTH.default.map(|b| Bandwidth(ByteSize(b))),
         }
     }
 }
@@ -544,51 +478,19 @@ impl Manifest {
                 .map_err(|reason| invalid(&format!("network.allowedHosts[{i}]"), reason))?;
         }
 
-        let d = Resources::default();
+        // Each limit is read and checked by its row of the table (the values are then in
+        // range, so the casts below are exact).
         let r = raw.resources;
-        let memory = r.memory.unwrap_or(d.memory);
-        if memory < ByteSize::mib(4) || memory > ByteSize(16 * ByteSize::GIB) {
-            return Err(invalid(
-                "resources.memory",
-                format!("{memory} is out of range (4MB to 16GB)"),
-            ));
-        }
-        let timeout_ms = r.timeout.unwrap_or(d.timeout.as_millis() as u64);
-        if !(1..=3_600_000).contains(&timeout_ms) {
-            return Err(invalid(
-                "resources.timeout",
-                format!("{timeout_ms} ms is out of range (1 to 3600000 ms)"),
-            ));
-        }
-        let cpu = r.cpu.unwrap_or(d.cpu);
-        if !(cpu > 0.0 && cpu <= 100.0) {
-            return Err(invalid(
-                "resources.cpu",
-                format!("{cpu} is out of range (1 to 100 percent of one core)"),
-            ));
-        }
-        let storage = r.storage.unwrap_or(d.storage);
-        if storage > ByteSize(16 * ByteSize::GIB) {
-            return Err(invalid(
-                "resources.storage",
-                format!("{storage} is out of range (at most 16GB)"),
-            ));
-        }
-        let max_connections = r.max_connections.unwrap_or(d.max_connections);
-        if !(1..=10_000).contains(&max_connections) {
-            return Err(invalid(
-                "resources.maxConnections",
-                format!("{max_connections} is out of range (1 to 10000)"),
-            ));
-        }
-        if let Some(bw) = r.bandwidth
-            && bw.0.0 == 0
-        {
-            return Err(invalid(
-                "resources.bandwidth",
-                "must be more than 0 bytes per second".into(),
-            ));
-        }
+        let read = |l: &limits::Limit, v: &Option<serde_json::Value>| {
+            l.read(v.as_ref())
+                .map_err(|reason| invalid(l.field, reason))
+        };
+        let memory = ByteSize(read(&MEMORY, &r.memory)?.unwrap_or(0.0) as u64);
+        let timeout_ms = read(&TIMEOUT, &r.timeout)?.unwrap_or(0.0) as u64;
+        let cpu = read(&CPU, &r.cpu)?.unwrap_or(0.0);
+        let storage = ByteSize(read(&STORAGE, &r.storage)?.unwrap_or(0.0) as u64);
+        let max_connections = read(&MAX_CONNECTIONS, &r.max_connections)?.unwrap_or(0.0) as u32;
+        let bandwidth = read(&BANDWIDTH, &r.bandwidth)?.map(|b| Bandwidth(ByteSize(b as u64)));
 
         let config = raw.config.unwrap_or_default();
 
@@ -612,26 +514,10 @@ impl Manifest {
                 policy: RawRestartPolicy::OnFailure,
                 max_restarts,
                 backoff,
-            }) => {
-                let max_restarts = max_restarts.unwrap_or(3);
-                if !(1..=1000).contains(&max_restarts) {
-                    return Err(invalid(
-                        "restart.maxRestarts",
-                        format!("{max_restarts} is out of range (1 to 1000)"),
-                    ));
-                }
-                let backoff = backoff.unwrap_or(1000);
-                if backoff > 60_000 {
-                    return Err(invalid(
-                        "restart.backoff",
-                        format!("{backoff} ms is out of range (0 to 60000 ms)"),
-                    ));
-                }
-                Some(RestartPolicy::OnFailure {
-                    max_restarts,
-                    backoff: Duration::from_millis(backoff),
-                })
-            }
+            }) => Some(RestartPolicy::OnFailure {
+                max_restarts: read(&MAX_RESTARTS, &max_restarts)?.unwrap_or(0.0) as u32,
+                backoff: Duration::from_millis(read(&BACKOFF, &backoff)?.unwrap_or(0.0) as u64),
+            }),
         };
 
         Ok(Manifest {
@@ -649,10 +535,17 @@ impl Manifest {
                 cpu,
                 storage,
                 max_connections,
-                bandwidth: r.bandwidth,
+                bandwidth,
             },
             config,
         })
+    }
+
+    /// The manifest's table of limits as Markdown (field, type, unit, default, minimum,
+    /// maximum, accepted forms), as docs/plugin-guide.md shows it and `qirvo schema
+    /// --markdown` prints it.
+    pub fn limits_markdown() -> String {
+        schema::limits_markdown()
     }
 
     /// Whether the manifest grants `permission`.
@@ -694,7 +587,13 @@ fn validate_main(main: &str, dir: Option<&Path>) -> Result<PathBuf, String> {
     {
         return Err(format!("{main:?} escapes the plugin directory"));
     }
-    let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("");
+    // The last '/'-separated part names the file: `<stem>.<ext>` with a stem (so
+    // "main.ts/" and "dir/.ts" are refused, as the schema's pattern does).
+    let last = main.rsplit('/').next().unwrap_or(main);
+    let ext = match last.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => ext,
+        _ => "",
+    };
     if !matches!(ext, "ts" | "mts" | "js" | "mjs") {
         return Err(format!("{main:?} must be a .ts, .mts, .js or .mjs file"));
     }
@@ -858,19 +757,11 @@ fn expected_for(path: &str) -> &'static str {
         "network.allowedHosts" => "give a list of hosts, e.g. [\"api.example.com\"]",
         "network.allowedHosts[]" => "give a host as a string, e.g. \"api.example.com\"",
         "resources" => "give an object, e.g. {\"memory\": \"64MB\", \"timeout\": 5000}",
-        "resources.memory" | "resources.storage" => {
-            "give a size as a string, e.g. \"128MB\", or a number of bytes"
-        }
-        "resources.timeout" => "give milliseconds as a number, e.g. 5000",
-        "resources.cpu" => "give percent of one core as a number, e.g. 50",
-        "resources.maxConnections" => "give a whole number, e.g. 10",
-        "resources.bandwidth" => "give a rate as a string, e.g. \"1MB/s\"",
         "config" => "give an object, e.g. {\"greeting\": \"hi\"}",
         "restart" => "give an object, e.g. {\"policy\": \"on-failure\", \"maxRestarts\": 3}",
         "restart.policy" => "give \"never\" or \"on-failure\"",
-        "restart.maxRestarts" => "give a whole number from 1 to 1000, e.g. 3",
-        "restart.backoff" => "give milliseconds as a whole number, e.g. 1000",
-        _ => "see the manifest schema (`qirvo schema`)",
+        // The limits (resources.*, restart.maxRestarts/backoff): their row's hint.
+        _ => limits::limit(path).map_or("see the manifest schema (`qirvo schema`)", |l| l.hint),
     }
 }
 

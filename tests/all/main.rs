@@ -23,6 +23,7 @@ mod json_depth;
 mod lifecycle;
 mod limits;
 mod loading;
+mod manifest_schema;
 mod metrics;
 mod op_inputs;
 mod pool;

@@ -4,6 +4,9 @@
 //! transition (a failed `pre-load` leaves nothing allocated or registered); a non-critical
 //! one is logged and the transition goes on. The runtime's own steps are hooks like any
 //! other (listed with `builtin: true`), so a host can put its own around them.
+//!
+//! Giving a plugin's resources back is not a hook: it happens once the plugin has ended
+//! (after an unload no hook refused, on failure, on abandonment), whatever hooks say.
 
 use std::fmt;
 use std::future::Future;
@@ -89,8 +92,6 @@ pub(crate) enum Builtin {
     ResourceAllocation,
     /// post-load: make the plugin visible in `plugins()`.
     Registration,
-    /// pre-unload: return the plugin's resources.
-    ResourceCleanup,
 }
 
 #[derive(Clone)]
@@ -136,13 +137,6 @@ impl Hooks {
                 100,
                 false,
                 Builtin::Registration,
-            ),
-            (
-                HookPhase::PreUnload,
-                "resource-cleanup",
-                100,
-                false,
-                Builtin::ResourceCleanup,
             ),
         ];
         let entries = builtins

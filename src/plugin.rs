@@ -156,6 +156,18 @@ pub(crate) struct Shared {
     pub exports: Mutex<Vec<ExportInfo>>,
     /// Loaded by `PluginRuntime::check`: evaluated, never initialized.
     pub evaluate_only: bool,
+    /// What the plugin holds of its runtime, given back once by [`Shared::end`].
+    pub holdings: Holdings,
+    /// Set by [`Shared::end`].
+    pub ended: std::sync::atomic::AtomicBool,
+}
+
+/// What a loaded plugin holds of its runtime: its event subscriptions, its scheduled tasks
+/// and its allocation from the budgets. [`Shared::end`] gives them back.
+pub(crate) struct Holdings {
+    pub bus: Arc<crate::events::Bus>,
+    pub scheduler: crate::scheduler::Scheduler,
+    pub resources: Arc<crate::resources::ResourceManager>,
 }
 
 /// One export of a plugin's entry module ([`PluginHandle::exports`]).
@@ -221,11 +233,31 @@ impl Shared {
             ),
         );
         self.abandon_wake.notify_waiters();
+        // Nothing waits for the thread again: the plugin has ended.
+        self.end();
         true
     }
 
     pub(crate) fn is_abandoned(&self) -> bool {
         self.abandoned.get().is_some()
+    }
+
+    /// The one cleanup path, run when the plugin has ended: unloaded (after its isolate
+    /// has gone, never before a hook that can refuse the unload), failed for good, unable
+    /// to continue a restart, stopped because its runtime was dropped, or abandoned by
+    /// the backstop. Its event subscriptions and scheduled tasks go and its allocation
+    /// returns to the runtime's budgets. Runs once per load (a later load of the same id
+    /// has its own); returns whether this call did it.
+    pub(crate) fn end(&self) -> bool {
+        if self.ended.swap(true, Ordering::AcqRel) {
+            return false;
+        }
+        let id = &self.manifest.id;
+        self.holdings.bus.remove(id);
+        self.holdings.scheduler.remove_plugin(id);
+        self.holdings.resources.release(id);
+        tracing::debug!(target: "qirvo::lifecycle", plugin = %id, "ended: subscriptions, tasks and allocation given back");
+        true
     }
 }
 
@@ -501,8 +533,8 @@ impl PluginHandle {
         if self.state() == PluginState::Unloaded {
             return Ok(());
         }
-        // pre-unload includes the runtime's resource cleanup; a critical host hook can
-        // refuse the unload.
+        // A critical pre-unload hook can refuse the unload: the plugin then stays loaded,
+        // with everything it holds.
         self.hooks(HookPhase::PreUnload).await?;
         let was_running = self.state() == PluginState::Running;
         if was_running {
@@ -543,11 +575,11 @@ impl PluginHandle {
         self.shared.set_state(PluginState::Unloaded);
         if let Some(rt) = self.runtime.upgrade() {
             rt.remove(self.id(), &self.shared);
-            rt.resources.release(self.id());
-            // Its subscriptions go now, not when its thread gets round to exiting.
-            rt.bus.remove(self.id());
             rt.series.forget(self.id());
         }
+        // The unload has happened: what it held goes back now (if its thread has not
+        // already done so on its way out), before the post-unload hooks.
+        self.shared.end();
         if was_running && result.is_ok() {
             self.hooks(HookPhase::PostStop).await?;
         }

@@ -300,6 +300,12 @@ impl PluginRuntime {
             abandon_wake: Default::default(),
             exports: Default::default(),
             evaluate_only: mode == LoadMode::EvaluateOnly,
+            holdings: crate::plugin::Holdings {
+                bus: inner.bus.clone(),
+                scheduler: inner.scheduler.clone(),
+                resources: inner.resources.clone(),
+            },
+            ended: Default::default(),
             debug: inner.config.debug.then(|| {
                 crate::debug::DebugShared::new(&id, root.clone(), inner.config.break_on_start)
             }),
@@ -318,7 +324,7 @@ impl PluginRuntime {
             .run_hooks(HookPhase::PreLoad, &manifest, &handle)
             .await
         {
-            inner.resources.release(&id);
+            shared.end();
             return Err(e.into_load_error(&id));
         }
 
@@ -334,7 +340,6 @@ impl PluginRuntime {
             storage: inner.storage.clone(),
             bus: inner.bus.clone(),
             data_dir: inner.config.data_dir.clone(),
-            resources: inner.resources.clone(),
             scheduler: inner.scheduler.clone(),
             code_cache: inner.config.code_cache,
             startup_snapshot: inner.config.startup_snapshot,
@@ -398,7 +403,7 @@ impl PluginRuntime {
             }
         };
         if let Err(e) = result {
-            inner.resources.release(&id);
+            shared.end();
             return Err(e);
         }
         // post-load: registration (builtin) and the host's hooks. These are after the fact:
@@ -793,10 +798,6 @@ impl RuntimeInner {
                 self.plugins
                     .write()
                     .insert(manifest.id.clone(), handle.clone());
-                Ok(())
-            }
-            Builtin::ResourceCleanup => {
-                self.resources.release(&manifest.id);
                 Ok(())
             }
         }

@@ -26,7 +26,6 @@ use crate::manifest::ByteSize;
 use crate::manifest::{Permission, RestartPolicy};
 use crate::ops;
 use crate::plugin::{Command, HeapStats, PluginState, Shared};
-use crate::resources::ResourceManager;
 use crate::scheduler::Scheduler;
 use crate::storage::StoreBackend;
 use crate::watchdog::{Interrupt, Target, Watchdog};
@@ -49,7 +48,6 @@ pub(crate) struct WorkerSpec {
     pub storage: Arc<dyn StoreBackend>,
     pub bus: Arc<Bus>,
     pub data_dir: PathBuf,
-    pub resources: Arc<ResourceManager>,
     pub scheduler: Scheduler,
     pub code_cache: bool,
     pub startup_snapshot: bool,
@@ -216,25 +214,20 @@ fn continue_thread(
                 &format!("restart failed: cannot start its thread: {e}"),
             );
             shared.set_state(PluginState::Error);
+            shared.end();
         }
         return;
     }
     end_plugin(&spec, false);
 }
 
-/// The plugin's thread is done for good: its subscriptions and tasks go, and a plugin that
-/// failed gives its resources back.
+/// The plugin's thread is done for good (unloaded, or failed with no restart left): the
+/// plugin has ended.
 fn end_plugin(spec: &WorkerSpec, failed: bool) {
-    let shared = &spec.shared;
     if failed {
-        shared.set_state(PluginState::Error);
+        spec.shared.set_state(PluginState::Error);
     }
-    spec.bus.remove(&shared.manifest.id);
-    spec.scheduler.remove_plugin(&shared.manifest.id);
-    if *shared.state.lock() == PluginState::Error {
-        // Failed for good (no restart left): its resources go back to the budgets.
-        spec.resources.release(&shared.manifest.id);
-    }
+    spec.shared.end();
 }
 
 /// What one isolate's thread hands the next when the plugin restarts.

@@ -269,3 +269,156 @@ async fn usage_is_readable_and_enforcement_collects_garbage_near_the_limit() {
     let after = p.collect_garbage().await.unwrap();
     assert!(after.used.bytes() < after.limit.bytes());
 }
+
+fn memory_total(rt: &PluginRuntime) -> u64 {
+    rt.allocations().iter().map(|a| a.memory.bytes()).sum()
+}
+
+fn runtime_with_memory_budget(mib: u64) -> PluginRuntime {
+    PluginRuntime::new(RuntimeConfig {
+        data_dir: tempfile::tempdir().unwrap().keep(),
+        budgets: Budgets {
+            memory: Some(ByteSize::mib(mib)),
+            ..Budgets::default()
+        },
+        ..RuntimeConfig::default()
+    })
+    .unwrap()
+}
+
+/// A critical pre-unload hook that refuses the unload leaves the plugin loaded with its
+/// allocation (the budget is given back only once the unload has happened, and once).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_unload_keeps_the_plugin_and_its_allocation() {
+    let rt = runtime_with_memory_budget(64);
+    let refuse = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    {
+        let refuse = refuse.clone();
+        rt.hooks()
+            .register(HookPhase::PreUnload, "drain-first", 10, true, move |_| {
+                let refuse = refuse.load(std::sync::atomic::Ordering::SeqCst);
+                async move {
+                    if refuse {
+                        Err(HookError::new("orders still draining"))
+                    } else {
+                        Ok(())
+                    }
+                }
+            });
+    }
+    let keeper = copy_plugin("hello", "keeper");
+    let other = copy_plugin("hello", "other");
+    let p = rt.load(keeper.path()).await.unwrap();
+    p.start().await.unwrap();
+    assert_eq!(memory_total(&rt), ByteSize::mib(64).bytes());
+
+    for _ in 0..3 {
+        let err = p.unload().await.unwrap_err();
+        assert!(
+            matches!(&err, PluginError::Hook { phase: HookPhase::PreUnload, hook, reason, .. }
+                if hook == "drain-first" && reason == "orders still draining"),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "plugin keeper: pre-unload hook \"drain-first\" failed: orders still draining"
+        );
+        // Still loaded, still answering, still holding its allocation.
+        assert_eq!(p.state(), qirvo::PluginState::Running);
+        assert!(rt.plugin("keeper").is_some());
+        assert_eq!(
+            p.call("greet", vec![json!("Ada")]).await.unwrap(),
+            json!("Hello, Ada!")
+        );
+        assert_eq!(
+            rt.allocation("keeper").map(|a| a.memory),
+            Some(ByteSize::mib(64))
+        );
+        assert_eq!(memory_total(&rt), ByteSize::mib(64).bytes());
+        assert_eq!(rt.resource_usage().len(), 1);
+        // The budget still counts it: another plugin of the same size does not fit.
+        let err = rt.load(other.path()).await.unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                LoadError::Budget(BudgetError {
+                    resource: "memory",
+                    ..
+                })
+            ),
+            "{err:?}"
+        );
+    }
+
+    // Once the hook lets it go, the unload happens and the allocation returns, once.
+    refuse.store(false, std::sync::atomic::Ordering::SeqCst);
+    p.unload().await.unwrap();
+    assert_eq!(p.state(), qirvo::PluginState::Unloaded);
+    assert!(rt.plugin("keeper").is_none());
+    assert_eq!(memory_total(&rt), 0);
+    p.unload().await.unwrap();
+    assert_eq!(memory_total(&rt), 0);
+    // The same id loaded again holds a new allocation that nothing of the old load (its
+    // thread ending late, a second unload of the old handle) gives back.
+    let again = rt.load(keeper.path()).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    p.unload().await.unwrap();
+    assert_eq!(memory_total(&rt), ByteSize::mib(64).bytes());
+    assert_eq!(
+        again.call("greet", vec![json!("Bo")]).await.unwrap(),
+        json!("Hello, Bo!")
+    );
+    again.unload().await.unwrap();
+    assert_eq!(memory_total(&rt), 0);
+    // And the budget is whole again.
+    rt.load(other.path()).await.unwrap();
+    assert_eq!(memory_total(&rt), ByteSize::mib(64).bytes());
+}
+
+/// A restart keeps the plugin's allocation; a final failure gives it back once; the same
+/// id loaded again keeps its own.
+#[tokio::test(flavor = "multi_thread")]
+async fn failures_and_restarts_give_the_budget_back_once() {
+    let rt = runtime_with_memory_budget(16);
+    let dir = write_plugin(
+        json!({ "id": "restarter", "version": "1.0.0", "main": "main.js",
+                "resources": { "memory": "16MB" },
+                "restart": { "policy": "on-failure", "maxRestarts": 1, "backoff": 10 } }),
+        r#"
+        let calls = 0;
+        export function count() { return ++calls; }
+        export function exhaust() { const a = []; for (;;) a.push(new Array(1000).fill(Math.random())); }
+        "#,
+    );
+    let sixteen = ByteSize::mib(16).bytes();
+    let p = rt.load(dir.path()).await.unwrap();
+    assert_eq!(memory_total(&rt), sixteen);
+    // First failure: restarted in a fresh isolate, allocation kept.
+    p.call("exhaust", vec![]).await.unwrap_err();
+    assert_eq!(p.call("count", vec![]).await.unwrap(), json!(1));
+    assert_eq!(p.restarts(), 1);
+    assert_eq!(memory_total(&rt), sixteen);
+    // Second failure: no restart left, the plugin is in error and its allocation returns.
+    p.call("exhaust", vec![]).await.unwrap_err();
+    for _ in 0..500 {
+        if memory_total(&rt) == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(memory_total(&rt), 0);
+    assert_eq!(p.state(), qirvo::PluginState::Error);
+    // Unloading the failed plugin releases nothing more.
+    p.unload().await.unwrap();
+    assert_eq!(memory_total(&rt), 0);
+    // The budget is whole: the same plugin loads again, and keeps its allocation however
+    // often the old handle is unloaded.
+    let again = rt.load(dir.path()).await.unwrap();
+    assert_eq!(memory_total(&rt), sixteen);
+    p.unload().await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert_eq!(memory_total(&rt), sixteen);
+    assert_eq!(again.call("count", vec![]).await.unwrap(), json!(1));
+    again.unload().await.unwrap();
+    assert_eq!(memory_total(&rt), 0);
+}

@@ -411,6 +411,53 @@ fn cdp_error(e: &DebugError) -> (i64, String) {
     (-32000, e.to_string())
 }
 
+/// A CDP method's result, or its error code and message.
+type CdpResult = Result<Value, (i64, String)>;
+
+/// How a domain handler answered a request.
+enum Reply {
+    /// Send this result now.
+    Now(CdpResult),
+    /// Already answered, or a task answers when the plugin thread has.
+    Later,
+}
+
+fn unknown_method(method: &str) -> (i64, String) {
+    (-32601, format!("'{method}' wasn't found"))
+}
+
+/// The `Profiler` and `HeapProfiler` domains: enabling and disabling are accepted so that
+/// DevTools opens; profiles are taken through the host API, not over CDP.
+fn profiler_domain(method: &str) -> CdpResult {
+    match method {
+        "Profiler.enable" | "Profiler.disable" | "HeapProfiler.enable" | "HeapProfiler.disable" => {
+            Ok(json!({}))
+        }
+        other => Err(unknown_method(other)),
+    }
+}
+
+/// One property of `Runtime.getProperties`.
+fn property_json(p: &crate::debug::PropertyInfo) -> Value {
+    let mut v = json!({
+        "name": p.name,
+        "writable": p.writable,
+        "configurable": p.configurable,
+        "enumerable": p.enumerable,
+        "isOwn": true,
+    });
+    if let Some(x) = &p.value {
+        v["value"] = remote_json(x);
+    }
+    if let Some(x) = &p.get {
+        v["get"] = remote_json(x);
+    }
+    if let Some(x) = &p.set {
+        v["set"] = remote_json(x);
+    }
+    v
+}
+
 impl Cdp {
     fn send(&self, v: Value) {
         let _ = self.out.send(v.to_string());
@@ -565,16 +612,42 @@ impl Cdp {
         );
     }
 
+    /// One CDP request: dispatched by domain; every request gets exactly one reply, now or
+    /// (for what waits on the plugin thread) from a task.
     fn handle(self: Arc<Self>, text: &str) {
         let Ok(msg) = serde_json::from_str::<Value>(text) else {
             return;
         };
         let id = msg.get("id").cloned().unwrap_or(Value::Null);
-        let method = msg["method"].as_str().unwrap_or("").to_string();
+        let method = msg["method"].as_str().unwrap_or("");
         let params = msg.get("params").cloned().unwrap_or(json!({}));
-        let result = match method.as_str() {
+        let reply = match method.split_once('.').map(|(domain, _)| domain) {
+            Some("Runtime") => self.runtime_domain(&id, method, &params),
+            Some("Debugger") => self.debugger_domain(&id, method, &params),
+            Some("Profiler" | "HeapProfiler") => Reply::Now(profiler_domain(method)),
+            _ => Reply::Now(Err(unknown_method(method))),
+        };
+        if let Reply::Now(result) = reply {
+            self.reply(&id, result);
+        }
+    }
+
+    /// Answers `id` from a task with what `f` computes (it waits on the plugin thread).
+    fn reply_later<F>(self: &Arc<Self>, id: &Value, f: impl FnOnce(Arc<Self>) -> F) -> Reply
+    where
+        F: Future<Output = CdpResult> + Send + 'static,
+    {
+        let (cdp, id) = (self.clone(), id.clone());
+        let work = f(self.clone());
+        tokio::spawn(async move { cdp.reply(&id, work.await) });
+        Reply::Later
+    }
+
+    /// The `Runtime` domain: the execution context, evaluation, properties, console.
+    fn runtime_domain(self: &Arc<Self>, id: &Value, method: &str, params: &Value) -> Reply {
+        let result = match method {
             "Runtime.enable" => {
-                self.reply(&id, Ok(json!({})));
+                self.reply(id, Ok(json!({})));
                 self.runtime_enabled.store(true, Ordering::Release);
                 self.event(
                     "Runtime.executionContextCreated",
@@ -586,43 +659,68 @@ impl Cdp {
                         "auxData": { "isDefault": true },
                     }}),
                 );
-                return;
+                return Reply::Later;
             }
             "Runtime.disable" => {
                 self.runtime_enabled.store(false, Ordering::Release);
                 Ok(json!({}))
             }
+            "Runtime.evaluate" => {
+                let expression = params["expression"].as_str().unwrap_or("").to_string();
+                return self.reply_later(id, |cdp| async move {
+                    cdp.session
+                        .evaluate_raw(&expression, None)
+                        .await
+                        .map(evaluation_json)
+                        .map_err(|e| cdp_error(&e))
+                });
+            }
+            "Runtime.getProperties" => {
+                let object = params["objectId"].as_str().unwrap_or("").to_string();
+                return self.reply_later(id, |cdp| async move {
+                    let props = cdp.session.properties(&object).await;
+                    let props = props.map_err(|e| cdp_error(&e))?;
+                    let list: Vec<Value> = props.iter().map(property_json).collect();
+                    Ok(json!({ "result": list }))
+                });
+            }
+            // DevTools checks console input with this before evaluating it.
+            "Runtime.compileScript" => Ok(json!({})),
+            "Runtime.globalLexicalScopeNames" => Ok(json!({ "names": [] })),
+            "Runtime.getIsolateId" => Ok(json!({ "id": self.session.plugin().id() })),
+            "Runtime.getHeapUsage" => {
+                let heap = self.session.plugin().heap();
+                Ok(json!({ "usedSize": heap.used.bytes(), "totalSize": heap.limit.bytes() }))
+            }
+            "Runtime.runIfWaitingForDebugger"
+            | "Runtime.releaseObject"
+            | "Runtime.releaseObjectGroup"
+            | "Runtime.discardConsoleEntries"
+            | "Runtime.setAsyncCallStackDepth" => Ok(json!({})),
+            other => Err(unknown_method(other)),
+        };
+        Reply::Now(result)
+    }
+
+    /// The `Debugger` domain: scripts, breakpoints, pausing and stepping, call frames.
+    fn debugger_domain(self: &Arc<Self>, id: &Value, method: &str, params: &Value) -> Reply {
+        let result = match method {
             "Debugger.enable" => {
-                self.reply(&id, Ok(json!({ "debuggerId": self.session.plugin().id() })));
+                self.reply(id, Ok(json!({ "debuggerId": self.session.plugin().id() })));
                 self.debugger_enabled.store(true, Ordering::Release);
                 self.announce_scripts();
                 if let Some(p) = self.session.paused() {
-                    tokio::spawn(async move { self.send_paused(p).await });
+                    let cdp = self.clone();
+                    tokio::spawn(async move { cdp.send_paused(p).await });
                 }
-                return;
+                return Reply::Later;
             }
             "Debugger.disable" => {
                 self.debugger_enabled.store(false, Ordering::Release);
                 Ok(json!({}))
             }
-            "Debugger.setBreakpointByUrl" => self.set_breakpoint_by_url(&params),
-            "Debugger.setBreakpoint" => {
-                let script = params["location"]["scriptId"].as_str().unwrap_or("");
-                let line = params["location"]["lineNumber"].as_u64().unwrap_or(0) as u32 + 1;
-                match self.session.scripts().into_iter().find(|s| s.id == script) {
-                    None => Err((-32000, format!("no script {script:?}"))),
-                    Some(s) => self
-                        .session
-                        .set_breakpoint(&s.url, line)
-                        .map(|b| {
-                            json!({
-                                "breakpointId": b.id.to_string(),
-                                "actualLocation": b.location.map(|l| self.location_json(&l)),
-                            })
-                        })
-                        .map_err(|e| cdp_error(&e)),
-                }
-            }
+            "Debugger.setBreakpointByUrl" => self.set_breakpoint_by_url(params),
+            "Debugger.setBreakpoint" => self.set_breakpoint(params),
             "Debugger.removeBreakpoint" => {
                 let bp = params["breakpointId"]
                     .as_str()
@@ -651,34 +749,7 @@ impl Cdp {
             "Debugger.stepOver" => self.step(Some(StepKind::Over)),
             "Debugger.stepInto" => self.step(Some(StepKind::Into)),
             "Debugger.stepOut" => self.step(Some(StepKind::Out)),
-            "Debugger.getPossibleBreakpoints" => {
-                let start = &params["start"];
-                let script = start["scriptId"].as_str().unwrap_or("").to_string();
-                let from = (
-                    start["lineNumber"].as_u64().unwrap_or(0) as u32 + 1,
-                    start["columnNumber"].as_u64().unwrap_or(0) as u32 + 1,
-                );
-                let to = params.get("end").map(|e| {
-                    (
-                        e["lineNumber"].as_u64().unwrap_or(u64::from(u32::MAX)) as u32 + 1,
-                        e["columnNumber"].as_u64().unwrap_or(0) as u32 + 1,
-                    )
-                });
-                let locations: Vec<Value> = self
-                    .session
-                    .breakable_locations(&script)
-                    .into_iter()
-                    .filter(|loc| *loc >= from && to.is_none_or(|t| *loc < t))
-                    .map(|(line, column)| {
-                        json!({
-                            "scriptId": script,
-                            "lineNumber": line - 1,
-                            "columnNumber": column - 1,
-                        })
-                    })
-                    .collect();
-                Ok(json!({ "locations": locations }))
-            }
+            "Debugger.getPossibleBreakpoints" => Ok(self.possible_breakpoints(params)),
             "Debugger.getScriptSource" => {
                 let script = params["scriptId"].as_str().unwrap_or("");
                 self.session
@@ -689,97 +760,78 @@ impl Cdp {
             "Debugger.evaluateOnCallFrame" => {
                 let frame = params["callFrameId"].as_str().unwrap_or("0").to_string();
                 let expression = params["expression"].as_str().unwrap_or("").to_string();
-                tokio::spawn(async move {
-                    let r = if frame == "0" {
-                        self.session
-                            .evaluate_raw(&expression, Some(0))
-                            .await
-                            .map(evaluation_json)
-                            .map_err(|e| cdp_error(&e))
-                    } else {
-                        Err((
+                return self.reply_later(id, |cdp| async move {
+                    if frame != "0" {
+                        return Err((
                             -32000,
                             "only the innermost frame's scope can be evaluated; select the top frame".to_string(),
-                        ))
-                    };
-                    self.reply(&id, r);
-                });
-                return;
-            }
-            "Runtime.evaluate" => {
-                let expression = params["expression"].as_str().unwrap_or("").to_string();
-                tokio::spawn(async move {
-                    let r = self
-                        .session
-                        .evaluate_raw(&expression, None)
+                        ));
+                    }
+                    cdp.session
+                        .evaluate_raw(&expression, Some(0))
                         .await
                         .map(evaluation_json)
-                        .map_err(|e| cdp_error(&e));
-                    self.reply(&id, r);
+                        .map_err(|e| cdp_error(&e))
                 });
-                return;
             }
-            "Runtime.getProperties" => {
-                let object = params["objectId"].as_str().unwrap_or("").to_string();
-                tokio::spawn(async move {
-                    let r = match self.session.properties(&object).await {
-                        Ok(props) => {
-                            let list: Vec<Value> = props
-                                .iter()
-                                .map(|p| {
-                                    let mut v = json!({
-                                        "name": p.name,
-                                        "writable": p.writable,
-                                        "configurable": p.configurable,
-                                        "enumerable": p.enumerable,
-                                        "isOwn": true,
-                                    });
-                                    if let Some(x) = &p.value {
-                                        v["value"] = remote_json(x);
-                                    }
-                                    if let Some(x) = &p.get {
-                                        v["get"] = remote_json(x);
-                                    }
-                                    if let Some(x) = &p.set {
-                                        v["set"] = remote_json(x);
-                                    }
-                                    v
-                                })
-                                .collect();
-                            Ok(json!({ "result": list }))
-                        }
-                        Err(e) => Err(cdp_error(&e)),
-                    };
-                    self.reply(&id, r);
-                });
-                return;
-            }
-            // DevTools checks console input with this before evaluating it.
-            "Runtime.compileScript" => Ok(json!({})),
-            "Runtime.globalLexicalScopeNames" => Ok(json!({ "names": [] })),
-            "Runtime.getIsolateId" => Ok(json!({ "id": self.session.plugin().id() })),
-            "Runtime.getHeapUsage" => {
-                let heap = self.session.plugin().heap();
-                Ok(json!({ "usedSize": heap.used.bytes(), "totalSize": heap.limit.bytes() }))
-            }
-            "Runtime.runIfWaitingForDebugger"
-            | "Runtime.releaseObject"
-            | "Runtime.releaseObjectGroup"
-            | "Runtime.discardConsoleEntries"
-            | "Runtime.setAsyncCallStackDepth"
-            | "Debugger.setPauseOnExceptions"
+            "Debugger.setPauseOnExceptions"
             | "Debugger.setAsyncCallStackDepth"
-            | "Debugger.setBlackboxPatterns"
-            | "Profiler.enable"
-            | "Profiler.disable"
-            | "HeapProfiler.enable"
-            | "HeapProfiler.disable" => Ok(json!({})),
-            other => Err((-32601, format!("'{other}' wasn't found"))),
+            | "Debugger.setBlackboxPatterns" => Ok(json!({})),
+            other => Err(unknown_method(other)),
         };
-        self.reply(&id, result);
+        Reply::Now(result)
     }
 
-    fn step(&self, step: Option<StepKind>) -> Result<Value, (i64, String)> {
+    /// `Debugger.setBreakpoint`: a line in a script named by id.
+    fn set_breakpoint(&self, params: &Value) -> CdpResult {
+        let script = params["location"]["scriptId"].as_str().unwrap_or("");
+        let line = params["location"]["lineNumber"].as_u64().unwrap_or(0) as u32 + 1;
+        match self.session.scripts().into_iter().find(|s| s.id == script) {
+            None => Err((-32000, format!("no script {script:?}"))),
+            Some(s) => self
+                .session
+                .set_breakpoint(&s.url, line)
+                .map(|b| {
+                    json!({
+                        "breakpointId": b.id.to_string(),
+                        "actualLocation": b.location.map(|l| self.location_json(&l)),
+                    })
+                })
+                .map_err(|e| cdp_error(&e)),
+        }
+    }
+
+    /// `Debugger.getPossibleBreakpoints`: the breakable locations from `start` to `end`.
+    fn possible_breakpoints(&self, params: &Value) -> Value {
+        let start = &params["start"];
+        let script = start["scriptId"].as_str().unwrap_or("").to_string();
+        let from = (
+            start["lineNumber"].as_u64().unwrap_or(0) as u32 + 1,
+            start["columnNumber"].as_u64().unwrap_or(0) as u32 + 1,
+        );
+        let to = params.get("end").map(|e| {
+            (
+                e["lineNumber"].as_u64().unwrap_or(u64::from(u32::MAX)) as u32 + 1,
+                e["columnNumber"].as_u64().unwrap_or(0) as u32 + 1,
+            )
+        });
+        let locations: Vec<Value> = self
+            .session
+            .breakable_locations(&script)
+            .into_iter()
+            .filter(|loc| *loc >= from && to.is_none_or(|t| *loc < t))
+            .map(|(line, column)| {
+                json!({
+                    "scriptId": script,
+                    "lineNumber": line - 1,
+                    "columnNumber": column - 1,
+                })
+            })
+            .collect();
+        json!({ "locations": locations })
+    }
+
+    fn step(&self, step: Option<StepKind>) -> CdpResult {
         self.session
             .resume_with(step)
             .map(|_| json!({}))
@@ -799,7 +851,7 @@ impl Cdp {
         })
     }
 
-    fn set_breakpoint_by_url(&self, params: &Value) -> Result<Value, (i64, String)> {
+    fn set_breakpoint_by_url(&self, params: &Value) -> CdpResult {
         let line = params["lineNumber"]
             .as_u64()
             .ok_or((-32602, "lineNumber is required".to_string()))? as u32

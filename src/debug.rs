@@ -2,9 +2,11 @@
 //! paused frame, call stacks, and the plugin's state, through a [`DebugSession`].
 //!
 //! A runtime with [`RuntimeConfig::debug`](crate::RuntimeConfig::debug) set loads every
-//! plugin *instrumented* (see `instrument.rs`): each statement that runs first asks the
-//! debug state whether to stop. Stopping blocks the plugin's own thread inside an op, with
-//! its watchdog deadline suspended, while the host and the other plugins go on; the
+//! plugin *instrumented* (see `instrument.rs`): before each statement that runs, the agent
+//! reads the isolate's [`ArmedFlag`] (a memory read, no op) and asks the debug state whether
+//! to stop only while something could stop it (a breakpoint, a step, a pause request;
+//! `debugger;` statements always ask). Stopping blocks the plugin's own thread inside an
+//! op, with its watchdog deadline suspended, while the host and the other plugins go on; the
 //! session's requests (evaluate, read properties) are run by the paused plugin's thread in
 //! the paused frame, and `resume`/`step_*` let it go. The mechanism is the same on both
 //! engines, so breakpoints, stepping and call stacks work on the default (quickjs) engine
@@ -330,8 +332,10 @@ pub(crate) struct DebugShared {
     state: Mutex<DebugState>,
     /// Wakes the paused plugin thread.
     wake: Condvar,
-    /// Whether any breakpoint, step, pause request or session exists: when not, a site
-    /// costs one atomic load.
+    /// Whether any breakpoint, step, pause request or session exists: when not,
+    /// [`check`](Self::check) answers after one atomic load. Ordinary statements reach it
+    /// only while the isolate's [`ArmedFlag`] is set (a session alone does not set it);
+    /// `debugger;` statements always do.
     armed: AtomicBool,
     paused_flag: AtomicBool,
     next_session: AtomicU64,

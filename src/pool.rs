@@ -15,7 +15,8 @@ use std::sync::{Arc, Weak};
 use parking_lot::Mutex;
 
 use crate::events::Bus;
-use crate::manifest::{ByteSize, Manifest, Permission};
+use crate::manifest::{ByteSize, Permission};
+use crate::plugin::Shared;
 use crate::scheduler::Scheduler;
 use crate::worker::{self, Claim};
 
@@ -27,11 +28,21 @@ pub(crate) struct Shape {
 }
 
 impl Shape {
-    /// The shape of isolate `manifest` needs, if a warm one can serve it.
-    pub(crate) fn of(manifest: &Manifest) -> Option<Shape> {
-        // HOSTAPI (issue 14): host functions are registered per plugin, so a plugin with
-        // a host permission gets an isolate of its own.
-        if manifest.grants(Permission::FilesystemAccess)
+    /// The shape of warm isolate that can serve this plugin's load, or `None` when it
+    /// needs an isolate made for it. The one place that decides whether a warm isolate
+    /// fits a plugin: the runtime asks it before claiming one, the claimed isolate's
+    /// thread asks it again before binding (see [`Shape::serves`]).
+    ///
+    /// A plugin granted `filesystem-access` or a host permission gets its own isolate
+    /// (those capabilities are registered per plugin when an isolate is made; HOSTAPI,
+    /// issue 14), and so do debugging and test loads (their loader instruments or swaps
+    /// the entry module). Otherwise the isolate's heap limit must be the plugin's
+    /// `resources.memory` and its network grant the plugin's `network-access`.
+    pub(crate) fn needed(shared: &Shared) -> Option<Shape> {
+        let manifest = &shared.manifest;
+        if shared.test_mode
+            || shared.debug.is_some()
+            || manifest.grants(Permission::FilesystemAccess)
             || manifest.host_permissions().next().is_some()
         {
             return None;
@@ -40,6 +51,11 @@ impl Shape {
             memory: manifest.resources.memory,
             network: manifest.grants(Permission::NetworkAccess),
         })
+    }
+
+    /// Whether an isolate made with this shape can serve this plugin's load.
+    pub(crate) fn serves(self, shared: &Shared) -> bool {
+        Shape::needed(shared) == Some(self)
     }
 }
 

@@ -354,8 +354,8 @@ impl PluginRuntime {
                 .load(std::sync::atomic::Ordering::Relaxed),
         };
         // A warm isolate if one fits; a new one made for it otherwise.
-        let pooled = match (&inner.pool, crate::pool::Shape::of(&manifest)) {
-            (Some(pool), Some(shape)) if !test_mode && shared.debug.is_none() => pool
+        let pooled = match (&inner.pool, crate::pool::Shape::needed(&shared)) {
+            (Some(pool), Some(shape)) => pool
                 .claim(
                     shape,
                     Box::new(worker::Claim {

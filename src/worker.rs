@@ -707,14 +707,13 @@ impl Engine {
         })
     }
 
-    /// Whether this isolate can run the plugin `spec` describes.
+    /// Whether this isolate can run the plugin `spec` describes (decided by the pool).
     pub(crate) fn fits(&self, spec: &WorkerSpec) -> bool {
-        let m = &spec.shared.manifest;
-        self.memory == m.resources.memory
-            && self.network == m.grants(Permission::NetworkAccess)
-            && !m.grants(Permission::FilesystemAccess)
-            && m.host_permissions().next().is_none()
-            && spec.shared.debug.is_none()
+        crate::pool::Shape {
+            memory: self.memory,
+            network: self.network,
+        }
+        .serves(&spec.shared)
     }
 
     /// Binds the isolate to its plugin: its module loader, counters, isolate handle, and

@@ -99,7 +99,8 @@ pub struct TestOptions {
     /// Stop after the first failed test.
     pub fail_fast: bool,
     /// Merged over the manifest's `config` (these keys win) for the plugin's
-    /// `initialize`, which runs before each test file's tests.
+    /// `initialize`, which runs before each test file's tests. A test file's own
+    /// `export const config` is merged over the result (its keys win).
     pub config: serde_json::Map<String, serde_json::Value>,
 }
 
@@ -361,6 +362,98 @@ pub async fn run_plugin_tests_with(
         let _ = plugin.unload().await;
     }
     Ok(report)
+}
+
+/// Run in a test file's isolate with the file's module namespace, after it evaluated:
+/// `undefined` when the file exports no `config`, else JSON text, `{"config": {...}}` or
+/// `{"error": "why"}`. A config is a plain object of JSON data: its values are strings,
+/// finite numbers, booleans, null, and arrays and plain objects of those (no functions,
+/// `undefined`, symbols, bigints, class instances such as `Date`, or cycles), since
+/// `initialize` gets exactly what a manifest's `config` could hold.
+pub(crate) const FILE_CONFIG_CHECK: &str = r#"(function (ns) {
+  if (!("config" in ns)) return undefined;
+  const value = ns.config;
+  const plain = (v) => {
+    const p = Object.getPrototypeOf(v);
+    return p === Object.prototype || p === null;
+  };
+  const describe = (v) => {
+    if (v === null) return "null";
+    if (Array.isArray(v)) return "an array";
+    if (typeof v === "object") {
+      const name = Object.getPrototypeOf(v)?.constructor?.name;
+      return typeof name === "string" && name !== "" ? `a ${name}` : "an object";
+    }
+    if (typeof v === "undefined") return "undefined";
+    return `a ${typeof v}`;
+  };
+  if (typeof value !== "object" || value === null || Array.isArray(value) || !plain(value)) {
+    return JSON.stringify({ error: `config is ${describe(value)}, not a plain object such as { greeting: "Hi" }` });
+  }
+  const open = [];
+  const bad = (v, path) => {
+    switch (typeof v) {
+      case "string":
+      case "boolean":
+        return undefined;
+      case "number":
+        return Number.isFinite(v) ? undefined : `${path} is ${v}, which JSON cannot hold`;
+      case "object": {
+        if (v === null) return undefined;
+        if (open.includes(v)) return `${path} refers back to an object that contains it (a cycle), which JSON cannot hold`;
+        if (!Array.isArray(v) && !plain(v)) {
+          return `${path} is ${describe(v)}, which JSON cannot hold (plain objects, arrays, strings, numbers, booleans and null only)`;
+        }
+        open.push(v);
+        const keys = Array.isArray(v) ? v.keys() : Object.keys(v);
+        for (const k of keys) {
+          const why = bad(v[k], Array.isArray(v) ? `${path}[${k}]` : `${path}.${k}`);
+          if (why !== undefined) return why;
+        }
+        open.pop();
+        return undefined;
+      }
+      default:
+        return `${path} is ${describe(v)}, which JSON cannot hold`;
+    }
+  };
+  const why = bad(value, "config");
+  if (why !== undefined) return JSON.stringify({ error: why });
+  return JSON.stringify({ config: value });
+})"#;
+
+/// The test file's own config from [`FILE_CONFIG_CHECK`]'s answer: `None` when it exports
+/// none.
+///
+/// # Errors
+/// `<file>: export const config …` and the reason, when it is not a plain object of JSON
+/// data.
+pub(crate) fn file_config(
+    answer: Option<&str>,
+    file: &Path,
+) -> Result<Option<serde_json::Map<String, serde_json::Value>>, String> {
+    let Some(answer) = answer else {
+        return Ok(None);
+    };
+    let file = file.display();
+    let answer = crate::json::parse(answer)
+        .map_err(|e| format!("{file}: `export const config` cannot be read as JSON: {e}"))?;
+    if let Some(why) = answer["error"].as_str() {
+        return Err(format!(
+            "{file}: its `export const config` is not usable: {why}"
+        ));
+    }
+    match answer {
+        serde_json::Value::Object(mut o) => match o.remove("config") {
+            Some(serde_json::Value::Object(config)) => Ok(Some(config)),
+            _ => Err(format!(
+                "{file}: its `export const config` is not usable: not a plain object"
+            )),
+        },
+        _ => Err(format!(
+            "{file}: its `export const config` is not usable: not a plain object"
+        )),
+    }
 }
 
 fn test_error(e: &PluginError) -> String {

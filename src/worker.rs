@@ -961,12 +961,20 @@ impl Worker {
         // plugin's own main module (imported by the test or not) is evaluated too, and its
         // `initialize` runs below with the manifest's config, so tests see what `qirvo call`
         // sees. Tests themselves run by index (runTest), not through this namespace.
+        // A test file's own `export const config` is merged over that config (its keys
+        // win) for this isolate's `initialize`.
+        let mut test_config: Option<String> = None;
         if self.shared.test_mode {
             let main = crate::manifest::Manifest::from_dir(&self.shared.dir)?.main;
             let module = |message: String| LoadError::Module {
                 id: id.clone(),
                 message,
             };
+            if let Some(own) = self.test_file_config(timeout).await? {
+                let mut merged = self.shared.manifest.config.clone();
+                merged.extend(own);
+                test_config = Some(serde_json::Value::Object(merged).to_string());
+            }
             let url = self.loader.entry_url(&main).map_err(module)?;
             let main_id = self
                 .js
@@ -991,7 +999,9 @@ impl Worker {
             return Ok(());
         }
 
-        let config = serde_json::Value::Object(self.shared.manifest.config.clone()).to_string();
+        let config = test_config.unwrap_or_else(|| {
+            serde_json::Value::Object(self.shared.manifest.config.clone()).to_string()
+        });
         let init_started = Instant::now();
         if let Err(e) = self
             .lifecycle(Phase::Initialize, "initialize", Some(config))
@@ -1011,6 +1021,64 @@ impl Worker {
             self.start().await?;
         }
         Ok(())
+    }
+
+    /// TESTRUNNER (issue 16): the test file's own `export const config` (the entry
+    /// module's namespace is still the test file's), checked in its isolate under the
+    /// evaluate deadline (a getter in it is plugin code). `None` when it exports none.
+    ///
+    /// # Errors
+    /// `LoadError::Module` naming the file when the export is not a plain object of JSON
+    /// data, or reading it threw.
+    async fn test_file_config(
+        &mut self,
+        timeout: Duration,
+    ) -> Result<Option<serde_json::Map<String, serde_json::Value>>, LoadError> {
+        let file = self.shared.manifest.main.clone();
+        let id = self.id().to_string();
+        let module = |message: String| LoadError::Module {
+            id: id.clone(),
+            message,
+        };
+        let Some(ns) = self.namespace.clone() else {
+            return Ok(None);
+        };
+        let check = self
+            .js
+            .execute_script("ext:qirvo/test-config.js", crate::testing::FILE_CONFIG_CHECK)
+            .map_err(|e| module(e.to_string()))?;
+        let (check, ns) = {
+            deno_core::scope!(scope, &mut self.js);
+            let f = v8::Local::new(scope, &check);
+            let Ok(f) = v8::Local::<v8::Function>::try_from(f) else {
+                return Err(module("the test config check did not compile".into()));
+            };
+            let ns: v8::Local<v8::Value> = v8::Local::new(scope, &ns).into();
+            (v8::Global::new(scope, f), v8::Global::new(scope, ns))
+        };
+        let answer = match self
+            .step(Phase::Evaluate, timeout, |w| {
+                deno_core::scope!(scope, &mut w.js);
+                Ok(JsRuntime::scoped_call_with_args(scope, &check, &[ns]))
+            })
+            .await
+        {
+            Ok(v) => v,
+            Err(PluginError::Exception { exception, .. }) => {
+                return Err(module(format!(
+                    "{}: reading its `export const config` threw: {}",
+                    file.display(),
+                    exception.message
+                )));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let answer = {
+            deno_core::scope!(scope, &mut self.js);
+            let v = v8::Local::new(scope, answer);
+            v.is_string().then(|| v.to_rust_string_lossy(scope))
+        };
+        crate::testing::file_config(answer.as_deref(), &file).map_err(module)
     }
 
     /// Serves commands until unloaded, failed, or every handle is gone.

@@ -420,6 +420,162 @@ fn tests_run_after_initialize_with_the_manifests_config_and_config_overrides() {
 }
 
 #[test]
+fn a_test_files_export_const_config_is_merged_over_the_manifests_and_config() {
+    const DIR: &str = "fixtures/plugins/testrunner-file-config";
+    // Each line a test printed: what its file's initialize got, and how many times it ran.
+    let seen = |out: &Output, file: &str| -> Vec<String> {
+        text(&out.stdout)
+            .lines()
+            .filter_map(|l| l.strip_prefix(&format!("[runner-file-config] {file} ")))
+            .map(str::to_string)
+            .collect()
+    };
+    let out = qirvo(&["test", DIR]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    // The file with its own config: the manifest's, its keys replaced (shallow: `limits`
+    // whole) and added; both of its tests see it, after one initialize.
+    let own = r#"{"greeting":"Hej","unit":"kg","limits":{"min":1},"extra":[1,"two",null]} (initialized 1x)"#;
+    assert_eq!(
+        seen(&out, "own.test.ts"),
+        [format!("saw: {own}"), format!("again: {own}")],
+        "{}",
+        show(&out)
+    );
+    // The file without: exactly the manifest's.
+    assert_eq!(
+        seen(&out, "plain.test.ts"),
+        [r#"saw: {"greeting":"Hello","unit":"kg","limits":{"max":3}} (initialized 1x)"#],
+        "{}",
+        show(&out)
+    );
+
+    // --config goes over the manifest's, and the file's own config over both.
+    let out = qirvo(&[
+        "test",
+        DIR,
+        "--config",
+        r#"{"unit":"lb","greeting":"Hi","limits":{"max":9}}"#,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let own = r#"{"greeting":"Hej","unit":"lb","limits":{"min":1},"extra":[1,"two",null]} (initialized 1x)"#;
+    assert_eq!(
+        seen(&out, "own.test.ts"),
+        [format!("saw: {own}"), format!("again: {own}")],
+        "{}",
+        show(&out)
+    );
+    assert_eq!(
+        seen(&out, "plain.test.ts"),
+        [r#"saw: {"greeting":"Hi","unit":"lb","limits":{"max":9}} (initialized 1x)"#],
+        "{}",
+        show(&out)
+    );
+}
+
+#[test]
+fn a_bad_export_const_config_fails_its_file_naming_it_and_the_reason() {
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path();
+    std::fs::write(
+        dir.join("manifest.json"),
+        r#"{"id":"bad-config","version":"1.0.0","main":"main.js","config":{"a":1}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("main.js"),
+        "export default { initialize(ctx) { globalThis.seen = ctx.config; } };\n",
+    )
+    .unwrap();
+    // (the export, the reason the error gives)
+    let cases = [
+        ("[1, 2]", "config is an array, not a plain object"),
+        ("5", "config is a number, not a plain object"),
+        ("null", "config is null, not a plain object"),
+        ("'text'", "config is a string, not a plain object"),
+        ("undefined", "config is undefined, not a plain object"),
+        ("new Map()", "config is a Map, not a plain object"),
+        ("() => ({})", "config is a function, not a plain object"),
+        (
+            "{ when: new Date(0) }",
+            "config.when is a Date, which JSON cannot hold",
+        ),
+        (
+            "{ f() {} }",
+            "config.f is a function, which JSON cannot hold",
+        ),
+        (
+            "{ a: { b: [1, 10n] } }",
+            "config.a.b[1] is a bigint, which JSON cannot hold",
+        ),
+        (
+            "{ u: undefined }",
+            "config.u is undefined, which JSON cannot hold",
+        ),
+        ("{ n: NaN }", "config.n is NaN, which JSON cannot hold"),
+        (
+            "{ s: Symbol('x') }",
+            "config.s is a symbol, which JSON cannot hold",
+        ),
+        (
+            "(() => { const c = { inner: {} }; c.inner.back = c; return c; })()",
+            "config.inner.back refers back to an object that contains it (a cycle)",
+        ),
+        (
+            "{ get boom() { throw new Error('no config for you'); } }",
+            "reading its `export const config` threw: Error: no config for you",
+        ),
+    ];
+    for (i, (value, reason)) in cases.iter().enumerate() {
+        // Only one bad file at a time, beside a good one that still passes.
+        for old in std::fs::read_dir(dir).unwrap() {
+            let old = old.unwrap().path();
+            if old.to_string_lossy().ends_with(".test.js") {
+                std::fs::remove_file(old).unwrap();
+            }
+        }
+        let name = format!("bad{i}.test.js");
+        std::fs::write(
+            dir.join(&name),
+            format!("export const config = {value};\nqirvo.test('t', () => {{}});\n"),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("good.test.js"),
+            "export const config = { b: 2 };\nqirvo.test('sees a and b', () => qirvo.assert.equal(globalThis.seen, { a: 1, b: 2 }));\n",
+        )
+        .unwrap();
+        let out = qirvo(&["test", dir.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1), "{value}: {}", show(&out));
+        let stdout = text(&out.stdout);
+        assert!(
+            stdout.contains(&format!("FAIL  {name} > (loading the test file)")),
+            "{value}: {}",
+            show(&out)
+        );
+        let expected = if reason.starts_with("reading") {
+            format!("{name}: {reason}")
+        } else {
+            format!("{name}: its `export const config` is not usable: {reason}")
+        };
+        assert!(
+            stdout.contains(&expected),
+            "{value}: wanted {expected:?} in {}",
+            show(&out)
+        );
+        assert!(
+            stdout.contains("ok    good.test.js > sees a and b"),
+            "{value}: {}",
+            show(&out)
+        );
+        assert!(
+            stdout.contains("1 passed, 1 failed"),
+            "{value}: {}",
+            show(&out)
+        );
+    }
+}
+
+#[test]
 fn a_plugin_whose_initialize_throws_fails_its_test_files_with_the_reason() {
     let parent = tempfile::tempdir().unwrap();
     let dir = parent.path();

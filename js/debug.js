@@ -13,6 +13,8 @@ const {
   ArrayIsArray,
   ArrayPrototypePush,
   Int32Array,
+  Float64Array,
+  MathMax,
   DatePrototypeToISOString,
   Error,
   ErrorPrototype,
@@ -297,6 +299,8 @@ function answer(request, site, frame) {
         return properties(request.objectId);
       case "scopes":
         return frame === undefined ? [] : scopes(site, frame);
+      case "coverage":
+        return coverage();
       default:
         return { error: `unknown debug request ${request.op}` };
     }
@@ -315,7 +319,35 @@ const AtomicsLoad = typeof globalThis.Atomics?.load === "function"
 let armedFlag;
 let flagTaken = false;
 
+// Executions of each site (statement) so far, by site id: read by the host for coverage
+// (`qirvo test --coverage`, the "coverage" request). Grown as modules add sites.
+let counts = new Float64Array(256);
+
+// More sites than any plugin's source could hold (8 MiB modules): a bad id from plugin
+// code calling the hook itself is ignored rather than grown to.
+const MAX_SITES = 1 << 22;
+
+function count(site) {
+  if (!(site >= 0 && site < MAX_SITES)) return;
+  if (site >= counts.length) {
+    const grown = new Float64Array(MathMax(site + 1, counts.length * 2));
+    for (let i = 0; i < counts.length; i++) grown[i] = counts[i];
+    counts = grown;
+  }
+  counts[site]++;
+}
+
+// `[[site, executions], ...]` for every site that ran.
+function coverage() {
+  const out = [];
+  for (let i = 0; i < counts.length; i++) {
+    if (counts[i] !== 0) ArrayPrototypePush(out, [i, counts[i]]);
+  }
+  return out;
+}
+
 function check(site) {
+  count(site);
   if (evaluating !== 0) return false;
   if (!flagTaken) {
     flagTaken = true;
@@ -328,6 +360,7 @@ function check(site) {
 
 // A `debugger;` statement stops whenever a session is attached: it always asks.
 function checkStatement(site) {
+  count(site);
   return evaluating === 0 && op_qirvo_debug_check(site);
 }
 

@@ -453,6 +453,24 @@ impl DebugShared {
         self.state.lock().sites.len() as u32
     }
 
+    /// TESTRUNNER (issue 16), for `qirvo test --coverage`: each script as `(url, file
+    /// relative to the plugin, original source)`, and each site as `(script index, line,
+    /// column)`, indexed by site id.
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn coverage_map(&self) -> (Vec<(String, String, Arc<str>)>, Vec<(usize, u32, u32)>) {
+        let st = self.state.lock();
+        (
+            st.scripts
+                .iter()
+                .map(|s| (s.info.url.clone(), s.info.file.clone(), s.source.clone()))
+                .collect(),
+            st.sites
+                .iter()
+                .map(|s| (s.script, s.line, s.column))
+                .collect(),
+        )
+    }
+
     /// Registers an instrumented module; resolves the breakpoints that wait for it.
     pub(crate) fn add_script(&self, url: &str, source: &str, inst: &Instrumented) {
         let file = self.relative(url);

@@ -407,6 +407,254 @@ impl SiteFinder<'_> {
     }
 }
 
+/// A function of a module, for coverage: its name, the 1-based line it starts on, and
+/// where its first statement with a site is (`None` for a function without one: an
+/// expression-bodied arrow or an empty body, which coverage cannot count).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FunctionInfo {
+    pub name: String,
+    /// 1-based line and column (UTF-16 units) where it starts.
+    pub line: u32,
+    pub column: u32,
+    pub first_site: Option<(u32, u32)>,
+}
+
+/// The functions of `text` (the original source, as [`instrument`] saw it), in source
+/// order. Names: the declared name, else the variable, property or method it is assigned
+/// to (`Class.method` in a class), else `(anonymous L:C)`; a repeated name gets ` (L:C)`.
+pub(crate) fn functions(
+    specifier: &ModuleSpecifier,
+    text: &str,
+    media_type: MediaType,
+) -> Result<Vec<FunctionInfo>, String> {
+    let parsed = crate::loader::parse(specifier, text, media_type)?;
+    let mut finder = FunctionFinder {
+        sites: SiteFinder {
+            text,
+            start: parsed.range().start,
+            found: Vec::new(),
+            scopes: Vec::new(),
+            module_names: Vec::new(),
+        },
+        class: Vec::new(),
+        out: Vec::new(),
+    };
+    parsed.program_ref().visit_with(&mut finder);
+    let mut out = finder.out;
+    out.sort_by_key(|(offset, _)| *offset);
+    let mut seen = std::collections::HashMap::new();
+    for (_, f) in &out {
+        *seen.entry(f.name.clone()).or_insert(0u32) += 1;
+    }
+    Ok(out
+        .into_iter()
+        .map(|(_, mut f)| {
+            if seen.get(&f.name).is_some_and(|n| *n > 1) {
+                f.name = format!("{} ({}:{})", f.name, f.line, f.column);
+            }
+            f
+        })
+        .collect())
+}
+
+struct FunctionFinder<'a> {
+    /// For offsets and line/column conversion.
+    sites: SiteFinder<'a>,
+    /// Enclosing class names, innermost last.
+    class: Vec<String>,
+    out: Vec<(usize, FunctionInfo)>,
+}
+
+fn prop_name(key: &PropName) -> Option<String> {
+    match key {
+        PropName::Ident(i) => Some(i.sym.to_string()),
+        PropName::Str(s) => Some(s.value.to_string_lossy().into_owned()),
+        PropName::Num(n) => Some(n.value.to_string()),
+        _ => None,
+    }
+}
+
+impl FunctionFinder<'_> {
+    /// Records a function starting at `span` with these body statements.
+    fn record(
+        &mut self,
+        name: Option<String>,
+        span: deno_ast::swc::common::Span,
+        body: Option<&[Stmt]>,
+    ) {
+        let Some(offset) = self.sites.offset(span) else {
+            return;
+        };
+        let (line, column) = line_col(self.sites.text, offset);
+        let first_site = body.and_then(|stmts| {
+            stmts.iter().find_map(|stmt| match stmt_kind(stmt) {
+                Kind::Site { .. } => self
+                    .sites
+                    .offset(stmt.span())
+                    .map(|o| line_col(self.sites.text, o)),
+                Kind::Inside | Kind::Skip => None,
+            })
+        });
+        let name = match name {
+            Some(n) => match self.class.last() {
+                Some(c) => format!("{c}.{n}"),
+                None => n,
+            },
+            None => format!("(anonymous {line}:{column})"),
+        };
+        self.out.push((
+            offset,
+            FunctionInfo {
+                name,
+                line,
+                column,
+                first_site,
+            },
+        ));
+    }
+
+    fn function(&mut self, name: Option<String>, f: &Function) {
+        self.record(name, f.span, f.body.as_ref().map(|b| &b.stmts[..]));
+        f.visit_children_with(self);
+    }
+
+    fn arrow(&mut self, name: Option<String>, a: &ArrowExpr) {
+        let body = match &*a.body {
+            BlockStmtOrExpr::BlockStmt(b) => Some(&b.stmts[..]),
+            BlockStmtOrExpr::Expr(_) => None,
+        };
+        self.record(name, a.span, body);
+        a.visit_children_with(self);
+    }
+
+    /// A function or arrow assigned to `name`, else the expression visited as usual.
+    fn named_expr(&mut self, name: Option<String>, e: &Expr) {
+        match e {
+            Expr::Fn(f) => {
+                let own = f.ident.as_ref().map(|i| i.sym.to_string());
+                self.function(own.or(name), &f.function);
+            }
+            Expr::Arrow(a) => self.arrow(name, a),
+            Expr::Paren(p) => self.named_expr(name, &p.expr),
+            other => other.visit_with(self),
+        }
+    }
+}
+
+impl Visit for FunctionFinder<'_> {
+    fn visit_fn_decl(&mut self, f: &FnDecl) {
+        if !f.declare {
+            self.function(Some(f.ident.sym.to_string()), &f.function);
+        }
+    }
+
+    fn visit_fn_expr(&mut self, f: &FnExpr) {
+        self.function(f.ident.as_ref().map(|i| i.sym.to_string()), &f.function);
+    }
+
+    fn visit_arrow_expr(&mut self, a: &ArrowExpr) {
+        self.arrow(None, a);
+    }
+
+    fn visit_export_default_decl(&mut self, d: &ExportDefaultDecl) {
+        match &d.decl {
+            DefaultDecl::Fn(f) => {
+                let name = f
+                    .ident
+                    .as_ref()
+                    .map_or("default".to_string(), |i| i.sym.to_string());
+                self.function(Some(name), &f.function);
+            }
+            other => other.visit_with(self),
+        }
+    }
+
+    fn visit_var_declarator(&mut self, d: &VarDeclarator) {
+        let name = match &d.name {
+            Pat::Ident(b) => Some(b.id.sym.to_string()),
+            _ => None,
+        };
+        d.name.visit_with(self);
+        if let Some(init) = &d.init {
+            self.named_expr(name, init);
+        }
+    }
+
+    fn visit_key_value_prop(&mut self, p: &KeyValueProp) {
+        p.key.visit_with(self);
+        self.named_expr(prop_name(&p.key), &p.value);
+    }
+
+    fn visit_method_prop(&mut self, m: &MethodProp) {
+        self.function(prop_name(&m.key), &m.function);
+    }
+
+    fn visit_getter_prop(&mut self, g: &GetterProp) {
+        let name = prop_name(&g.key).map(|n| format!("get {n}"));
+        self.record(name, g.span, g.body.as_ref().map(|b| &b.stmts[..]));
+        g.visit_children_with(self);
+    }
+
+    fn visit_setter_prop(&mut self, s: &SetterProp) {
+        let name = prop_name(&s.key).map(|n| format!("set {n}"));
+        self.record(name, s.span, s.body.as_ref().map(|b| &b.stmts[..]));
+        s.visit_children_with(self);
+    }
+
+    fn visit_class_decl(&mut self, c: &ClassDecl) {
+        if c.declare {
+            return;
+        }
+        self.class.push(c.ident.sym.to_string());
+        c.class.visit_with(self);
+        self.class.pop();
+    }
+
+    fn visit_class_expr(&mut self, c: &ClassExpr) {
+        let name = c
+            .ident
+            .as_ref()
+            .map_or("(anonymous class)".to_string(), |i| i.sym.to_string());
+        self.class.push(name);
+        c.class.visit_with(self);
+        self.class.pop();
+    }
+
+    fn visit_class_method(&mut self, m: &ClassMethod) {
+        let name = prop_name(&m.key).map(|n| match m.kind {
+            MethodKind::Getter => format!("get {n}"),
+            MethodKind::Setter => format!("set {n}"),
+            MethodKind::Method => n,
+        });
+        self.function(name, &m.function);
+    }
+
+    fn visit_private_method(&mut self, m: &PrivateMethod) {
+        self.function(Some(format!("#{}", m.key.name)), &m.function);
+    }
+
+    fn visit_class_prop(&mut self, p: &ClassProp) {
+        if let Some(v) = &p.value {
+            self.named_expr(prop_name(&p.key), v);
+        }
+    }
+
+    fn visit_constructor(&mut self, c: &Constructor) {
+        self.record(
+            Some("constructor".to_string()),
+            c.span,
+            c.body.as_ref().map(|b| &b.stmts[..]),
+        );
+        c.visit_children_with(self);
+    }
+
+    fn visit_ts_module_decl(&mut self, m: &TsModuleDecl) {
+        if !m.declare {
+            m.visit_children_with(self);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -438,6 +686,41 @@ mod tests {
         let got: Vec<(u32, bool)> = out.sites.iter().map(|s| (s.line, s.debugger)).collect();
         assert_eq!(got, [(2, false), (3, false), (3, true)]);
         assert_eq!(out.sites[2].locals, ["i"]);
+    }
+
+    #[test]
+    fn functions_are_named_and_point_at_their_first_statement() {
+        let src = "function f(a: number) {\n  function inner() { return 1; }\n  return a;\n}\nconst g = (x) => x;\nconst h = async () => {\n  await 0;\n};\nclass C {\n  m() { return 2; }\n  constructor() {}\n}\nexport default { init() { f(1); }, k: function () { return 3; } };\nfunction f() { return 4; }\ndeclare function d(): void;\n";
+        let url = ModuleSpecifier::parse("file:///p/main.ts").unwrap();
+        let got: Vec<(String, u32, Option<(u32, u32)>)> =
+            functions(&url, src, MediaType::TypeScript)
+                .unwrap()
+                .into_iter()
+                .map(|f| (f.name, f.line, f.first_site))
+                .collect();
+        let want: Vec<(String, u32, Option<(u32, u32)>)> = vec![
+            ("f (1:1)".into(), 1, Some((3, 3))),
+            ("inner".into(), 2, Some((2, 22))),
+            ("g".into(), 5, None),
+            ("h".into(), 6, Some((7, 3))),
+            ("C.m".into(), 10, Some((10, 9))),
+            ("C.constructor".into(), 11, None),
+            ("init".into(), 13, Some((13, 27))),
+            ("k".into(), 13, Some((13, 53))),
+            ("f (14:1)".into(), 14, Some((14, 16))),
+        ];
+        assert_eq!(got, want);
+        // Every first statement is a site of the instrumented module.
+        let sites: Vec<(u32, u32)> = run(src, MediaType::TypeScript)
+            .sites
+            .iter()
+            .map(|s| (s.line, s.column))
+            .collect();
+        for (name, _, first) in &want {
+            if let Some(first) = first {
+                assert!(sites.contains(first), "{name}: {first:?} not in {sites:?}");
+            }
+        }
     }
 
     #[test]

@@ -39,6 +39,7 @@
 
 mod codecache;
 mod config;
+mod coverage;
 mod cpu;
 mod debug;
 mod error;

@@ -10,6 +10,8 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+pub use crate::coverage::{Coverage, FileCoverage};
+
 use crate::config::RuntimeConfig;
 use crate::error::{LoadError, PluginError};
 use crate::runtime::PluginRuntime;
@@ -55,6 +57,9 @@ pub struct TestReport {
     pub filtered: usize,
     /// Whether the run stopped at its first failure ([`TestOptions::fail_fast`]).
     pub stopped: bool,
+    /// With [`TestOptions::coverage`]: the statements and functions of the plugin's source
+    /// files that ran, by absolute path.
+    pub coverage: Option<Coverage>,
 }
 
 /// Which tests a name selects: a substring, or a regular expression (`/…/` on the
@@ -102,6 +107,12 @@ pub struct TestOptions {
     /// `initialize`, which runs before each test file's tests. A test file's own
     /// `export const config` is merged over the result (its keys win).
     pub config: serde_json::Map<String, serde_json::Value>,
+    /// Measure statement coverage of the plugin's source files into
+    /// [`TestReport::coverage`]. Loads the plugin instrumented as for a debugger (a check
+    /// before every statement), so only when asked. Default false.
+    pub coverage: bool,
+    /// With `coverage`: the test files' own lines count too. Default false.
+    pub coverage_tests: bool,
 }
 
 impl TestReport {
@@ -225,6 +236,11 @@ pub async fn run_plugin_tests_with(
 ) -> Result<TestReport, LoadError> {
     config.storage = StorageKind::Memory;
     config.health_interval = None;
+    if options.coverage {
+        // The debugger's instrumentation counts each statement's executions.
+        config.debug = true;
+        config.break_on_start = false;
+    }
     // The manifest first (HARDEN, issue 12): a bad one is an error even with no test files.
     let manifest = crate::manifest::Manifest::from_dir(dir)?;
     let plugin_id = manifest.id.clone();
@@ -235,6 +251,7 @@ pub async fn run_plugin_tests_with(
     let root = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
     let mut report = TestReport {
         files: files.clone(),
+        coverage: options.coverage.then(Coverage::default),
         ..TestReport::default()
     };
     for file in files {
@@ -352,6 +369,7 @@ pub async fn run_plugin_tests_with(
                 plugin.state(),
                 crate::PluginState::Initialized | crate::PluginState::Running
             ) {
+                collect_coverage(&plugin, &root, options, &mut report).await;
                 let _ = plugin.unload().await;
                 match runtime.load_for_test(dir, &file, &options.config).await {
                     Ok(p) => plugin = p,
@@ -359,9 +377,74 @@ pub async fn run_plugin_tests_with(
                 }
             }
         }
+        collect_coverage(&plugin, &root, options, &mut report).await;
         let _ = plugin.unload().await;
     }
     Ok(report)
+}
+
+/// Adds what `plugin` ran to the report's coverage (with [`TestOptions::coverage`]): the
+/// agent's count per site, placed by the debug state's site table. A plugin that can no
+/// longer answer (its heap exhausted) adds nothing.
+async fn collect_coverage(
+    plugin: &crate::PluginHandle,
+    root: &Path,
+    options: &TestOptions,
+    report: &mut TestReport,
+) {
+    let (Some(coverage), Some(debug)) = (report.coverage.as_mut(), plugin.shared.debug.clone())
+    else {
+        return;
+    };
+    let Ok(serde_json::Value::Array(ran)) = plugin
+        .debug_request(serde_json::json!({ "op": "coverage" }))
+        .await
+    else {
+        return;
+    };
+    let (scripts, sites) = debug.coverage_map();
+    let mut hits = vec![0u64; sites.len()];
+    for pair in &ran {
+        if let (Some(site), Some(n)) = (pair[0].as_u64(), pair[1].as_f64())
+            && let Some(slot) = usize::try_from(site).ok().and_then(|s| hits.get_mut(s))
+        {
+            // Counts are whole numbers below 2^53.
+            *slot = n as u64;
+        }
+    }
+    let is_test = |file: &str| {
+        [".test.ts", ".test.mts", ".test.js", ".test.mjs"]
+            .iter()
+            .any(|s| file.ends_with(s))
+    };
+    for (index, (url, file, source)) in scripts.iter().enumerate() {
+        if is_test(file) && !options.coverage_tests {
+            continue;
+        }
+        let relative = Path::new(file);
+        let path = root.join(relative);
+        let mut at = std::collections::HashMap::new();
+        for (site, &(script, line, column)) in sites.iter().enumerate() {
+            if script == index {
+                let n = hits.get(site).copied().unwrap_or(0);
+                coverage.add_statement(&path, relative, line, column, n);
+                *at.entry((line, column)).or_insert(0) += n;
+            }
+        }
+        let Ok(specifier) = deno_core::ModuleSpecifier::parse(url) else {
+            continue;
+        };
+        let media_type = deno_ast::MediaType::from_specifier(&specifier);
+        let Ok(functions) = crate::instrument::functions(&specifier, source, media_type) else {
+            continue;
+        };
+        for f in functions {
+            // A function without a statement of its own cannot be counted.
+            let Some(first) = f.first_site else { continue };
+            let n = at.get(&first).copied().unwrap_or(0);
+            coverage.add_function(&path, relative, (f.line, f.column, &f.name), n);
+        }
+    }
 }
 
 /// Run in a test file's isolate with the file's module namespace, after it evaluated:

@@ -38,9 +38,24 @@ pub struct TestArgs {
     #[arg(long, conflicts_with = "reporter")]
     json: bool,
     /// A JSON object merged over the manifest's `config` (its keys win) for the
-    /// plugin's `initialize`, which runs before each test file's tests.
+    /// plugin's `initialize`, which runs before each test file's tests. A test file's
+    /// own `export const config = {...}` is merged over both.
     #[arg(long, value_name = "JSON")]
     config: Option<String>,
+    /// Measure which statements of the plugins' source files ran and write lcov to
+    /// DIR/lcov.info (default DIR: ./coverage), with a summary per file after the run.
+    /// Test files are left out unless --coverage-include-tests.
+    #[arg(
+        long,
+        value_name = "DIR",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "coverage"
+    )]
+    coverage: Option<PathBuf>,
+    /// With --coverage: count the test files' own lines too.
+    #[arg(long, requires = "coverage")]
+    coverage_include_tests: bool,
     /// Run again whenever a file of the plugins changes (test files included; the data
     /// directory, hidden files and editor temp files ignored), until Ctrl-C.
     #[arg(long)]
@@ -174,6 +189,8 @@ async fn run_once(config: RuntimeConfig, args: &TestArgs) -> Result<(), Failure>
         only,
         fail_fast: args.fail_fast,
         config: test_config,
+        coverage: args.coverage.is_some(),
+        coverage_tests: args.coverage_include_tests,
     };
     // Colour on a terminal, unless NO_COLOR (https://no-color.org) is set.
     let colour = std::io::stdout().is_terminal()
@@ -210,6 +227,9 @@ async fn run_once(config: RuntimeConfig, args: &TestArgs) -> Result<(), Failure>
         total.files.extend(report.files);
         total.outcomes.extend(report.outcomes);
         total.filtered += report.filtered;
+        if let Some(c) = report.coverage {
+            total.coverage.get_or_insert_with(Default::default).merge(c);
+        }
         if stopped {
             total.stopped = true;
             break;
@@ -247,6 +267,9 @@ async fn run_once(config: RuntimeConfig, args: &TestArgs) -> Result<(), Failure>
     if total.stopped {
         output::notice("--fail-fast: stopped at the first failure");
     }
+    if let (Some(dir), Some(coverage)) = (&args.coverage, &total.coverage) {
+        write_coverage(dir, coverage, lines_on_stdout)?;
+    }
     if total.failed() > 0 {
         return Err(Failure {
             code: 1,
@@ -257,6 +280,47 @@ async fn run_once(config: RuntimeConfig, args: &TestArgs) -> Result<(), Failure>
             ),
         });
     }
+    Ok(())
+}
+
+/// Writes `dir/lcov.info` and prints one line per file: the share of its lines that ran.
+fn write_coverage(
+    dir: &Path,
+    coverage: &qirvo::testing::Coverage,
+    on_stdout: bool,
+) -> Result<(), Failure> {
+    let cannot = |e: std::io::Error| Failure {
+        code: 1,
+        error: anyhow::anyhow!("cannot write coverage to {}: {e}", dir.display()),
+    };
+    std::fs::create_dir_all(dir).map_err(cannot)?;
+    let file = dir.join("lcov.info");
+    std::fs::write(&file, coverage.lcov()).map_err(cannot)?;
+    let cwd = std::env::current_dir()
+        .and_then(|d| d.canonicalize())
+        .unwrap_or_default();
+    let say = |line: String| {
+        if on_stdout {
+            output::println(line)
+        } else {
+            output::notice(line)
+        }
+    };
+    for (path, f) in &coverage.files {
+        let name = path.strip_prefix(&cwd).unwrap_or(&f.relative);
+        let (found, hit) = f.line_counts();
+        let (fns, fns_hit) = f.function_counts();
+        let percent = if found == 0 {
+            100.0
+        } else {
+            hit as f64 * 100.0 / found as f64
+        };
+        say(format!(
+            "coverage {percent:5.1}%  {}  ({hit}/{found} lines, {fns_hit}/{fns} functions)",
+            name.display()
+        ));
+    }
+    output::notice(format_args!("coverage written to {}", file.display()));
     Ok(())
 }
 

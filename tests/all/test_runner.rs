@@ -673,3 +673,106 @@ fn watch_runs_again_when_a_file_changes() {
     let _ = child.wait();
     assert!(first && second && third, "{seen:#?}");
 }
+
+/// The lcov records of `file` in `lcov`: its `FN…`, `DA` and summary lines.
+fn lcov_record<'a>(lcov: &'a str, file: &str) -> Vec<&'a str> {
+    let mut lines = lcov.lines();
+    let start = lines
+        .by_ref()
+        .position(|l| l.starts_with("SF:") && l.ends_with(file));
+    assert!(start.is_some(), "no SF for {file} in\n{lcov}");
+    lines.take_while(|l| *l != "end_of_record").collect()
+}
+
+#[test]
+fn coverage_writes_lcov_with_exact_hits_at_the_original_lines() {
+    const DIR: &str = "fixtures/plugins/testrunner-coverage";
+    let out_dir = tempfile::tempdir().unwrap();
+    let cov = out_dir.path().join("cov");
+    let arg = format!("--coverage={}", cov.display());
+    let out = qirvo(&["test", DIR, &arg]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let lcov = std::fs::read_to_string(cov.join("lcov.info")).unwrap();
+    // The TypeScript file at its own path, never a test file or an internal module.
+    let root = std::fs::canonicalize(DIR).unwrap();
+    assert!(
+        lcov.starts_with(&format!("TN:\nSF:{}\n", root.join("main.ts").display())),
+        "{lcov}"
+    );
+    assert_eq!(lcov.matches("SF:").count(), 1, "{lcov}");
+    assert!(!lcov.contains("ext:") && !lcov.contains(".test."), "{lcov}");
+    assert!(lcov.ends_with("end_of_record\n"), "{lcov}");
+    // Two test files, each with its own isolate: the module's top level and initialize
+    // ran twice, describe() 3 + 1 times with the `> 100` branch never taken, and
+    // neverCalled() not at all. Types, interfaces and braces are not lines.
+    assert_eq!(
+        lcov_record(&lcov, "main.ts"),
+        [
+            "FN:9,describe",
+            "FN:16,neverCalled",
+            "FN:25,initialize",
+            "FNDA:4,describe",
+            "FNDA:0,neverCalled",
+            "FNDA:2,initialize",
+            "FNF:3",
+            "FNH:2",
+            "DA:7,2",
+            "DA:10,4",
+            "DA:11,0",
+            "DA:13,4",
+            "DA:17,0",
+            "DA:18,0",
+            "DA:22,2",
+            "DA:24,2",
+            "DA:26,2",
+            "DA:27,4",
+            "LF:10",
+            "LH:7",
+        ],
+        "{lcov}"
+    );
+    // One summary line per file after the run.
+    assert!(
+        text(&out.stdout)
+            .contains("coverage  70.0%  fixtures/plugins/testrunner-coverage/main.ts  (7/10 lines, 2/3 functions)"),
+        "{}",
+        show(&out)
+    );
+
+    // Test files only when asked: each with the lines its own run executed.
+    let out = qirvo(&["test", DIR, &arg, "--coverage-include-tests"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let lcov = std::fs::read_to_string(cov.join("lcov.info")).unwrap();
+    assert_eq!(lcov.matches("SF:").count(), 3, "{lcov}");
+    let b = lcov_record(&lcov, "b.test.js");
+    assert_eq!(
+        b.iter()
+            .filter(|l| l.starts_with("DA:"))
+            .collect::<Vec<_>>(),
+        [&"DA:3,1", &"DA:4,1"],
+        "{lcov}"
+    );
+
+    // Without --coverage: nothing measured, nothing written.
+    let plain_dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_qirvo"))
+        .args([
+            "test",
+            &std::fs::canonicalize(DIR).unwrap().display().to_string(),
+        ])
+        .current_dir(plain_dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert!(!text(&out.stdout).contains("coverage"), "{}", show(&out));
+    assert!(!plain_dir.path().join("coverage").exists());
+
+    // --coverage alone writes ./coverage/lcov.info.
+    let out = Command::new(env!("CARGO_BIN_EXE_qirvo"))
+        .args(["test", &root.display().to_string(), "--coverage"])
+        .current_dir(plain_dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert!(plain_dir.path().join("coverage/lcov.info").is_file());
+}

@@ -1045,7 +1045,10 @@ impl Worker {
         };
         let check = self
             .js
-            .execute_script("ext:qirvo/test-config.js", crate::testing::FILE_CONFIG_CHECK)
+            .execute_script(
+                "ext:qirvo/test-config.js",
+                crate::testing::FILE_CONFIG_CHECK,
+            )
             .map_err(|e| module(e.to_string()))?;
         let (check, ns) = {
             deno_core::scope!(scope, &mut self.js);

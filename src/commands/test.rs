@@ -34,7 +34,8 @@ pub struct TestArgs {
     reporter_out: Option<PathBuf>,
     /// Print one JSON object: `{"passed":N,"failed":N,"skipped":N,"filtered":N,
     /// "tests":[{"plugin","file","name","status","durationMs","message","location",
-    /// "stack","expected","actual"}]}`.
+    /// "stack","expected","actual"}]}`, with --coverage also `"coverage":[{"file",
+    /// "lines","linesHit","functions","functionsHit"}]`.
     #[arg(long, conflicts_with = "reporter")]
     json: bool,
     /// A JSON object merged over the manifest's `config` (its keys win) for the
@@ -462,14 +463,34 @@ fn json_report(total: &TestReport) -> serde_json::Value {
             })
         })
         .collect();
-    serde_json::json!({
+    let mut doc = serde_json::json!({
         "passed": total.passed(),
         "failed": total.failed(),
         "skipped": total.skipped(),
         "filtered": total.filtered,
         "stopped": total.stopped,
         "tests": tests,
-    })
+    });
+    // With --coverage: each file's line and function counts (the lcov has the lines).
+    if let Some(coverage) = &total.coverage {
+        let files: Vec<serde_json::Value> = coverage
+            .files
+            .iter()
+            .map(|(path, f)| {
+                let (lines, lines_hit) = f.line_counts();
+                let (functions, functions_hit) = f.function_counts();
+                serde_json::json!({
+                    "file": path,
+                    "lines": lines,
+                    "linesHit": lines_hit,
+                    "functions": functions,
+                    "functionsHit": functions_hit,
+                })
+            })
+            .collect();
+        doc["coverage"] = serde_json::Value::Array(files);
+    }
+    doc
 }
 
 /// Text made safe for XML content and attributes (characters XML 1.0 forbids dropped).

@@ -753,6 +753,41 @@ fn coverage_writes_lcov_with_exact_hits_at_the_original_lines() {
         "{lcov}"
     );
 
+    // --json: stdout stays one JSON object, now with each file's counts.
+    let out = qirvo(&["test", DIR, &arg, "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(
+        doc["coverage"],
+        serde_json::json!([{
+            "file": root.join("main.ts"),
+            "lines": 10, "linesHit": 7, "functions": 3, "functionsHit": 2
+        }]),
+        "{}",
+        show(&out)
+    );
+    assert!(
+        text(&out.stderr).contains("coverage  70.0%"),
+        "{}",
+        show(&out)
+    );
+
+    // A directory of plugins, some tests failing: the coverage is still written, one
+    // record per plugin's main module (gamma has no tests, so none of its files loaded).
+    let out = qirvo(&["test", MANY, &arg]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let lcov = std::fs::read_to_string(cov.join("lcov.info")).unwrap();
+    let many = std::fs::canonicalize(MANY).unwrap();
+    let files: Vec<&str> = lcov.lines().filter_map(|l| l.strip_prefix("SF:")).collect();
+    assert_eq!(
+        files,
+        [
+            many.join("alpha/main.ts").display().to_string(),
+            many.join("beta/main.js").display().to_string()
+        ],
+        "{lcov}"
+    );
+
     // Without --coverage: nothing measured, nothing written.
     let plain_dir = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_qirvo"))

@@ -13,6 +13,7 @@ use crate::resources::BudgetError;
 /// (when known), the field and the reason:
 /// `manifest.json:7:15: resources.memory: "lots" is not a size (expected e.g. "128MB")`.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ManifestError {
     #[error("{}: cannot read: {source}", file.display())]
     Read {
@@ -88,6 +89,7 @@ impl std::error::Error for JsException {}
 
 /// Why running plugin code (a lifecycle step or a call) failed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum PluginError {
     /// The plugin threw (or its promise rejected).
     #[error("plugin {id}: {phase}: {exception}")]
@@ -190,16 +192,33 @@ impl PluginError {
     }
 }
 
-/// What the plugin was doing when an error happened.
+/// What the plugin was doing when an error happened. Its `Display` is what a person
+/// reads in an error message ("scheduled task 3", "event order.created").
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Phase {
     /// Evaluating the entry module (top-level code).
     Evaluate,
     Initialize,
     Start,
     Stop,
-    /// Calling an export.
+    /// Calling an export, by name.
     Call(String),
+    /// Running a `qirvo.scheduler` task, by its id.
+    Task(u32),
+    /// Running the plugin's handlers for an event, by the event's name.
+    Event(String),
+    /// Running the plugin's `healthCheck()`.
+    HealthCheck,
+    /// Serving a debugger's request (evaluate, properties) while not paused.
+    Debugger,
+    /// Starting or stopping the CPU profiler.
+    Profiler,
+    /// Running one test (test mode): its name, or `#n` (its position, from 0) where the
+    /// name is not known.
+    Test(String),
+    /// Listing the tests a test file registered (test mode).
+    TestList,
 }
 
 impl fmt::Display for Phase {
@@ -210,12 +229,21 @@ impl fmt::Display for Phase {
             Phase::Start => f.write_str("start"),
             Phase::Stop => f.write_str("stop"),
             Phase::Call(name) => write!(f, "call {name}"),
+            Phase::Task(id) => write!(f, "scheduled task {id}"),
+            Phase::Event(name) => write!(f, "event {name}"),
+            Phase::HealthCheck => f.write_str("health check"),
+            Phase::Debugger => f.write_str("debugger request"),
+            Phase::Profiler => f.write_str("profiler"),
+            Phase::Test(name) if name.starts_with('#') => write!(f, "test {name}"),
+            Phase::Test(name) => write!(f, "test '{name}'"),
+            Phase::TestList => f.write_str("listing the tests"),
         }
     }
 }
 
 /// Why a plugin could not be loaded.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum LoadError {
     #[error(transparent)]
     Manifest(#[from] ManifestError),
@@ -254,6 +282,7 @@ pub enum LoadError {
 
 /// Why [`PluginRuntime::purge`](crate::PluginRuntime::purge) failed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum PurgeError {
     #[error("plugin {id} is loaded: unload it before purging its data")]
     Loaded { id: String },
@@ -261,9 +290,27 @@ pub enum PurgeError {
     Storage { id: String, reason: String },
 }
 
+/// Why [`PluginRuntime::new`](crate::PluginRuntime::new) failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RuntimeError {
+    /// The configuration is invalid.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// One of the runtime's own threads could not be started; `thread` names it
+    /// (`watchdog`, `jobs`).
+    #[error("cannot start the runtime's {thread} thread: {source}")]
+    Spawn {
+        thread: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
 /// An invalid [`RuntimeConfig`](crate::RuntimeConfig).
 #[derive(Debug, thiserror::Error)]
 #[error("runtime config: {field}: {reason}")]
+#[non_exhaustive]
 pub struct ConfigError {
     pub field: &'static str,
     pub reason: String,
@@ -274,5 +321,28 @@ pub(crate) fn fmt_duration(d: Duration) -> String {
         format!("{} ms", d.as_millis())
     } else {
         format!("{} s", d.as_secs())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Phase;
+
+    #[test]
+    fn phases_read_as_what_the_plugin_was_doing() {
+        for (phase, text) in [
+            (Phase::Call("greet".into()), "call greet"),
+            (Phase::Task(3), "scheduled task 3"),
+            (Phase::Event("order.created".into()), "event order.created"),
+            (Phase::HealthCheck, "health check"),
+            (Phase::Debugger, "debugger request"),
+            (Phase::Profiler, "profiler"),
+            (Phase::Test("adds two".into()), "test 'adds two'"),
+            (Phase::Test("#4".into()), "test #4"),
+            (Phase::TestList, "listing the tests"),
+            (Phase::Evaluate, "evaluating the module"),
+        ] {
+            assert_eq!(phase.to_string(), text);
+        }
     }
 }

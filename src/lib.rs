@@ -81,7 +81,7 @@ pub use debug::{
 };
 pub use error::{
     ConfigError, JsException, LoadError, ManifestError, Phase, PluginError, PurgeError,
-    TextPosition,
+    RuntimeError, TextPosition,
 };
 pub use events::{Event, EventError, EventSource, EventSubscription, Events};
 pub use health::HealthReport;

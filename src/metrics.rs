@@ -90,7 +90,7 @@ impl RuntimeSeries {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PluginMetrics {
     pub id: String,
-    pub state: String,
+    pub state: crate::plugin::PluginState,
     /// Since it last started running (or was loaded, when never started).
     pub uptime: Duration,
     pub initialize_time: Duration,
@@ -144,7 +144,7 @@ pub(crate) fn snapshot(handles: &[PluginHandle]) -> RuntimeMetrics {
         let c = &h.shared.counters;
         let m = PluginMetrics {
             id: h.id().to_string(),
-            state: h.state().to_string(),
+            state: h.state(),
             uptime: c.started.lock().map(|t| t.elapsed()).unwrap_or_default(),
             initialize_time: Duration::from_micros(c.initialize_us.load(Ordering::Relaxed)),
             start_time: Duration::from_micros(c.start_us.load(Ordering::Relaxed)),
@@ -165,7 +165,7 @@ pub(crate) fn snapshot(handles: &[PluginHandle]) -> RuntimeMetrics {
                 .map(|(k, v)| (k.to_string(), *v))
                 .collect(),
         };
-        *out.plugins_by_state.entry(m.state.clone()).or_default() += 1;
+        *out.plugins_by_state.entry(m.state.to_string()).or_default() += 1;
         let t = &mut out.totals;
         t.calls += m.calls;
         t.errors += m.errors.values().sum::<u64>();
@@ -342,7 +342,7 @@ pub(crate) fn encode_text(
         state
             .get_or_create(&vec![
                 ("plugin".to_string(), m.id.clone()),
-                ("state".to_string(), m.state.clone()),
+                ("state".to_string(), m.state.to_string()),
             ])
             .set(1.0);
     }

@@ -19,8 +19,10 @@ use crate::manifest::{ByteSize, Manifest};
 use crate::runtime::RuntimeInner;
 use crate::watchdog::{Interrupt, Target};
 
-/// Where a plugin is in its lifecycle.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// Where a plugin is in its lifecycle. Serialized (and displayed) as its lowercase
+/// name: `"running"`, `"error"`, …
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum PluginState {
     Unloaded,
     Initializing,
@@ -50,7 +52,8 @@ impl PluginState {
 
 impl fmt::Display for PluginState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        // `pad`, so a width in a format string (a status table's column) applies.
+        f.pad(self.as_str())
     }
 }
 
@@ -362,7 +365,7 @@ impl PluginHandle {
 
     /// Test mode only: the tests the entry module registered (`[{ name, skip, timeout }]`).
     pub(crate) async fn list_tests(&self) -> Result<serde_json::Value, PluginError> {
-        self.request(Phase::Call("test -1".into()), |reply| Command::Test {
+        self.request(Phase::TestList, |reply| Command::Test {
             index: -1,
             timeout: None,
             reply,
@@ -376,12 +379,10 @@ impl PluginHandle {
         index: i32,
         timeout: Option<Duration>,
     ) -> Result<serde_json::Value, PluginError> {
-        self.request(Phase::Call(format!("test {index}")), |reply| {
-            Command::Test {
-                index,
-                timeout,
-                reply,
-            }
+        self.request(Phase::Test(format!("#{index}")), |reply| Command::Test {
+            index,
+            timeout,
+            reply,
         })
         .await
     }
@@ -521,10 +522,8 @@ impl PluginHandle {
     /// Runs the plugin's `healthCheck()` (true when it has none). A throw, a false result
     /// or a timeout all mean unhealthy.
     pub async fn health_check(&self) -> Result<bool, PluginError> {
-        self.request(Phase::Call("healthCheck".into()), |reply| {
-            Command::HealthCheck { reply }
-        })
-        .await
+        self.request(Phase::HealthCheck, |reply| Command::HealthCheck { reply })
+            .await
     }
 
     /// Stops the plugin if it is running, disposes its isolate and removes it from the
@@ -612,7 +611,7 @@ impl PluginHandle {
     /// [`PluginError::Profiler`] when it is already profiling.
     pub async fn start_profiling(&self, interval: Duration) -> Result<(), PluginError> {
         let interval = interval.max(Duration::from_micros(100));
-        self.request(Phase::Call("profiler".into()), |reply| Command::Profile {
+        self.request(Phase::Profiler, |reply| Command::Profile {
             start: Some(interval),
             reply,
         })
@@ -626,7 +625,7 @@ impl PluginHandle {
     /// [`PluginError::Profiler`] when it was not profiling.
     pub async fn stop_profiling(&self) -> Result<crate::CpuProfile, PluginError> {
         let json = self
-            .request(Phase::Call("profiler".into()), |reply| Command::Profile {
+            .request(Phase::Profiler, |reply| Command::Profile {
                 start: None,
                 reply,
             })
@@ -662,10 +661,8 @@ impl PluginHandle {
         &self,
         request: serde_json::Value,
     ) -> Result<serde_json::Value, PluginError> {
-        self.request(Phase::Call("debugger request".into()), |reply| {
-            Command::Debug { request, reply }
-        })
-        .await
+        self.request(Phase::Debugger, |reply| Command::Debug { request, reply })
+            .await
     }
 
     /// Sends a command and awaits its reply. `phase` is the step the command runs (its

@@ -8,7 +8,7 @@ use parking_lot::{Mutex, RwLock};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::config::RuntimeConfig;
-use crate::error::{ConfigError, LoadError, PluginError, PurgeError};
+use crate::error::{LoadError, PluginError, PurgeError, RuntimeError};
 use crate::events::{Bus, Events};
 use crate::health::{self, HealthReport};
 use crate::hooks::{Action, Builtin, HookContext, HookPhase, Hooks};
@@ -84,16 +84,17 @@ impl PluginRuntime {
     /// Creates a runtime.
     ///
     /// # Errors
-    /// A [`ConfigError`] naming the setting when `config` is invalid.
-    pub fn new(config: RuntimeConfig) -> Result<PluginRuntime, ConfigError> {
+    /// [`RuntimeError::Config`] naming the setting when `config` is invalid;
+    /// [`RuntimeError::Spawn`] when one of the runtime's threads cannot be started.
+    pub fn new(config: RuntimeConfig) -> Result<PluginRuntime, RuntimeError> {
         config.validate()?;
         init_engine();
         if config.startup_snapshot {
             crate::snapshot::prepare(&config.data_dir);
         }
-        let watchdog = Watchdog::spawn().map_err(|e| ConfigError {
-            field: "(runtime)",
-            reason: format!("cannot start the watchdog thread: {e}"),
+        let watchdog = Watchdog::spawn().map_err(|source| RuntimeError::Spawn {
+            thread: "watchdog",
+            source,
         })?;
         let bus = Bus::new();
         let scheduler = Scheduler::new();
@@ -167,9 +168,9 @@ impl PluginRuntime {
             runtime.inner.scheduler.clone(),
             runtime.inner.jobs_stop.clone(),
         )
-        .map_err(|e| ConfigError {
-            field: "(runtime)",
-            reason: format!("cannot start the jobs thread: {e}"),
+        .map_err(|source| RuntimeError::Spawn {
+            thread: "jobs",
+            source,
         })?;
         Ok(runtime)
     }

@@ -1207,7 +1207,7 @@ impl Worker {
                     let r = if self.shared.test_mode {
                         let timeout = timeout.unwrap_or(self.timeout);
                         self.invoke(
-                            Phase::Call(format!("test {index}")),
+                            Phase::Test(format!("#{index}")),
                             timeout,
                             Invoke::Test { index },
                         )
@@ -1220,7 +1220,7 @@ impl Worker {
                 Command::Debug { request, reply } => {
                     let r = self
                         .invoke(
-                            Phase::Call("debugger request".into()),
+                            Phase::Debugger,
                             self.timeout,
                             Invoke::Debug {
                                 request_json: request.to_string(),
@@ -1448,7 +1448,7 @@ impl Worker {
         }
         let r = self
             .invoke(
-                Phase::Call("healthCheck".into()),
+                Phase::HealthCheck,
                 self.timeout,
                 Invoke::Lifecycle {
                     step: "healthCheck",
@@ -1470,7 +1470,7 @@ impl Worker {
         let timeout = self.timeout;
         if let Err(e) = self
             .invoke(
-                Phase::Call(format!("task {id}")),
+                Phase::Task(id),
                 timeout,
                 Invoke::Task { id, once },
             )
@@ -1495,7 +1495,7 @@ impl Worker {
             EventSource::Plugin(id) => id,
         };
         let timeout = self.timeout;
-        let phase = Phase::Call(format!("event {name}"));
+        let phase = Phase::Event(name.to_string());
         if let Err(e) = self
             .invoke(
                 phase,

@@ -187,7 +187,13 @@ async fn lifecycle_steps_that_never_stop_are_bounded_too() {
     let h = rt.load(_h.path()).await.unwrap();
     let e = live("health check", h.health_check()).await.unwrap_err();
     assert!(
-        matches!(&e, PluginError::Timeout { phase: Phase::Call(c), .. } if c == "healthCheck"),
+        matches!(
+            &e,
+            PluginError::Timeout {
+                phase: Phase::HealthCheck,
+                ..
+            }
+        ),
         "{e:?}"
     );
     // initialize: the load fails, in time.
@@ -223,7 +229,7 @@ async fn events_timers_and_host_termination_are_backstopped() {
         is_unresponsive(
             &e.unresponsive().unwrap(),
             "stuck-event",
-            Some(Phase::Call("event block.now".into()))
+            Some(Phase::Event("block.now".into()))
         ),
         "{:?}",
         e.unresponsive()

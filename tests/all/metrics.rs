@@ -29,6 +29,10 @@ async fn metrics_count_what_plugins_do() {
         .find(|p| p.id == "com.example.hello")
         .unwrap();
     assert_eq!(h.calls, 3);
+    assert_eq!(h.state, qirvo::PluginState::Running);
+    // Serialized as the same lowercase word the text format and `qirvo run` print.
+    assert_eq!(serde_json::to_value(h.state).unwrap(), json!("running"));
+    assert_eq!(format!("{:<9}|", h.state), "running  |");
     assert_eq!(h.errors.get("call"), Some(&1));
     assert!(h.initialize_time.as_nanos() > 0 && h.start_time.as_nanos() > 0);
     assert!(h.heap.used.bytes() > 0 && h.cpu.time.as_nanos() > 0);

@@ -137,3 +137,66 @@ async fn a_plugin_cannot_schedule_without_bound() {
         .count();
     assert_eq!(n, 1000);
 }
+
+/// A failing scheduled task, a timed-out event handler and a failing health check are named
+/// as what they are, not as calls.
+#[tokio::test(flavor = "multi_thread")]
+async fn failures_name_the_task_event_or_health_check_they_came_from() {
+    let (rt, logs) = runtime();
+    let dir = write_plugin(
+        json!({ "id": "phases", "version": "1.0.0", "main": "main.js", "resources": { "timeout": 300 } }),
+        r#"
+        let task;
+        export default {
+          start() {
+            task = qirvo.scheduler.every("20ms", () => { throw new Error("task broke"); });
+            qirvo.events.on("order.created", () => { for (;;) {} });
+          },
+          healthCheck() { throw new Error("sick"); },
+        };
+        export function taskId() { return task.id; }
+        "#,
+    );
+    let p = rt.load(dir.path()).await.unwrap();
+    p.start().await.unwrap();
+    let id = p.call("taskId", vec![]).await.unwrap();
+    let task = format!("plugin phases: scheduled task {id}: Error: task broke");
+    assert!(
+        logs.wait_for("phases", &task).await,
+        "{:?}",
+        logs.messages("phases").last()
+    );
+    rt.events().emit("order.created", json!({})).unwrap();
+    assert!(
+        logs.wait_for(
+            "phases",
+            "plugin phases: event order.created: timed out after 300 ms"
+        )
+        .await,
+        "{:?}",
+        logs.messages("phases").last()
+    );
+    let err = p.health_check().await.unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            qirvo::PluginError::Exception {
+                phase: qirvo::Phase::HealthCheck,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().starts_with("plugin phases: health check: "),
+        "{err}"
+    );
+    assert!(
+        !logs
+            .messages("phases")
+            .iter()
+            .any(|m| m.contains(": call ")),
+        "{:?}",
+        logs.messages("phases").last()
+    );
+}

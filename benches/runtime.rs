@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use qirvo::{PluginError, PluginRuntime, RuntimeConfig};
+use qirvo::{PluginError, PluginHandle, PluginRuntime, RuntimeConfig};
 use serde_json::json;
 
 fn rss_mb() -> f64 {
@@ -114,6 +114,21 @@ fn floor() -> (f64, f64, f64) {
     })
 }
 
+/// What the measurements share: the runtime most of them load into, a scratch
+/// directory, and whether this is a `--quick` run.
+struct Bench<'a> {
+    rt: &'a PluginRuntime,
+    tmp: &'a Path,
+    quick: bool,
+}
+
+impl Bench<'_> {
+    /// `full` iterations, or `q` in a `--quick` run.
+    fn scale(&self, full: usize, q: usize) -> usize {
+        if self.quick { q } else { full }
+    }
+}
+
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
@@ -130,6 +145,42 @@ async fn main() {
         ..RuntimeConfig::default()
     })
     .unwrap();
+    let b = Bench {
+        rt: &rt,
+        tmp: tmp.path(),
+        quick,
+    };
+    let base_rss = startup_snapshot().await;
+    let mut handles = cold_starts(&b, base_rss).await;
+    cold_start_without_snapshot(&b).await;
+    cold_start_from_pool(&b).await;
+    debug_cost(&b).await;
+    floor_rows();
+    call_round_trip(&b, &handles[0]).await;
+    p99_beside_a_spinner(&b, &handles).await;
+    termination_delay(&b, &handles[0]).await;
+    for h in &handles {
+        h.unload().await.unwrap();
+    }
+    handles.clear();
+    heap_hogs(&b).await;
+    load_unload_cycles(&b).await;
+    storage_ops(&b).await;
+    event_fan_out(&b).await;
+    throughput(&b).await;
+    many_plugins(&b).await;
+
+    // The host API: plugin -> host -> plugin round trips, sync and async.
+    let host = host_api_rows(tmp.path(), scale(20_000, 2_000)).await;
+
+    // The peer, in the same run.
+    let peer = run_peer(scale(20000, 2000));
+    host_api_vs_peer(host, peer.as_ref());
+}
+
+/// Waits for the startup snapshot, prints the table's header and how long the snapshot
+/// took; returns the process RSS (MB) before any plugin is loaded.
+async fn startup_snapshot() -> f64 {
     // Isolates start from the startup snapshot once it is made (in the background, once
     // per process): measure with it ready, and separately without.
     let snap_started = Instant::now();
@@ -151,15 +202,20 @@ async fn main() {
             "NOT READY: figures below are without it"
         },
     );
+    base_rss
+}
 
+/// Cold start of small TS plugins, the RSS each costs idle, and the warm transpile cache.
+/// Returns the loaded plugins, which the call measurements use.
+async fn cold_starts(b: &Bench<'_>, base_rss: f64) -> Vec<PluginHandle> {
     // Cold start: load → initialize done, for a small TS plugin.
     let mut starts = Vec::new();
     let mut handles = Vec::new();
-    let n_idle = scale(100, 20);
+    let n_idle = b.scale(100, 20);
     for i in 0..n_idle {
-        let dir = plugin_dir(tmp.path(), &format!("idle-{i}"), json!({}), SMALL_TS);
+        let dir = plugin_dir(b.tmp, &format!("idle-{i}"), json!({}), SMALL_TS);
         let t = Instant::now();
-        handles.push(rt.load(&dir).await.unwrap());
+        handles.push(b.rt.load(&dir).await.unwrap());
         starts.push(t.elapsed().as_secs_f64() * 1e3);
     }
     let per_plugin = (rss_mb() - base_rss) / n_idle as f64;
@@ -182,10 +238,10 @@ async fn main() {
     // Warm transpile cache: the same plugins loaded again (each one unloaded first).
     let mut warm = Vec::new();
     for (i, handle) in handles.iter_mut().take(n_idle.min(20)).enumerate() {
-        let dir = tmp.path().join(format!("idle-{i}"));
+        let dir = b.tmp.join(format!("idle-{i}"));
         handle.unload().await.unwrap();
         let t = Instant::now();
-        *handle = rt.load(&dir).await.unwrap();
+        *handle = b.rt.load(&dir).await.unwrap();
         warm.push(t.elapsed().as_secs_f64() * 1e3);
     }
     row(
@@ -193,118 +249,116 @@ async fn main() {
         format!("{:.2} ms", pct(&mut warm, 0.5)),
         "same plugins loaded again",
     );
+    handles
+}
 
-    // Without the snapshot: every isolate evaluates the web platform itself.
-    {
-        let plain = PluginRuntime::new(RuntimeConfig {
-            data_dir: tmp.path().join("data-nosnap"),
-            startup_snapshot: false,
+/// Without the snapshot: every isolate evaluates the web platform itself.
+async fn cold_start_without_snapshot(b: &Bench<'_>) {
+    let plain = PluginRuntime::new(RuntimeConfig {
+        data_dir: b.tmp.join("data-nosnap"),
+        startup_snapshot: false,
+        ..RuntimeConfig::default()
+    })
+    .unwrap();
+    let mut times = Vec::new();
+    for i in 0..b.scale(20, 5) {
+        let dir = plugin_dir(b.tmp, &format!("nosnap-{i}"), json!({}), SMALL_TS);
+        let t = Instant::now();
+        let h = plain.load(&dir).await.unwrap();
+        times.push(t.elapsed().as_secs_f64() * 1e3);
+        h.unload().await.unwrap();
+    }
+    row(
+        "cold start p50 without the snapshot",
+        format!("{:.2} ms", pct(&mut times, 0.5)),
+        "startup_snapshot: false, transpile cache cold",
+    );
+}
+
+/// A warm isolate from the pool (and a warm transpile cache): load only binds it.
+async fn cold_start_from_pool(b: &Bench<'_>) {
+    let pooled = PluginRuntime::new(RuntimeConfig {
+        data_dir: b.tmp.join("data-pool"),
+        warm_isolates: 2,
+        ..RuntimeConfig::default()
+    })
+    .unwrap();
+    let n = b.scale(20, 5);
+    let dirs: Vec<_> = (0..n)
+        .map(|i| plugin_dir(b.tmp, &format!("pool-{i}"), json!({}), SMALL_TS))
+        .collect();
+    // Fill the transpile cache first.
+    for d in &dirs {
+        pooled.load(d).await.unwrap().unload().await.unwrap();
+    }
+    let mut times = Vec::new();
+    for d in &dirs {
+        // Steady state: the pool has refilled since the last load.
+        while pooled.warm_pool().ready < 2 {
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        }
+        let t = Instant::now();
+        let h = pooled.load(d).await.unwrap();
+        times.push(t.elapsed().as_secs_f64() * 1e3);
+        h.unload().await.unwrap();
+    }
+    let stats = pooled.warm_pool();
+    row(
+        "cold start p50, warm isolate (pool) + transpile cache warm",
+        format!("{:.2} ms", pct(&mut times, 0.5)),
+        &format!(
+            "warm_isolates: 2; {} of {} loads took a warm isolate",
+            stats.claimed,
+            stats.claimed + stats.missed
+        ),
+    );
+    row(
+        "cold start p99, warm isolate",
+        format!("{:.2} ms", pct(&mut times, 0.99)),
+        "",
+    );
+}
+
+/// What debugging costs: a loop of 1,000,000 statements, plain, instrumented
+/// (RuntimeConfig::debug, no debugger attached), and with a session attached but nothing
+/// armed (each statement still reads only the isolate's armed flag, no op).
+async fn debug_cost(b: &Bench<'_>) {
+    const LOOP_TS: &str = "export function work(n: number): number { let s = 0; for (let i = 0; i < n; i++) { s += i % 7; } return s; }\n";
+    let mut times = Vec::new();
+    for (label, debug, attach) in [
+        ("plain", false, false),
+        ("instrumented", true, false),
+        ("instrumented + session", true, true),
+    ] {
+        let drt = PluginRuntime::new(RuntimeConfig {
+            data_dir: b.tmp.join(format!("data-debug-{}", times.len())),
+            debug,
             ..RuntimeConfig::default()
         })
         .unwrap();
-        let mut times = Vec::new();
-        for i in 0..scale(20, 5) {
-            let dir = plugin_dir(tmp.path(), &format!("nosnap-{i}"), json!({}), SMALL_TS);
+        let dir = plugin_dir(b.tmp, &format!("loop-{}", times.len()), json!({}), LOOP_TS);
+        let h = drt.load(&dir).await.unwrap();
+        let _session = attach.then(|| drt.debug(h.id()).unwrap());
+        let mut ms = Vec::new();
+        for _ in 0..b.scale(5, 2) {
             let t = Instant::now();
-            let h = plain.load(&dir).await.unwrap();
-            times.push(t.elapsed().as_secs_f64() * 1e3);
-            h.unload().await.unwrap();
+            h.call("work", vec![json!(1_000_000)]).await.unwrap();
+            ms.push(t.elapsed().as_secs_f64() * 1e3);
         }
+        times.push((label, pct(&mut ms, 0.5)));
+    }
+    let plain = times[0].1;
+    for (label, ms) in &times {
         row(
-            "cold start p50 without the snapshot",
-            format!("{:.2} ms", pct(&mut times, 0.5)),
-            "startup_snapshot: false, transpile cache cold",
+            &format!("1M-statement loop, {label}"),
+            format!("{ms:.1} ms"),
+            &format!("{:.1}× plain", ms / plain),
         );
     }
+}
 
-    // A warm isolate from the pool (and a warm transpile cache): load only binds it.
-    {
-        let pooled = PluginRuntime::new(RuntimeConfig {
-            data_dir: tmp.path().join("data-pool"),
-            warm_isolates: 2,
-            ..RuntimeConfig::default()
-        })
-        .unwrap();
-        let n = scale(20, 5);
-        let dirs: Vec<_> = (0..n)
-            .map(|i| plugin_dir(tmp.path(), &format!("pool-{i}"), json!({}), SMALL_TS))
-            .collect();
-        // Fill the transpile cache first.
-        for d in &dirs {
-            pooled.load(d).await.unwrap().unload().await.unwrap();
-        }
-        let mut times = Vec::new();
-        for d in &dirs {
-            // Steady state: the pool has refilled since the last load.
-            while pooled.warm_pool().ready < 2 {
-                tokio::time::sleep(std::time::Duration::from_millis(2)).await;
-            }
-            let t = Instant::now();
-            let h = pooled.load(d).await.unwrap();
-            times.push(t.elapsed().as_secs_f64() * 1e3);
-            h.unload().await.unwrap();
-        }
-        let stats = pooled.warm_pool();
-        row(
-            "cold start p50, warm isolate (pool) + transpile cache warm",
-            format!("{:.2} ms", pct(&mut times, 0.5)),
-            &format!(
-                "warm_isolates: 2; {} of {} loads took a warm isolate",
-                stats.claimed,
-                stats.claimed + stats.missed
-            ),
-        );
-        row(
-            "cold start p99, warm isolate",
-            format!("{:.2} ms", pct(&mut times, 0.99)),
-            "",
-        );
-    }
-
-    // What debugging costs: a loop of 1,000,000 statements, plain, instrumented
-    // (RuntimeConfig::debug, no debugger attached), and with a session attached (each
-    // statement then takes the debug state's lock).
-    {
-        const LOOP_TS: &str = "export function work(n: number): number { let s = 0; for (let i = 0; i < n; i++) { s += i % 7; } return s; }\n";
-        let mut times = Vec::new();
-        for (label, debug, attach) in [
-            ("plain", false, false),
-            ("instrumented", true, false),
-            ("instrumented + session", true, true),
-        ] {
-            let drt = PluginRuntime::new(RuntimeConfig {
-                data_dir: tmp.path().join(format!("data-debug-{}", times.len())),
-                debug,
-                ..RuntimeConfig::default()
-            })
-            .unwrap();
-            let dir = plugin_dir(
-                tmp.path(),
-                &format!("loop-{}", times.len()),
-                json!({}),
-                LOOP_TS,
-            );
-            let h = drt.load(&dir).await.unwrap();
-            let _session = attach.then(|| drt.debug(h.id()).unwrap());
-            let mut ms = Vec::new();
-            for _ in 0..scale(5, 2) {
-                let t = Instant::now();
-                h.call("work", vec![json!(1_000_000)]).await.unwrap();
-                ms.push(t.elapsed().as_secs_f64() * 1e3);
-            }
-            times.push((label, pct(&mut ms, 0.5)));
-        }
-        let plain = times[0].1;
-        for (label, ms) in &times {
-            row(
-                &format!("1M-statement loop, {label}"),
-                format!("{ms:.1} ms"),
-                &format!("{:.1}× plain", ms / plain),
-            );
-        }
-    }
-
-    // The floor: bare deno_core on one thread, no Qirvo around it.
+/// The floor: bare deno_core on one thread, no Qirvo around it.
+fn floor_rows() {
     let (floor_cold, floor_call, floor_op) = std::thread::spawn(floor).join().unwrap();
     row(
         "floor: bare JsRuntime + module, p50",
@@ -321,11 +375,12 @@ async fn main() {
         format!("{floor_op:.3} µs"),
         "sync op in a JS loop",
     );
+}
 
-    // Call round trip.
-    let p = &handles[0];
+/// Call round trip.
+async fn call_round_trip(b: &Bench<'_>, p: &PluginHandle) {
     let mut lat = Vec::new();
-    for i in 0..scale(20_000, 2_000) {
+    for i in 0..b.scale(20_000, 2_000) {
         let t = Instant::now();
         p.call("add", vec![json!(i), json!(1)]).await.unwrap();
         lat.push(t.elapsed().as_secs_f64() * 1e6);
@@ -340,11 +395,13 @@ async fn main() {
         format!("{:.1} µs", pct(&mut lat, 0.99)),
         "",
     );
+}
 
-    // p99 latency of 49 plugins with and without a 50th spinning.
+/// p99 latency of 49 plugins with and without a 50th spinning (the 50th is terminated).
+async fn p99_beside_a_spinner(b: &Bench<'_>, handles: &[PluginHandle]) {
     let others = &handles[1..50.min(handles.len())];
     let mut quiet = Vec::new();
-    for round in 0..scale(40, 10) {
+    for round in 0..b.scale(40, 10) {
         for h in others {
             let t = Instant::now();
             h.call("add", vec![json!(round), json!(1)]).await.unwrap();
@@ -359,7 +416,7 @@ async fn main() {
     });
     tokio::time::sleep(Duration::from_millis(50)).await;
     let mut noisy = Vec::new();
-    for round in 0..scale(40, 10) {
+    for round in 0..b.scale(40, 10) {
         for h in others {
             let t = Instant::now();
             h.call("add", vec![json!(round), json!(1)]).await.unwrap();
@@ -378,11 +435,13 @@ async fn main() {
         format!("{:.1} µs", pct(&mut noisy, 0.99)),
         "2 cores: the spinner holds one",
     );
+}
 
-    // Termination delay past the deadline.
+/// Termination delay past the deadline.
+async fn termination_delay(b: &Bench<'_>, p: &PluginHandle) {
     let mut delays = Vec::new();
     let deadline = Duration::from_millis(20);
-    for _ in 0..scale(100, 20) {
+    for _ in 0..b.scale(100, 20) {
         let t = Instant::now();
         let e = p
             .call_with_timeout("spin", vec![], deadline)
@@ -401,23 +460,20 @@ async fn main() {
         format!("{:.2} ms", pct(&mut delays, 0.99)),
         "",
     );
+}
 
-    for h in &handles {
-        h.unload().await.unwrap();
-    }
-    drop(handles);
-
-    // Heap exhaustion: time to kill, and RSS before/after 50 exhausted plugins.
+/// Heap exhaustion: time to kill, and RSS before/after 50 exhausted plugins.
+async fn heap_hogs(b: &Bench<'_>) {
     let before = rss_mb();
     let mut kills = Vec::new();
-    for i in 0..scale(50, 10) {
+    for i in 0..b.scale(50, 10) {
         let dir = plugin_dir(
-            tmp.path(),
+            b.tmp,
             &format!("hog-{i}"),
             json!({ "resources": { "memory": "32MB" } }),
             HOG_TS,
         );
-        let h = rt.load(&dir).await.unwrap();
+        let h = b.rt.load(&dir).await.unwrap();
         let t = Instant::now();
         let e = h.call("exhaust", vec![]).await.unwrap_err();
         assert!(matches!(e, PluginError::MemoryLimitExceeded { .. }), "{e}");
@@ -435,13 +491,15 @@ async fn main() {
         format!("{before:.0} → {after:.0} MB"),
         "",
     );
+}
 
-    // RSS across 1,000 plugins loaded and unloaded.
-    let dir = plugin_dir(tmp.path(), "cycle", json!({}), SMALL_TS);
-    let cycles = scale(1000, 100);
+/// RSS across 1,000 plugins loaded and unloaded.
+async fn load_unload_cycles(b: &Bench<'_>) {
+    let dir = plugin_dir(b.tmp, "cycle", json!({}), SMALL_TS);
+    let cycles = b.scale(1000, 100);
     let mut samples = Vec::new();
     for i in 0..cycles {
-        let h = rt.load(&dir).await.unwrap();
+        let h = b.rt.load(&dir).await.unwrap();
         h.call("add", vec![json!(1), json!(2)]).await.unwrap();
         h.unload().await.unwrap();
         if i % (cycles / 5) == 0 || i == cycles - 1 {
@@ -453,8 +511,10 @@ async fn main() {
         format!("{} MB", samples.join(" → ")),
         "sampled every fifth",
     );
+}
 
-    // qirvo.storage per-call cost (SQLite, WAL), measured inside one call.
+/// qirvo.storage per-call cost (SQLite, WAL), measured inside one call.
+async fn storage_ops(b: &Bench<'_>) {
     let store_ts = r#"
 export async function sets(n: number): Promise<number> {
   const t = performance.now();
@@ -473,13 +533,13 @@ export async function noop(n: number): Promise<number> {
 }
 "#;
     let dir = plugin_dir(
-        tmp.path(),
+        b.tmp,
         "store-bench",
         json!({ "resources": { "storage": "64MB" } }),
         store_ts,
     );
-    let h = rt.load(&dir).await.unwrap();
-    let n = scale(20_000, 2_000);
+    let h = b.rt.load(&dir).await.unwrap();
+    let n = b.scale(20_000, 2_000);
     let set_us = h
         .call("sets", vec![json!(n)])
         .await
@@ -513,24 +573,26 @@ export async function noop(n: number): Promise<number> {
         "op + promise, no I/O",
     );
     h.unload().await.unwrap();
+}
 
-    // Event fan-out: one emit delivered to 100 subscribed plugins (each answers).
-    let fan = scale(100, 20);
+/// Event fan-out: one emit delivered to 100 subscribed plugins (each answers).
+async fn event_fan_out(b: &Bench<'_>) {
+    let fan = b.scale(100, 20);
     let mut subs = Vec::new();
     for i in 0..fan {
         let dir = plugin_dir(
-            tmp.path(),
+            b.tmp,
             &format!("fan-{i}"),
             json!({}),
             "export default { initialize() { qirvo.events.on(\"bench.ping\", () => qirvo.events.emit(\"bench.pong\", 1)); } };",
         );
-        subs.push(rt.load(&dir).await.unwrap());
+        subs.push(b.rt.load(&dir).await.unwrap());
     }
-    let mut pongs = rt.events().subscribe("bench.pong").unwrap();
+    let mut pongs = b.rt.events().subscribe("bench.pong").unwrap();
     let mut fanout = Vec::new();
     for _ in 0..10 {
         let t = Instant::now();
-        assert_eq!(rt.events().emit("bench.ping", json!(null)).unwrap(), fan);
+        assert_eq!(b.rt.events().emit("bench.ping", json!(null)).unwrap(), fan);
         for _ in 0..fan {
             pongs.recv().await.unwrap();
         }
@@ -545,16 +607,18 @@ export async function noop(n: number): Promise<number> {
         s.unload().await.unwrap();
     }
     drop(subs);
+}
 
-    // Throughput: calls per second across all cores, many plugins, many callers.
+/// Throughput: calls per second across all cores, many plugins, many callers.
+async fn throughput(b: &Bench<'_>) {
     let mut pool = Vec::new();
-    for i in 0..scale(50, 10) {
-        let dir = plugin_dir(tmp.path(), &format!("tp-{i}"), json!({}), SMALL_TS);
-        pool.push(rt.load(&dir).await.unwrap());
+    for i in 0..b.scale(50, 10) {
+        let dir = plugin_dir(b.tmp, &format!("tp-{i}"), json!({}), SMALL_TS);
+        pool.push(b.rt.load(&dir).await.unwrap());
     }
     let pool = std::sync::Arc::new(pool);
     let calls = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-    let until = Instant::now() + Duration::from_secs(if quick { 1 } else { 3 });
+    let until = Instant::now() + Duration::from_secs(if b.quick { 1 } else { 3 });
     let mut tasks = Vec::new();
     for w in 0..64 {
         let pool = pool.clone();
@@ -585,20 +649,22 @@ export async function noop(n: number): Promise<number> {
         p.unload().await.unwrap();
     }
     drop(pool);
+}
 
-    // Many plugins: the cost of a health pass and a metrics scrape.
-    let many = scale(1000, 50);
+/// Many plugins: the cost of a health pass and a metrics scrape.
+async fn many_plugins(b: &Bench<'_>) {
+    let many = b.scale(1000, 50);
     let mut handles = Vec::new();
     let before = rss_mb();
     for i in 0..many {
-        let dir = plugin_dir(tmp.path(), &format!("many-{i}"), json!({}), SMALL_TS);
-        handles.push(rt.load(&dir).await.unwrap());
+        let dir = plugin_dir(b.tmp, &format!("many-{i}"), json!({}), SMALL_TS);
+        handles.push(b.rt.load(&dir).await.unwrap());
     }
     let per = (rss_mb() - before) / many as f64;
     let mut health = Vec::new();
     for _ in 0..5 {
         let t = Instant::now();
-        let reports = rt.check_health().await;
+        let reports = b.rt.check_health().await;
         assert_eq!(reports.len(), many);
         health.push(t.elapsed().as_secs_f64() * 1e3);
     }
@@ -606,7 +672,7 @@ export async function noop(n: number): Promise<number> {
     let mut bytes = 0;
     for _ in 0..20 {
         let t = Instant::now();
-        bytes = rt.metrics_text().len();
+        bytes = b.rt.metrics_text().len();
         scrape.push(t.elapsed().as_secs_f64() * 1e3);
     }
     row(
@@ -631,13 +697,6 @@ export async function noop(n: number): Promise<number> {
         h.unload().await.unwrap();
     }
     drop(handles);
-
-    // The host API: plugin -> host -> plugin round trips, sync and async.
-    let host = host_api_rows(tmp.path(), scale(20_000, 2_000)).await;
-
-    // The peer, in the same run.
-    let peer = run_peer(scale(20000, 2000));
-    host_api_vs_peer(host, peer.as_ref());
 }
 
 /// Runs the Node peer (`../shared/peers/node-workers.js`) and prints its figures.

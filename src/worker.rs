@@ -1110,151 +1110,22 @@ impl Worker {
                     Next::Cmd(c) => c,
                     Next::Pause => continue,
                     Next::Loop(result, why) => {
-                        if why.is_some() {
-                            self.js.v8_isolate().cancel_terminate_execution();
-                        }
-                        match why {
-                            Some(Interrupt::Memory) => {
-                                self.record_heap(true);
-                                let heap = *self.shared.heap.lock();
-                                self.shared.logs.push(
-                                    LogLevel::Error,
-                                    &format!(
-                                        "exceeded its memory limit of {} in a background task (heap at {}); disposing the isolate",
-                                        self.limit, heap.used
-                                    ),
-                                );
-                                self.failed_while_running = self.state() == PluginState::Running;
-                                self.shared.set_state(PluginState::Error);
-                                return Exit::Failed {
-                                    restartable: true,
-                                    was_running: self.failed_while_running,
-                                };
-                            }
-                            Some(Interrupt::Deadline) => self.shared.logs.push(
-                                LogLevel::Error,
-                                &format!(
-                                    "a background task ran past the {} ms deadline and was terminated",
-                                    self.timeout.as_millis()
-                                ),
-                            ),
-                            Some(Interrupt::Host) | None => {}
-                        }
-                        if let Err(e) = result {
-                            self.shared.logs.push(
-                                LogLevel::Error,
-                                &format!("uncaught: {}", core_error_message(e)),
-                            );
-                        } else if why.is_none() {
-                            // Nothing left to run until a command arrives.
-                            loop_idle = true;
+                        match self.background_ended(result, why) {
+                            Ok(idle) => loop_idle = idle,
+                            Err(exit) => return exit,
                         }
                         continue;
                     }
                 }
             };
-            let Some(cmd) = cmd else {
-                // Every handle is gone: shut down quietly.
-                let _ = self.stop().await;
-                self.shared.set_state(PluginState::Unloaded);
-                return Exit::Done;
-            };
-            loop_idle = false;
-            match cmd {
-                Command::Start { reply } => {
-                    let r = self.start().await;
-                    let _ = reply.send(r);
-                }
-                Command::Stop { reply } => {
-                    let r = self.stop().await;
-                    let _ = reply.send(r);
-                }
-                Command::Call {
-                    name,
-                    args,
-                    timeout,
-                    reply,
-                } => {
-                    let r = self
-                        .call(&name, args, timeout.unwrap_or(self.timeout))
-                        .await;
-                    let _ = reply.send(r);
-                }
-                Command::Event {
-                    name,
-                    payload,
-                    source,
-                    pending,
-                    pending_bytes,
-                } => {
-                    let bytes = payload.len();
-                    self.deliver_event(&name, payload, source).await;
-                    pending.fetch_sub(1, Ordering::Relaxed);
-                    pending_bytes.fetch_sub(bytes, Ordering::Relaxed);
-                }
-                Command::RunTask { id, once, running } => {
-                    self.run_task(id, once).await;
-                    running.store(false, Ordering::Release);
-                    if once {
-                        self.scheduler.finished(id);
-                    }
-                }
-                Command::Test {
-                    index,
-                    timeout,
-                    reply,
-                } => {
-                    let r = if self.shared.test_mode {
-                        let timeout = timeout.unwrap_or(self.timeout);
-                        self.invoke(
-                            Phase::Test(format!("#{index}")),
-                            timeout,
-                            Invoke::Test { index },
-                        )
-                        .await
-                    } else {
-                        Err(self.invalid("run tests of"))
-                    };
-                    let _ = reply.send(r);
-                }
-                Command::Debug { request, reply } => {
-                    let r = self
-                        .invoke(
-                            Phase::Debugger,
-                            self.timeout,
-                            Invoke::Debug {
-                                request_json: request.to_string(),
-                            },
-                        )
-                        .await;
-                    let _ = reply.send(r);
-                }
-                Command::Profile { start, reply } => {
-                    let r = match start {
-                        Some(interval) => self.start_profiling(interval).map(|_| None),
-                        None => self.stop_profiling().map(Some),
-                    };
-                    let _ = reply.send(r);
-                }
-                Command::CollectGarbage { reply } => {
-                    self.js.v8_isolate().low_memory_notification();
-                    self.record_heap(true);
-                    let _ = reply.send(*self.shared.heap.lock());
-                }
-                Command::Restart => {
-                    let was_running = self.state() == PluginState::Running;
+            let cmd = match cmd {
+                None => {
+                    // Every handle is gone: shut down quietly.
                     let _ = self.stop().await;
-                    self.shared.logs.push(
-                        LogLevel::Warn,
-                        "restarting in a fresh isolate (resource enforcement)",
-                    );
-                    return Exit::Restart { was_running };
+                    self.shared.set_state(PluginState::Unloaded);
+                    return Exit::Done;
                 }
-                Command::HealthCheck { reply } => {
-                    let r = self.health_check().await;
-                    let _ = reply.send(r);
-                }
-                Command::Unload { reply } => {
+                Some(Command::Unload { reply }) => {
                     let r = self.stop().await;
                     self.shared.set_state(PluginState::Unloaded);
                     // Dispose the isolate before answering, so its memory is returned
@@ -1263,6 +1134,11 @@ impl Worker {
                     let _ = reply.send(r);
                     return Exit::Done;
                 }
+                Some(cmd) => cmd,
+            };
+            loop_idle = false;
+            if let Some(exit) = self.handle(cmd).await {
+                return exit;
             }
             if self.shared.is_abandoned() {
                 // The host gave up on this thread while the step was stuck (its callers
@@ -1277,6 +1153,163 @@ impl Worker {
                 };
             }
         }
+    }
+
+    /// A stretch of event-loop turning ended with `result`, interrupted for `why` (if it
+    /// was): logs what the plugin should hear about. `Ok(true)` when nothing is left to run
+    /// until a command arrives; `Err` with the exit when the heap ran out.
+    fn background_ended(
+        &mut self,
+        result: Result<(), CoreError>,
+        why: Option<Interrupt>,
+    ) -> Result<bool, Exit> {
+        if why.is_some() {
+            self.js.v8_isolate().cancel_terminate_execution();
+        }
+        match why {
+            Some(Interrupt::Memory) => {
+                self.record_heap(true);
+                let heap = *self.shared.heap.lock();
+                self.shared.logs.push(
+                    LogLevel::Error,
+                    &format!(
+                        "exceeded its memory limit of {} in a background task (heap at {}); disposing the isolate",
+                        self.limit, heap.used
+                    ),
+                );
+                self.failed_while_running = self.state() == PluginState::Running;
+                self.shared.set_state(PluginState::Error);
+                return Err(Exit::Failed {
+                    restartable: true,
+                    was_running: self.failed_while_running,
+                });
+            }
+            Some(Interrupt::Deadline) => self.shared.logs.push(
+                LogLevel::Error,
+                &format!(
+                    "a background task ran past the {} ms deadline and was terminated",
+                    self.timeout.as_millis()
+                ),
+            ),
+            Some(Interrupt::Host) | None => {}
+        }
+        if let Err(e) = result {
+            self.shared.logs.push(
+                LogLevel::Error,
+                &format!("uncaught: {}", core_error_message(e)),
+            );
+            return Ok(false);
+        }
+        Ok(why.is_none())
+    }
+
+    /// Runs one command (all but `Unload`, which `serve` handles: it disposes the worker).
+    /// Returns the exit when the command ends this isolate (`Restart`).
+    async fn handle(&mut self, cmd: Command) -> Option<Exit> {
+        match cmd {
+            Command::Start { reply } => {
+                let r = self.start().await;
+                let _ = reply.send(r);
+            }
+            Command::Stop { reply } => {
+                let r = self.stop().await;
+                let _ = reply.send(r);
+            }
+            Command::Call {
+                name,
+                args,
+                timeout,
+                reply,
+            } => {
+                let r = self
+                    .call(&name, args, timeout.unwrap_or(self.timeout))
+                    .await;
+                let _ = reply.send(r);
+            }
+            Command::Event {
+                name,
+                payload,
+                source,
+                pending,
+                pending_bytes,
+            } => {
+                let bytes = payload.len();
+                self.deliver_event(&name, payload, source).await;
+                pending.fetch_sub(1, Ordering::Relaxed);
+                pending_bytes.fetch_sub(bytes, Ordering::Relaxed);
+            }
+            Command::RunTask { id, once, running } => {
+                self.run_task(id, once).await;
+                running.store(false, Ordering::Release);
+                if once {
+                    self.scheduler.finished(id);
+                }
+            }
+            Command::Test {
+                index,
+                timeout,
+                reply,
+            } => {
+                let r = if self.shared.test_mode {
+                    let timeout = timeout.unwrap_or(self.timeout);
+                    self.invoke(
+                        Phase::Test(format!("#{index}")),
+                        timeout,
+                        Invoke::Test { index },
+                    )
+                    .await
+                } else {
+                    Err(self.invalid("run tests of"))
+                };
+                let _ = reply.send(r);
+            }
+            Command::Debug { request, reply } => {
+                let r = self
+                    .invoke(
+                        Phase::Debugger,
+                        self.timeout,
+                        Invoke::Debug {
+                            request_json: request.to_string(),
+                        },
+                    )
+                    .await;
+                let _ = reply.send(r);
+            }
+            Command::Profile { start, reply } => {
+                let r = match start {
+                    Some(interval) => self.start_profiling(interval).map(|_| None),
+                    None => self.stop_profiling().map(Some),
+                };
+                let _ = reply.send(r);
+            }
+            Command::CollectGarbage { reply } => {
+                self.js.v8_isolate().low_memory_notification();
+                self.record_heap(true);
+                let _ = reply.send(*self.shared.heap.lock());
+            }
+            Command::Restart => {
+                let was_running = self.state() == PluginState::Running;
+                let _ = self.stop().await;
+                self.shared.logs.push(
+                    LogLevel::Warn,
+                    "restarting in a fresh isolate (resource enforcement)",
+                );
+                return Some(Exit::Restart { was_running });
+            }
+            Command::HealthCheck { reply } => {
+                let r = self.health_check().await;
+                let _ = reply.send(r);
+            }
+            Command::Unload { reply } => {
+                // `serve` takes unloads itself (it disposes the isolate before replying);
+                // this is the same unload, the isolate going with the worker.
+                let r = self.stop().await;
+                self.shared.set_state(PluginState::Unloaded);
+                let _ = reply.send(r);
+                return Some(Exit::Done);
+            }
+        }
+        None
     }
 
     /// Turns the plugin's event loop (timers, pending work) until a command arrives, the
@@ -1469,11 +1502,7 @@ impl Worker {
         }
         let timeout = self.timeout;
         if let Err(e) = self
-            .invoke(
-                Phase::Task(id),
-                timeout,
-                Invoke::Task { id, once },
-            )
+            .invoke(Phase::Task(id), timeout, Invoke::Task { id, once })
             .await
         {
             self.shared.counters.error("task");
@@ -1566,7 +1595,6 @@ impl Worker {
         timeout: Duration,
         what: Invoke<'_>,
     ) -> Result<serde_json::Value, PluginError> {
-        let id = self.id().to_string();
         let export = match &what {
             Invoke::Call { name, .. } => Some(name.to_string()),
             Invoke::Lifecycle { .. }
@@ -1577,144 +1605,50 @@ impl Worker {
         };
         let value = self
             .step(phase, timeout, move |w| {
-                let (lifecycle, call_export, deliver_event, run_task, run_test) = {
-                    let state = w.js.op_state();
-                    let state = state.borrow();
-                    let host = state.try_borrow::<ops::host::HostFns>().ok_or_else(|| {
-                        PluginError::Gone {
-                            id: w.id().to_string(),
-                            state: w.state(),
-                        }
-                    })?;
-                    (
-                        host.lifecycle.clone(),
-                        host.call_export.clone(),
-                        host.deliver_event.clone(),
-                        host.run_task.clone(),
-                        host.run_test.clone(),
-                    )
-                };
-                let agent = {
-                    let state = w.js.op_state();
-                    let state = state.borrow();
-                    state
-                        .try_borrow::<ops::debug::DebugAgent>()
-                        .map(|a| a.request.clone())
-                };
-                let ns = w.namespace.clone().ok_or_else(|| PluginError::Gone {
-                    id: w.id().to_string(),
-                    state: w.state(),
-                })?;
+                let entry = w.host_entry()?;
                 let id = w.id().to_string();
-                let state_now = w.state();
+                let state = w.state();
                 deno_core::scope!(scope, &mut w.js);
-                let ns = v8::Local::new(scope, ns);
-                let (func, args) = match what {
-                    Invoke::Test { index } => {
-                        let i: v8::Local<v8::Value> = v8::Integer::new(scope, index).into();
-                        (run_test, vec![v8::Global::new(scope, i)])
-                    }
-                    Invoke::Debug { request_json } => {
-                        let Some(agent) = agent else {
-                            return Err(PluginError::Gone {
-                                id: id.clone(),
-                                state: state_now,
-                            });
-                        };
-                        let Some(text) = v8::String::new(scope, &request_json) else {
-                            return Err(PluginError::BadArgument {
-                                id: id.clone(),
-                                name: "debugger request".into(),
-                                index: 0,
-                                reason: "too large".into(),
-                            });
-                        };
-                        let text: v8::Local<v8::Value> = text.into();
-                        (agent, vec![v8::Global::new(scope, text)])
-                    }
-                    Invoke::Task { id, once } => {
-                        let id: v8::Local<v8::Value> =
-                            v8::Integer::new_from_unsigned(scope, id).into();
-                        let once: v8::Local<v8::Value> = v8::Boolean::new(scope, once).into();
-                        (
-                            run_task,
-                            vec![v8::Global::new(scope, id), v8::Global::new(scope, once)],
-                        )
-                    }
-                    Invoke::Event {
-                        name,
-                        payload,
-                        source,
-                    } => {
-                        let mut args = Vec::with_capacity(3);
-                        for text in [name, payload.as_str(), source.as_str()] {
-                            let Some(s) = v8::String::new(scope, text) else {
-                                return Err(PluginError::BadArgument {
-                                    id: id.clone(),
-                                    name: format!("event {name}"),
-                                    index: 0,
-                                    reason: "too large".into(),
-                                });
-                            };
-                            let s: v8::Local<v8::Value> = s.into();
-                            args.push(v8::Global::new(scope, s));
-                        }
-                        (deliver_event, args)
-                    }
-                    Invoke::Lifecycle { step, config } => {
-                        let step: v8::Local<v8::Value> =
-                            v8::String::new(scope, step).unwrap().into();
-                        let cfg: v8::Local<v8::Value> =
-                            match config.and_then(|c| v8::String::new(scope, &c)) {
-                                Some(c) => c.into(),
-                                None => v8::undefined(scope).into(),
-                            };
-                        let ns: v8::Local<v8::Value> = ns.into();
-                        (
-                            lifecycle,
-                            vec![
-                                v8::Global::new(scope, step),
-                                v8::Global::new(scope, ns),
-                                v8::Global::new(scope, cfg),
-                            ],
-                        )
-                    }
-                    Invoke::Call { name, args_json } => {
-                        let key = v8::String::new(scope, name).ok_or_else(|| {
-                            PluginError::NoSuchExport {
-                                id: id.clone(),
-                                name: name.to_string(),
-                            }
-                        })?;
-                        let f = ns
-                            .get(scope, key.into())
-                            .filter(|f| f.is_function() && name != "then")
-                            .ok_or_else(|| PluginError::NoSuchExport {
-                                id: id.clone(),
-                                name: name.to_string(),
-                            })?;
-                        let args = v8::String::new(scope, &args_json).ok_or_else(|| {
-                            PluginError::BadArgument {
-                                id: id.clone(),
-                                name: name.to_string(),
-                                index: 0,
-                                reason: format!(
-                                    "the arguments ({} bytes of JSON) are too large",
-                                    args_json.len()
-                                ),
-                            }
-                        })?;
-                        let args: v8::Local<v8::Value> = args.into();
-                        (
-                            call_export,
-                            vec![v8::Global::new(scope, f), v8::Global::new(scope, args)],
-                        )
-                    }
-                };
+                let (func, args) = invoke_target(scope, entry, what, &id, state)?;
                 Ok(JsRuntime::scoped_call_with_args(scope, &func, &args))
             })
             .await?;
+        self.decode_reply(value, export)
+    }
 
+    /// The bootstrap's host functions, the debug agent and the entry module's namespace,
+    /// as `invoke` needs them; `Gone` when the isolate has none (it is going away).
+    fn host_entry(&mut self) -> Result<HostEntry, PluginError> {
+        let (id, now) = (self.id().to_string(), self.state());
+        let gone = || PluginError::Gone {
+            id: id.clone(),
+            state: now,
+        };
+        let ns = self.namespace.clone().ok_or_else(gone)?;
+        let state = self.js.op_state();
+        let state = state.borrow();
+        let host = state.try_borrow::<ops::host::HostFns>().ok_or_else(gone)?;
+        Ok(HostEntry {
+            lifecycle: host.lifecycle.clone(),
+            call_export: host.call_export.clone(),
+            deliver_event: host.deliver_event.clone(),
+            run_task: host.run_task.clone(),
+            run_test: host.run_test.clone(),
+            agent: state
+                .try_borrow::<ops::debug::DebugAgent>()
+                .map(|a| a.request.clone()),
+            ns,
+        })
+    }
+
+    /// What an invoked host function resolved to: JSON text, decoded; or (from
+    /// `callExport`) `{ badReturn: reason }` when the result is not JSON data.
+    fn decode_reply(
+        &mut self,
+        value: v8::Global<v8::Value>,
+        export: Option<String>,
+    ) -> Result<serde_json::Value, PluginError> {
+        let id = self.id().to_string();
         deno_core::scope!(scope, &mut self.js);
         let value = v8::Local::new(scope, value);
         if value.is_string() {
@@ -1726,7 +1660,6 @@ impl Worker {
                 reason: e.to_string(),
             });
         }
-        // callExport resolves to { badReturn: reason } when the result is not JSON data.
         let reason = value
             .to_object(scope)
             .and_then(|o| {
@@ -1930,6 +1863,128 @@ impl Worker {
         }
         history.push_back((Instant::now(), used));
     }
+}
+
+/// The bootstrap's host functions an `invoke` may call (see `ops::host::HostFns`), the
+/// debug agent's (when debugging) and the entry module's namespace.
+struct HostEntry {
+    lifecycle: v8::Global<v8::Function>,
+    call_export: v8::Global<v8::Function>,
+    deliver_event: v8::Global<v8::Function>,
+    run_task: v8::Global<v8::Function>,
+    run_test: v8::Global<v8::Function>,
+    agent: Option<v8::Global<v8::Function>>,
+    ns: v8::Global<v8::Object>,
+}
+
+/// The host function `what` runs and its arguments, made in the plugin's isolate.
+/// `NoSuchExport` for a call of something the module does not export as a function;
+/// `BadArgument` for text too large for the engine.
+fn invoke_target(
+    scope: &mut v8::PinScope,
+    entry: HostEntry,
+    what: Invoke<'_>,
+    id: &str,
+    state: PluginState,
+) -> Result<(v8::Global<v8::Function>, Vec<v8::Global<v8::Value>>), PluginError> {
+    let ns = v8::Local::new(scope, entry.ns);
+    let target = match what {
+        Invoke::Test { index } => {
+            let i: v8::Local<v8::Value> = v8::Integer::new(scope, index).into();
+            (entry.run_test, vec![v8::Global::new(scope, i)])
+        }
+        Invoke::Debug { request_json } => {
+            let Some(agent) = entry.agent else {
+                return Err(PluginError::Gone {
+                    id: id.to_string(),
+                    state,
+                });
+            };
+            let Some(text) = v8::String::new(scope, &request_json) else {
+                return Err(PluginError::BadArgument {
+                    id: id.to_string(),
+                    name: "debugger request".into(),
+                    index: 0,
+                    reason: "too large".into(),
+                });
+            };
+            let text: v8::Local<v8::Value> = text.into();
+            (agent, vec![v8::Global::new(scope, text)])
+        }
+        Invoke::Task { id, once } => {
+            let id: v8::Local<v8::Value> = v8::Integer::new_from_unsigned(scope, id).into();
+            let once: v8::Local<v8::Value> = v8::Boolean::new(scope, once).into();
+            (
+                entry.run_task,
+                vec![v8::Global::new(scope, id), v8::Global::new(scope, once)],
+            )
+        }
+        Invoke::Event {
+            name,
+            payload,
+            source,
+        } => {
+            let mut args = Vec::with_capacity(3);
+            for text in [name, payload.as_str(), source.as_str()] {
+                let Some(s) = v8::String::new(scope, text) else {
+                    return Err(PluginError::BadArgument {
+                        id: id.to_string(),
+                        name: format!("event {name}"),
+                        index: 0,
+                        reason: "too large".into(),
+                    });
+                };
+                let s: v8::Local<v8::Value> = s.into();
+                args.push(v8::Global::new(scope, s));
+            }
+            (entry.deliver_event, args)
+        }
+        Invoke::Lifecycle { step, config } => {
+            let step: v8::Local<v8::Value> = v8::String::new(scope, step).unwrap().into();
+            let cfg: v8::Local<v8::Value> = match config.and_then(|c| v8::String::new(scope, &c)) {
+                Some(c) => c.into(),
+                None => v8::undefined(scope).into(),
+            };
+            let ns: v8::Local<v8::Value> = ns.into();
+            (
+                entry.lifecycle,
+                vec![
+                    v8::Global::new(scope, step),
+                    v8::Global::new(scope, ns),
+                    v8::Global::new(scope, cfg),
+                ],
+            )
+        }
+        Invoke::Call { name, args_json } => {
+            let key = v8::String::new(scope, name).ok_or_else(|| PluginError::NoSuchExport {
+                id: id.to_string(),
+                name: name.to_string(),
+            })?;
+            let f = ns
+                .get(scope, key.into())
+                .filter(|f| f.is_function() && name != "then")
+                .ok_or_else(|| PluginError::NoSuchExport {
+                    id: id.to_string(),
+                    name: name.to_string(),
+                })?;
+            let args =
+                v8::String::new(scope, &args_json).ok_or_else(|| PluginError::BadArgument {
+                    id: id.to_string(),
+                    name: name.to_string(),
+                    index: 0,
+                    reason: format!(
+                        "the arguments ({} bytes of JSON) are too large",
+                        args_json.len()
+                    ),
+                })?;
+            let args: v8::Local<v8::Value> = args.into();
+            (
+                entry.call_export,
+                vec![v8::Global::new(scope, f), v8::Global::new(scope, args)],
+            )
+        }
+    };
+    Ok(target)
 }
 
 fn js_exception(e: CoreError) -> JsException {

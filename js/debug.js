@@ -1,7 +1,7 @@
 // The debug agent: present only in a runtime with debugging enabled.
 //
-// Instrumented plugin code calls `__qirvo_dbg(site)` before each statement (one op: may it
-// stop here?) and, when that says yes, `__qirvo_dbg_pause(site, frame)`, where `frame` is a
+// Instrumented plugin code calls `__qirvo_dbg(site)` before each statement (a read of the
+// armed flag; the check op only while something could stop here) and, when that says yes, `__qirvo_dbg_pause(site, frame)`, where `frame` is a
 // closure that evaluates an expression in the statement's own scope. The pause op blocks
 // this thread until a session resumes it, handing over requests (evaluate, read
 // properties, list scopes) that the agent answers here, in the paused frame. Objects a
@@ -50,6 +50,7 @@ const {
   op_qirvo_debug_names,
   op_qirvo_debug_conditions,
   op_qirvo_debug_flag,
+  op_qirvo_debug_counting,
   op_qirvo_debug_set_agent,
 } = core.ops;
 
@@ -346,23 +347,32 @@ function coverage() {
   return out;
 }
 
+// Whether statements count their runs (`qirvo test --coverage`; a debugging session alone
+// does not pay for counting). Like the flag, asked at the first statement.
+let counting = false;
+
+function bindToPlugin() {
+  flagTaken = true;
+  counting = op_qirvo_debug_counting();
+  const flag = op_qirvo_debug_flag();
+  if (flag !== undefined) armedFlag = new Int32Array(flag);
+}
+
 function check(site) {
-  count(site);
+  if (!flagTaken) bindToPlugin();
+  if (counting) count(site);
   if (evaluating !== 0) return false;
-  if (!flagTaken) {
-    flagTaken = true;
-    const flag = op_qirvo_debug_flag();
-    if (flag !== undefined) armedFlag = new Int32Array(flag);
-  }
   if (armedFlag !== undefined && AtomicsLoad(armedFlag, 0) === 0) return false;
   return op_qirvo_debug_check(site);
 }
 
 // A `debugger;` statement stops whenever a session is attached: it always asks.
 function checkStatement(site) {
-  count(site);
+  if (!flagTaken) bindToPlugin();
+  if (counting) count(site);
   return evaluating === 0 && op_qirvo_debug_check(site);
 }
+
 
 // Conditional breakpoints: true when one of the conditions holds in the frame (one that
 // throws does not).

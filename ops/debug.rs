@@ -136,6 +136,13 @@ pub(crate) fn op_qirvo_debug_flag<'s>(
     }
 }
 
+/// Whether statements count their executions (coverage); asked once, when the agent is
+/// installed.
+#[op2(fast)]
+pub(crate) fn op_qirvo_debug_counting(state: Rc<RefCell<OpState>>) -> bool {
+    debug_state(&state).is_some_and(|(shared, _, _)| shared.counting())
+}
+
 /// Takes the agent's request entry point; only the first registration counts.
 #[op2]
 pub(crate) fn op_qirvo_debug_set_agent(
@@ -156,6 +163,7 @@ deno_core::extension!(
         op_qirvo_debug_names,
         op_qirvo_debug_conditions,
         op_qirvo_debug_flag,
+        op_qirvo_debug_counting,
         op_qirvo_debug_set_agent
     ],
 );

@@ -52,8 +52,13 @@ pub struct RuntimeConfig {
     pub code_cache: bool,
     /// Load plugins ready for a debugger ([`PluginRuntime::debug`](crate::PluginRuntime::debug),
     /// `qirvo run --inspect`): their code is instrumented so breakpoints, stepping and call
-    /// stacks work on every engine. Costs an op per statement run; off by default.
+    /// stacks work on every engine. Each statement then reads a flag (tight loops run ~4×
+    /// slower with nothing armed; BENCHMARKS.md); off by default.
     pub debug: bool,
+    /// With `debug`: each instrumented statement also counts its executions, for
+    /// statement coverage (`qirvo test --coverage`, [`crate::testing::TestOptions`]).
+    /// Default false: a debugging session does not pay for counting.
+    pub coverage: bool,
     /// Isolates kept ready (web platform and bootstrap evaluated, each on its own thread)
     /// so `load` skips making one: about 5 MB each. They fit plugins with the heap limit and
     /// network grant of the last plugin loaded (at first: 128MB, no network); plugins
@@ -91,6 +96,7 @@ impl Default for RuntimeConfig {
             health_interval: Some(Duration::from_secs(30)),
             code_cache: true,
             debug: false,
+            coverage: false,
             break_on_start: false,
             warm_isolates: 0,
             startup_snapshot: true,

@@ -343,6 +343,8 @@ pub(crate) struct DebugShared {
     pause_notify: tokio::sync::Notify,
     /// The current isolate's armed flag.
     flag: Mutex<Option<ArmedFlag>>,
+    /// Statements count their executions (coverage): [`RuntimeConfig::coverage`](crate::RuntimeConfig::coverage).
+    counting: bool,
 }
 
 /// Four bytes of an isolate's memory (an `ArrayBuffer` its debug agent keeps) that the
@@ -378,9 +380,15 @@ impl ArmedFlag {
 }
 
 impl DebugShared {
-    pub(crate) fn new(plugin: &str, root: PathBuf, break_on_start: bool) -> Arc<DebugShared> {
+    pub(crate) fn new(
+        plugin: &str,
+        root: PathBuf,
+        break_on_start: bool,
+        counting: bool,
+    ) -> Arc<DebugShared> {
         let shared = Arc::new(DebugShared {
             plugin: plugin.to_string(),
+            counting,
             root,
             state: Mutex::new(DebugState {
                 break_on_start,
@@ -436,6 +444,11 @@ impl DebugShared {
     // -- the plugin thread ---------------------------------------------------------------
 
     /// A fresh isolate: its modules will register again.
+    /// Whether statements count their executions (coverage).
+    pub(crate) fn counting(&self) -> bool {
+        self.counting
+    }
+
     pub(crate) fn new_isolate(&self) {
         let mut st = self.state.lock();
         st.scripts.clear();

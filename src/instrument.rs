@@ -2,9 +2,10 @@
 //!
 //! The default engine's inspector has no breakpoints and no call frames, so a plugin loaded
 //! for debugging gets a *site* before every statement that runs: a call into the debug agent
-//! (`__qirvo_dbg(n)`, one cheap op) and, only when that says so, a pause that captures the
-//! frame through a closure calling `eval` in the statement's own scope, so a paused plugin's
-//! locals can be read and evaluated. Sites are inserted into the original source text on the
+//! (`__qirvo_dbg(n)`, which reads the isolate's armed flag and calls the check op only while
+//! a breakpoint, a step or a pause request could stop there) and, only when that says so, a
+//! pause that captures the frame through a closure calling `eval` in the statement's own
+//! scope, so a paused plugin's locals can be read and evaluated. Sites are inserted into the original source text on the
 //! statement's own line (never adding lines), before TypeScript is transpiled, so source maps
 //! still point at the original lines; [`LineShifts`] turns the columns back.
 

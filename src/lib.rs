@@ -47,9 +47,9 @@ mod events;
 mod health;
 mod hooks;
 mod host_api;
+mod host_api_ts;
 #[doc(hidden)]
 pub mod http1;
-mod host_api_ts;
 mod inspector;
 mod instrument;
 mod json;

@@ -308,7 +308,12 @@ impl PluginRuntime {
             },
             ended: Default::default(),
             debug: inner.config.debug.then(|| {
-                crate::debug::DebugShared::new(&id, root.clone(), inner.config.break_on_start)
+                crate::debug::DebugShared::new(
+                    &id,
+                    root.clone(),
+                    inner.config.break_on_start,
+                    inner.config.coverage,
+                )
             }),
         });
         let handle = PluginHandle {

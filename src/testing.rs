@@ -239,6 +239,7 @@ pub async fn run_plugin_tests_with(
     if options.coverage {
         // The debugger's instrumentation counts each statement's executions.
         config.debug = true;
+        config.coverage = true;
         config.break_on_start = false;
     }
     // The manifest first (HARDEN, issue 12): a bad one is an error even with no test files.

@@ -4,10 +4,10 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::hooks::HookPhase;
+use crate::host::hooks::HookPhase;
+use crate::host::plugin::PluginState;
+use crate::host::resources::BudgetError;
 use crate::manifest::ByteSize;
-use crate::plugin::PluginState;
-use crate::resources::BudgetError;
 
 /// A `manifest.json` that cannot be used. The message names the file, the line and column
 /// (when known), the field and the reason:

@@ -37,45 +37,26 @@
 //! loading, [`PluginError`] for lifecycle steps and calls (a thrown exception with its
 //! source-mapped stack, [`PluginError::Timeout`], [`PluginError::MemoryLimitExceeded`], …).
 
-mod codecache;
-mod config;
-mod coverage;
-mod cpu;
+// The crate's folders, along the way a call travels (ARCHITECTURE.md has the map):
+// `host` (the runtime and plugin handles a Rust host holds) drives `isolate` (a plugin's
+// thread, its JavaScript isolate and the steps run in it under the watchdog), which
+// registers the capabilities in `ext` (each one's ops, policy and state); `debug` holds the
+// debugger (instrumentation, sessions, the inspector). Below them all: the manifest,
+// errors and small helpers.
 mod debug;
 mod error;
-mod events;
-mod health;
-mod hooks;
-mod host_api;
-mod host_api_ts;
+mod ext;
+mod host;
 #[doc(hidden)]
 pub mod http1;
-mod inspector;
-mod instrument;
+mod isolate;
 mod json;
-mod loader;
-mod logs;
 mod manifest;
-mod metrics;
-mod netpolicy;
-#[path = "../ops/mod.rs"]
-mod ops;
-mod plugin;
-mod pool;
-mod profile;
-mod resources;
-mod runtime;
-mod scheduler;
-mod snapshot;
-mod storage;
-pub mod testing;
+pub use host::testing;
 mod untrusted;
-mod watchdog;
-mod worker;
 
-pub use config::RuntimeConfig;
-pub use cpu::CpuStats;
-pub use debug::{
+pub use debug::inspector::{DEFAULT_INSPECT_ADDR, InspectorError, InspectorServer};
+pub use debug::session::{
     Breakpoint, BreakpointId, DebugError, DebugEvent, DebugSession, Location, PauseReason, Paused,
     PluginDebugState, PropertyInfo, RemoteValue, ScopeInfo, ScriptInfo, StackFrame,
 };
@@ -83,27 +64,28 @@ pub use error::{
     ConfigError, JsException, LoadError, ManifestError, Phase, PluginError, PurgeError,
     RuntimeError, TextPosition,
 };
-pub use events::{Event, EventError, EventSource, EventSubscription, Events};
-pub use health::HealthReport;
-pub use hooks::{HookContext, HookError, HookInfo, HookPhase, Hooks};
-pub use host_api::{
+pub use ext::events::bus::{Event, EventError, EventSource, EventSubscription, Events};
+pub use ext::host_api::registry::{
     Bytes, DEFAULT_MAX_IN_FLIGHT, HostApi, HostApiError, HostCallContext, HostCallMetrics,
     HostError,
 };
-pub use inspector::{DEFAULT_INSPECT_ADDR, InspectorError, InspectorServer};
-pub use logs::{LogEntry, LogLevel, LogSink};
+pub use ext::log::buffer::{LogEntry, LogLevel, LogSink};
+pub use ext::scheduler::schedule::{Schedule, Scheduler, TaskInfo, TaskOwner};
+pub use ext::storage::store::StorageKind;
+pub use host::config::RuntimeConfig;
+pub use host::health::HealthReport;
+pub use host::hooks::{HookContext, HookError, HookInfo, HookPhase, Hooks};
+pub use host::metrics::{PluginMetrics, RuntimeMetrics, Totals};
+pub use host::plugin::{ExportInfo, HeapStats, PluginHandle, PluginState};
+pub use host::pool::WarmPoolStats;
+pub use host::resources::{Allocation, BudgetError, Budgets, ResourceUsage};
+pub use host::runtime::PluginRuntime;
+pub use isolate::cpu::CpuStats;
+pub use isolate::profile::{CpuProfile, HeapTrend, HotFunction, OpStats, PerformanceReport};
+pub use isolate::snapshot::wait_for_startup_snapshot;
 pub use manifest::{
     Bandwidth, ByteSize, MANIFEST_FILE, Manifest, Permission, Resources, RestartPolicy,
     manifest_schema,
 };
-pub use metrics::{PluginMetrics, RuntimeMetrics, Totals};
-pub use plugin::{ExportInfo, HeapStats, PluginHandle, PluginState};
-pub use pool::WarmPoolStats;
-pub use profile::{CpuProfile, HeapTrend, HotFunction, OpStats, PerformanceReport};
-pub use resources::{Allocation, BudgetError, Budgets, ResourceUsage};
-pub use runtime::PluginRuntime;
-pub use scheduler::{Schedule, Scheduler, TaskInfo, TaskOwner};
-pub use snapshot::wait_for_startup_snapshot;
-pub use storage::StorageKind;
 /// The cancellation signal of a [`HostCallContext`] (tokio-util's).
 pub use tokio_util::sync::CancellationToken;

@@ -474,7 +474,7 @@ impl Manifest {
             }
         }
         for (i, h) in raw.network.allowed_hosts.iter().enumerate() {
-            crate::netpolicy::HostPolicy::validate_entry(h)
+            crate::ext::fetch::policy::HostPolicy::validate_entry(h)
                 .map_err(|reason| invalid(&format!("network.allowedHosts[{i}]"), reason))?;
         }
 

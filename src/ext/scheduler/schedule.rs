@@ -1,0 +1,413 @@
+//! The task scheduler: plugins schedule work through `qirvo.scheduler` (`every`, `cron`,
+//! `at`); the host schedules runtime-level jobs (the health pass is one) on the same
+//! scheduler and lists every task with its next run.
+//!
+//! A plugin's task runs as a step in its isolate, bounded by the plugin's timeout. A run
+//! that is still going when the next is due is skipped and counted. A plugin's tasks end
+//! when it stops, fails or unloads.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::time::{Duration, SystemTime};
+
+use parking_lot::Mutex;
+use tokio::sync::{Notify, mpsc};
+
+use crate::host::plugin::Command;
+
+/// Most tasks one plugin may have scheduled at once.
+pub const MAX_PLUGIN_TASKS: usize = 1_000;
+
+/// Shortest interval `every` accepts.
+pub const MIN_INTERVAL: Duration = Duration::from_millis(10);
+
+/// Longest interval `every` accepts: 365 days.
+pub const MAX_INTERVAL: Duration = Duration::from_secs(365 * 86_400);
+
+/// When a task runs.
+#[derive(Clone)]
+pub enum Schedule {
+    /// Every interval, starting one interval from now.
+    Every(Duration),
+    /// A cron expression with seconds (`"0 */5 * * * *"`), in UTC.
+    Cron(Box<cron::Schedule>),
+    /// Once, at this time.
+    At(SystemTime),
+}
+
+impl std::fmt::Debug for Schedule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.describe())
+    }
+}
+
+impl Schedule {
+    /// Parses `every` intervals: `"500ms"`, `"30s"`, `"5m"`, `"1h"`, `"1d"`; from 10 ms
+    /// ([`MIN_INTERVAL`]) to 365 days ([`MAX_INTERVAL`]).
+    pub fn every(text: &str) -> Result<Schedule, String> {
+        let t = text.trim();
+        let split = t
+            .find(|c: char| !c.is_ascii_digit() && c != '.')
+            .unwrap_or(t.len());
+        let (num, unit) = t.split_at(split);
+        let n: f64 = num
+            .parse()
+            .map_err(|_| format!("{text:?} is not an interval (e.g. \"30s\")"))?;
+        let secs = match unit.trim() {
+            "ms" => n / 1000.0,
+            "s" => n,
+            "m" => n * 60.0,
+            "h" => n * 3600.0,
+            "d" => n * 86400.0,
+            _ => {
+                return Err(format!(
+                    "{text:?} is not an interval (e.g. \"500ms\", \"30s\", \"5m\", \"1h\")"
+                ));
+            }
+        };
+        if !(secs.is_finite() && secs <= MAX_INTERVAL.as_secs_f64()) {
+            return Err(format!(
+                "{text:?} is longer than the {}-day maximum",
+                MAX_INTERVAL.as_secs() / 86_400
+            ));
+        }
+        let d = Duration::try_from_secs_f64(secs)
+            .map_err(|_| format!("{text:?} is not an interval"))?;
+        if d < MIN_INTERVAL {
+            return Err(format!(
+                "{text:?} is shorter than the {} ms minimum",
+                MIN_INTERVAL.as_millis()
+            ));
+        }
+        Ok(Schedule::Every(d))
+    }
+
+    /// Parses a cron expression (six fields, seconds first, or seven with years).
+    pub fn cron(expr: &str) -> Result<Schedule, String> {
+        cron::Schedule::from_str(expr)
+            .map(|s| Schedule::Cron(Box::new(s)))
+            .map_err(|e| format!("{expr:?} is not a cron expression (e.g. \"0 */5 * * * *\"): {e}"))
+    }
+
+    fn first(&self, now: SystemTime) -> Option<SystemTime> {
+        match self {
+            // Checked: a time past what the system can represent never comes.
+            Schedule::Every(d) => now.checked_add(*d),
+            Schedule::Cron(c) => next_cron(c, now),
+            Schedule::At(t) => Some(*t),
+        }
+    }
+
+    fn after_run(&self, due: SystemTime, now: SystemTime) -> Option<SystemTime> {
+        match self {
+            Schedule::Every(d) => {
+                let next = due.checked_add(*d)?;
+                // Behind (the process was busy or asleep): continue from now.
+                if next <= now {
+                    now.checked_add(*d)
+                } else {
+                    Some(next)
+                }
+            }
+            Schedule::Cron(c) => next_cron(c, now),
+            Schedule::At(_) => None,
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Schedule::Every(d) => format!("every {} ms", d.as_millis()),
+            Schedule::Cron(c) => format!("cron {c}"),
+            Schedule::At(t) => {
+                let ms = t
+                    .duration_since(SystemTime::UNIX_EPOCH)
+                    .map(|d| d.as_millis())
+                    .unwrap_or(0);
+                format!("at {ms} ms since the epoch")
+            }
+        }
+    }
+}
+
+fn next_cron(c: &cron::Schedule, now: SystemTime) -> Option<SystemTime> {
+    let now: chrono::DateTime<chrono::Utc> = now.into();
+    c.after(&now).next().map(SystemTime::from)
+}
+
+/// Who owns a task.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TaskOwner {
+    Host,
+    Plugin(String),
+}
+
+/// A scheduled task, as listed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskInfo {
+    pub id: u32,
+    pub owner: TaskOwner,
+    pub name: String,
+    pub schedule: String,
+    /// `None` once a one-off task has run.
+    pub next_run: Option<SystemTime>,
+    pub runs: u64,
+    /// Runs skipped because the previous one was still going.
+    pub skipped: u64,
+    pub running: bool,
+}
+
+type HostJob = Arc<dyn Fn() -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
+
+enum Action {
+    Plugin(mpsc::WeakUnboundedSender<Command>),
+    Host(HostJob),
+}
+
+struct Task {
+    owner: TaskOwner,
+    name: String,
+    schedule: Schedule,
+    next: Option<SystemTime>,
+    runs: u64,
+    skipped: u64,
+    running: Arc<AtomicBool>,
+    action: Action,
+}
+
+/// The runtime's scheduler, from [`PluginRuntime::scheduler`](crate::PluginRuntime::scheduler).
+#[derive(Clone)]
+pub struct Scheduler {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    tasks: Mutex<BTreeMap<u32, Task>>,
+    changed: Notify,
+    next_id: AtomicU32,
+}
+
+impl Scheduler {
+    pub(crate) fn new() -> Scheduler {
+        Scheduler {
+            inner: Arc::new(Inner {
+                tasks: Mutex::new(BTreeMap::new()),
+                changed: Notify::new(),
+                next_id: AtomicU32::new(1),
+            }),
+        }
+    }
+
+    fn add(&self, owner: TaskOwner, name: String, schedule: Schedule, action: Action) -> u32 {
+        let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
+        let next = schedule.first(SystemTime::now());
+        self.inner.tasks.lock().insert(
+            id,
+            Task {
+                owner,
+                name,
+                schedule,
+                next,
+                runs: 0,
+                skipped: 0,
+                running: Arc::new(AtomicBool::new(false)),
+                action,
+            },
+        );
+        self.inner.changed.notify_one();
+        id
+    }
+
+    /// Schedules a host job. Each run is awaited before the next may start; a run still
+    /// going when the next is due is skipped.
+    pub fn schedule<F, Fut>(&self, name: &str, schedule: Schedule, job: F) -> u32
+    where
+        F: Fn() -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        let job: HostJob = Arc::new(move || Box::pin(job()));
+        self.add(
+            TaskOwner::Host,
+            name.to_string(),
+            schedule,
+            Action::Host(job),
+        )
+    }
+
+    pub(crate) fn schedule_plugin(
+        &self,
+        plugin: &str,
+        name: String,
+        schedule: Schedule,
+        tx: mpsc::WeakUnboundedSender<Command>,
+    ) -> Result<u32, String> {
+        let owner = TaskOwner::Plugin(plugin.to_string());
+        let count = self
+            .inner
+            .tasks
+            .lock()
+            .values()
+            .filter(|t| t.owner == owner)
+            .count();
+        if count >= MAX_PLUGIN_TASKS {
+            return Err(format!(
+                "a plugin may have at most {MAX_PLUGIN_TASKS} scheduled tasks"
+            ));
+        }
+        Ok(self.add(
+            TaskOwner::Plugin(plugin.to_string()),
+            name,
+            schedule,
+            Action::Plugin(tx),
+        ))
+    }
+
+    /// Cancels a task; returns whether it existed.
+    pub fn cancel(&self, id: u32) -> bool {
+        self.inner.tasks.lock().remove(&id).is_some()
+    }
+
+    /// Cancels a plugin's own task (a plugin cannot cancel others').
+    pub(crate) fn cancel_owned(&self, plugin: &str, id: u32) -> bool {
+        let mut tasks = self.inner.tasks.lock();
+        if tasks
+            .get(&id)
+            .is_some_and(|t| t.owner == TaskOwner::Plugin(plugin.to_string()))
+        {
+            tasks.remove(&id);
+            return true;
+        }
+        false
+    }
+
+    /// Ends every task of a plugin.
+    pub(crate) fn remove_plugin(&self, plugin: &str) {
+        let owner = TaskOwner::Plugin(plugin.to_string());
+        self.inner.tasks.lock().retain(|_, t| t.owner != owner);
+    }
+
+    /// Every task with its next run.
+    pub fn list(&self) -> Vec<TaskInfo> {
+        self.inner
+            .tasks
+            .lock()
+            .iter()
+            .map(|(id, t)| TaskInfo {
+                id: *id,
+                owner: t.owner.clone(),
+                name: t.name.clone(),
+                schedule: t.schedule.describe(),
+                next_run: t.next,
+                runs: t.runs,
+                skipped: t.skipped,
+                running: t.running.load(Ordering::Relaxed),
+            })
+            .collect()
+    }
+
+    /// Runs due tasks until `stop` is notified.
+    pub(crate) async fn run(self, stop: Arc<Notify>) {
+        loop {
+            let now = SystemTime::now();
+            let next = self.fire_due(now);
+            let sleep = match next {
+                Some(t) => t.duration_since(SystemTime::now()).unwrap_or_default(),
+                None => Duration::from_secs(3600),
+            };
+            tokio::select! {
+                _ = stop.notified() => return,
+                _ = self.inner.changed.notified() => {}
+                _ = tokio::time::sleep(sleep) => {}
+            }
+        }
+    }
+
+    /// Starts every task that is due; returns the earliest next run.
+    fn fire_due(&self, now: SystemTime) -> Option<SystemTime> {
+        let mut tasks = self.inner.tasks.lock();
+        let mut finished = Vec::new();
+        for (id, task) in tasks.iter_mut() {
+            let Some(due) = task.next else { continue };
+            if due > now {
+                continue;
+            }
+            task.next = task.schedule.after_run(due, now);
+            if task.running.load(Ordering::Acquire) {
+                task.skipped += 1;
+                tracing::debug!(target: "qirvo::scheduler", task = %task.name, "skipped: the previous run is still going");
+            } else {
+                task.runs += 1;
+                task.running.store(true, Ordering::Release);
+                let running = task.running.clone();
+                let once = task.next.is_none();
+                match &task.action {
+                    Action::Plugin(tx) => {
+                        let sent = tx.upgrade().is_some_and(|tx| {
+                            tx.send(Command::RunTask {
+                                id: *id,
+                                once,
+                                running: running.clone(),
+                            })
+                            .is_ok()
+                        });
+                        if !sent {
+                            // The plugin is gone.
+                            finished.push(*id);
+                            continue;
+                        }
+                    }
+                    Action::Host(job) => {
+                        let job = job.clone();
+                        tokio::spawn(async move {
+                            job().await;
+                            running.store(false, Ordering::Release);
+                        });
+                    }
+                }
+            }
+            // A one-off host job is done once started; a one-off plugin task stays listed
+            // until its run ends (the plugin thread calls `finished`).
+            if task.next.is_none() && matches!(task.action, Action::Host(_)) {
+                finished.push(*id);
+            }
+        }
+        for id in finished {
+            tasks.remove(&id);
+        }
+        tasks.values().filter_map(|t| t.next).min()
+    }
+
+    /// Called by a plugin thread when a one-off task has run.
+    pub(crate) fn finished(&self, id: u32) {
+        let mut tasks = self.inner.tasks.lock();
+        if tasks.get(&id).is_some_and(|t| t.next.is_none()) {
+            tasks.remove(&id);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_schedules() {
+        assert!(
+            matches!(Schedule::every("30s"), Ok(Schedule::Every(d)) if d == Duration::from_secs(30))
+        );
+        assert!(
+            matches!(Schedule::every("250ms"), Ok(Schedule::Every(d)) if d == Duration::from_millis(250))
+        );
+        assert!(Schedule::every("1ms").is_err());
+        assert!(Schedule::every("soon").is_err());
+        assert!(Schedule::cron("0 */5 * * * *").is_ok());
+        assert!(Schedule::cron("every tuesday").is_err());
+        let now = SystemTime::now();
+        let c = Schedule::cron("* * * * * *").unwrap();
+        let next = c.first(now).unwrap();
+        assert!(next > now && next <= now + Duration::from_secs(1));
+    }
+}

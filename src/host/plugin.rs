@@ -1,0 +1,745 @@
+//! [`PluginHandle`]: the host's way to one loaded plugin. The plugin's isolate lives on its
+//! own thread; the handle sends it commands over a channel and awaits the replies.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, OnceLock, Weak};
+use std::time::Duration;
+
+use parking_lot::Mutex;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::error::{Phase, PluginError};
+use crate::ext::log::buffer::{LogBuffer, LogEntry};
+use crate::host::health::HealthReport;
+use crate::host::hooks::HookPhase;
+use crate::host::runtime::RuntimeInner;
+use crate::isolate::cpu::{CpuStats, ThreadClock};
+use crate::isolate::watchdog::{Interrupt, Target};
+use crate::manifest::{ByteSize, Manifest};
+
+/// Where a plugin is in its lifecycle. Serialized (and displayed) as its lowercase
+/// name: `"running"`, `"error"`, …
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PluginState {
+    Unloaded,
+    Initializing,
+    Initialized,
+    Starting,
+    Running,
+    Stopping,
+    Stopped,
+    /// A lifecycle step failed, or the plugin exhausted its memory; its isolate is gone.
+    Error,
+}
+
+impl PluginState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PluginState::Unloaded => "unloaded",
+            PluginState::Initializing => "initializing",
+            PluginState::Initialized => "initialized",
+            PluginState::Starting => "starting",
+            PluginState::Running => "running",
+            PluginState::Stopping => "stopping",
+            PluginState::Stopped => "stopped",
+            PluginState::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for PluginState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // `pad`, so a width in a format string (a status table's column) applies.
+        f.pad(self.as_str())
+    }
+}
+
+/// Heap figures of a plugin's isolate, as of its last step.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HeapStats {
+    /// Heap in use.
+    pub used: ByteSize,
+    /// Highest `used` seen.
+    pub peak: ByteSize,
+    /// The plugin's heap limit (`resources.memory`).
+    pub limit: ByteSize,
+}
+
+pub(crate) enum Command {
+    Start {
+        reply: oneshot::Sender<Result<(), PluginError>>,
+    },
+    Stop {
+        reply: oneshot::Sender<Result<(), PluginError>>,
+    },
+    Call {
+        name: String,
+        args: Vec<serde_json::Value>,
+        timeout: Option<Duration>,
+        reply: oneshot::Sender<Result<serde_json::Value, PluginError>>,
+    },
+    HealthCheck {
+        reply: oneshot::Sender<Result<bool, PluginError>>,
+    },
+    /// An event from the bus, for the plugin's `qirvo.events` handlers.
+    Event {
+        name: String,
+        payload: String,
+        source: crate::ext::events::bus::EventSource,
+        /// The subscriber's queue length and bytes, decremented once handled.
+        pending: Arc<std::sync::atomic::AtomicUsize>,
+        pending_bytes: Arc<std::sync::atomic::AtomicUsize>,
+    },
+    /// A scheduled task is due (`qirvo.scheduler`); `running` is cleared when the run ends.
+    RunTask {
+        id: u32,
+        once: bool,
+        running: Arc<std::sync::atomic::AtomicBool>,
+    },
+    /// Test mode: list (`index` -1) or run a registered test.
+    Test {
+        index: i32,
+        timeout: Option<Duration>,
+        reply: oneshot::Sender<Result<serde_json::Value, PluginError>>,
+    },
+    /// A debugger's request for the debug agent (evaluate, properties) while not paused.
+    Debug {
+        request: serde_json::Value,
+        reply: oneshot::Sender<Result<serde_json::Value, PluginError>>,
+    },
+    /// Start (with a sampling interval) or stop (`None`) the CPU profiler; stopping
+    /// replies with the profile.
+    Profile {
+        start: Option<Duration>,
+        reply: oneshot::Sender<Result<Option<serde_json::Value>, PluginError>>,
+    },
+    /// Ask the engine to collect garbage; replies with the heap afterwards.
+    CollectGarbage { reply: oneshot::Sender<HeapStats> },
+    /// Dispose the isolate and start the plugin again in a fresh one (enforcement).
+    Restart,
+    /// Stop if running, then dispose the isolate and end the thread.
+    Unload {
+        reply: oneshot::Sender<Result<(), PluginError>>,
+    },
+}
+
+/// What the handle and the plugin thread share.
+pub(crate) struct Shared {
+    pub manifest: Arc<Manifest>,
+    pub dir: PathBuf,
+    pub state: Mutex<PluginState>,
+    pub logs: Arc<LogBuffer>,
+    pub heap: Mutex<HeapStats>,
+    /// The current isolate, while there is one.
+    pub target: Mutex<Option<Arc<Target>>>,
+    pub tx: mpsc::UnboundedSender<Command>,
+    /// The plugin thread's CPU clock.
+    pub clock: ThreadClock,
+    pub cpu: Mutex<CpuStats>,
+    /// Restarts in fresh isolates so far.
+    pub restarts: AtomicU32,
+    /// Recent health reports, oldest first.
+    pub health: Mutex<crate::host::health::History>,
+    pub counters: Arc<crate::host::metrics::PluginCounters>,
+    /// Loaded by the test runner: `qirvo.test` and friends are installed.
+    pub test_mode: bool,
+    /// Debugging state, when the runtime loads plugins for debugging.
+    pub debug: Option<Arc<crate::debug::session::DebugShared>>,
+    /// How long the last call took, in µs (the caller spins for the reply while calls are
+    /// this quick).
+    pub last_call_us: std::sync::atomic::AtomicU64,
+    /// Set once when the backstop gives up on the plugin's thread (see `abandon`).
+    pub abandoned: OnceLock<crate::isolate::watchdog::Abandon>,
+    /// Wakes every request waiting on the plugin when it is abandoned.
+    pub abandon_wake: tokio::sync::Notify,
+    /// The entry module's exports, read once it has been evaluated.
+    pub exports: Mutex<Vec<ExportInfo>>,
+    /// Loaded by `PluginRuntime::check`: evaluated, never initialized.
+    pub evaluate_only: bool,
+    /// What the plugin holds of its runtime, given back once by [`Shared::end`].
+    pub holdings: Holdings,
+    /// Set by [`Shared::end`].
+    pub ended: std::sync::atomic::AtomicBool,
+}
+
+/// What a loaded plugin holds of its runtime: its event subscriptions, its scheduled tasks
+/// and its allocation from the budgets. [`Shared::end`] gives them back.
+pub(crate) struct Holdings {
+    pub bus: Arc<crate::ext::events::bus::Bus>,
+    pub scheduler: crate::ext::scheduler::schedule::Scheduler,
+    pub resources: Arc<crate::host::resources::ResourceManager>,
+}
+
+/// One export of a plugin's entry module ([`PluginHandle::exports`]).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ExportInfo {
+    /// The export's name (`default` for the default export).
+    pub name: String,
+    /// Whether it is a function, i.e. callable with [`PluginHandle::call`].
+    pub function: bool,
+    /// A function's declared parameter count (its `length`: parameters before the first
+    /// one with a default or a rest parameter); `None` when it is not a plain data property.
+    pub params: Option<u32>,
+}
+
+impl Shared {
+    pub(crate) fn set_state(&self, state: PluginState) {
+        let mut s = self.state.lock();
+        // An abandoned plugin stays in `error` (its late thread cannot move it) until the
+        // host unloads it.
+        if self.abandoned.get().is_some() && state != PluginState::Unloaded {
+            return;
+        }
+        if *s != state {
+            tracing::debug!(target: "qirvo::lifecycle", plugin = %self.manifest.id, from = %*s, to = %state, "state change");
+            *s = state;
+        }
+    }
+}
+
+impl Shared {
+    /// The backstop gave up on the plugin's thread: it is `error`, every waiter is woken
+    /// with an error, and nothing waits for the thread again. Runs on the watchdog thread,
+    /// so it only touches this shared state. Returns false if it was already abandoned.
+    /// `count` (the runtime's abandoned-thread counter) goes up before anyone is woken.
+    pub(crate) fn abandon(
+        &self,
+        report: crate::isolate::watchdog::Abandon,
+        count: &std::sync::atomic::AtomicU64,
+    ) -> bool {
+        let what = report
+            .phase
+            .as_ref()
+            .map(|p| p.to_string())
+            .unwrap_or_else(|| "background work".into());
+        if self.abandoned.set(report.clone()).is_err() {
+            return false;
+        }
+        {
+            let mut s = self.state.lock();
+            if *s != PluginState::Unloaded {
+                *s = PluginState::Error;
+            }
+        }
+        self.counters.error("unresponsive");
+        count.fetch_add(1, Ordering::Relaxed);
+        tracing::error!(target: "qirvo::lifecycle", plugin = %self.manifest.id, step = %what, limit = ?report.limit, grace = ?report.grace, "unresponsive: its thread did not stop after its deadline; abandoned");
+        self.logs.push(
+            crate::ext::log::buffer::LogLevel::Error,
+            &format!(
+                "unresponsive: {what} did not stop within {} after its {} deadline; the plugin's thread was abandoned",
+                crate::error::fmt_duration(report.grace),
+                crate::error::fmt_duration(report.limit)
+            ),
+        );
+        self.abandon_wake.notify_waiters();
+        // Nothing waits for the thread again: the plugin has ended.
+        self.end();
+        true
+    }
+
+    pub(crate) fn is_abandoned(&self) -> bool {
+        self.abandoned.get().is_some()
+    }
+
+    /// The one cleanup path, run when the plugin has ended: unloaded (after its isolate
+    /// has gone, never before a hook that can refuse the unload), failed for good, unable
+    /// to continue a restart, stopped because its runtime was dropped, or abandoned by
+    /// the backstop. Its event subscriptions and scheduled tasks go and its allocation
+    /// returns to the runtime's budgets. Runs once per load (a later load of the same id
+    /// has its own); returns whether this call did it.
+    pub(crate) fn end(&self) -> bool {
+        if self.ended.swap(true, Ordering::AcqRel) {
+            return false;
+        }
+        let id = &self.manifest.id;
+        self.holdings.bus.remove(id);
+        self.holdings.scheduler.remove_plugin(id);
+        self.holdings.resources.release(id);
+        tracing::debug!(target: "qirvo::lifecycle", plugin = %id, "ended: subscriptions, tasks and allocation given back");
+        true
+    }
+}
+
+/// How long a caller looks for a quick call's reply before it parks.
+const CALLER_SPIN: Duration = Duration::from_micros(40);
+
+/// A loaded plugin. Cheap to clone; every clone reaches the same plugin.
+#[derive(Clone)]
+pub struct PluginHandle {
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) runtime: Weak<RuntimeInner>,
+}
+
+impl fmt::Debug for PluginHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PluginHandle")
+            .field("id", &self.id())
+            .field("state", &self.state())
+            .finish()
+    }
+}
+
+impl PluginHandle {
+    /// The plugin's id from its manifest.
+    pub fn id(&self) -> &str {
+        &self.shared.manifest.id
+    }
+
+    /// The entry module's exports, in the module's order: what [`call`](Self::call) can
+    /// name. Read once when the module was evaluated (no plugin code runs to list them).
+    pub fn exports(&self) -> Vec<ExportInfo> {
+        self.shared.exports.lock().clone()
+    }
+
+    /// The validated manifest.
+    pub fn manifest(&self) -> &Manifest {
+        &self.shared.manifest
+    }
+
+    /// The plugin directory it was loaded from.
+    pub fn dir(&self) -> &Path {
+        &self.shared.dir
+    }
+
+    /// The current lifecycle state.
+    pub fn state(&self) -> PluginState {
+        *self.shared.state.lock()
+    }
+
+    /// Heap used, peak and limit, as of the plugin's last step.
+    pub fn heap(&self) -> HeapStats {
+        *self.shared.heap.lock()
+    }
+
+    /// CPU time used so far, the recent share of one core, and throttling.
+    pub fn cpu(&self) -> CpuStats {
+        let mut stats = *self.shared.cpu.lock();
+        if let Some(now) = self.shared.clock.read() {
+            stats.time = stats.time.max(now);
+        }
+        stats
+    }
+
+    /// The latest health report, if the plugin has been checked.
+    pub fn health(&self) -> Option<HealthReport> {
+        self.shared.health.lock().back().cloned()
+    }
+
+    /// Recent health reports, oldest first (at most 20).
+    pub fn health_history(&self) -> Vec<HealthReport> {
+        self.shared.health.lock().iter().cloned().collect()
+    }
+
+    /// How many times the plugin has been restarted in a fresh isolate.
+    pub fn restarts(&self) -> u32 {
+        self.shared.restarts.load(Ordering::Relaxed)
+    }
+
+    /// Asks the engine to collect garbage now; returns the heap afterwards.
+    pub async fn collect_garbage(&self) -> Result<HeapStats, PluginError> {
+        let (tx, rx) = oneshot::channel();
+        if self
+            .shared
+            .tx
+            .send(Command::CollectGarbage { reply: tx })
+            .is_err()
+        {
+            return Err(self.gone());
+        }
+        let abandoned = self.shared.abandon_wake.notified();
+        let mut abandoned = std::pin::pin!(abandoned);
+        abandoned.as_mut().enable();
+        if self.shared.is_abandoned() {
+            return Err(self.unresponsive().unwrap_or_else(|| self.gone()));
+        }
+        tokio::select! {
+            biased;
+            r = rx => r.map_err(|_| self.gone()),
+            _ = abandoned => Err(self.unresponsive().unwrap_or_else(|| self.gone())),
+        }
+    }
+
+    /// Test mode only: the tests the entry module registered (`[{ name, skip, timeout }]`).
+    pub(crate) async fn list_tests(&self) -> Result<serde_json::Value, PluginError> {
+        self.request(Phase::TestList, |reply| Command::Test {
+            index: -1,
+            timeout: None,
+            reply,
+        })
+        .await
+    }
+
+    /// Test mode only: runs test `index`; `{ status, message? }`.
+    pub(crate) async fn run_test(
+        &self,
+        index: i32,
+        timeout: Option<Duration>,
+    ) -> Result<serde_json::Value, PluginError> {
+        self.request(Phase::Test(format!("#{index}")), |reply| Command::Test {
+            index,
+            timeout,
+            reply,
+        })
+        .await
+    }
+
+    /// The plugin's recent log lines (console and `qirvo.log`), oldest first.
+    pub fn logs(&self) -> Vec<LogEntry> {
+        self.shared.logs.recent()
+    }
+
+    /// Runs the plugin's `start()`: `initialized` → `starting` → `running`.
+    ///
+    /// # Errors
+    /// [`PluginError::InvalidState`] unless the plugin is `initialized`; if `start` throws
+    /// or times out the plugin goes to `error` and the error carries why.
+    pub async fn start(&self) -> Result<(), PluginError> {
+        self.hooks(HookPhase::PreStart).await?;
+        self.request(Phase::Start, |reply| Command::Start { reply })
+            .await
+            .inspect_err(|_| self.shared.counters.error("start"))?;
+        self.hooks(HookPhase::PostStart).await
+    }
+
+    /// Runs a phase's lifecycle hooks; a failing critical hook is the transition's error.
+    async fn hooks(&self, phase: HookPhase) -> Result<(), PluginError> {
+        let Some(rt) = self.runtime.upgrade() else {
+            return Ok(());
+        };
+        rt.run_hooks(phase, &self.shared.manifest, self)
+            .await
+            .map_err(|f| f.into_plugin_error(self.id()))
+    }
+
+    /// Runs the plugin's `stop()` and then its cleanup tasks (newest first):
+    /// `running` → `stopping` → `stopped`. A no-op when the plugin is not running.
+    pub async fn stop(&self) -> Result<(), PluginError> {
+        if self.state() != PluginState::Running {
+            return Ok(());
+        }
+        self.hooks(HookPhase::PreStop).await?;
+        self.request(Phase::Stop, |reply| Command::Stop { reply })
+            .await
+            .inspect_err(|_| self.shared.counters.error("stop"))?;
+        self.hooks(HookPhase::PostStop).await
+    }
+
+    /// Calls the exported function `name` with JSON arguments and returns its JSON result,
+    /// awaiting it if it returns a promise. The plugin's `resources.timeout` applies.
+    ///
+    /// # Errors
+    /// [`PluginError::NoSuchExport`], [`PluginError::Exception`] when it throws,
+    /// [`PluginError::Timeout`] past the deadline (the plugin stays usable),
+    /// [`PluginError::MemoryLimitExceeded`] (the plugin goes to `error`),
+    /// [`PluginError::BadReturnValue`] when the result is not JSON data.
+    pub async fn call(
+        &self,
+        name: &str,
+        args: Vec<serde_json::Value>,
+    ) -> Result<serde_json::Value, PluginError> {
+        self.call_inner(name, args, None).await
+    }
+
+    /// [`call`](Self::call) with its own deadline instead of `resources.timeout`.
+    pub async fn call_with_timeout(
+        &self,
+        name: &str,
+        args: Vec<serde_json::Value>,
+        timeout: Duration,
+    ) -> Result<serde_json::Value, PluginError> {
+        self.call_inner(name, args, Some(timeout)).await
+    }
+
+    async fn call_inner(
+        &self,
+        name: &str,
+        args: Vec<serde_json::Value>,
+        timeout: Option<Duration>,
+    ) -> Result<serde_json::Value, PluginError> {
+        // HOSTAPI (issue 14): a host function calling back into the plugin it serves.
+        if let Some(function) = crate::ext::host_api::registry::reentered(self.id()) {
+            return Err(crate::ext::host_api::registry::reentry_error(
+                self.id(),
+                name,
+                function,
+            ));
+        }
+        let started = std::time::Instant::now();
+        let (reply, mut rx) = oneshot::channel();
+        let sent = if self.shared.is_abandoned() {
+            Ok(())
+        } else {
+            self.shared.tx.send(Command::Call {
+                name: name.to_string(),
+                args,
+                timeout,
+                reply,
+            })
+        };
+        let result = if let Some(e) = self.unresponsive() {
+            Err(e)
+        } else if sent.is_err() {
+            Err(self.gone())
+        } else {
+            // While calls come back within a few thread wake-ups, look for the reply
+            // briefly before parking: a parked caller pays a wake-up per call.
+            let mut early = None;
+            if self.shared.last_call_us.load(Ordering::Relaxed) < CALLER_SPIN.as_micros() as u64 {
+                let until = started + CALLER_SPIN;
+                while std::time::Instant::now() < until {
+                    match rx.try_recv() {
+                        Ok(r) => {
+                            early = Some(r);
+                            break;
+                        }
+                        Err(oneshot::error::TryRecvError::Empty) => std::hint::spin_loop(),
+                        Err(oneshot::error::TryRecvError::Closed) => {
+                            early = Some(Err(self.gone()));
+                            break;
+                        }
+                    }
+                }
+            }
+            match early {
+                Some(r) => r,
+                None => self.await_reply(rx, Phase::Call(name.to_string())).await,
+            }
+        };
+        self.shared
+            .last_call_us
+            .store(started.elapsed().as_micros() as u64, Ordering::Relaxed);
+        let counters = &self.shared.counters;
+        counters.calls.fetch_add(1, Ordering::Relaxed);
+        if result.is_err() {
+            counters.error("call");
+        }
+        if let Some(rt) = self.runtime.upgrade() {
+            rt.series.observe_call(self.id(), started.elapsed());
+        }
+        result
+    }
+
+    /// Runs the plugin's `healthCheck()` (true when it has none). A throw, a false result
+    /// or a timeout all mean unhealthy.
+    pub async fn health_check(&self) -> Result<bool, PluginError> {
+        self.request(Phase::HealthCheck, |reply| Command::HealthCheck { reply })
+            .await
+    }
+
+    /// Stops the plugin if it is running, disposes its isolate and removes it from the
+    /// runtime. Its state becomes `unloaded`. Unloading twice is a no-op.
+    pub async fn unload(&self) -> Result<(), PluginError> {
+        if self.state() == PluginState::Unloaded {
+            return Ok(());
+        }
+        // A critical pre-unload hook can refuse the unload: the plugin then stays loaded,
+        // with everything it holds.
+        self.hooks(HookPhase::PreUnload).await?;
+        let was_running = self.state() == PluginState::Running;
+        if was_running {
+            self.hooks(HookPhase::PreStop).await?;
+        }
+        // With a debugger attached and nothing paused, `stop()` and the cleanup tasks run
+        // with its breakpoints live, so they can be debugged (a pause suspends the step's
+        // deadline: a person is looking at it). Otherwise, and once stopped, a debugger
+        // cannot hold an unloading plugin: its breakpoints stop firing and a paused step
+        // goes on.
+        let debugged = self
+            .shared
+            .debug
+            .as_ref()
+            .is_some_and(|d| d.has_sessions() && !d.is_paused());
+        let stopped = if debugged && was_running {
+            self.request(Phase::Stop, |reply| Command::Stop { reply })
+                .await
+                .inspect_err(|_| self.shared.counters.error("stop"))
+        } else {
+            Ok(())
+        };
+        if let Some(debug) = &self.shared.debug {
+            debug.disable();
+        }
+        let result = {
+            match self
+                .request(Phase::Stop, |reply| Command::Unload { reply })
+                .await
+            {
+                // The thread is already gone (the plugin failed earlier), or abandoned
+                // (never waited for): nothing to stop.
+                Err(PluginError::Gone { .. } | PluginError::Unresponsive { .. }) => Ok(()),
+                other => other,
+            }
+        };
+        let result = stopped.and(result);
+        self.shared.set_state(PluginState::Unloaded);
+        if let Some(rt) = self.runtime.upgrade() {
+            rt.remove(self.id(), &self.shared);
+            rt.series.forget(self.id());
+        }
+        // The unload has happened: what it held goes back now (if its thread has not
+        // already done so on its way out), before the post-unload hooks.
+        self.shared.end();
+        if was_running && result.is_ok() {
+            self.hooks(HookPhase::PostStop).await?;
+        }
+        self.hooks(HookPhase::PostUnload).await?;
+        result
+    }
+
+    /// Stops whatever the plugin is running right now (a call, a lifecycle step), from any
+    /// thread. The interrupted step fails with [`PluginError::Terminated`]. Returns whether
+    /// anything was running.
+    pub fn terminate(&self) -> bool {
+        let target = self.shared.target.lock().clone();
+        // Through the watchdog, so the backstop also covers a step that ignores it.
+        let rt = self.runtime.upgrade();
+        let stopped = target.is_some_and(|t| match &rt {
+            Some(rt) => rt.watchdog.interrupt(&t, Interrupt::Host),
+            None => t.interrupt(Interrupt::Host, None),
+        });
+        // A step paused in a debugger is let go, so the termination takes effect.
+        if let Some(debug) = &self.shared.debug {
+            debug.release();
+        }
+        stopped
+    }
+
+    /// Starts sampling the plugin's CPU use (every `interval`, at least 100 µs; Chrome's
+    /// default is 1 ms) until [`stop_profiling`](Self::stop_profiling).
+    ///
+    /// # Errors
+    /// [`PluginError::Profiler`] when it is already profiling.
+    pub async fn start_profiling(&self, interval: Duration) -> Result<(), PluginError> {
+        let interval = interval.max(Duration::from_micros(100));
+        self.request(Phase::Profiler, |reply| Command::Profile {
+            start: Some(interval),
+            reply,
+        })
+        .await
+        .map(|_| ())
+    }
+
+    /// Stops the profiler and returns the profile (`.cpuprofile`, TS lines mapped).
+    ///
+    /// # Errors
+    /// [`PluginError::Profiler`] when it was not profiling.
+    pub async fn stop_profiling(&self) -> Result<crate::CpuProfile, PluginError> {
+        let json = self
+            .request(Phase::Profiler, |reply| Command::Profile {
+                start: None,
+                reply,
+            })
+            .await?;
+        Ok(crate::CpuProfile::from_json(json.unwrap_or_default()))
+    }
+
+    /// Profiles the plugin for `duration` (1 ms samples).
+    pub async fn profile_for(&self, duration: Duration) -> Result<crate::CpuProfile, PluginError> {
+        self.start_profiling(Duration::from_millis(1)).await?;
+        tokio::time::sleep(duration).await;
+        self.stop_profiling().await
+    }
+
+    /// Optimisation opportunities, with the figures behind them: the hottest functions
+    /// of `profile` (if given), where the plugin waits in its ops, and whether its heap
+    /// keeps growing across collections.
+    pub fn performance_report(
+        &self,
+        profile: Option<&crate::CpuProfile>,
+    ) -> crate::PerformanceReport {
+        let ops = self.shared.counters.op_time.lock().clone();
+        let heap = self.shared.counters.heap_history.lock().clone();
+        crate::isolate::profile::build_report(self.id(), profile, &ops, &heap)
+    }
+
+    /// Whether the plugin is paused in a debugger now.
+    pub fn is_paused_in_debugger(&self) -> bool {
+        self.shared.debug.as_ref().is_some_and(|d| d.is_paused())
+    }
+
+    pub(crate) async fn debug_request(
+        &self,
+        request: serde_json::Value,
+    ) -> Result<serde_json::Value, PluginError> {
+        self.request(Phase::Debugger, |reply| Command::Debug { request, reply })
+            .await
+    }
+
+    /// Sends a command and awaits its reply. `phase` is the step the command runs (its
+    /// caller gets `Timeout` if that step is the one the backstop gave up on).
+    async fn request<T>(
+        &self,
+        phase: Phase,
+        make: impl FnOnce(oneshot::Sender<Result<T, PluginError>>) -> Command,
+    ) -> Result<T, PluginError> {
+        if let Some(e) = self.unresponsive() {
+            return Err(e);
+        }
+        let (tx, rx) = oneshot::channel();
+        if self.shared.tx.send(make(tx)).is_err() {
+            return Err(self.gone());
+        }
+        self.await_reply(rx, phase).await
+    }
+
+    /// Awaits a reply from the plugin thread, or the backstop giving up on that thread,
+    /// whichever comes first: a plugin the engine cannot stop never holds its caller past
+    /// its deadline plus the grace. The caller whose step was the one stuck gets
+    /// `Timeout` (`Terminated` if the host had terminated it); others waiting behind it
+    /// get `Unresponsive`.
+    async fn await_reply<T>(
+        &self,
+        rx: oneshot::Receiver<Result<T, PluginError>>,
+        phase: Phase,
+    ) -> Result<T, PluginError> {
+        let abandoned = self.shared.abandon_wake.notified();
+        let mut abandoned = std::pin::pin!(abandoned);
+        abandoned.as_mut().enable();
+        if !self.shared.is_abandoned() {
+            tokio::select! {
+                biased;
+                r = rx => return r.unwrap_or_else(|_| Err(self.gone())),
+                _ = abandoned => {}
+            }
+        }
+        match self.shared.abandoned.get() {
+            Some(a) if a.phase.as_ref() == Some(&phase) && a.why == Some(Interrupt::Host) => {
+                Err(PluginError::Terminated {
+                    id: self.id().to_string(),
+                    phase,
+                })
+            }
+            Some(a) if a.phase.as_ref() == Some(&phase) => Err(PluginError::Timeout {
+                id: self.id().to_string(),
+                phase,
+                limit: a.limit,
+            }),
+            _ => Err(self.unresponsive().unwrap_or_else(|| self.gone())),
+        }
+    }
+
+    /// Why the plugin is unresponsive, if the backstop gave up on its thread: a step did
+    /// not stop within its deadline plus the grace. Such a plugin is in `error`; unload it.
+    pub fn unresponsive(&self) -> Option<PluginError> {
+        self.shared
+            .abandoned
+            .get()
+            .map(|a| PluginError::Unresponsive {
+                id: self.id().to_string(),
+                phase: a.phase.clone(),
+                limit: a.limit,
+                grace: a.grace,
+            })
+    }
+
+    fn gone(&self) -> PluginError {
+        PluginError::Gone {
+            id: self.id().to_string(),
+            state: self.state(),
+        }
+    }
+}

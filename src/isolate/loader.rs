@@ -1,0 +1,856 @@
+//! Loads a plugin's modules from its own directory, and nowhere else.
+//!
+//! Relative imports resolve inside the plugin directory (after following links); remote,
+//! bare and absolute specifiers, and anything that lands outside the directory, are refused
+//! with an error naming the specifier and the importing file. TypeScript is transpiled with
+//! `deno_ast`; its source maps are kept so stack traces point at the original lines.
+
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use deno_ast::{MediaType, ParseParams, SourceMapOption};
+use deno_core::error::ModuleLoaderError;
+use deno_core::{
+    ModuleLoadOptions, ModuleLoadReferrer, ModuleLoadResponse, ModuleLoader, ModuleSource,
+    ModuleSourceCode, ModuleSpecifier, ModuleType, RequestedModuleType, ResolutionKind,
+};
+use deno_error::JsErrorBox;
+
+use std::sync::Arc;
+
+use crate::debug::session::DebugShared;
+use crate::isolate::codecache::TranspileCache;
+
+/// Largest module file (source or JSON) a plugin may ship: 8 MiB, and at most 1/32 of
+/// its memory limit ([`PluginModuleLoader::with_memory_limit`]): parsing and transpiling
+/// take about 30 bytes of host memory per byte of TypeScript (measured: a 2 MiB module
+/// peaks at ~120 MB RSS), memory the plugin's heap limit does not see, so the source is
+/// refused before it is made.
+pub(crate) const MAX_MODULE_SIZE: u64 = 8 * 1024 * 1024;
+
+/// Host memory a module may cost to parse, per byte of its source (see MAX_MODULE_SIZE).
+const PARSE_COST: u64 = 32;
+
+pub(crate) struct PluginModuleLoader {
+    /// The plugin directory, canonicalised.
+    root: PathBuf,
+    /// Transpiled TypeScript on disk, when enabled.
+    cache: Option<TranspileCache>,
+    source_maps: RefCell<HashMap<String, Vec<u8>>>,
+    /// Loading for a debugger: modules are instrumented and registered.
+    debug: Option<Arc<DebugShared>>,
+    /// The engine's code cache (on `v8`), and each module's key in it.
+    engine_cache: Option<crate::isolate::codecache::EngineCodeCache>,
+    engine_keys: RefCell<HashMap<String, (String, u64)>>,
+    /// Source maps parsed for mapping profile positions.
+    parsed_maps: RefCell<HashMap<String, Option<std::rc::Rc<deno_ast::swc::sourcemap::SourceMap>>>>,
+    /// Largest module file, in bytes (MAX_MODULE_SIZE unless the memory limit is lower).
+    max_module: u64,
+}
+
+impl PluginModuleLoader {
+    pub(crate) fn new(
+        root: PathBuf,
+        cache: Option<TranspileCache>,
+        debug: Option<Arc<DebugShared>>,
+    ) -> Self {
+        let engine_cache = cache
+            .as_ref()
+            .and_then(|c| crate::isolate::codecache::EngineCodeCache::for_engine(c.data_dir()));
+        PluginModuleLoader {
+            root,
+            engine_cache,
+            cache,
+            source_maps: RefCell::new(HashMap::new()),
+            engine_keys: RefCell::new(HashMap::new()),
+            debug,
+            parsed_maps: RefCell::new(HashMap::new()),
+            max_module: MAX_MODULE_SIZE,
+        }
+    }
+
+    /// Caps each module at 1/32 of the plugin's memory limit (and MAX_MODULE_SIZE): what
+    /// transpiling it costs the host stays in proportion to what the plugin may use.
+    pub(crate) fn with_memory_limit(mut self, memory: u64) -> Self {
+        self.max_module = (memory / PARSE_COST).clamp(64 * 1024, MAX_MODULE_SIZE);
+        self
+    }
+
+    /// The URL of the entry module (`file:///plugin/<main>`, see [`plugin_url`]).
+    pub(crate) fn entry_url(&self, main: &Path) -> Result<ModuleSpecifier, String> {
+        let path = self.root.join(main);
+        let path = path
+            .canonicalize()
+            .map_err(|e| format!("entry module {}: {e}", main.display()))?;
+        if !path.starts_with(&self.root) {
+            return Err(format!(
+                "entry module {} is outside the plugin directory",
+                main.display()
+            ));
+        }
+        plugin_url(&self.root, &path)
+            .ok_or_else(|| format!("entry module {} is not a valid path", main.display()))
+    }
+
+    /// The original (0-based) line and column of a position in a transpiled module.
+    pub(crate) fn original_position(&self, url: &str, line: u32, col: u32) -> Option<(u32, u32)> {
+        let mut parsed = self.parsed_maps.borrow_mut();
+        let map = parsed
+            .entry(url.to_string())
+            .or_insert_with(|| {
+                let bytes = self.source_maps.borrow().get(url).cloned()?;
+                deno_ast::swc::sourcemap::SourceMap::from_slice(&bytes)
+                    .ok()
+                    .map(std::rc::Rc::new)
+            })
+            .clone()?;
+        let token = map.lookup_token(line, col)?;
+        Some((token.get_src_line(), token.get_src_col()))
+    }
+
+    fn display(&self, url: &str) -> String {
+        // Show plugin files relative to the plugin directory: shorter, and no host paths.
+        if let Ok(u) = ModuleSpecifier::parse(url)
+            && let Some(rel) = plugin_relative(&u)
+        {
+            return format!("./{}", rel.display());
+        }
+        url.to_string()
+    }
+}
+
+/// The directory a plugin's module URLs name: its modules are `file:///plugin/<path inside
+/// the plugin directory>`, so stack traces, `import.meta.url`/`filename`/`dirname` and the
+/// debugger show where a file is inside the plugin and never a path of the host.
+pub(crate) const PLUGIN_URL_DIR: &str = "/plugin";
+
+/// The module URL of `real`, a path inside `root` (`None` outside it).
+pub(crate) fn plugin_url(root: &Path, real: &Path) -> Option<ModuleSpecifier> {
+    let rel = real.strip_prefix(root).ok()?;
+    ModuleSpecifier::from_file_path(Path::new(PLUGIN_URL_DIR).join(rel)).ok()
+}
+
+/// The path inside the plugin directory that a module URL names (`None` for any other URL).
+pub(crate) fn plugin_relative(url: &ModuleSpecifier) -> Option<PathBuf> {
+    let path = url.to_file_path().ok()?;
+    path.strip_prefix(PLUGIN_URL_DIR)
+        .ok()
+        .map(Path::to_path_buf)
+}
+
+fn refuse(msg: String) -> ModuleLoaderError {
+    JsErrorBox::type_error(msg)
+}
+
+impl ModuleLoader for PluginModuleLoader {
+    fn resolve(
+        &self,
+        specifier: &str,
+        referrer: &str,
+        _kind: ResolutionKind,
+    ) -> Result<ModuleSpecifier, ModuleLoaderError> {
+        let from = self.display(referrer);
+        let relative = specifier.starts_with("./") || specifier.starts_with("../");
+        // The host names the entry module by its file: URL (the referrer is not a module).
+        let entry = !referrer.starts_with("file:") && specifier.starts_with("file:");
+        if !relative && !entry {
+            let why = if deno_core::specifier_has_uri_scheme(specifier) {
+                "only relative imports inside the plugin directory are allowed (no remote, ext: or file: URLs)"
+            } else if specifier.starts_with('/') {
+                "absolute paths are not allowed; import relative to the importing file"
+            } else {
+                "bare specifiers are not supported; import relative files such as \"./lib.ts\""
+            };
+            return Err(refuse(format!(
+                "import {specifier:?} from {from} is refused: {why}"
+            )));
+        }
+        let url = deno_core::resolve_import(specifier, referrer)
+            .map_err(|e| refuse(format!("import {specifier:?} from {from}: {e}")))?;
+        // The URL is already normalised: `..` past the plugin's top leaves `/plugin`.
+        let rel = plugin_relative(&url).ok_or_else(|| {
+            refuse(format!(
+                "import {specifier:?} from {from} is refused: it resolves outside the plugin directory"
+            ))
+        })?;
+        let path = deno_core::normalize_path(Cow::Owned(self.root.join(rel))).into_owned();
+        if !path.starts_with(&self.root) {
+            return Err(refuse(format!(
+                "import {specifier:?} from {from} is refused: it resolves outside the plugin directory"
+            )));
+        }
+        // Follow links: a link inside the directory must not lead outside it.
+        match path.canonicalize() {
+            Ok(real) if !real.starts_with(&self.root) => Err(refuse(format!(
+                "import {specifier:?} from {from} is refused: it links outside the plugin directory"
+            ))),
+            Ok(real) => plugin_url(&self.root, &real).ok_or_else(|| {
+                refuse(format!(
+                    "import {specifier:?} from {from}: not a valid path"
+                ))
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(refuse(format!(
+                "import {specifier:?} from {from}: module not found"
+            ))),
+            // e.g. a symlink loop: "too many levels of symbolic links"
+            Err(e) => Err(refuse(format!("import {specifier:?} from {from}: {e}"))),
+        }
+    }
+
+    fn load(
+        &self,
+        specifier: &ModuleSpecifier,
+        _referrer: Option<&ModuleLoadReferrer>,
+        options: ModuleLoadOptions,
+    ) -> ModuleLoadResponse {
+        ModuleLoadResponse::Sync(self.load_sync(specifier, &options.requested_module_type))
+    }
+
+    fn get_source_map(&self, specifier: &str) -> Option<Cow<'_, [u8]>> {
+        self.source_maps
+            .borrow()
+            .get(specifier)
+            .map(|v| Cow::Owned(v.clone()))
+    }
+
+    fn code_cache_ready(
+        &self,
+        specifier: ModuleSpecifier,
+        hash: u64,
+        code_cache: &[u8],
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()>>> {
+        if let Some(cache) = &self.engine_cache
+            && let Some((key, h)) = self.engine_keys.borrow().get(specifier.as_str())
+            && *h == hash
+        {
+            cache.put(key, code_cache);
+        }
+        Box::pin(async {})
+    }
+}
+
+impl PluginModuleLoader {
+    fn load_sync(
+        &self,
+        specifier: &ModuleSpecifier,
+        requested: &RequestedModuleType,
+    ) -> Result<ModuleSource, ModuleLoaderError> {
+        let name = self.display(specifier.as_str());
+        let path = plugin_relative(specifier)
+            .map(|rel| self.root.join(rel))
+            .ok_or_else(|| refuse(format!("{name}: not a plugin file")))?;
+        // Resolution already checked; check again in case the file changed since.
+        let real = path
+            .canonicalize()
+            .map_err(|e| JsErrorBox::generic(format!("{name}: {e}")))?;
+        if !real.starts_with(&self.root) {
+            return Err(refuse(format!("{name} is outside the plugin directory")));
+        }
+        let media_type = MediaType::from_path(&real);
+        let wants_json = matches!(requested, RequestedModuleType::Json);
+        let (module_type, transpile) = match media_type {
+            MediaType::Json => {
+                if !wants_json {
+                    return Err(refuse(format!(
+                        "{name} is JSON: import it with `with {{ type: \"json\" }}`"
+                    )));
+                }
+                (ModuleType::Json, false)
+            }
+            MediaType::JavaScript | MediaType::Mjs => (ModuleType::JavaScript, false),
+            MediaType::TypeScript | MediaType::Mts => (ModuleType::JavaScript, true),
+            _ => {
+                return Err(refuse(format!(
+                    "{name}: unsupported module type (expected .ts, .mts, .js, .mjs or .json)"
+                )));
+            }
+        };
+        if wants_json && module_type != ModuleType::Json {
+            return Err(refuse(format!(
+                "{name} was imported as JSON but is not a .json file"
+            )));
+        }
+        // A regular file of at most MAX_MODULE_SIZE, read without blocking (the plugin
+        // directory is untrusted), and not nested deeper than the parsers can take.
+        let text = crate::untrusted::read_to_string(&real, self.max_module)
+            .map_err(|e| JsErrorBox::generic(format!("{name}: {e}")))?;
+        check_nesting(&text, MAX_NESTING)
+            .map_err(|e| JsErrorBox::generic(format!("{name}: {e}")))?;
+        if let Some(debug) = &self.debug
+            && module_type == ModuleType::JavaScript
+        {
+            let code = self
+                .instrumented(debug, specifier, &text, media_type, transpile)
+                .map_err(|e| JsErrorBox::generic(format!("{name}: {e}")))?;
+            return Ok(ModuleSource::new(
+                module_type,
+                ModuleSourceCode::String(code.into()),
+                specifier,
+                None,
+            ));
+        }
+        let code = if transpile {
+            let key = self
+                .cache
+                .as_ref()
+                .map(|_| TranspileCache::key(specifier.as_str(), &text));
+            let cached = self
+                .cache
+                .as_ref()
+                .zip(key.as_ref())
+                .and_then(|(c, k)| c.get(k));
+            let (code, map) = match cached {
+                Some(hit) => hit,
+                None => {
+                    let (code, map) = transpile_ts(specifier, text, media_type)
+                        .map_err(|e| JsErrorBox::generic(format!("{name}: {e}")))?;
+                    if let (Some(cache), Some(key)) = (&self.cache, &key) {
+                        cache.put(key, &code, map.as_deref());
+                    }
+                    (code, map)
+                }
+            };
+            self.keep_source_map(specifier, map);
+            code
+        } else {
+            text
+        };
+        // The engine's code cache, where it has one worth keeping (V8's).
+        let code_cache = match (&self.engine_cache, module_type == ModuleType::JavaScript) {
+            (Some(cache), true) => {
+                let (key, hash) =
+                    crate::isolate::codecache::EngineCodeCache::key(specifier.as_str(), &code);
+                let data = cache.get(&key).map(Cow::Owned);
+                self.engine_keys
+                    .borrow_mut()
+                    .insert(specifier.to_string(), (key, hash));
+                Some(deno_core::SourceCodeCacheInfo { hash, data })
+            }
+            _ => None,
+        };
+        Ok(ModuleSource::new(
+            module_type,
+            ModuleSourceCode::String(code.into()),
+            specifier,
+            code_cache,
+        ))
+    }
+}
+
+impl PluginModuleLoader {
+    /// The module with a debug site before each statement (never cached: site ids are
+    /// per isolate), registered with the debug state.
+    fn instrumented(
+        &self,
+        debug: &DebugShared,
+        specifier: &ModuleSpecifier,
+        text: &str,
+        media_type: MediaType,
+        transpile: bool,
+    ) -> Result<String, String> {
+        let first_site = debug.next_site();
+        // Instrumenting parses the plugin's source: on the parser's stack, like transpiling.
+        let inst = on_parse_stack(|| {
+            crate::debug::instrument::instrument(specifier, text, media_type, first_site)
+        })??;
+        let code = if transpile {
+            let (code, map) = transpile_ts(specifier, inst.code.clone(), media_type)?;
+            self.keep_source_map(specifier, map);
+            code
+        } else {
+            inst.code.clone()
+        };
+        debug.add_script(specifier.as_str(), text, &inst);
+        Ok(code)
+    }
+
+    fn keep_source_map(&self, specifier: &ModuleSpecifier, map: Option<Vec<u8>>) {
+        if let Some(map) = map {
+            self.source_maps
+                .borrow_mut()
+                .insert(specifier.to_string(), map);
+        }
+    }
+}
+
+/// Parses a module (TS or JS) for transpiling or instrumenting.
+pub(crate) fn parse(
+    specifier: &ModuleSpecifier,
+    text: &str,
+    media_type: MediaType,
+) -> Result<deno_ast::ParsedSource, String> {
+    deno_ast::parse_module(ParseParams {
+        specifier: specifier.clone(),
+        text: text.into(),
+        media_type,
+        capture_tokens: false,
+        scope_analysis: false,
+        maybe_syntax: None,
+    })
+    .map_err(|e| e.to_string())
+}
+
+/// Strips TypeScript types, returning JS and its source map. Runs on the parser's own
+/// stack ([`on_parse_stack`]); the caller has checked the source with [`check_nesting`].
+pub(crate) fn transpile_ts(
+    specifier: &ModuleSpecifier,
+    text: String,
+    media_type: MediaType,
+) -> Result<(String, Option<Vec<u8>>), String> {
+    on_parse_stack(|| transpile_here(specifier, text, media_type))?
+}
+
+fn transpile_here(
+    specifier: &ModuleSpecifier,
+    text: String,
+    media_type: MediaType,
+) -> Result<(String, Option<Vec<u8>>), String> {
+    let parsed = parse(specifier, &text, media_type)?;
+    let out = parsed
+        .transpile(
+            &deno_ast::TranspileOptions {
+                imports_not_used_as_values: deno_ast::ImportsNotUsedAsValues::Remove,
+                decorators: deno_ast::DecoratorsTranspileOption::Ecma,
+                ..Default::default()
+            },
+            &deno_ast::TranspileModuleOptions { module_kind: None },
+            &deno_ast::EmitOptions {
+                source_map: SourceMapOption::Separate,
+                inline_sources: true,
+                ..Default::default()
+            },
+        )
+        .map_err(|e| e.to_string())?
+        .into_source();
+    Ok((out.text, out.source_map.map(|m| m.into_bytes())))
+}
+
+/// The module loader an isolate is created with before its plugin is known (a warm
+/// isolate): it loads nothing until `set` gives it the plugin's loader.
+#[derive(Default)]
+pub(crate) struct DeferredLoader {
+    inner: RefCell<Option<std::rc::Rc<PluginModuleLoader>>>,
+}
+
+impl DeferredLoader {
+    pub(crate) fn set(&self, loader: std::rc::Rc<PluginModuleLoader>) {
+        *self.inner.borrow_mut() = Some(loader);
+    }
+
+    fn get(&self) -> Result<std::rc::Rc<PluginModuleLoader>, ModuleLoaderError> {
+        self.inner
+            .borrow()
+            .clone()
+            .ok_or_else(|| refuse("no plugin is bound to this isolate yet".into()))
+    }
+}
+
+impl ModuleLoader for DeferredLoader {
+    fn resolve(
+        &self,
+        specifier: &str,
+        referrer: &str,
+        kind: ResolutionKind,
+    ) -> Result<ModuleSpecifier, ModuleLoaderError> {
+        self.get()?.resolve(specifier, referrer, kind)
+    }
+
+    fn load(
+        &self,
+        specifier: &ModuleSpecifier,
+        referrer: Option<&ModuleLoadReferrer>,
+        options: ModuleLoadOptions,
+    ) -> ModuleLoadResponse {
+        match self.get() {
+            Ok(l) => l.load(specifier, referrer, options),
+            Err(e) => ModuleLoadResponse::Sync(Err(e)),
+        }
+    }
+
+    fn get_source_map(&self, specifier: &str) -> Option<Cow<'_, [u8]>> {
+        let inner = self.inner.borrow().clone()?;
+        inner
+            .get_source_map(specifier)
+            .map(|c| Cow::Owned(c.into_owned()))
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Parsing untrusted source safely.
+//
+// swc's parser, transforms, code generator and even its AST's `Drop` recurse once per
+// level of nesting, and a stack overflow aborts the whole process (it cannot be caught).
+// So every parse of plugin source (transpiling, instrumenting) first passes
+// `check_nesting`, a linear scan that refuses source nested deeper than `MAX_NESTING`,
+// and then runs on a thread of its own with a `PARSE_STACK` stack, far more than that
+// depth needs; the engine gets only source that passed the same check.
+
+/// Deepest nesting a module may have: brackets, template substitutions and the operators
+/// of one expression (`1+1+…`, `a?b:c?…`, `x=>y=>…`, `Array<Array<…>>`, `!!…`) each
+/// count a level (see [`check_nesting`]).
+pub(crate) const MAX_NESTING: usize = 1000;
+
+/// Stack of the thread that parses and transpiles plugin source: 256 MiB of address
+/// space, of which a parse touches only what its depth needs.
+const PARSE_STACK: usize = 256 * 1024 * 1024;
+
+/// Runs `f` (a parse, transform or emit of untrusted source, including dropping its AST)
+/// on a thread with a [`PARSE_STACK`] stack. A panic in the parser becomes an error.
+pub(crate) fn on_parse_stack<R: Send>(f: impl FnOnce() -> R + Send) -> Result<R, String> {
+    std::thread::scope(|s| {
+        std::thread::Builder::new()
+            .name("qirvo-parse".into())
+            .stack_size(PARSE_STACK)
+            .spawn_scoped(s, f)
+            .map_err(|e| format!("cannot start the parser's thread: {e}"))?
+            .join()
+            .map_err(|_| "the parser failed on this source".to_string())
+    })
+}
+
+/// Refuses source nested more than `limit` levels deep, before anything recursive sees it.
+///
+/// A linear scan, not a parse: it skips comments, strings, template text and regular
+/// expression literals, and scores each point in the code as the sum, over the brackets
+/// open there, of one for the bracket plus one for each operator (or keyword operator
+/// such as `typeof`, or call/index bracket) since the last `,` `;` or closing `}` at that
+/// level. That bounds the depth of the tree a parser builds (a left-deep `1+1+…` chain
+/// is as deep as it is long); ordinary code scores in the tens.
+///
+/// # Errors
+/// `nests N levels deep at line L (the limit is LIMIT)`.
+pub(crate) fn check_nesting(text: &str, limit: usize) -> Result<(), String> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Tok {
+        /// Start of input, an operator or an opening bracket: a `/` here starts a regex.
+        Op,
+        /// A value: identifier, literal, closing bracket; a `/` here divides.
+        Value,
+    }
+    struct Level {
+        /// `(`, `[`, `{`, or `$` for a template's `${`.
+        open: u8,
+        ops: usize,
+        /// `else`s since the last `;` or `,`: unlike `ops`, not reset by a closing `}`.
+        chain: usize,
+    }
+    const KEYWORD_OPS: [&[u8]; 11] = [
+        b"typeof",
+        b"void",
+        b"delete",
+        b"new",
+        b"await",
+        b"yield",
+        b"in",
+        b"instanceof",
+        b"of",
+        b"return",
+        b"throw",
+    ];
+    let b = text.as_bytes();
+    let mut levels: Vec<Level> = vec![Level {
+        open: 0,
+        ops: 0,
+        chain: 0,
+    }];
+    let mut score = 0usize;
+    let mut line = 1usize;
+    let mut prev = Tok::Op;
+    let mut newline_after_value = false;
+    let mut i = 0usize;
+    let too_deep = |score: usize, line: usize| {
+        Err(format!(
+            "nests {score} levels deep at line {line} (the limit is {limit}: brackets, and the operators of one expression, each count a level)"
+        ))
+    };
+    // Scans template text from `i` (just after a '`' or a closing `}` of `${`); returns
+    // where code resumes and whether it stopped at `${` (true) or the closing '`'.
+    let template = |mut i: usize, line: &mut usize| -> (usize, bool) {
+        while i < b.len() {
+            match b[i] {
+                b'\\' => i += 2,
+                b'`' => return (i + 1, false),
+                b'$' if b.get(i + 1) == Some(&b'{') => return (i + 2, true),
+                c => {
+                    if c == b'\n' {
+                        *line += 1;
+                    }
+                    i += 1;
+                }
+            }
+        }
+        (i, false)
+    };
+    while i < b.len() {
+        let c = b[i];
+        // A new statement on a new line (automatic semicolon insertion) resets the chain.
+        // (`else` continues an `if`, whose `else if` chain nests as deep as it is long.)
+        let starts_statement = (c.is_ascii_alphanumeric() || c == b'_' || c == b'"' || c == b'\'')
+            && !b[i..].starts_with(b"else");
+        if newline_after_value && starts_statement {
+            let top = levels
+                .last_mut()
+                .map(|l| std::mem::take(&mut l.ops) + std::mem::take(&mut l.chain))
+                .unwrap_or(0);
+            score = score.saturating_sub(top);
+        }
+        if !c.is_ascii_whitespace() {
+            newline_after_value = false;
+        }
+        match c {
+            b'\n' => {
+                line += 1;
+                newline_after_value = prev == Tok::Value;
+                i += 1;
+            }
+            c if c.is_ascii_whitespace() => i += 1,
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i < b.len() && !(b[i] == b'*' && b.get(i + 1) == Some(&b'/')) {
+                    if b[i] == b'\n' {
+                        line += 1;
+                    }
+                    i += 1;
+                }
+                i += 2;
+            }
+            b'/' if prev == Tok::Op => {
+                // A regular expression literal.
+                i += 1;
+                let mut class = false;
+                while i < b.len() && b[i] != b'\n' {
+                    match b[i] {
+                        b'\\' => i += 1,
+                        b'[' => class = true,
+                        b']' => class = false,
+                        b'/' if !class => break,
+                        _ => {}
+                    }
+                    i += 1;
+                }
+                i += 1;
+                prev = Tok::Value;
+            }
+            b'"' | b'\'' => {
+                i += 1;
+                while i < b.len() && b[i] != c && b[i] != b'\n' {
+                    if b[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                i += 1;
+                prev = Tok::Value;
+            }
+            b'`' => {
+                let (next, substitution) = template(i + 1, &mut line);
+                i = next;
+                if substitution {
+                    levels.push(Level {
+                        open: b'$',
+                        ops: 0,
+                        chain: 0,
+                    });
+                    score += 1;
+                    prev = Tok::Op;
+                } else {
+                    prev = Tok::Value;
+                }
+            }
+            b'(' | b'[' | b'{' => {
+                // The bracket is a step in its level's chain (a call, an index, an
+                // argument), and opens a level of its own.
+                if let Some(top) = levels.last_mut() {
+                    top.ops += 1;
+                }
+                levels.push(Level {
+                    open: c,
+                    ops: 0,
+                    chain: 0,
+                });
+                score += 2;
+                prev = Tok::Op;
+                i += 1;
+            }
+            b')' | b']' | b'}' => {
+                i += 1;
+                prev = Tok::Value;
+                if levels.len() > 1 {
+                    let closed = levels
+                        .pop()
+                        .map(|l| (l.open, l.ops + l.chain))
+                        .unwrap_or((0, 0));
+                    score = score.saturating_sub(1 + closed.1);
+                    if closed.0 == b'$' {
+                        // Back in the template's text.
+                        let (next, substitution) = template(i, &mut line);
+                        i = next;
+                        if substitution {
+                            levels.push(Level {
+                                open: b'$',
+                                ops: 0,
+                                chain: 0,
+                            });
+                            score += 1;
+                            prev = Tok::Op;
+                        }
+                        continue;
+                    }
+                    if c == b'}' {
+                        // The end of a block or object: a statement boundary.
+                        let top = levels
+                            .last_mut()
+                            .map(|l| std::mem::take(&mut l.ops))
+                            .unwrap_or(0);
+                        score = score.saturating_sub(top);
+                    }
+                }
+            }
+            b';' | b',' => {
+                let top = levels
+                    .last_mut()
+                    .map(|l| std::mem::take(&mut l.ops) + std::mem::take(&mut l.chain))
+                    .unwrap_or(0);
+                score = score.saturating_sub(top);
+                prev = Tok::Op;
+                i += 1;
+            }
+            c if c.is_ascii_alphanumeric() || c == b'_' || c == b'$' || c >= 0x80 => {
+                let start = i;
+                while i < b.len()
+                    && (b[i].is_ascii_alphanumeric()
+                        || b[i] == b'_'
+                        || b[i] == b'$'
+                        || b[i] >= 0x80)
+                {
+                    i += 1;
+                }
+                let word = &b[start..i];
+                if word == b"else" {
+                    // Survives the `}` before it (see `chain`).
+                    if let Some(top) = levels.last_mut() {
+                        top.chain += 1;
+                    }
+                    score += 1;
+                    prev = Tok::Op;
+                } else if KEYWORD_OPS.contains(&word) {
+                    if let Some(top) = levels.last_mut() {
+                        top.ops += 1;
+                    }
+                    score += 1;
+                    prev = Tok::Op;
+                } else {
+                    prev = Tok::Value;
+                }
+            }
+            _ => {
+                // An operator. Each character counts (`!!!!x` nests four deep; `===`
+                // scores three, which ordinary code can afford).
+                let start = i;
+                while i < b.len()
+                    && matches!(
+                        b[i],
+                        b'+' | b'-'
+                            | b'*'
+                            | b'%'
+                            | b'&'
+                            | b'|'
+                            | b'^'
+                            | b'!'
+                            | b'~'
+                            | b'<'
+                            | b'>'
+                            | b'='
+                            | b'?'
+                            | b':'
+                            | b'.'
+                            | b'@'
+                            | b'#'
+                    )
+                {
+                    i += 1;
+                }
+                if i == start {
+                    // Division (after a value, `/` is not a regex), or any other byte.
+                    i += 1;
+                }
+                let n = i - start;
+                if let Some(top) = levels.last_mut() {
+                    top.ops += n;
+                }
+                score += n;
+                prev = Tok::Op;
+            }
+        }
+        if score > limit {
+            return too_deep(score, line);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn depth_ok(src: &str) -> bool {
+        check_nesting(src, MAX_NESTING).is_ok()
+    }
+
+    #[test]
+    fn deep_members_are_refused() {
+        let n = 3000;
+        for src in [
+            format!("{}1{}", "(".repeat(n), ")".repeat(n)),
+            format!("{}{}", "[".repeat(n), "]".repeat(n)),
+            format!("{}1{}", "{a:".repeat(n), "}".repeat(n)),
+            format!("{}1{}", "`${".repeat(n), "}`".repeat(n)),
+            format!("1{}", "+1".repeat(n)),
+            format!("1{}", "\n+1".repeat(n)),
+            format!("{}0", "a ? 1 : ".repeat(n)),
+            format!("{}1", "!".repeat(n)),
+            format!("{}1", "x => ".repeat(n)),
+            format!("a{}", ".b".repeat(n)),
+            format!("f{}", "()".repeat(n)),
+            format!("if (a) {{}}{}", " else if (a) {}".repeat(n)),
+            format!("if (a) {{}}{}", "\nelse if (a) {}".repeat(n)),
+            format!("type T = {}number{};", "Array<".repeat(n), ">".repeat(n)),
+            format!("{}x", "typeof ".repeat(n)),
+        ] {
+            let e = check_nesting(&src, MAX_NESTING).unwrap_err();
+            assert!(e.contains("nests"), "{e}");
+        }
+    }
+
+    #[test]
+    fn ordinary_code_passes() {
+        let mut long = String::new();
+        for i in 0..50_000 {
+            long.push_str(&format!("export const a{i} = {i} + 1\n"));
+        }
+        for src in [
+            long.as_str(),
+            "const s = \"((((((\" + '[[[[[' + `${'{{{{'}` + /[(]{3}\\//.source; // ((((\n/* [[[[ */ x / 2 / 3",
+            "a = b\n(c)\nfoo()\nbar()",
+            "class A { m() { return 1 } n() { return 2 } }\nfunction f() {}\nfunction g() {}",
+            "if (a) { x() } else if (b) { y() } else { z() }; if (c) {} else {}",
+        ] {
+            assert!(depth_ok(src), "{src:.80}");
+        }
+        // Many flat statements and a long array of values.
+        let arr = format!("export const v = [{}];", vec!["1"; 100_000].join(","));
+        assert!(depth_ok(&arr));
+        let objs = format!(
+            "export const v = [{}];",
+            vec!["{a: {b: [1, 2]}}"; 10_000].join(",")
+        );
+        assert!(depth_ok(&objs));
+    }
+}

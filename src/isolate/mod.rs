@@ -1,0 +1,11 @@
+//! A plugin's thread and its JavaScript isolate: creating and binding the isolate
+//! ([`worker`]), loading modules ([`loader`]), the startup snapshot and code cache, and the
+//! watchdog and CPU accounting every step runs under.
+
+pub(crate) mod codecache;
+pub(crate) mod cpu;
+pub(crate) mod loader;
+pub(crate) mod profile;
+pub(crate) mod snapshot;
+pub(crate) mod watchdog;
+pub(crate) mod worker;

@@ -4,10 +4,9 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::host::hooks::HookPhase;
-use crate::host::plugin::PluginState;
-use crate::host::resources::BudgetError;
 use crate::manifest::ByteSize;
+use crate::state::HookPhase;
+use crate::state::PluginState;
 
 /// A `manifest.json` that cannot be used. The message names the file, the line and column
 /// (when known), the field and the reason:
@@ -322,6 +321,20 @@ pub(crate) fn fmt_duration(d: Duration) -> String {
     } else {
         format!("{} s", d.as_secs())
     }
+}
+
+/// A budget that cannot cover a plugin.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+#[error(
+    "the runtime's {resource} budget cannot cover plugin {plugin}: it asks for {requested}, {available} of {budget} is left"
+)]
+pub struct BudgetError {
+    pub plugin: String,
+    /// `memory`, `storage`, `connections` or `plugins`.
+    pub resource: &'static str,
+    pub requested: String,
+    pub available: String,
+    pub budget: String,
 }
 
 #[cfg(test)]

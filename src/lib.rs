@@ -52,6 +52,7 @@ pub mod http1;
 mod isolate;
 mod json;
 mod manifest;
+mod state;
 pub use host::testing;
 mod untrusted;
 
@@ -61,8 +62,8 @@ pub use debug::session::{
     PluginDebugState, PropertyInfo, RemoteValue, ScopeInfo, ScriptInfo, StackFrame,
 };
 pub use error::{
-    ConfigError, JsException, LoadError, ManifestError, Phase, PluginError, PurgeError,
-    RuntimeError, TextPosition,
+    BudgetError, ConfigError, JsException, LoadError, ManifestError, Phase, PluginError,
+    PurgeError, RuntimeError, TextPosition,
 };
 pub use ext::events::bus::{Event, EventError, EventSource, EventSubscription, Events};
 pub use ext::host_api::registry::{
@@ -74,11 +75,11 @@ pub use ext::scheduler::schedule::{Schedule, Scheduler, TaskInfo, TaskOwner};
 pub use ext::storage::store::StorageKind;
 pub use host::config::RuntimeConfig;
 pub use host::health::HealthReport;
-pub use host::hooks::{HookContext, HookError, HookInfo, HookPhase, Hooks};
+pub use host::hooks::{HookContext, HookError, HookInfo, Hooks};
 pub use host::metrics::{PluginMetrics, RuntimeMetrics, Totals};
-pub use host::plugin::{ExportInfo, HeapStats, PluginHandle, PluginState};
+pub use host::plugin::PluginHandle;
 pub use host::pool::WarmPoolStats;
-pub use host::resources::{Allocation, BudgetError, Budgets, ResourceUsage};
+pub use host::resources::{Allocation, Budgets, ResourceUsage};
 pub use host::runtime::PluginRuntime;
 pub use isolate::cpu::CpuStats;
 pub use isolate::profile::{CpuProfile, HeapTrend, HotFunction, OpStats, PerformanceReport};
@@ -87,5 +88,6 @@ pub use manifest::{
     Bandwidth, ByteSize, MANIFEST_FILE, Manifest, Permission, Resources, RestartPolicy,
     manifest_schema,
 };
+pub use state::{ExportInfo, HeapStats, HookPhase, PluginState};
 /// The cancellation signal of a [`HostCallContext`] (tokio-util's).
 pub use tokio_util::sync::CancellationToken;

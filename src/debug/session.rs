@@ -26,8 +26,9 @@ use tokio::sync::{mpsc, oneshot};
 use crate::debug::instrument::{Instrumented, LineShifts};
 use crate::error::PluginError;
 use crate::ext::log::buffer::LogEntry;
-use crate::host::plugin::{HeapStats, PluginHandle, PluginState};
+use crate::host::plugin::PluginHandle;
 use crate::isolate::watchdog::{Target, Watchdog};
+use crate::state::{HeapStats, PluginState};
 
 /// A breakpoint's id, unique within its plugin.
 pub type BreakpointId = u32;

@@ -7,7 +7,8 @@ use std::collections::VecDeque;
 use std::time::{Duration, SystemTime};
 
 use crate::ext::events::bus::EventSource;
-use crate::host::plugin::{PluginHandle, PluginState};
+use crate::host::plugin::PluginHandle;
+use crate::state::PluginState;
 
 /// How many reports each plugin keeps.
 pub const HEALTH_HISTORY: usize = 20;

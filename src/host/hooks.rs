@@ -8,7 +8,6 @@
 //! Giving a plugin's resources back is not a hook: it happens once the plugin has ended
 //! (after an unload no hook refused, on failure, on abandonment), whatever hooks say.
 
-use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -16,40 +15,7 @@ use std::sync::Arc;
 use parking_lot::RwLock;
 
 use crate::manifest::Manifest;
-
-/// When a hook runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum HookPhase {
-    PreLoad,
-    PostLoad,
-    PreStart,
-    PostStart,
-    PreStop,
-    PostStop,
-    PreUnload,
-    PostUnload,
-}
-
-impl HookPhase {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HookPhase::PreLoad => "pre-load",
-            HookPhase::PostLoad => "post-load",
-            HookPhase::PreStart => "pre-start",
-            HookPhase::PostStart => "post-start",
-            HookPhase::PreStop => "pre-stop",
-            HookPhase::PostStop => "post-stop",
-            HookPhase::PreUnload => "pre-unload",
-            HookPhase::PostUnload => "post-unload",
-        }
-    }
-}
-
-impl fmt::Display for HookPhase {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+use crate::state::HookPhase;
 
 /// What a hook is told.
 #[derive(Clone)]

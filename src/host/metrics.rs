@@ -15,8 +15,9 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
-use crate::host::plugin::{HeapStats, PluginHandle};
+use crate::host::plugin::PluginHandle;
 use crate::isolate::cpu::CpuStats;
+use crate::state::HeapStats;
 
 type Labels = Vec<(String, String)>;
 
@@ -90,7 +91,7 @@ impl RuntimeSeries {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PluginMetrics {
     pub id: String,
-    pub state: crate::host::plugin::PluginState,
+    pub state: crate::state::PluginState,
     /// Since it last started running (or was loaded, when never started).
     pub uptime: Duration,
     pub initialize_time: Duration,

@@ -13,60 +13,12 @@ use tokio::sync::{mpsc, oneshot};
 use crate::error::{Phase, PluginError};
 use crate::ext::log::buffer::{LogBuffer, LogEntry};
 use crate::host::health::HealthReport;
-use crate::host::hooks::HookPhase;
 use crate::host::runtime::RuntimeInner;
 use crate::isolate::cpu::{CpuStats, ThreadClock};
 use crate::isolate::watchdog::{Interrupt, Target};
-use crate::manifest::{ByteSize, Manifest};
-
-/// Where a plugin is in its lifecycle. Serialized (and displayed) as its lowercase
-/// name: `"running"`, `"error"`, …
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum PluginState {
-    Unloaded,
-    Initializing,
-    Initialized,
-    Starting,
-    Running,
-    Stopping,
-    Stopped,
-    /// A lifecycle step failed, or the plugin exhausted its memory; its isolate is gone.
-    Error,
-}
-
-impl PluginState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PluginState::Unloaded => "unloaded",
-            PluginState::Initializing => "initializing",
-            PluginState::Initialized => "initialized",
-            PluginState::Starting => "starting",
-            PluginState::Running => "running",
-            PluginState::Stopping => "stopping",
-            PluginState::Stopped => "stopped",
-            PluginState::Error => "error",
-        }
-    }
-}
-
-impl fmt::Display for PluginState {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // `pad`, so a width in a format string (a status table's column) applies.
-        f.pad(self.as_str())
-    }
-}
-
-/// Heap figures of a plugin's isolate, as of its last step.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct HeapStats {
-    /// Heap in use.
-    pub used: ByteSize,
-    /// Highest `used` seen.
-    pub peak: ByteSize,
-    /// The plugin's heap limit (`resources.memory`).
-    pub limit: ByteSize,
-}
+use crate::manifest::Manifest;
+use crate::state::HookPhase;
+use crate::state::{ExportInfo, HeapStats, PluginState};
 
 pub(crate) enum Command {
     Start {
@@ -171,18 +123,6 @@ pub(crate) struct Holdings {
     pub bus: Arc<crate::ext::events::bus::Bus>,
     pub scheduler: crate::ext::scheduler::schedule::Scheduler,
     pub resources: Arc<crate::host::resources::ResourceManager>,
-}
-
-/// One export of a plugin's entry module ([`PluginHandle::exports`]).
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct ExportInfo {
-    /// The export's name (`default` for the default export).
-    pub name: String,
-    /// Whether it is a function, i.e. callable with [`PluginHandle::call`].
-    pub function: bool,
-    /// A function's declared parameter count (its `length`: parameters before the first
-    /// one with a default or a rest parameter); `None` when it is not a plain data property.
-    pub params: Option<u32>,
 }
 
 impl Shared {

@@ -9,6 +9,7 @@ use std::time::SystemTime;
 
 use parking_lot::Mutex;
 
+use crate::error::BudgetError;
 use crate::manifest::{ByteSize, Manifest, Permission};
 
 /// Runtime-wide budgets across all loaded plugins. Each defaults to unlimited; the number
@@ -59,7 +60,7 @@ impl Allocation {
 pub struct ResourceUsage {
     pub allocation: Allocation,
     /// Heap in use, peak and limit.
-    pub heap: crate::host::plugin::HeapStats,
+    pub heap: crate::state::HeapStats,
     /// CPU time, recent share and throttling.
     pub cpu: crate::isolate::cpu::CpuStats,
     /// Bytes stored (qirvo.storage and files) of `allocation.storage`, now and at most.
@@ -70,20 +71,6 @@ pub struct ResourceUsage {
     pub connections_peak: u64,
     /// Highest CPU share seen (percent of one core; the limit is `allocation.cpu`).
     pub cpu_share_peak: f64,
-}
-
-/// A budget that cannot cover a plugin.
-#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
-#[error(
-    "the runtime's {resource} budget cannot cover plugin {plugin}: it asks for {requested}, {available} of {budget} is left"
-)]
-pub struct BudgetError {
-    pub plugin: String,
-    /// `memory`, `storage`, `connections` or `plugins`.
-    pub resource: &'static str,
-    pub requested: String,
-    pub available: String,
-    pub budget: String,
 }
 
 pub(crate) struct ResourceManager {

@@ -7,6 +7,7 @@ use std::sync::{Arc, OnceLock};
 use parking_lot::{Mutex, RwLock};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::error::BudgetError;
 use crate::error::{LoadError, PluginError, PurgeError, RuntimeError};
 use crate::ext::events::bus::{Bus, Events};
 use crate::ext::log::buffer::LogBuffer;
@@ -14,14 +15,16 @@ use crate::ext::scheduler::schedule::{Schedule, Scheduler};
 use crate::ext::storage::store::{self, StoreBackend};
 use crate::host::config::RuntimeConfig;
 use crate::host::health::{self, HealthReport};
-use crate::host::hooks::{Action, Builtin, HookContext, HookPhase, Hooks};
+use crate::host::hooks::{Action, Builtin, HookContext, Hooks};
 use crate::host::metrics::{self, RuntimeMetrics, RuntimeSeries};
-use crate::host::plugin::{Command, HeapStats, PluginHandle, PluginState, Shared};
-use crate::host::resources::{Allocation, BudgetError, ResourceManager, ResourceUsage};
+use crate::host::plugin::{Command, PluginHandle, Shared};
+use crate::host::resources::{Allocation, ResourceManager, ResourceUsage};
 use crate::isolate::watchdog::Watchdog;
 use crate::isolate::worker::{self, WorkerSpec};
 use crate::manifest::ByteSize;
 use crate::manifest::Manifest;
+use crate::state::HookPhase;
+use crate::state::{HeapStats, PluginState};
 
 /// The plugin engine. Cheap to clone (an `Arc` inside), `Send + Sync`.
 ///

@@ -23,12 +23,13 @@ use crate::ext::events::bus::{Bus, EventSource};
 use crate::ext::log::buffer::LogLevel;
 use crate::ext::scheduler::schedule::Scheduler;
 use crate::ext::storage::store::StoreBackend;
-use crate::host::plugin::{Command, HeapStats, PluginState, Shared};
+use crate::host::plugin::{Command, Shared};
 use crate::isolate::cpu::{Governor, Verdict, thread_cpu_time};
 use crate::isolate::loader::PluginModuleLoader;
 use crate::isolate::watchdog::{Interrupt, Target, Watchdog};
 use crate::manifest::ByteSize;
 use crate::manifest::{Permission, RestartPolicy};
+use crate::state::{HeapStats, PluginState};
 
 /// JS stack the engine may use, in KiB: well inside the plugin thread's native stack, so
 /// runaway recursion is a `RangeError` in the plugin and never a host stack overflow.
@@ -2064,10 +2065,7 @@ impl Worker {
     /// The entry module's exports, read from its namespace without running plugin code:
     /// a namespace's values are its bindings (no getters), and a function's `length` is
     /// read only when it is an own data property of a function that is not a proxy.
-    fn read_exports(
-        &mut self,
-        ns: &v8::Global<v8::Object>,
-    ) -> Vec<crate::host::plugin::ExportInfo> {
+    fn read_exports(&mut self, ns: &v8::Global<v8::Object>) -> Vec<crate::state::ExportInfo> {
         deno_core::scope!(scope, &mut self.js);
         v8::tc_scope!(let tc, scope);
         let ns = v8::Local::new(tc, ns);
@@ -2084,7 +2082,7 @@ impl Worker {
             let value = ns.get(tc, key);
             tc.reset();
             let Some(value) = value else {
-                out.push(crate::host::plugin::ExportInfo {
+                out.push(crate::state::ExportInfo {
                     name,
                     function: false,
                     params: None,
@@ -2108,7 +2106,7 @@ impl Worker {
                 }
                 tc.reset();
             }
-            out.push(crate::host::plugin::ExportInfo {
+            out.push(crate::state::ExportInfo {
                 name,
                 function,
                 params,

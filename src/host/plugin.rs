@@ -11,7 +11,10 @@ use parking_lot::Mutex;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::error::{Phase, PluginError};
+use crate::ext::Inbox;
+use crate::ext::events::bus::EventDelivery;
 use crate::ext::log::buffer::{LogBuffer, LogEntry};
+use crate::ext::scheduler::schedule::TaskRun;
 use crate::host::health::HealthReport;
 use crate::host::runtime::RuntimeInner;
 use crate::isolate::cpu::{CpuStats, ThreadClock};
@@ -37,20 +40,9 @@ pub(crate) enum Command {
         reply: oneshot::Sender<Result<bool, PluginError>>,
     },
     /// An event from the bus, for the plugin's `qirvo.events` handlers.
-    Event {
-        name: String,
-        payload: String,
-        source: crate::ext::events::bus::EventSource,
-        /// The subscriber's queue length and bytes, decremented once handled.
-        pending: Arc<std::sync::atomic::AtomicUsize>,
-        pending_bytes: Arc<std::sync::atomic::AtomicUsize>,
-    },
-    /// A scheduled task is due (`qirvo.scheduler`); `running` is cleared when the run ends.
-    RunTask {
-        id: u32,
-        once: bool,
-        running: Arc<std::sync::atomic::AtomicBool>,
-    },
+    Event(EventDelivery),
+    /// A scheduled task is due (`qirvo.scheduler`).
+    RunTask(TaskRun),
     /// Test mode: list (`index` -1) or run a registered test.
     Test {
         index: i32,
@@ -76,6 +68,20 @@ pub(crate) enum Command {
     Unload {
         reply: oneshot::Sender<Result<(), PluginError>>,
     },
+}
+
+/// The bus and the scheduler post to a plugin's thread through its command channel, held
+/// weakly: a subscription or a task never keeps the thread alive.
+impl Inbox for mpsc::WeakUnboundedSender<Command> {
+    fn post_event(&self, event: EventDelivery) -> bool {
+        self.upgrade()
+            .is_some_and(|tx| tx.send(Command::Event(event)).is_ok())
+    }
+
+    fn post_task(&self, task: TaskRun) -> bool {
+        self.upgrade()
+            .is_some_and(|tx| tx.send(Command::RunTask(task)).is_ok())
+    }
 }
 
 /// What the handle and the plugin thread share.

@@ -535,12 +535,12 @@ fn plugin_states(spec: &WorkerSpec) -> Result<PluginStates, LoadError> {
         events: ext::events::ops::EventsState {
             bus: spec.bus.clone(),
             plugin: manifest.id.clone(),
-            tx: spec.shared.tx.downgrade(),
+            tx: Arc::new(spec.shared.tx.downgrade()),
         },
         scheduler: ext::scheduler::ops::SchedulerState {
             scheduler: spec.scheduler.clone(),
             plugin: manifest.id.clone(),
-            tx: spec.shared.tx.downgrade(),
+            tx: Arc::new(spec.shared.tx.downgrade()),
         },
         storage: ext::storage::ops::StorageState {
             store,
@@ -585,12 +585,12 @@ pub(crate) fn placeholder_states(
         events: ext::events::ops::EventsState {
             bus,
             plugin: String::new(),
-            tx: tx.downgrade(),
+            tx: Arc::new(tx.downgrade()),
         },
         scheduler: ext::scheduler::ops::SchedulerState {
             scheduler,
             plugin: String::new(),
-            tx: tx.downgrade(),
+            tx: Arc::new(tx.downgrade()),
         },
         storage: ext::storage::ops::StorageState {
             store,
@@ -1233,19 +1233,19 @@ impl Worker {
                     .await;
                 let _ = reply.send(r);
             }
-            Command::Event {
+            Command::Event(crate::ext::events::bus::EventDelivery {
                 name,
                 payload,
                 source,
                 pending,
                 pending_bytes,
-            } => {
+            }) => {
                 let bytes = payload.len();
                 self.deliver_event(&name, payload, source).await;
                 pending.fetch_sub(1, Ordering::Relaxed);
                 pending_bytes.fetch_sub(bytes, Ordering::Relaxed);
             }
-            Command::RunTask { id, once, running } => {
+            Command::RunTask(crate::ext::scheduler::schedule::TaskRun { id, once, running }) => {
                 self.run_task(id, once).await;
                 running.store(false, Ordering::Release);
                 if once {

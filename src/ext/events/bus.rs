@@ -13,9 +13,9 @@ use std::sync::Arc;
 use parking_lot::RwLock;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::broadcast;
 
-use crate::host::plugin::Command;
+use crate::ext::Inbox;
 
 /// Largest event payload, as JSON text.
 pub const MAX_PAYLOAD: usize = 64 * 1024;
@@ -79,9 +79,20 @@ pub(crate) fn matches(pattern: &str, name: &str) -> bool {
     }
 }
 
+/// An event on its way to one plugin's handlers (`qirvo.events`).
+pub(crate) struct EventDelivery {
+    pub name: String,
+    /// The payload as JSON text.
+    pub payload: String,
+    pub source: EventSource,
+    /// The subscriber's queue length and bytes, decremented once handled.
+    pub pending: Arc<AtomicUsize>,
+    pub pending_bytes: Arc<AtomicUsize>,
+}
+
 struct Subscriber {
     patterns: Vec<String>,
-    tx: mpsc::WeakUnboundedSender<Command>,
+    inbox: Arc<dyn Inbox>,
     /// Events queued for this plugin and not yet handled, and their payload bytes.
     pending: Arc<AtomicUsize>,
     pending_bytes: Arc<AtomicUsize>,
@@ -114,7 +125,7 @@ impl Bus {
     pub(crate) fn subscribe(
         &self,
         plugin: &str,
-        tx: &mpsc::WeakUnboundedSender<Command>,
+        inbox: &Arc<dyn Inbox>,
         pattern: &str,
     ) -> Result<(), String> {
         let mut plugins = self.plugins.write();
@@ -122,7 +133,7 @@ impl Bus {
             .entry(plugin.to_string())
             .or_insert_with(|| Subscriber {
                 patterns: Vec::new(),
-                tx: tx.clone(),
+                inbox: inbox.clone(),
                 pending: Arc::default(),
                 pending_bytes: Arc::default(),
                 dropped: AtomicU64::new(0),
@@ -170,24 +181,22 @@ impl Bus {
                 }
                 continue;
             }
-            if let Some(tx) = sub.tx.upgrade() {
-                sub.pending.fetch_add(1, Ordering::Relaxed);
+            sub.pending.fetch_add(1, Ordering::Relaxed);
+            sub.pending_bytes
+                .fetch_add(payload_json.len(), Ordering::Relaxed);
+            let sent = sub.inbox.post_event(EventDelivery {
+                name: name.to_string(),
+                payload: payload_json.to_string(),
+                source: source.clone(),
+                pending: sub.pending.clone(),
+                pending_bytes: sub.pending_bytes.clone(),
+            });
+            if sent {
+                delivered += 1;
+            } else {
+                sub.pending.fetch_sub(1, Ordering::Relaxed);
                 sub.pending_bytes
-                    .fetch_add(payload_json.len(), Ordering::Relaxed);
-                let sent = tx.send(Command::Event {
-                    name: name.to_string(),
-                    payload: payload_json.to_string(),
-                    source: source.clone(),
-                    pending: sub.pending.clone(),
-                    pending_bytes: sub.pending_bytes.clone(),
-                });
-                if sent.is_ok() {
-                    delivered += 1;
-                } else {
-                    sub.pending.fetch_sub(1, Ordering::Relaxed);
-                    sub.pending_bytes
-                        .fetch_sub(payload_json.len(), Ordering::Relaxed);
-                }
+                    .fetch_sub(payload_json.len(), Ordering::Relaxed);
             }
         }
         if self.host.receiver_count() > 0 {

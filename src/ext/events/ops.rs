@@ -3,16 +3,15 @@
 use std::sync::Arc;
 
 use deno_core::{OpState, op2};
-use tokio::sync::mpsc;
 
+use crate::ext::Inbox;
 use crate::ext::events::bus::{Bus, EventSource, MAX_PAYLOAD, check_name, check_pattern};
-use crate::host::plugin::Command;
 
 pub(crate) struct EventsState {
     pub bus: Arc<Bus>,
     pub plugin: String,
     /// This plugin's own command channel (weak: the isolate must not keep itself alive).
-    pub tx: mpsc::WeakUnboundedSender<Command>,
+    pub tx: Arc<dyn Inbox>,
 }
 
 #[derive(Debug, thiserror::Error, deno_error::JsError)]

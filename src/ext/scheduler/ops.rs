@@ -2,15 +2,15 @@
 //! back to the plugin as commands; the JS side keeps the callbacks.
 
 use deno_core::{OpState, op2};
-use tokio::sync::mpsc;
+use std::sync::Arc;
 
+use crate::ext::Inbox;
 use crate::ext::scheduler::schedule::{Schedule, Scheduler};
-use crate::host::plugin::Command;
 
 pub(crate) struct SchedulerState {
     pub scheduler: Scheduler,
     pub plugin: String,
-    pub tx: mpsc::WeakUnboundedSender<Command>,
+    pub tx: Arc<dyn Inbox>,
 }
 
 #[derive(Debug, thiserror::Error, deno_error::JsError)]

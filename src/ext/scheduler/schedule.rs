@@ -15,9 +15,9 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::{Duration, SystemTime};
 
 use parking_lot::Mutex;
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::Notify;
 
-use crate::host::plugin::Command;
+use crate::ext::Inbox;
 
 /// Most tasks one plugin may have scheduled at once.
 pub const MAX_PLUGIN_TASKS: usize = 1_000;
@@ -162,8 +162,17 @@ pub struct TaskInfo {
 
 type HostJob = Arc<dyn Fn() -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
 
+/// A plugin's task is due: run it on the plugin's thread (`qirvo.scheduler`); `running`
+/// is cleared when the run ends.
+pub(crate) struct TaskRun {
+    pub id: u32,
+    /// A one-off task: it is gone once this run ends.
+    pub once: bool,
+    pub running: Arc<AtomicBool>,
+}
+
 enum Action {
-    Plugin(mpsc::WeakUnboundedSender<Command>),
+    Plugin(Arc<dyn Inbox>),
     Host(HostJob),
 }
 
@@ -242,7 +251,7 @@ impl Scheduler {
         plugin: &str,
         name: String,
         schedule: Schedule,
-        tx: mpsc::WeakUnboundedSender<Command>,
+        tx: Arc<dyn Inbox>,
     ) -> Result<u32, String> {
         let owner = TaskOwner::Plugin(plugin.to_string());
         let count = self
@@ -345,13 +354,10 @@ impl Scheduler {
                 let once = task.next.is_none();
                 match &task.action {
                     Action::Plugin(tx) => {
-                        let sent = tx.upgrade().is_some_and(|tx| {
-                            tx.send(Command::RunTask {
-                                id: *id,
-                                once,
-                                running: running.clone(),
-                            })
-                            .is_ok()
+                        let sent = tx.post_task(TaskRun {
+                            id: *id,
+                            once,
+                            running: running.clone(),
                         });
                         if !sent {
                             // The plugin is gone.

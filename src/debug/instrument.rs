@@ -56,6 +56,81 @@ impl LineShifts {
         }
         column - offset
     }
+
+    /// `map` (a transpiled module's source map, which points into the instrumented
+    /// source) with its source columns turned back to the original's, and `original` as
+    /// its source contents: error stacks, which deno_core maps through the loader's source
+    /// maps, then name the plugin's own columns. `None` if `map` does not parse.
+    pub(crate) fn unshift_map(&self, map: &[u8], original: &str) -> Option<Vec<u8>> {
+        use deno_ast::swc::sourcemap::{SourceMap, SourceMapBuilder};
+        let map = SourceMap::from_slice(map).ok()?;
+        let mut out = SourceMapBuilder::new(map.get_file().cloned());
+        for token in map.tokens() {
+            let source = token.get_source().map(|s| out.add_source(s.clone()));
+            let name = token.get_name().map(|n| out.add_name(n.clone()));
+            let (src_line, src_col) = (token.get_src_line(), token.get_src_col());
+            let src_col = match (src_line.checked_add(1), src_col.checked_add(1)) {
+                (Some(l), Some(c)) => self.original_column(l, c).saturating_sub(1),
+                _ => src_col,
+            };
+            out.add_raw(
+                token.get_dst_line(),
+                token.get_dst_col(),
+                src_line,
+                src_col,
+                source,
+                name,
+                token.is_range(),
+            );
+        }
+        for id in 0..map.get_source_count() {
+            out.set_source_contents(id, Some(original.to_string().into()));
+        }
+        let mut bytes = Vec::new();
+        out.into_sourcemap().to_writer(&mut bytes).ok()?;
+        Some(bytes)
+    }
+
+    /// A source map from `instrumented` (plain JavaScript, which is not transpiled) back
+    /// to the original text it was made from: lines are the same, and each token's start
+    /// (a run of identifier characters, or one other non-space character) maps to its
+    /// original column, so error stacks name the plugin's own columns.
+    pub(crate) fn identity_map(&self, url: &str, instrumented: &str, original: &str) -> Vec<u8> {
+        use deno_ast::swc::sourcemap::SourceMapBuilder;
+        let mut out = SourceMapBuilder::new(Some(url.to_string().into()));
+        let source = out.add_source(url.to_string().into());
+        out.set_source_contents(source, Some(original.to_string().into()));
+        for (line0, text) in instrumented.split('\n').enumerate() {
+            let Ok(line0) = u32::try_from(line0) else {
+                break;
+            };
+            let line = line0.saturating_add(1);
+            let mut col0: u32 = 0;
+            let mut prev_ident = false;
+            for ch in text.chars() {
+                let ident = ch.is_alphanumeric() || ch == '_' || ch == '$';
+                let starts = !ch.is_whitespace() && !(ident && prev_ident);
+                if starts || col0 == 0 {
+                    let src = self.original_column(line, col0.saturating_add(1));
+                    out.add_raw(
+                        line0,
+                        col0,
+                        line0,
+                        src.saturating_sub(1),
+                        Some(source),
+                        None,
+                        false,
+                    );
+                }
+                prev_ident = ident;
+                col0 = col0.saturating_add(ch.len_utf16() as u32);
+            }
+        }
+        let mut bytes = Vec::new();
+        // Writing to a Vec cannot fail.
+        let _ = out.into_sourcemap().to_writer(&mut bytes);
+        bytes
+    }
 }
 
 pub(crate) struct Instrumented {

@@ -23,7 +23,7 @@ use parking_lot::{Condvar, Mutex};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::debug::instrument::{Instrumented, LineShifts};
+use crate::debug::instrument::Instrumented;
 use crate::error::PluginError;
 use crate::ext::log::buffer::LogEntry;
 use crate::host::plugin::PluginHandle;
@@ -255,7 +255,6 @@ pub(crate) enum StepKind {
 struct ScriptEntry {
     info: ScriptInfo,
     source: Arc<str>,
-    shifts: LineShifts,
     module_names: Arc<[String]>,
 }
 
@@ -499,7 +498,6 @@ impl DebugShared {
         st.scripts.push(ScriptEntry {
             info: info.clone(),
             source: source.into(),
-            shifts: inst.shifts.clone(),
             module_names: inst.module_names.clone().into(),
         });
         for site in &inst.sites {
@@ -979,7 +977,7 @@ fn first_site_at(st: &DebugState, script: usize, line: u32) -> Option<u32> {
 }
 
 /// The paused plugin's frames, from the stack text its agent captured (mapped to the
-/// instrumented source by the engine's source maps); columns shifted back to the original.
+/// original source by the loader's source maps, which undo the instrumentation's shifts).
 fn frames(st: &DebugState, site: u32, stack: &str) -> Vec<StackFrame> {
     let mut out = Vec::new();
     for line in stack.lines() {
@@ -1016,7 +1014,8 @@ fn frames(st: &DebugState, site: u32, stack: &str) -> Vec<StackFrame> {
             file: script.info.file.clone(),
             url: script.info.url.clone(),
             line: ln,
-            column: script.shifts.original_column(ln, col),
+            // The loader's source maps already point at the original columns.
+            column: col,
         });
     }
     // The innermost frame is exactly the statement the site stands before.

@@ -355,11 +355,18 @@ impl PluginModuleLoader {
         let inst = on_parse_stack(|| {
             crate::debug::instrument::instrument(specifier, text, media_type, first_site)
         })??;
+        // The source map points back at the original text, not the instrumented one, so
+        // error stacks name the columns the plugin's author wrote.
         let code = if transpile {
             let (code, map) = transpile_ts(specifier, inst.code.clone(), media_type)?;
+            let map = map.map(|m| inst.shifts.unshift_map(&m, text).unwrap_or(m));
             self.keep_source_map(specifier, map);
             code
         } else {
+            let map = inst
+                .shifts
+                .identity_map(specifier.as_str(), &inst.code, text);
+            self.keep_source_map(specifier, Some(map));
             inst.code.clone()
         };
         debug.add_script(specifier.as_str(), text, &inst);

@@ -428,3 +428,47 @@ async fn break_on_start_pauses_before_the_first_statement() {
     let p = load.await.unwrap().unwrap();
     assert_eq!(p.state(), qirvo::PluginState::Initialized);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn error_columns_are_the_sources_own_when_loaded_for_debugging() {
+    // Instrumentation puts a site before every statement on its own line; stacks from
+    // calls and from a failing load still name the columns the author wrote.
+    let plain = PluginRuntime::new(RuntimeConfig {
+        data_dir: tempfile::tempdir().unwrap().keep(),
+        ..RuntimeConfig::default()
+    })
+    .unwrap();
+    let mut stacks = Vec::new();
+    for rt in [&plain, &debug_runtime()] {
+        let p = rt.load(plugin_fixture("columns")).await.unwrap();
+        let err = p.call("check", vec![json!(9)]).await.unwrap_err();
+        let stack = err.exception().unwrap().stack.clone();
+        assert!(
+            stack.contains("at check (file:///plugin/main.ts:4:85)"),
+            "{stack}"
+        );
+        let err = p.call("plain", vec![json!(7)]).await.unwrap_err();
+        let stack2 = err.exception().unwrap().stack.clone();
+        assert!(stack2.contains("file:///plugin/main.ts:9:39"), "{stack2}");
+        stacks.push((stack, stack2));
+    }
+    assert_eq!(stacks[0], stacks[1]);
+
+    for js in [false, true] {
+        let main = if js { "main.js" } else { "main.ts" };
+        let code = if js {
+            "const a = 1;\nconst b = 2; if (a < b) { const c = \"x\"; throw new Error(\"top \" + c); }\n"
+        } else {
+            "const a: number = 1;\nconst b: number = 2; if (a < b) { const c: string = \"x\"; throw new Error(\"top \" + c); }\n"
+        };
+        let dir = crate::helpers::write_plugin(
+            json!({ "id": "top-throws", "version": "1.0.0", "main": main }),
+            code,
+        );
+        let col = if js { 48 } else { 64 };
+        let expected = format!("file:///plugin/{main}:2:{col}");
+        let err = debug_runtime().load(dir.path()).await.unwrap_err();
+        let shown = format!("{err:?}");
+        assert!(shown.contains(&expected), "{expected}: {shown}");
+    }
+}

@@ -811,3 +811,110 @@ fn coverage_writes_lcov_with_exact_hits_at_the_original_lines() {
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     assert!(plain_dir.path().join("coverage/lcov.info").is_file());
 }
+
+/// The `file:line:column` positions in the text, in order.
+fn positions(s: &str) -> Vec<String> {
+    s.split(|c: char| c.is_whitespace() || c == '(' || c == ')' || c == '"')
+        .filter_map(|w| {
+            let w = w
+                .trim_end_matches(',')
+                .trim_start_matches("file:///plugin/");
+            let mut parts = w.rsplitn(3, ':');
+            let (col, line, file) = (parts.next()?, parts.next()?, parts.next()?);
+            (col.parse::<u32>().is_ok()
+                && line.parse::<u32>().is_ok()
+                && (file.ends_with(".ts") || file.ends_with(".js")))
+            .then(|| format!("{file}:{line}:{col}"))
+        })
+        .collect()
+}
+
+#[test]
+fn error_columns_are_the_same_with_and_without_coverage() {
+    // Coverage instruments the source (a site before every statement, on the statement's
+    // own line), yet stacks, locations and recaps must name the columns the author wrote:
+    // `throw` statements behind other statements on the same line, in TS and plain JS.
+    const DIR: &str = "fixtures/plugins/columns";
+    let cov_dir = tempfile::tempdir().unwrap();
+    let cov = format!("--coverage={}", cov_dir.path().join("cov").display());
+    let plain = qirvo(&["test", DIR]);
+    let covered = qirvo(&["test", DIR, &cov]);
+    assert_eq!(plain.status.code(), Some(1), "{}", show(&plain));
+    assert_eq!(covered.status.code(), Some(1), "{}", show(&covered));
+    let all = |o: &Output| format!("{}{}", text(&o.stdout), text(&o.stderr));
+    let (p, c) = (all(&plain), all(&covered));
+    // The `new` of each throw, counted by hand from the fixture's text.
+    for expected in [
+        "at check (file:///plugin/main.ts:4:85)",
+        "at plain (file:///plugin/main.ts:9:39)",
+        "at jsCheck (file:///plugin/helper.js:3:39)",
+        "main.test.ts:4:79",
+        "main.test.ts:6:45",
+    ] {
+        assert!(p.contains(expected), "{expected} in\n{}", show(&plain));
+        assert!(c.contains(expected), "{expected} in\n{}", show(&covered));
+    }
+    assert_eq!(positions(&p), positions(&c), "\n{p}\n----\n{c}");
+
+    let plain = qirvo(&["test", DIR, "--json"]);
+    let covered = qirvo(&["test", DIR, &cov, "--json"]);
+    let docs: Vec<serde_json::Value> = [&plain, &covered]
+        .iter()
+        .map(|o| serde_json::from_slice(&o.stdout).unwrap())
+        .collect();
+    let strip = |doc: &serde_json::Value| -> Vec<(String, String)> {
+        doc["tests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                (
+                    t["location"].as_str().unwrap().to_string(),
+                    t["stack"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let (a, b) = (strip(&docs[0]), strip(&docs[1]));
+    assert_eq!(a.len(), 3, "{a:?}");
+    assert_eq!(a, b);
+    assert!(a[0].1.contains("main.ts:4:85"), "{a:?}");
+    assert!(a[2].1.contains("helper.js:3:39"), "{a:?}");
+}
+
+#[test]
+fn load_errors_keep_their_columns_under_coverage_and_inspect() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("manifest.json"),
+        r#"{ "id": "top-throws", "version": "1.0.0", "main": "main.ts" }"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("main.ts"),
+        "const a: number = 1;\nconst b: number = 2; if (a < b) { const c: string = \"x\"; throw new Error(\"top \" + c); }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("a.test.ts"),
+        "qirvo.test(\"t\", () => {});\n",
+    )
+    .unwrap();
+    let d = dir.path().to_str().unwrap();
+    let cov_dir = tempfile::tempdir().unwrap();
+    let cov = format!("--coverage={}", cov_dir.path().join("cov").display());
+    for args in [
+        vec!["run", d],
+        vec!["run", "--inspect=127.0.0.1:0", d],
+        vec!["test", d, "--json"],
+        vec!["test", d, &cov, "--json"],
+    ] {
+        let out = qirvo(&args);
+        let err = format!("{}{}", text(&out.stdout), text(&out.stderr));
+        assert!(
+            err.contains("at file:///plugin/main.ts:2:64"),
+            "{args:?}: {}",
+            show(&out)
+        );
+    }
+}

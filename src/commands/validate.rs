@@ -6,7 +6,8 @@ use qirvo::{Manifest, PluginRuntime, RuntimeConfig};
 
 use super::{Failure, error_json, load_failure, output};
 
-/// Check a plugin's manifest and that its entry module loads and compiles.
+/// Check a plugin's manifest and that its entry module loads and compiles (its top-level
+/// code is evaluated; `initialize` and `start` do not run, and nothing is written).
 #[derive(clap::Args)]
 pub struct ValidateArgs {
     /// The plugin directory (holding manifest.json).
@@ -70,14 +71,19 @@ async fn validate(
             .permission(p, "declared by the host (not checked here)");
     }
     // end HOSTAPI
-    // Loading evaluates the module and runs initialize: the real check that it
-    // compiles and starts. Then unload. (One isolate: no startup snapshot.)
+    // Evaluate only: resolve, transpile and evaluate the entry module (its top-level code
+    // runs, so a module that throws still fails), never `initialize` or `start`. And write
+    // nothing: storage in memory, no code cache, data (and anything a module's top level
+    // writes) under a scratch directory removed on return. One isolate: no startup snapshot.
+    let scratch = tempfile::tempdir()
+        .map_err(|e| anyhow::anyhow!("cannot create a scratch data directory: {e}"))?;
     let runtime = PluginRuntime::new(RuntimeConfig {
         startup_snapshot: false,
+        code_cache: false,
+        storage: qirvo::StorageKind::Memory,
+        data_dir: scratch.path().to_path_buf(),
         ..config
     })?;
-    let handle = runtime.load(plugin).await.map_err(load_failure)?;
-    let exports = handle.exports();
-    handle.unload().await?;
+    let exports = runtime.check(plugin).await.map_err(load_failure)?;
     Ok((manifest, exports))
 }

@@ -642,3 +642,73 @@ fn the_guides_complete_plugins_run() {
         assert_eq!(out.status.code(), Some(0), "{code}\n{}", text(&out.stderr));
     }
 }
+
+#[test]
+fn validate_evaluates_the_module_without_running_initialize_or_writing_anything() {
+    // `initialize` counts its runs in storage and says so in the log; `start` too.
+    let plugin = tempfile::tempdir().unwrap();
+    std::fs::write(
+        plugin.path().join("manifest.json"),
+        r#"{ "id": "side-effects", "version": "1.0.0", "main": "main.ts" }"#,
+    )
+    .unwrap();
+    std::fs::write(
+        plugin.path().join("main.ts"),
+        r#"export default {
+  async initialize(): Promise<void> {
+    const n = ((await qirvo.storage.get("runs")) as number | undefined) ?? 0;
+    await qirvo.storage.set("runs", n + 1);
+    console.log("initialize ran");
+    qirvo.log.info("initialize logged");
+  },
+  start(): void { console.log("start ran"); },
+};
+export async function runs(): Promise<number> {
+  return ((await qirvo.storage.get("runs")) as number | undefined) ?? 0;
+}
+"#,
+    )
+    .unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let cwd = tempfile::tempdir().unwrap();
+    let validate = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_qirvo"))
+            .arg("validate")
+            .arg(plugin.path())
+            .args(extra)
+            .current_dir(cwd.path())
+            .output()
+            .unwrap()
+    };
+    let data_arg = data.path().to_str().unwrap();
+    for extra in [&[][..], &["--data-dir", data_arg][..], &["--json"][..]] {
+        for _ in 0..2 {
+            let out = validate(extra);
+            let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+            assert_eq!(out.status.code(), Some(0), "{extra:?}: {all}");
+            assert!(!all.contains(" ran") && !all.contains("logged"), "{all}");
+        }
+    }
+    // No default data directory in the working directory, nothing in the given one, and
+    // nothing beside the plugin.
+    assert_eq!(std::fs::read_dir(cwd.path()).unwrap().count(), 0);
+    assert_eq!(std::fs::read_dir(data.path()).unwrap().count(), 0);
+    assert_eq!(std::fs::read_dir(plugin.path()).unwrap().count(), 2);
+    // A module whose top level throws still fails validation.
+    std::fs::write(
+        plugin.path().join("main.ts"),
+        "export function f(): number { return 1; }\nthrow new Error(\"broken at load\");\n",
+    )
+    .unwrap();
+    let out = validate(&[]);
+    assert_ne!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stderr).contains("broken at load"),
+        "{}",
+        text(&out.stderr)
+    );
+    // And a module that does not compile.
+    std::fs::write(plugin.path().join("main.ts"), "export function (\n").unwrap();
+    let out = validate(&[]);
+    assert_ne!(out.status.code(), Some(0), "{}", text(&out.stdout));
+}

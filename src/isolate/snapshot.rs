@@ -54,6 +54,12 @@ pub(crate) fn prepare(data_dir: &Path) {
         }
         *started = true;
     }
+    // The engine is set up once per process, by whichever runtime comes first. deno_core
+    // sets it up for snapshotting (`--predictable --random-seed=42`) when that is a
+    // `JsRuntimeForSnapshot`, and the seed then holds for every isolate of the process:
+    // every plugin's `Math.random()` gave the same sequence, run after run. Setting it
+    // up here, before the snapshot thread starts, keeps plugin isolates unseeded.
+    deno_core::JsRuntime::init_platform(None);
     let file = cache_file(data_dir);
     if let Some(file) = &file
         && let Ok(bytes) = std::fs::read(file)

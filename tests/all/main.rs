@@ -28,6 +28,7 @@ mod metrics;
 mod op_inputs;
 mod pool;
 mod profile;
+mod random;
 mod sandbox;
 mod scheduler;
 mod snapshot;

@@ -41,6 +41,11 @@
 #endif
 #include <time.h>
 #include <math.h>
+#if defined(__linux__) || defined(__FreeBSD__) || defined(__OpenBSD__)
+#include <unistd.h> /* v8x (Qirvo): getentropy */
+#elif defined(__APPLE__)
+#include <sys/random.h> /* v8x (Qirvo): getentropy */
+#endif
 
 #include "cutils.h"
 #include "list.h"
@@ -3126,6 +3131,32 @@ void JS_FreeRuntime(JSRuntime *rt)
         abort();
 }
 
+/* v8x (Qirvo, ENGINE-RANDOM): 64 unpredictable bits for a new context's
+   Math.random state, from the OS (getentropy). Where that is missing or fails,
+   the time, the context's address and a process-wide counter are mixed
+   (splitmix64's finaliser), so two contexts never start from the same state. */
+static uint64_t v8x_random_seed(const void *ctx)
+{
+    uint64_t seed = 0;
+#if defined(__linux__) || defined(__APPLE__) || defined(__FreeBSD__) || defined(__OpenBSD__)
+    if (getentropy(&seed, sizeof(seed)) == 0 && seed != 0)
+        return seed;
+#endif
+    {
+        static uint64_t counter;
+        uint64_t z;
+#if defined(__GNUC__) || defined(__clang__)
+        z = __atomic_add_fetch(&counter, 0x9E3779B97F4A7C15ULL, __ATOMIC_RELAXED);
+#else
+        z = (counter += 0x9E3779B97F4A7C15ULL);
+#endif
+        z ^= (uint64_t)js__gettimeofday_us() ^ (uint64_t)(uintptr_t)ctx;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+        return z ^ (z >> 31);
+    }
+}
+
 JSContext *JS_NewContextRaw(JSRuntime *rt)
 {
     JSContext *ctx;
@@ -3159,8 +3190,10 @@ JSContext *JS_NewContextRaw(JSRuntime *rt)
     ctx->error_stack_pending_marker = JS_UNDEFINED;
     ctx->error_stack_trace_limit = js_int32(10);
     init_list_head(&ctx->loaded_modules);
-    // TODO(bnoordhuis) use getrandom() etc.
-    ctx->random_state = js__gettimeofday_us();
+    /* v8x (Qirvo, ENGINE-RANDOM): seed Math.random (and the hash seed) from
+       the OS, not from the clock: contexts made in the same microsecond (two
+       threads, a warm pool) got the same sequence, and a time is guessable. */
+    ctx->random_state = v8x_random_seed(ctx);
     // the state must be non zero
     if (ctx->random_state == 0)
         ctx->random_state = 1;

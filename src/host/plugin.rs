@@ -689,3 +689,39 @@ impl PluginHandle {
         }
     }
 }
+
+/// Typed calls: the counterpart of the host functions' serde types.
+impl PluginHandle {
+    /// [`call`](Self::call) with serde types in and out. `args` is a tuple for several
+    /// arguments (`(1, "a")`), `()` for none, a `Vec` for a list of arguments; anything
+    /// else is the one argument. The result is deserialized into `R`.
+    ///
+    /// # Errors
+    /// As [`call`](Self::call); [`PluginError::BadArgument`] when `args` is not JSON data,
+    /// [`PluginError::BadReturnValue`] when the result is not an `R`.
+    pub async fn call_typed<R: serde::de::DeserializeOwned>(
+        &self,
+        name: &str,
+        args: impl serde::Serialize,
+    ) -> Result<R, PluginError> {
+        let args = match serde_json::to_value(args) {
+            Ok(serde_json::Value::Array(a)) => a,
+            Ok(serde_json::Value::Null) => Vec::new(),
+            Ok(v) => vec![v],
+            Err(e) => {
+                return Err(PluginError::BadArgument {
+                    id: self.id().to_string(),
+                    name: name.to_string(),
+                    index: 0,
+                    reason: e.to_string(),
+                });
+            }
+        };
+        let v = self.call(name, args).await?;
+        serde_json::from_value(v).map_err(|e| PluginError::BadReturnValue {
+            id: self.id().to_string(),
+            name: name.to_string(),
+            reason: format!("not a {}: {e}", std::any::type_name::<R>()),
+        })
+    }
+}

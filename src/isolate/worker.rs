@@ -548,7 +548,10 @@ fn plugin_states(spec: &WorkerSpec) -> Result<PluginStates, LoadError> {
         },
         fetch,
         fs,
-        host: ext::host_api::ops::HostApiState::new(spec.host_api.clone(), spec.shared.clone()),
+        host: ext::host_api::ops::HostApiState::new(spec.host_api.clone(), manifest.clone(), {
+            let shared = spec.shared.clone();
+            Arc::new(move || shared.target.lock().as_ref().and_then(|t| t.deadline()))
+        }),
     })
 }
 

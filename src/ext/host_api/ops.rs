@@ -23,8 +23,7 @@ use tracing::Instrument;
 use crate::ext::host_api::registry::{
     CallFailure, FnMetrics, HostApi, HostCallContext, HostFunction, Imp,
 };
-use crate::host::plugin::Shared;
-use crate::manifest::Permission;
+use crate::manifest::{Manifest, Permission};
 
 /// One plugin's view of the host API.
 pub(crate) struct HostApiState {
@@ -41,7 +40,9 @@ pub(crate) struct HostApiState {
     pub last_async_us: Rc<Cell<u64>>,
     /// Parent of every call's token; cancelled and replaced when a step is interrupted.
     pub cancel: RefCell<CancellationToken>,
-    pub shared: Arc<Shared>,
+    pub manifest: Arc<Manifest>,
+    /// The running step's deadline (its watchdog target's), when one is armed.
+    pub step_deadline: StepDeadline,
     /// The host's runtime (where `load` ran); `None` runs async functions on the plugin
     /// thread's own runtime.
     pub handle: Option<tokio::runtime::Handle>,
@@ -50,9 +51,16 @@ pub(crate) struct HostApiState {
     pub limit: usize,
 }
 
+/// Reads the running step's deadline; given by the plugin's thread, which owns the
+/// watchdog target.
+pub(crate) type StepDeadline = Arc<dyn Fn() -> Option<Instant> + Send + Sync>;
+
 impl HostApiState {
-    pub(crate) fn new(api: HostApi, shared: Arc<Shared>) -> Option<HostApiState> {
-        let manifest = &shared.manifest;
+    pub(crate) fn new(
+        api: HostApi,
+        manifest: Arc<Manifest>,
+        step_deadline: StepDeadline,
+    ) -> Option<HostApiState> {
         if manifest.host_permissions().next().is_none() {
             return None;
         }
@@ -76,7 +84,8 @@ impl HostApiState {
             cancel: RefCell::new(CancellationToken::new()),
             limit: usize::try_from(manifest.resources.memory.bytes() / 4).unwrap_or(usize::MAX),
             handle: api.handle(),
-            shared,
+            manifest,
+            step_deadline,
             api,
         })
     }
@@ -105,12 +114,8 @@ impl HostApiState {
     }
 
     fn deadline(&self) -> Instant {
-        self.shared
-            .target
-            .lock()
-            .as_ref()
-            .and_then(|t| t.deadline())
-            .unwrap_or_else(|| Instant::now() + self.shared.manifest.resources.timeout)
+        (self.step_deadline)()
+            .unwrap_or_else(|| Instant::now() + self.manifest.resources.timeout)
     }
 }
 

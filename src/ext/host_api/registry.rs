@@ -31,7 +31,6 @@ use serde::de::DeserializeOwned;
 use tokio_util::sync::CancellationToken;
 
 use crate::error::{ManifestError, PluginError};
-use crate::host::plugin::PluginHandle;
 use crate::manifest::{Manifest, Permission};
 
 /// Host calls a plugin may have in flight at once unless
@@ -986,40 +985,3 @@ pub(crate) fn reentry_error(id: &str, name: &str, function: String) -> PluginErr
     }
 }
 
-// ---------------------------------------------------------------------------------------
-// Typed calls the other way.
-
-impl PluginHandle {
-    /// [`call`](Self::call) with serde types in and out. `args` is a tuple for several
-    /// arguments (`(1, "a")`), `()` for none, a `Vec` for a list of arguments; anything
-    /// else is the one argument. The result is deserialized into `R`.
-    ///
-    /// # Errors
-    /// As [`call`](Self::call); [`PluginError::BadArgument`] when `args` is not JSON data,
-    /// [`PluginError::BadReturnValue`] when the result is not an `R`.
-    pub async fn call_typed<R: DeserializeOwned>(
-        &self,
-        name: &str,
-        args: impl Serialize,
-    ) -> Result<R, PluginError> {
-        let args = match serde_json::to_value(args) {
-            Ok(serde_json::Value::Array(a)) => a,
-            Ok(serde_json::Value::Null) => Vec::new(),
-            Ok(v) => vec![v],
-            Err(e) => {
-                return Err(PluginError::BadArgument {
-                    id: self.id().to_string(),
-                    name: name.to_string(),
-                    index: 0,
-                    reason: e.to_string(),
-                });
-            }
-        };
-        let v = self.call(name, args).await?;
-        serde_json::from_value(v).map_err(|e| PluginError::BadReturnValue {
-            id: self.id().to_string(),
-            name: name.to_string(),
-            reason: format!("not a {}: {e}", std::any::type_name::<R>()),
-        })
-    }
-}

@@ -114,8 +114,7 @@ impl HostApiState {
     }
 
     fn deadline(&self) -> Instant {
-        (self.step_deadline)()
-            .unwrap_or_else(|| Instant::now() + self.manifest.resources.timeout)
+        (self.step_deadline)().unwrap_or_else(|| Instant::now() + self.manifest.resources.timeout)
     }
 }
 

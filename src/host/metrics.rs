@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use parking_lot::Mutex;
 use prometheus_client::encoding::text::encode;
@@ -32,6 +32,9 @@ pub(crate) struct PluginCounters {
     pub initialize_us: AtomicU64,
     pub start_us: AtomicU64,
     pub started: Mutex<Option<Instant>>,
+    /// The wall-clock time of `started`, fixed the first time it is read after each
+    /// (re)start: `qirvo_plugin_start_time_seconds` must not move between scrapes.
+    pub started_wall: Mutex<Option<(Instant, SystemTime)>>,
     pub storage_bytes: AtomicU64,
     pub net_requests: AtomicU64,
     pub net_bytes: AtomicU64,
@@ -51,6 +54,22 @@ pub(crate) struct PluginCounters {
 }
 
 impl PluginCounters {
+    /// When the plugin last started running (or was loaded), by the wall clock: the same
+    /// value on every call until it starts again. `None` before it first did.
+    pub(crate) fn started_at(&self) -> Option<SystemTime> {
+        let started = (*self.started.lock())?;
+        let mut wall = self.started_wall.lock();
+        match *wall {
+            Some((at, time)) if at == started => Some(time),
+            _ => {
+                let now = SystemTime::now();
+                let time = now.checked_sub(started.elapsed()).unwrap_or(now);
+                *wall = Some((started, time));
+                Some(time)
+            }
+        }
+    }
+
     pub(crate) fn error(&self, phase: &str) {
         *self.errors.lock().entry(phase.to_string()).or_default() += 1;
     }
@@ -94,6 +113,9 @@ pub struct PluginMetrics {
     pub state: crate::state::PluginState,
     /// Since it last started running (or was loaded, when never started).
     pub uptime: Duration,
+    /// When it last started running (or was loaded), by the wall clock; constant until it
+    /// starts again (a restart, a reload). `None` before it first started.
+    pub started_at: Option<SystemTime>,
     pub initialize_time: Duration,
     pub start_time: Duration,
     pub calls: u64,
@@ -143,10 +165,14 @@ pub(crate) fn snapshot(handles: &[PluginHandle]) -> RuntimeMetrics {
     let mut out = RuntimeMetrics::default();
     for h in handles {
         let c = &h.shared.counters;
+        // Before the literal: the `started` guard taken for `uptime` below lives to the
+        // end of the statement, and `started_at` takes it too.
+        let started_at = c.started_at();
         let m = PluginMetrics {
             id: h.id().to_string(),
             state: h.state(),
             uptime: c.started.lock().map(|t| t.elapsed()).unwrap_or_default(),
+            started_at,
             initialize_time: Duration::from_micros(c.initialize_us.load(Ordering::Relaxed)),
             start_time: Duration::from_micros(c.start_us.load(Ordering::Relaxed)),
             calls: c.calls.load(Ordering::Relaxed),
@@ -182,14 +208,6 @@ pub(crate) fn snapshot(handles: &[PluginHandle]) -> RuntimeMetrics {
     out
 }
 
-/// Now, in seconds since the Unix epoch (0 before it, which a sane clock never is).
-fn unix_now() -> f64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs_f64())
-        .unwrap_or(0.0)
-}
-
 fn gauge_family() -> Family<Labels, Gauge<f64, std::sync::atomic::AtomicU64>> {
     Family::default()
 }
@@ -213,7 +231,11 @@ pub(crate) fn encode_text(
         (
             "plugin_start_time_seconds",
             "When the plugin last started running (or was loaded), in seconds since the Unix epoch",
-            |m| unix_now() - m.uptime.as_secs_f64(),
+            |m| {
+                m.started_at
+                    .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                    .map_or(0.0, |d| d.as_secs_f64())
+            },
         ),
         (
             "plugin_initialize_duration_seconds",

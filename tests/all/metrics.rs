@@ -67,3 +67,55 @@ async fn metrics_count_what_plugins_do() {
         "unloaded plugins leave no series"
     );
 }
+
+/// The value of `series` for the hello plugin in a text scrape.
+fn hello_value(text: &str, series: &str) -> String {
+    let prefix = format!("{series}{{plugin=\"com.example.hello\"}} ");
+    text.lines()
+        .find_map(|l| l.strip_prefix(&prefix))
+        .unwrap_or_else(|| panic!("no {prefix} in\n{text}"))
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn plugin_start_time_is_constant_between_scrapes_and_moves_on_restart() {
+    let (rt, _) = runtime();
+    let hello = rt.load(plugin_fixture("hello")).await.unwrap();
+    hello.start().await.unwrap();
+    const SERIES: &str = "qirvo_plugin_start_time_seconds";
+    let first = hello_value(&rt.metrics_text(), SERIES);
+    let mut struct_times = Vec::new();
+    for _ in 0..5 {
+        tokio::time::sleep(std::time::Duration::from_millis(15)).await;
+        hello.call("greet", vec![json!("a")]).await.unwrap();
+        assert_eq!(hello_value(&rt.metrics_text(), SERIES), first);
+        let m = rt.metrics();
+        struct_times.push(m.plugins[0].started_at.unwrap());
+    }
+    assert!(
+        struct_times.windows(2).all(|w| w[0] == w[1]),
+        "{struct_times:?}"
+    );
+    // Seconds since the epoch, close to now.
+    let value: f64 = first.parse().unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    assert!(value <= now && now - value < 60.0, "{value} vs {now}");
+
+    // Started again (stopped, unloaded and loaded anew): a new, later start time, constant
+    // in turn.
+    hello.stop().await.unwrap();
+    hello.unload().await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    let hello = rt.load(plugin_fixture("hello")).await.unwrap();
+    hello.start().await.unwrap();
+    let second = hello_value(&rt.metrics_text(), SERIES);
+    assert!(
+        second.parse::<f64>().unwrap() > value,
+        "{second} after {first}"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(15)).await;
+    assert_eq!(hello_value(&rt.metrics_text(), SERIES), second);
+}

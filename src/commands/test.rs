@@ -28,8 +28,8 @@ pub struct TestArgs {
     /// CI systems) or `tap` (TAP version 13).
     #[arg(long, value_enum, default_value_t = Reporter::Pretty)]
     reporter: Reporter,
-    /// Write the `--reporter` (or `--json`) report to FILE instead of stdout; the
-    /// per-test lines then still go to stdout.
+    /// Write the `--reporter junit|tap` (or `--json`) report to FILE instead of stdout;
+    /// the per-test lines then still go to stdout. Without one of those it is an error.
     #[arg(long, value_name = "FILE")]
     reporter_out: Option<PathBuf>,
     /// Print one JSON object: `{"passed":N,"failed":N,"skipped":N,"filtered":N,
@@ -71,6 +71,19 @@ enum Reporter {
 }
 
 pub async fn run(config: RuntimeConfig, args: TestArgs) -> Result<(), Failure> {
+    // Like Jest's `--outputFile` (only with `--json`) and Deno's `--junit-path` (a report
+    // format of its own): the file is for a machine-readable report, and a flag that would
+    // do nothing is refused rather than ignored.
+    if let Some(path) = &args.reporter_out
+        && !args.json
+        && args.reporter == Reporter::Pretty
+    {
+        return Err(Failure::bad_argument(format!(
+            "--reporter-out {} needs a machine-readable report to write: add --reporter junit, \
+             --reporter tap or --json (the pretty report always goes to the terminal)",
+            path.display()
+        )));
+    }
     if args.watch {
         return watch(config, &args).await;
     }

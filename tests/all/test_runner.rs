@@ -918,3 +918,44 @@ fn load_errors_keep_their_columns_under_coverage_and_inspect() {
         );
     }
 }
+
+#[test]
+fn reporter_out_without_a_machine_readable_report_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("report.xml");
+    let f = file.to_str().unwrap();
+    for extra in [&[][..], &["--reporter", "pretty"][..]] {
+        let mut args = vec!["test", MANY, "--reporter-out", f];
+        args.extend_from_slice(extra);
+        let out = qirvo(&args);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+        assert!(
+            err.contains("--reporter-out")
+                && err.contains("--reporter junit")
+                && err.contains("--json"),
+            "{err}"
+        );
+        assert!(!file.exists(), "nothing is written");
+        assert!(
+            !text(&out.stdout).contains("passed"),
+            "no tests ran: {}",
+            show(&out)
+        );
+    }
+    // With a report format it writes that report there.
+    for (extra, starts) in [
+        (&["--reporter", "junit"][..], "<?xml"),
+        (&["--reporter", "tap"][..], "TAP version 13"),
+        (&["--json"][..], "{"),
+    ] {
+        let mut args = vec!["test", MANY, "--reporter-out", f];
+        args.extend_from_slice(extra);
+        let out = qirvo(&args);
+        assert_ne!(out.status.code(), Some(2), "{}", show(&out));
+        let written = std::fs::read_to_string(&file).unwrap();
+        assert!(written.starts_with(starts), "{extra:?}: {written}");
+        std::fs::remove_file(&file).unwrap();
+    }
+}
+

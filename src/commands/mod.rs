@@ -39,9 +39,19 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     Duration::try_from_secs_f64(secs).map_err(|_| bad())
 }
 
-/// A listening address: `HOST:PORT` (an IP address), `localhost:PORT`, or `PORT` alone
-/// (on 127.0.0.1). Used by `--inspect` and `--metrics-addr`.
+/// A listening address for `--inspect`: `HOST:PORT` (an IP address), `localhost:PORT`, or
+/// `PORT` alone (on 127.0.0.1).
 pub fn parse_listen_addr(s: &str) -> Result<std::net::SocketAddr, String> {
+    parse_addr(s, 9229)
+}
+
+/// A listening address for `--metrics-addr`, as [`parse_listen_addr`] (examples name
+/// Prometheus exporters' customary port range, 9464).
+pub fn parse_metrics_addr(s: &str) -> Result<std::net::SocketAddr, String> {
+    parse_addr(s, 9464)
+}
+
+fn parse_addr(s: &str, example_port: u16) -> Result<std::net::SocketAddr, String> {
     if let Ok(addr) = s.parse() {
         return Ok(addr);
     }
@@ -54,8 +64,16 @@ pub fn parse_listen_addr(s: &str) -> Result<std::net::SocketAddr, String> {
     {
         return Ok(loopback(port));
     }
+    // A port of digits that does not fit: say so, rather than "not an address".
+    let port = s.rsplit(':').next().unwrap_or(s);
+    if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) && port.parse::<u16>().is_err()
+    {
+        return Err(format!(
+            "{s:?}: port {port} is out of range (0 to 65535; 0 picks a free port), e.g. {example_port}"
+        ));
+    }
     Err(format!(
-        "{s:?} is not an address: expected HOST:PORT (an IP address), localhost:PORT or PORT, e.g. 127.0.0.1:9229"
+        "{s:?} is not an address: expected HOST:PORT (an IP address), localhost:PORT or PORT, e.g. 127.0.0.1:{example_port}"
     ))
 }
 

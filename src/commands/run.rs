@@ -11,7 +11,9 @@ use super::metrics_http::serve_metrics;
 use super::output::{self, Progress, notice};
 use super::signals::ShutdownSignals;
 use super::watch::watch_plugin;
-use super::{Failure, load_failure, parse_duration, parse_listen_addr, plugin_dirs};
+use super::{
+    Failure, load_failure, parse_duration, parse_listen_addr, parse_metrics_addr, plugin_dirs,
+};
 
 /// Load, initialize and start a plugin (or every plugin in a directory of plugin
 /// directories); wait for Ctrl-C or SIGTERM (or --for); then stop and unload.
@@ -24,7 +26,7 @@ pub struct RunArgs {
     run_for: Option<Duration>,
     /// Serve Prometheus metrics at http://ADDR/metrics: HOST:PORT, localhost:PORT or
     /// PORT (on 127.0.0.1), e.g. 9464.
-    #[arg(long, value_name = "ADDR", value_parser = parse_listen_addr)]
+    #[arg(long, value_name = "ADDR", value_parser = parse_metrics_addr)]
     metrics_addr: Option<std::net::SocketAddr>,
     /// Print a status table (id, state, heap, CPU, health) once started and at exit.
     /// SIGUSR1 prints it at any time.
@@ -170,7 +172,15 @@ async fn start_inspector(
 ) -> Result<qirvo::InspectorServer, Failure> {
     let server = qirvo::InspectorServer::start(runtime.clone(), inspect.addr, inspect.allow_remote)
         .await
-        .map_err(Failure::bad_input)?;
+        .map_err(|e| match e {
+            // The library's message names its own API; a CLI user gets the flag.
+            qirvo::InspectorError::NotLoopback(addr) => Failure::bad_argument(format!(
+                "refusing to serve the debugger on {addr}: it is not a loopback address, and \
+                 anyone who can reach the port can run any code in the plugins; add \
+                 --inspect-allow-remote if that is what you want"
+            )),
+            other => Failure::bad_input(other),
+        })?;
     // Always shown (even with -q): without it nobody can attach.
     eprintln!(
         "Debugger listening on http://{} (Chrome DevTools: chrome://inspect; targets at /json/list)",

@@ -152,6 +152,23 @@ fn ignored(roots: &[PathBuf], data_dir: &Path, path: &Path) -> bool {
         .any(|r| !super::watch::ignored(r, data_dir, path, true))
 }
 
+/// `--coverage out/cov` (a space, not `=`) leaves `--coverage` at its default and makes
+/// `out/cov` a plugin path: when that path does not exist, say what was probably meant.
+fn coverage_hint(failure: Failure, path: &std::path::Path, args: &TestArgs) -> Failure {
+    let defaulted = args.coverage.as_deref() == Some(std::path::Path::new("coverage"));
+    if !defaulted || path.symlink_metadata().is_ok() {
+        return failure;
+    }
+    Failure {
+        code: failure.code,
+        error: anyhow::anyhow!(
+            "{}\nhint: did you mean --coverage={}? (the directory needs `=`)",
+            failure.error,
+            path.display()
+        ),
+    }
+}
+
 async fn run_once(config: RuntimeConfig, args: &TestArgs) -> Result<(), Failure> {
     let paths = if args.plugins.is_empty() {
         vec![PathBuf::from(".")]
@@ -161,7 +178,7 @@ async fn run_once(config: RuntimeConfig, args: &TestArgs) -> Result<(), Failure>
     // Each path: itself when it is a plugin, else its plugin subdirectories.
     let mut plugins: Vec<(PathBuf, bool)> = Vec::new();
     for path in &paths {
-        let dirs = super::plugin_dirs(path)?;
+        let dirs = super::plugin_dirs(path).map_err(|f| coverage_hint(f, path, args))?;
         let named = dirs.len() == 1 && dirs[0] == *path;
         plugins.extend(dirs.into_iter().map(|d| (d, named)));
     }

@@ -712,3 +712,73 @@ export async function runs(): Promise<number> {
     let out = validate(&[]);
     assert_ne!(out.status.code(), Some(0), "{}", text(&out.stdout));
 }
+
+#[test]
+fn address_and_path_mistakes_get_messages_without_internal_names() {
+    let run = |args: &[&str]| {
+        let out = qirvo(args);
+        (out.status.code(), text(&out.stderr))
+    };
+    // A remote inspector address without the opt-in names the flag, not the Rust API.
+    let (code, err) = run(&[
+        "run",
+        "fixtures/plugins/hello",
+        "--inspect=0.0.0.0:0",
+        "--for",
+        "0",
+    ]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("--inspect-allow-remote"), "{err}");
+    for internal in ["InspectorServer", "allow_remote", "::"] {
+        assert!(!err.contains(internal), "{internal:?} in {err}");
+    }
+    // --metrics-addr examples use the metrics port; the inspector's keep theirs.
+    for bad in ["abc", "localhost:http", "host:1"] {
+        let (code, err) = run(&["run", "fixtures/plugins/hello", "--metrics-addr", bad]);
+        assert_eq!(code, Some(2), "{err}");
+        assert!(
+            err.contains("is not an address") && err.contains("9464"),
+            "{err}"
+        );
+        assert!(!err.contains("9229"), "{err}");
+        let (code, err) = run(&["run", "fixtures/plugins/hello", &format!("--inspect={bad}")]);
+        assert_eq!(code, Some(2), "{err}");
+        assert!(err.contains("9229"), "{err}");
+    }
+    // A port that does not fit is out of range, whichever way it is written.
+    for bad in [
+        "99999",
+        "localhost:70000",
+        "127.0.0.1:65536",
+        "[::1]:100000",
+    ] {
+        let (code, err) = run(&["run", "fixtures/plugins/hello", "--metrics-addr", bad]);
+        assert_eq!(code, Some(2), "{bad}: {err}");
+        assert!(err.contains("out of range"), "{bad}: {err}");
+        assert!(!err.contains("is not an address"), "{bad}: {err}");
+    }
+    // `--coverage out/cov` (a space instead of `=`) hints at what was meant...
+    let out_dir = tempfile::tempdir().unwrap();
+    let cov = out_dir.path().join("cov");
+    let cov = cov.to_str().unwrap();
+    for args in [
+        vec!["test", "--coverage", cov],
+        vec![
+            "test",
+            "fixtures/plugins/testrunner-coverage",
+            "--coverage",
+            cov,
+        ],
+    ] {
+        let (code, err) = run(&args);
+        assert_eq!(code, Some(2), "{err}");
+        assert!(
+            err.contains(&format!("did you mean --coverage={cov}?")),
+            "{err}"
+        );
+    }
+    // ...but a missing plugin directory without --coverage gets no such hint.
+    let (code, err) = run(&["test", cov]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(!err.contains("did you mean"), "{err}");
+}

@@ -366,11 +366,29 @@ fn no_tests(dir: &Path) -> Failure {
 }
 
 fn label(o: &TestOutcome, several: bool) -> String {
+    let name = one_line(&o.name);
     if several {
-        format!("{} > {} > {}", o.plugin, o.file.display(), o.name)
+        format!("{} > {} > {name}", o.plugin, o.file.display())
     } else {
-        format!("{} > {}", o.file.display(), o.name)
+        format!("{} > {name}", o.file.display())
     }
+}
+
+/// A test name as one printable line: a newline, tab or other control character (which
+/// would break a TAP line, or move the terminal's cursor) is shown escaped (`\n`, `\t`,
+/// `\u{1b}`); other characters are kept as they are.
+fn one_line(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&c.escape_unicode().to_string()),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Where a failure happened: `<plugin>: <file>:<line>:<col>` (the test file's frame).
@@ -461,7 +479,11 @@ fn print_recap(total: &TestReport) {
             .as_deref()
             .and_then(|m| m.lines().next())
             .unwrap_or("failed");
-        output::println(format_args!("  {} > {}: {first}", place(o), o.name));
+        output::println(format_args!(
+            "  {} > {}: {first}",
+            place(o),
+            one_line(&o.name)
+        ));
     }
     output::println("");
 }
@@ -622,7 +644,14 @@ fn tap_report(total: &TestReport) -> String {
     let mut t = format!("TAP version 13\n1..{}\n", total.outcomes.len());
     for (i, o) in total.outcomes.iter().enumerate() {
         // `#` starts a directive in TAP: keep it out of the description.
-        let desc = format!("{} > {} > {}", o.plugin, o.file.display(), o.name).replace('#', "\\#");
+        // One line per test: control characters in a name are escaped.
+        let desc = format!(
+            "{} > {} > {}",
+            o.plugin,
+            o.file.display(),
+            one_line(&o.name)
+        )
+        .replace('#', "\\#");
         let n = i + 1;
         match o.status {
             TestStatus::Passed => t.push_str(&format!("ok {n} - {desc}\n")),

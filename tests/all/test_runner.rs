@@ -959,3 +959,49 @@ fn reporter_out_without_a_machine_readable_report_is_refused() {
     }
 }
 
+#[test]
+fn control_characters_in_test_names_are_escaped_in_tap_and_pretty_output() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("manifest.json"),
+        r#"{ "id": "odd-names", "version": "1.0.0", "main": "main.js" }"#,
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("main.js"), "export const x = 1;\n").unwrap();
+    std::fs::write(
+        dir.path().join("names.test.js"),
+        concat!(
+            "qirvo.test(\"line one\\nline two\", () => {});\n",
+            "qirvo.test(\"tab\\there\\r\\u001b[31mred\\u0007\", () => { throw new Error(\"no\"); });\n",
+            "qirvo.test(\"ok 99 - fake\\nnot ok 100 - fake\", () => {});\n",
+        ),
+    )
+    .unwrap();
+    let d = dir.path().to_str().unwrap();
+    let out = qirvo(&["test", d, "--reporter", "tap"]);
+    let tap = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    // Exactly one line per test, and only TAP's own line kinds.
+    let tests: Vec<&str> = tap
+        .lines()
+        .filter(|l| l.starts_with("ok ") || l.starts_with("not ok "))
+        .collect();
+    assert_eq!(tests.len(), 3, "{tap}");
+    for line in tap.lines() {
+        assert!(
+            ["TAP version 13", "1..", "ok ", "not ok ", "  "]
+                .iter()
+                .any(|p| line.starts_with(p)),
+            "not a TAP line: {line:?} in\n{tap}"
+        );
+    }
+    assert!(!tap.chars().any(|c| c.is_control() && c != '\n'), "{tap:?}");
+    assert!(tap.contains("line one\\nline two"), "{tap}");
+    assert!(tap.contains("tab\\there\\r\\u{1b}[31mred\\u{7}"), "{tap}");
+
+    // The pretty output (not a terminal: no colour of its own) escapes them too.
+    let out = qirvo(&["test", d]);
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(!all.chars().any(|c| c.is_control() && c != '\n'), "{all:?}");
+    assert!(all.contains("tab\\there\\r\\u{1b}[31mred\\u{7}"), "{all}");
+}

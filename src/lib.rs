@@ -57,10 +57,11 @@ pub use host::testing;
 mod untrusted;
 
 pub use debug::inspector::{DEFAULT_INSPECT_ADDR, InspectorError, InspectorServer};
-pub use debug::session::{
-    Breakpoint, BreakpointId, DebugError, DebugEvent, DebugSession, Location, PauseReason, Paused,
+pub use debug::pause::{
+    Breakpoint, BreakpointId, DebugError, DebugEvent, Location, PauseReason, Paused,
     PluginDebugState, PropertyInfo, RemoteValue, ScopeInfo, ScriptInfo, StackFrame,
 };
+pub use debug::session::DebugSession;
 pub use error::{
     BudgetError, ConfigError, JsException, LoadError, ManifestError, Phase, PluginError,
     PurgeError, RuntimeError, TextPosition,

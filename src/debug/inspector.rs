@@ -32,9 +32,10 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::Role;
 
-use crate::debug::session::{
-    DebugError, DebugEvent, DebugSession, Evaluation, PauseReason, Paused, RemoteValue, StepKind,
+use crate::debug::pause::{
+    DebugError, DebugEvent, Evaluation, PauseReason, Paused, RemoteValue, StepKind,
 };
+use crate::debug::session::DebugSession;
 use crate::ext::log::buffer::LogLevel;
 use crate::host::runtime::PluginRuntime;
 use crate::http1::{self, HttpResponse};
@@ -438,7 +439,7 @@ fn profiler_domain(method: &str) -> CdpResult {
 }
 
 /// One property of `Runtime.getProperties`.
-fn property_json(p: &crate::debug::session::PropertyInfo) -> Value {
+fn property_json(p: &crate::debug::pause::PropertyInfo) -> Value {
     let mut v = json!({
         "name": p.name,
         "writable": p.writable,
@@ -490,7 +491,7 @@ impl Cdp {
         }
     }
 
-    fn announce(&self, s: &crate::debug::session::ScriptInfo) {
+    fn announce(&self, s: &crate::debug::pause::ScriptInfo) {
         if !self.announced.lock().insert(s.id.clone()) {
             return;
         }
@@ -843,7 +844,7 @@ impl Cdp {
             })
     }
 
-    fn location_json(&self, l: &crate::debug::session::Location) -> Value {
+    fn location_json(&self, l: &crate::debug::pause::Location) -> Value {
         json!({
             "scriptId": self.script_id(&l.url).unwrap_or_default(),
             "lineNumber": l.line.saturating_sub(1),

@@ -5,4 +5,5 @@
 pub(crate) mod inspector;
 pub(crate) mod instrument;
 pub(crate) mod ops;
+pub(crate) mod pause;
 pub(crate) mod session;

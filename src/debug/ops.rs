@@ -10,7 +10,7 @@ use deno_core::OpState;
 use deno_core::op2;
 use deno_core::v8;
 
-use crate::debug::session::DebugShared;
+use crate::debug::pause::DebugShared;
 use crate::isolate::watchdog::{Target, Watchdog};
 
 /// What the pause needs: the plugin's debug state, and its watchdog to suspend.
@@ -126,7 +126,7 @@ pub(crate) fn op_qirvo_debug_flag<'s>(
     // SAFETY: 4 bytes the buffer owns; it is never detached (the agent keeps it private).
     match buffer
         .data()
-        .and_then(|p| unsafe { crate::debug::session::ArmedFlag::new(p, buffer.byte_length()) })
+        .and_then(|p| unsafe { crate::debug::pause::ArmedFlag::new(p, buffer.byte_length()) })
     {
         Some(flag) => {
             shared.set_flag(flag);

@@ -105,7 +105,7 @@ pub(crate) struct Shared {
     /// Loaded by the test runner: `qirvo.test` and friends are installed.
     pub test_mode: bool,
     /// Debugging state, when the runtime loads plugins for debugging.
-    pub debug: Option<Arc<crate::debug::session::DebugShared>>,
+    pub debug: Option<Arc<crate::debug::pause::DebugShared>>,
     /// How long the last call took, in µs (the caller spins for the reply while calls are
     /// this quick).
     pub last_call_us: std::sync::atomic::AtomicU64,

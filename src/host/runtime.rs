@@ -311,7 +311,7 @@ impl PluginRuntime {
             },
             ended: Default::default(),
             debug: inner.config.debug.then(|| {
-                crate::debug::session::DebugShared::new(
+                crate::debug::pause::DebugShared::new(
                     &id,
                     root.clone(),
                     inner.config.break_on_start,

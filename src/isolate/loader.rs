@@ -20,7 +20,7 @@ use deno_error::JsErrorBox;
 
 use std::sync::Arc;
 
-use crate::debug::session::DebugShared;
+use crate::debug::pause::DebugShared;
 use crate::isolate::codecache::TranspileCache;
 
 /// Largest module file (source or JSON) a plugin may ship: 8 MiB, and at most 1/32 of

@@ -984,4 +984,3 @@ pub(crate) fn reentry_error(id: &str, name: &str, function: String) -> PluginErr
         function,
     }
 }
-

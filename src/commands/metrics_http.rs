@@ -1,9 +1,12 @@
 //! `qirvo run --metrics-addr`: the Prometheus scrape endpoint, served with hyper.
 //!
-//! `GET /metrics` (and `HEAD`) answer in the format the scraper asks for: OpenMetrics 1.0
-//! (`application/openmetrics-text; version=1.0.0`) when its `Accept` header names it, as
-//! Prometheus does by default, else the Prometheus text format 0.0.4 (`text/plain;
-//! version=0.0.4`), which every older scraper and `curl` reads.
+//! `GET /metrics` (and `HEAD`) answer in the format the scraper asks for, negotiated as
+//! Prometheus' own `expfmt.Negotiate` does: of the `Accept` entries we can serve, the one
+//! with the highest `q` wins. OpenMetrics 1.0 (`application/openmetrics-text;
+//! version=1.0.0`) is served for an entry of that type whose `version` is absent or
+//! `1.0.0`; everything else (no `Accept`, `*/*`, other versions, `q=0`) gets the Prometheus
+//! text format 0.0.4 (`text/plain; version=0.0.4`), which every older scraper and `curl`
+//! reads. At equal `q`, OpenMetrics wins.
 
 use http_body_util::Full;
 use hyper::body::Bytes;
@@ -38,12 +41,12 @@ fn respond<B>(runtime: &PluginRuntime, req: &Request<B>) -> Response<Full<Bytes>
             return r;
         }
     };
-    let openmetrics = req
-        .headers()
-        .get_all(ACCEPT)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .any(accepts_openmetrics);
+    let openmetrics = prefers_openmetrics(
+        req.headers()
+            .get_all(ACCEPT)
+            .iter()
+            .filter_map(|v| v.to_str().ok()),
+    );
     let exposition = runtime.metrics_text();
     let (body, content_type) = if openmetrics {
         (exposition, OPENMETRICS)
@@ -70,18 +73,47 @@ fn plain(status: StatusCode, text: &'static str) -> Response<Full<Bytes>> {
     )
 }
 
-/// Whether an `Accept` header asks for OpenMetrics with a non-zero quality.
-fn accepts_openmetrics(accept: &str) -> bool {
-    accept.split(',').any(|part| {
-        let mut params = part.split(';').map(str::trim);
-        let media = params.next().unwrap_or("");
-        let refused = params.any(|p| {
-            p.strip_prefix("q=")
-                .and_then(|q| q.parse::<f32>().ok())
-                .is_some_and(|q| q <= 0.0)
-        });
-        media.eq_ignore_ascii_case("application/openmetrics-text") && !refused
-    })
+/// Whether the `Accept` header values (one header may be split over several lines) ask
+/// for OpenMetrics 1.0.0 at least as strongly as for the text format 0.0.4.
+///
+/// `hyperium/headers` has no typed `Accept` (hyperium/headers#53), so this is a short
+/// RFC 9110 reader: comma-separated media ranges, `;`-separated parameters, a `q` in
+/// 0..=1 (default 1; an unreadable one makes its entry unacceptable, as Go's goautoneg
+/// that Prometheus uses reads it as 0). Wildcards match neither format specifically, as in
+/// Prometheus, so they leave the default, text.
+fn prefers_openmetrics<'a>(accept: impl IntoIterator<Item = &'a str>) -> bool {
+    let (mut om_q, mut text_q) = (0.0f32, 0.0f32);
+    for range in accept.into_iter().flat_map(|v| v.split(',')) {
+        let mut parts = range.split(';').map(str::trim);
+        let media = parts.next().unwrap_or("");
+        let (mut q, mut version) = (Some(1.0f32), None);
+        for param in parts {
+            let (name, value) = param.split_once('=').unwrap_or((param, ""));
+            let value = value.trim().trim_matches('"');
+            match name.trim().to_ascii_lowercase().as_str() {
+                "q" => {
+                    q = value
+                        .parse::<f32>()
+                        .ok()
+                        .filter(|q| (0.0..=1.0).contains(q));
+                }
+                "version" => version = Some(value.to_string()),
+                _ => {}
+            }
+        }
+        let q = q.unwrap_or(0.0);
+        let version = version.as_deref();
+        if media.eq_ignore_ascii_case("application/openmetrics-text")
+            && matches!(version, None | Some("1.0.0"))
+        {
+            om_q = om_q.max(q);
+        } else if media.eq_ignore_ascii_case("text/plain")
+            && matches!(version, None | Some("0.0.4"))
+        {
+            text_q = text_q.max(q);
+        }
+    }
+    om_q > 0.0 && om_q >= text_q
 }
 
 /// The OpenMetrics exposition (what prometheus-client writes) rewritten as the Prometheus
@@ -141,12 +173,38 @@ mod tests {
 
     #[test]
     fn accept_header_negotiation() {
-        assert!(accepts_openmetrics(
+        let om = |h: &str| prefers_openmetrics([h]);
+        // Prometheus' own scrape header.
+        assert!(om(
             "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"
         ));
-        assert!(!accepts_openmetrics("text/plain;version=0.0.4"));
-        assert!(!accepts_openmetrics("*/*"));
-        assert!(!accepts_openmetrics("application/openmetrics-text;q=0"));
+        assert!(om("application/openmetrics-text"));
+        assert!(om("Application/OpenMetrics-Text; Version=\"1.0.0\""));
+        assert!(om("text/plain;q=0.5, application/openmetrics-text;q=0.6"));
+        // Ties go to OpenMetrics.
+        assert!(om("text/plain;q=0.5, application/openmetrics-text;q=0.5"));
+        assert!(!om("text/plain;q=1, application/openmetrics-text;q=0.1"));
+        assert!(!om("text/plain;version=0.0.4"));
+        assert!(!om("*/*"));
+        assert!(!om(""));
+        assert!(!om("application/openmetrics-text;q=0"));
+        assert!(!om("application/openmetrics-text;q=nope"));
+        assert!(!om("application/openmetrics-text;q=2"));
+        assert!(!om("application/openmetrics-text;version=2.0.0"));
+        assert!(!om("application/openmetrics-text;version=0.0.1"));
+        // A text/plain of another version is not served, so it does not outbid OpenMetrics.
+        assert!(om(
+            "text/plain;version=9.9.9, application/openmetrics-text;q=0.2"
+        ));
+        // Several header lines count together.
+        assert!(!prefers_openmetrics([
+            "application/openmetrics-text;q=0.3",
+            "text/plain;q=0.9"
+        ]));
+        assert!(prefers_openmetrics([
+            "text/html",
+            "application/openmetrics-text"
+        ]));
     }
 
     #[test]

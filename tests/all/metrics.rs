@@ -119,3 +119,72 @@ async fn plugin_start_time_is_constant_between_scrapes_and_moves_on_restart() {
     tokio::time::sleep(std::time::Duration::from_millis(15)).await;
     assert_eq!(hello_value(&rt.metrics_text(), SERIES), second);
 }
+
+/// `GET /metrics` on `qirvo run --metrics-addr` picks its format from the `Accept` entry
+/// with the highest `q` among the formats it serves, as Prometheus does.
+#[test]
+fn metrics_endpoint_honours_accept_q_values_and_versions() {
+    use std::io::{Read, Write};
+    let (mut child, port, _line, _data) = run_hello_with_metrics();
+    let content_type = |accept: &str| {
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        s.write_all(
+            format!("GET /metrics HTTP/1.1\r\nHost: x\r\n{accept}Connection: close\r\n\r\n")
+                .as_bytes(),
+        )
+        .unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        let (headers, body) = out.split_once("\r\n\r\n").unwrap();
+        let ct = headers
+            .lines()
+            .find_map(|l| l.strip_prefix("content-type: "))
+            .unwrap_or_else(|| panic!("no content-type in {headers}"))
+            .to_string();
+        (ct, body.to_string())
+    };
+    const OM: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+    const TEXT: &str = "text/plain; version=0.0.4; charset=utf-8";
+    for (accept, expected) in [
+        ("", TEXT),
+        (
+            "Accept: application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1\r\n",
+            OM,
+        ),
+        ("Accept: application/openmetrics-text\r\n", OM),
+        (
+            "Accept: text/plain;q=1, application/openmetrics-text;q=0.1\r\n",
+            TEXT,
+        ),
+        (
+            "Accept: text/plain;q=0.2, application/openmetrics-text;q=0.9\r\n",
+            OM,
+        ),
+        (
+            "Accept: text/plain;q=0.5, application/openmetrics-text;q=0.5\r\n",
+            OM,
+        ),
+        (
+            "Accept: application/openmetrics-text;version=2.0.0\r\n",
+            TEXT,
+        ),
+        ("Accept: application/openmetrics-text;q=0\r\n", TEXT),
+        ("Accept: */*\r\n", TEXT),
+        // One Accept split over two header lines.
+        (
+            "Accept: application/openmetrics-text;q=0.3\r\nAccept: text/plain;q=0.8\r\n",
+            TEXT,
+        ),
+    ] {
+        let (ct, body) = content_type(accept);
+        assert_eq!(ct, expected, "for {accept:?}");
+        // The body is in the format announced.
+        assert_eq!(
+            body.contains("# EOF"),
+            expected == OM,
+            "for {accept:?}\n{body}"
+        );
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}

@@ -209,20 +209,23 @@ async fn run_once(config: RuntimeConfig, args: &TestArgs) -> Result<(), Failure>
         output::plugin_lines_to_stderr();
     }
     let dirs: Vec<PathBuf> = plugins.iter().map(|(d, _)| d.clone()).collect();
-    let only = qirvo::testing::uses_only(&dirs, config.clone())
-        .await
-        .map_err(load_failure)?;
-    if only {
-        output::notice("qirvo.test.only is used: only those tests run, the others are skipped");
-    }
-    let options = TestOptions {
+    let mut options = TestOptions {
         filter,
-        only,
+        only: false,
         fail_fast: args.fail_fast,
         config: test_config,
         coverage: args.coverage.is_some(),
         coverage_tests: args.coverage_include_tests,
     };
+    // The files the `.only` scan loads are run in those isolates: each file is evaluated
+    // and its plugin initialized once.
+    let (only, mut preloaded) = qirvo::testing::scan_only(&dirs, config.clone(), &options)
+        .await
+        .map_err(load_failure)?;
+    if only {
+        output::notice("qirvo.test.only is used: only those tests run, the others are skipped");
+    }
+    options.only = only;
     // Colour on a terminal, unless NO_COLOR (https://no-color.org) is set.
     let colour = std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
@@ -233,13 +236,19 @@ async fn run_once(config: RuntimeConfig, args: &TestArgs) -> Result<(), Failure>
     let mut done = 0usize;
     for (dir, named) in &plugins {
         progress.message(format!("testing {}…", dir.display()));
-        let report = qirvo::testing::run_plugin_tests_with(dir, config.clone(), &options, |o| {
-            done += 1;
-            if lines_on_stdout {
-                print_outcome(o, several, colour);
-            }
-            progress.message(format!("{done} tests run, testing {}…", dir.display()));
-        })
+        let report = qirvo::testing::run_plugin_tests_preloaded(
+            dir,
+            config.clone(),
+            &options,
+            &mut preloaded,
+            |o| {
+                done += 1;
+                if lines_on_stdout {
+                    print_outcome(o, several, colour);
+                }
+                progress.message(format!("{done} tests run, testing {}…", dir.display()));
+            },
+        )
         .await
         .map_err(load_failure)?;
         if report.files.is_empty() {

@@ -182,13 +182,71 @@ pub async fn run_plugin_tests(
 }
 
 /// Whether any test file of the plugins in `dirs` registers a `qirvo.test.only` test
-/// (the files that mention `.only` are loaded and listed to be sure).
+/// (the files that mention `.only` are loaded and listed to be sure). For a run, use
+/// [`scan_only`], which keeps what it loaded so that no file is evaluated twice.
 ///
 /// # Errors
 /// As [`run_plugin_tests`], for a bad manifest or a plugin directory that cannot be read.
-pub async fn uses_only(dirs: &[PathBuf], mut config: RuntimeConfig) -> Result<bool, LoadError> {
-    config.storage = StorageKind::Memory;
-    config.health_interval = None;
+pub async fn uses_only(dirs: &[PathBuf], config: RuntimeConfig) -> Result<bool, LoadError> {
+    let (only, preloaded) = scan_only(dirs, config, &TestOptions::default()).await?;
+    preloaded.unload().await;
+    Ok(only)
+}
+
+/// Test files that [`scan_only`] already loaded: each evaluated and its plugin initialized
+/// (or its load error), for [`run_plugin_tests_preloaded`] to run instead of loading them
+/// again. Dropping it unloads them.
+#[derive(Default)]
+pub struct Preloaded {
+    /// (plugin directory as given, test file, its runtime, the loaded plugin or the error)
+    files: Vec<(
+        PathBuf,
+        PathBuf,
+        PluginRuntime,
+        Result<crate::PluginHandle, LoadError>,
+    )>,
+}
+
+impl Preloaded {
+    fn take(
+        &mut self,
+        dir: &Path,
+        file: &Path,
+    ) -> Option<(PluginRuntime, Result<crate::PluginHandle, LoadError>)> {
+        let at = self
+            .files
+            .iter()
+            .position(|(d, f, ..)| d == dir && f == file)?;
+        let (_, _, runtime, loaded) = self.files.swap_remove(at);
+        Some((runtime, loaded))
+    }
+
+    /// Unloads the files that were not run.
+    pub async fn unload(self) {
+        for (_, _, _, loaded) in self.files {
+            if let Ok(plugin) = loaded {
+                let _ = plugin.unload().await;
+            }
+        }
+    }
+}
+
+/// Whether any test file of the plugins in `dirs` registers a `qirvo.test.only` test, and
+/// the files loaded to find out. The files that mention `.only` are loaded exactly as
+/// [`run_plugin_tests_preloaded`] loads them (same `config` and `options`: the top level
+/// evaluated, `initialize` run with the merged config) and kept, so that the run uses
+/// those isolates: every file is evaluated and initialized once.
+///
+/// # Errors
+/// As [`run_plugin_tests`], for a plugin directory that cannot be read or a runtime that
+/// cannot be created (a file that does not load is kept and reported by the run).
+pub async fn scan_only(
+    dirs: &[PathBuf],
+    config: RuntimeConfig,
+    options: &TestOptions,
+) -> Result<(bool, Preloaded), LoadError> {
+    let config = run_config(config, options);
+    let mut preloaded = Preloaded::default();
     for dir in dirs {
         let files = test_files(dir).map_err(|source| LoadError::Directory {
             dir: dir.to_path_buf(),
@@ -203,37 +261,30 @@ pub async fn uses_only(dirs: &[PathBuf], mut config: RuntimeConfig) -> Result<bo
                 id: String::new(),
                 message: e.to_string(),
             })?;
-            // A file that does not load is reported by the run itself.
-            let Ok(plugin) = runtime
-                .load_for_test(dir, &file, &serde_json::Map::new())
-                .await
-            else {
-                continue;
+            let loaded = runtime.load_for_test(dir, &file, &options.config).await;
+            let only = match &loaded {
+                Ok(plugin) => match plugin.list_tests().await {
+                    Ok(serde_json::Value::Array(list)) => list
+                        .iter()
+                        .any(|t| t["only"] == serde_json::Value::Bool(true)),
+                    _ => false,
+                },
+                Err(_) => false,
             };
-            let list = plugin.list_tests().await;
-            let _ = plugin.unload().await;
-            if let Ok(serde_json::Value::Array(list)) = list
-                && list
-                    .iter()
-                    .any(|t| t["only"] == serde_json::Value::Bool(true))
-            {
-                return Ok(true);
+            preloaded
+                .files
+                .push((dir.clone(), file.clone(), runtime, loaded));
+            if only {
+                return Ok((true, preloaded));
             }
         }
     }
-    Ok(false)
+    Ok((false, preloaded))
 }
 
-/// [`run_plugin_tests`] with a filter, `.only` and fail-fast ([`TestOptions`]).
-///
-/// # Errors
-/// As [`run_plugin_tests`].
-pub async fn run_plugin_tests_with(
-    dir: &Path,
-    mut config: RuntimeConfig,
-    options: &TestOptions,
-    mut on_outcome: impl FnMut(&TestOutcome),
-) -> Result<TestReport, LoadError> {
+/// `config` as a test run uses it: an in-memory store, no health checks, and with
+/// [`TestOptions::coverage`] the debugger's instrumentation.
+fn run_config(mut config: RuntimeConfig, options: &TestOptions) -> RuntimeConfig {
     config.storage = StorageKind::Memory;
     config.health_interval = None;
     if options.coverage {
@@ -242,6 +293,37 @@ pub async fn run_plugin_tests_with(
         config.coverage = true;
         config.break_on_start = false;
     }
+    config
+}
+
+/// [`run_plugin_tests`] with a filter, `.only` and fail-fast ([`TestOptions`]).
+///
+/// # Errors
+/// As [`run_plugin_tests`].
+pub async fn run_plugin_tests_with(
+    dir: &Path,
+    config: RuntimeConfig,
+    options: &TestOptions,
+    on_outcome: impl FnMut(&TestOutcome),
+) -> Result<TestReport, LoadError> {
+    let mut none = Preloaded::default();
+    run_plugin_tests_preloaded(dir, config, options, &mut none, on_outcome).await
+}
+
+/// [`run_plugin_tests_with`], running the files of `dir` that [`scan_only`] (called with
+/// the same `config` and `options`) already loaded in those isolates instead of loading
+/// them again; it takes them out of `preloaded`.
+///
+/// # Errors
+/// As [`run_plugin_tests`].
+pub async fn run_plugin_tests_preloaded(
+    dir: &Path,
+    config: RuntimeConfig,
+    options: &TestOptions,
+    preloaded: &mut Preloaded,
+    mut on_outcome: impl FnMut(&TestOutcome),
+) -> Result<TestReport, LoadError> {
+    let config = run_config(config, options);
     // The manifest first (HARDEN, issue 12): a bad one is an error even with no test files.
     let manifest = crate::manifest::Manifest::from_dir(dir)?;
     let plugin_id = manifest.id.clone();
@@ -278,13 +360,22 @@ pub async fn run_plugin_tests_with(
             diff: None,
             duration: started.elapsed(),
         };
-        // A runtime per file: nothing one file does reaches another.
-        let runtime = PluginRuntime::new(config.clone()).map_err(|e| LoadError::Module {
-            id: String::new(),
-            message: e.to_string(),
-        })?;
+        // A runtime per file: nothing one file does reaches another. A file the `.only`
+        // scan loaded runs in that isolate: its top level and `initialize` ran once.
         let started = Instant::now();
-        let mut plugin = match runtime.load_for_test(dir, &file, &options.config).await {
+        let (runtime, loaded) = match preloaded.take(dir, &file) {
+            Some(p) => p,
+            None => {
+                let runtime =
+                    PluginRuntime::new(config.clone()).map_err(|e| LoadError::Module {
+                        id: String::new(),
+                        message: e.to_string(),
+                    })?;
+                let loaded = runtime.load_for_test(dir, &file, &options.config).await;
+                (runtime, loaded)
+            }
+        };
+        let mut plugin = match loaded {
             Ok(p) => p,
             Err(LoadError::Manifest(e)) => return Err(LoadError::Manifest(e)),
             Err(e) => {

@@ -1005,3 +1005,71 @@ fn control_characters_in_test_names_are_escaped_in_tap_and_pretty_output() {
     assert!(!all.chars().any(|c| c.is_control() && c != '\n'), "{all:?}");
     assert!(all.contains("tab\\there\\r\\u{1b}[31mred\\u{7}"), "{all}");
 }
+
+/// How many lines of `out`'s stdout contain `needle`.
+fn lines_with(out: &Output, needle: &str) -> usize {
+    text(&out.stdout)
+        .lines()
+        .filter(|l| l.contains(needle))
+        .count()
+}
+
+/// Each test file's top level and the plugin's `initialize` ran exactly once.
+fn each_file_once(out: &Output, files: &[&str]) {
+    for f in files {
+        for what in [
+            format!("top level ran: {f}"),
+            format!("initialize ran for {f}"),
+        ] {
+            assert_eq!(lines_with(out, &what), 1, "{what:?}\n{}", show(out));
+        }
+    }
+}
+
+#[test]
+fn each_test_file_is_evaluated_and_initialized_once_with_only_filter_or_neither() {
+    const ONCE: &str = "fixtures/plugins/testrunner-once";
+    // `.only` in b.test.js: a.test.js (which mentions `.only`) and b.test.js are loaded to
+    // find it; the run uses those isolates rather than loading them again.
+    let out = qirvo(&["test", ONCE]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("ok    b.test.js > b: focused"), "{}", show(&out));
+    assert_eq!(
+        stdout.lines().last(),
+        Some("1 passed, 0 failed, 4 skipped"),
+        "{}",
+        show(&out)
+    );
+    // Every file, the ones whose tests are all skipped too, is evaluated and initialized
+    // once (its top level has to run to register its tests).
+    each_file_once(&out, &["a", "b", "c"]);
+
+    // With --filter: files whose tests are all filtered out are still evaluated once.
+    for filter in ["c: ordinary", "/^b: /", "nothing matches this"] {
+        let out = qirvo(&["test", ONCE, "--filter", filter]);
+        assert!(
+            matches!(out.status.code(), Some(0)),
+            "{filter}: {}",
+            show(&out)
+        );
+        each_file_once(&out, &["a", "b", "c"]);
+    }
+
+    // No `.only` in the run (a.test.js still mentions it, so it is loaded to look).
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path();
+    for f in ["manifest.json", "main.js", "a.test.js", "b.test.js", "c.test.js"] {
+        let body = std::fs::read_to_string(format!("{ONCE}/{f}")).unwrap();
+        std::fs::write(dir.join(f), body.replace("qirvo.test.only(", "qirvo.test(")).unwrap();
+    }
+    let out = qirvo(&["test", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert_eq!(
+        text(&out.stdout).lines().last(),
+        Some("5 passed, 0 failed"),
+        "{}",
+        show(&out)
+    );
+    each_file_once(&out, &["a", "b", "c"]);
+}

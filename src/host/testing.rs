@@ -544,8 +544,11 @@ async fn collect_coverage(
 /// `undefined` when the file exports no `config`, else JSON text, `{"config": {...}}` or
 /// `{"error": "why"}`. A config is a plain object of JSON data: its values are strings,
 /// finite numbers, booleans, null, and arrays and plain objects of those (no functions,
-/// `undefined`, symbols, bigints, class instances such as `Date`, or cycles), since
-/// `initialize` gets exactly what a manifest's `config` could hold.
+/// `undefined`, symbols, bigints, class instances such as `Date`, cycles, or getters and
+/// setters: an accessor is code, not data, so it is refused without being called), since
+/// `initialize` gets exactly what a manifest's `config` could hold. Each property is read
+/// once, from its descriptor, into a copy that is both checked and returned, so what is
+/// merged is exactly what was checked.
 pub(crate) const FILE_CONFIG_CHECK: &str = r#"(function (ns) {
   if (!("config" in ns)) return undefined;
   const value = ns.config;
@@ -566,36 +569,55 @@ pub(crate) const FILE_CONFIG_CHECK: &str = r#"(function (ns) {
   if (typeof value !== "object" || value === null || Array.isArray(value) || !plain(value)) {
     return JSON.stringify({ error: `config is ${describe(value)}, not a plain object such as { greeting: "Hi" }` });
   }
+  class Refused { constructor(why) { this.why = why; } }
   const open = [];
-  const bad = (v, path) => {
+  // The JSON data of `v`, read once; throws Refused when it is not JSON data.
+  const copy = (v, path) => {
     switch (typeof v) {
       case "string":
       case "boolean":
-        return undefined;
+        return v;
       case "number":
-        return Number.isFinite(v) ? undefined : `${path} is ${v}, which JSON cannot hold`;
+        if (Number.isFinite(v)) return v;
+        throw new Refused(`${path} is ${v}, which JSON cannot hold`);
       case "object": {
-        if (v === null) return undefined;
-        if (open.includes(v)) return `${path} refers back to an object that contains it (a cycle), which JSON cannot hold`;
-        if (!Array.isArray(v) && !plain(v)) {
-          return `${path} is ${describe(v)}, which JSON cannot hold (plain objects, arrays, strings, numbers, booleans and null only)`;
+        if (v === null) return null;
+        if (open.includes(v)) throw new Refused(`${path} refers back to an object that contains it (a cycle), which JSON cannot hold`);
+        const array = Array.isArray(v);
+        if (!array && !plain(v)) {
+          throw new Refused(`${path} is ${describe(v)}, which JSON cannot hold (plain objects, arrays, strings, numbers, booleans and null only)`);
         }
         open.push(v);
-        const keys = Array.isArray(v) ? v.keys() : Object.keys(v);
+        const out = array ? [] : {};
+        const keys = array ? Array.from(v.keys(), String) : Object.keys(v);
         for (const k of keys) {
-          const why = bad(v[k], Array.isArray(v) ? `${path}[${k}]` : `${path}.${k}`);
-          if (why !== undefined) return why;
+          const at = array ? `${path}[${k}]` : `${path}.${k}`;
+          const d = Object.getOwnPropertyDescriptor(v, k);
+          if (d === undefined) {
+            out[k] = copy(undefined, at);
+            continue;
+          }
+          if (!("value" in d)) {
+            throw new Refused(`${at} is ${d.get ? "a getter" : "a setter"}, not plain JSON data (write the value itself)`);
+          }
+          const c = copy(d.value, at);
+          Object.defineProperty(out, k, { value: c, enumerable: true, writable: true, configurable: true });
         }
         open.pop();
-        return undefined;
+        return out;
       }
       default:
-        return `${path} is ${describe(v)}, which JSON cannot hold`;
+        throw new Refused(`${path} is ${describe(v)}, which JSON cannot hold`);
     }
   };
-  const why = bad(value, "config");
-  if (why !== undefined) return JSON.stringify({ error: why });
-  return JSON.stringify({ config: value });
+  let data;
+  try {
+    data = copy(value, "config");
+  } catch (e) {
+    if (e instanceof Refused) return JSON.stringify({ error: e.why });
+    throw e;
+  }
+  return JSON.stringify({ config: data });
 })"#;
 
 /// The test file's own config from [`FILE_CONFIG_CHECK`]'s answer: `None` when it exports

@@ -520,8 +520,21 @@ fn a_bad_export_const_config_fails_its_file_naming_it_and_the_reason() {
             "(() => { const c = { inner: {} }; c.inner.back = c; return c; })()",
             "config.inner.back refers back to an object that contains it (a cycle)",
         ),
+        // An accessor is code, not JSON data: refused without being called.
         (
             "{ get boom() { throw new Error('no config for you'); } }",
+            "config.boom is a getter, not plain JSON data",
+        ),
+        (
+            "{ a: [1, { set x(v) {} }] }",
+            "config.a[1].x is a setter, not plain JSON data",
+        ),
+        (
+            "(() => { const a = [1]; Object.defineProperty(a, 0, { get() { return 2; } }); return { a }; })()",
+            "config.a[0] is a getter, not plain JSON data",
+        ),
+        (
+            "new Proxy({}, { getPrototypeOf() { throw new Error('no config for you'); } })",
             "reading its `export const config` threw: Error: no config for you",
         ),
     ];
@@ -1034,7 +1047,11 @@ fn each_test_file_is_evaluated_and_initialized_once_with_only_filter_or_neither(
     let out = qirvo(&["test", ONCE]);
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     let stdout = text(&out.stdout);
-    assert!(stdout.contains("ok    b.test.js > b: focused"), "{}", show(&out));
+    assert!(
+        stdout.contains("ok    b.test.js > b: focused"),
+        "{}",
+        show(&out)
+    );
     assert_eq!(
         stdout.lines().last(),
         Some("1 passed, 0 failed, 4 skipped"),
@@ -1059,7 +1076,13 @@ fn each_test_file_is_evaluated_and_initialized_once_with_only_filter_or_neither(
     // No `.only` in the run (a.test.js still mentions it, so it is loaded to look).
     let parent = tempfile::tempdir().unwrap();
     let dir = parent.path();
-    for f in ["manifest.json", "main.js", "a.test.js", "b.test.js", "c.test.js"] {
+    for f in [
+        "manifest.json",
+        "main.js",
+        "a.test.js",
+        "b.test.js",
+        "c.test.js",
+    ] {
         let body = std::fs::read_to_string(format!("{ONCE}/{f}")).unwrap();
         std::fs::write(dir.join(f), body.replace("qirvo.test.only(", "qirvo.test(")).unwrap();
     }
@@ -1072,4 +1095,62 @@ fn each_test_file_is_evaluated_and_initialized_once_with_only_filter_or_neither(
         show(&out)
     );
     each_file_once(&out, &["a", "b", "c"]);
+}
+
+#[test]
+fn a_config_getter_is_refused_unread_and_each_value_is_read_once() {
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path();
+    std::fs::write(
+        dir.join("manifest.json"),
+        r#"{"id":"getter-config","version":"1.0.0","main":"main.js","config":{"a":1}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("main.js"),
+        "export default { initialize(ctx) { globalThis.seen = ctx.config; } };\n",
+    )
+    .unwrap();
+    // A counting getter: refused as not plain JSON data, naming the file, never called.
+    std::fs::write(
+        dir.join("getter.test.js"),
+        "let reads = 0;\nexport const config = { get greeting() { reads += 1; console.log(`getter read ${reads} times`); return 'Hi'; } };\nqirvo.test('t', () => {});\n",
+    )
+    .unwrap();
+    // A proxy's `get` trap: the check copies each value once from its property descriptor
+    // and merges that copy, so the trap never runs and what is merged is what was checked.
+    std::fs::write(
+        dir.join("proxy.test.js"),
+        "export const config = new Proxy({ greeting: 'Hi', n: [1, 2] }, { get(t, k) { console.log(`get trap ran for ${String(k)}`); return k === 'greeting' ? new Date(0) : Reflect.get(t, k); } });\nqirvo.test('sees the checked data', () => qirvo.assert.equal(globalThis.seen, { a: 1, greeting: 'Hi', n: [1, 2] }));\n",
+    )
+    .unwrap();
+    let out = qirvo(&["test", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("FAIL  getter.test.js > (loading the test file)"),
+        "{}",
+        show(&out)
+    );
+    assert!(
+        stdout.contains(
+            "getter.test.js: its `export const config` is not usable: config.greeting is a getter, not plain JSON data"
+        ),
+        "{}",
+        show(&out)
+    );
+    assert!(
+        stdout.contains("ok    proxy.test.js > sees the checked data"),
+        "{}",
+        show(&out)
+    );
+    let all = format!("{stdout}{}", text(&out.stderr));
+    assert!(!all.contains("getter read"), "{}", show(&out));
+    assert!(!all.contains("get trap ran"), "{}", show(&out));
+    assert_eq!(
+        stdout.lines().last(),
+        Some("1 passed, 1 failed"),
+        "{}",
+        show(&out)
+    );
 }

@@ -1035,7 +1035,8 @@ impl Worker {
 
     /// TESTRUNNER (issue 16): the test file's own `export const config` (the entry
     /// module's namespace is still the test file's), checked in its isolate under the
-    /// evaluate deadline (a getter in it is plugin code). `None` when it exports none.
+    /// evaluate deadline (a Proxy in it runs plugin code; getters are refused unread).
+    /// `None` when it exports none.
     ///
     /// # Errors
     /// `LoadError::Module` naming the file when the export is not a plain object of JSON

@@ -6,9 +6,11 @@
 //! It binds to loopback unless told otherwise: a debugger can run any code in a plugin,
 //! so anyone who can reach the port owns the plugin. Requests whose `Host` header is not an
 //! IP address or `localhost` are refused (DNS rebinding), as Node's inspector does, and a
-//! target's WebSocket path carries a random token (`/<plugin id>/<token>`, from
+//! target's WebSocket path carries a token of its own (`/<plugin id>/<token>`, from
 //! `/json/list`): a web page can open a WebSocket to loopback, but it cannot read the list
-//! to learn the token.
+//! to learn the token, and one target's token tells nothing about another's. The URLs in
+//! `/json/list` name the host the client asked for (its validated `Host` header, as Node
+//! does), so a server bound to `0.0.0.0` hands out addresses the client can reach.
 
 use std::collections::HashSet;
 use std::net::SocketAddr;
@@ -63,7 +65,7 @@ pub enum InspectorError {
 /// A running inspector. Stops serving when dropped.
 pub struct InspectorServer {
     addr: SocketAddr,
-    token: Arc<str>,
+    key: TokenKey,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -100,26 +102,22 @@ impl InspectorServer {
         let addr = listener
             .local_addr()
             .map_err(|source| InspectorError::Bind { addr, source })?;
-        let mut bytes = [0u8; 16];
+        let mut bytes = [0u8; 32];
         getrandom::fill(&mut bytes).map_err(|e| InspectorError::Bind {
             addr,
-            source: std::io::Error::other(format!("no random source for the target token: {e}")),
+            source: std::io::Error::other(format!("no random source for the target tokens: {e}")),
         })?;
-        let token: Arc<str> = bytes
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
-            .into();
+        let key = TokenKey(Arc::new(bytes));
         let endpoint = Endpoint {
             runtime,
             addr,
-            token: token.clone(),
+            key: key.clone(),
         };
         let task = tokio::spawn(http1::serve(listener, move |req| {
             endpoint.clone().request(req)
         }));
         tracing::info!(target: "qirvo::inspector", %addr, "debugger listening");
-        Ok(InspectorServer { addr, token, task })
+        Ok(InspectorServer { addr, key, task })
     }
 
     /// The address it listens on.
@@ -127,9 +125,17 @@ impl InspectorServer {
         self.addr
     }
 
-    /// The WebSocket URL of one plugin's target.
+    /// The WebSocket URL of one plugin's target, `ws://<local_addr>/<plugin id>/<token>`,
+    /// the token being that target's own (32 hex digits, fixed for the server's lifetime).
+    /// When bound to an unspecified address (`0.0.0.0`, `::`), a remote client should take
+    /// the URL from `/json/list`, which names the host it connected to.
     pub fn websocket_url(&self, plugin_id: &str) -> String {
-        format!("ws://{}/{}/{}", self.addr, plugin_id, self.token)
+        format!(
+            "ws://{}/{}/{}",
+            self.addr,
+            plugin_id,
+            self.key.token(plugin_id)
+        )
     }
 }
 
@@ -139,27 +145,71 @@ impl Drop for InspectorServer {
     }
 }
 
-/// What answering a request needs: the plugins, the address targets are reached at and
-/// the token in their WebSocket paths.
+/// What answering a request needs: the plugins, the address the server is bound to (the
+/// URLs' host when a request names none) and the key of the targets' tokens.
 #[derive(Clone)]
 struct Endpoint {
     runtime: PluginRuntime,
     addr: SocketAddr,
-    token: Arc<str>,
+    key: TokenKey,
 }
 
-/// `Host` must be an IP address or localhost, so a web page cannot reach the inspector
-/// through a name it controls.
+/// 256 random bits, drawn once per server, from which each target's token is derived:
+/// the first 128 bits of SHA-256(key || plugin id), in hex. A target's token is fixed for
+/// the server's lifetime (DevTools reconnects to the same URL) and different for each
+/// plugin, and knowing some tokens does not reveal the key or any other token.
+#[derive(Clone)]
+struct TokenKey(Arc<[u8; 32]>);
+
+impl TokenKey {
+    fn token(&self, plugin_id: &str) -> String {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::new()
+            .chain_update(&self.0[..])
+            .chain_update(plugin_id.as_bytes())
+            .finalize();
+        digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Whether `token` is `plugin_id`'s, compared in constant time.
+    fn matches(&self, plugin_id: &str, token: &str) -> bool {
+        let expected = self.token(plugin_id);
+        expected.len() == token.len()
+            && expected
+                .bytes()
+                .zip(token.bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0
+    }
+}
+
+/// `Host` must be an IP address or localhost, with at most a numeric port, so a web page
+/// cannot reach the inspector through a name it controls (and the value is safe to
+/// reflect into the URLs of `/json/list`).
 fn host_allowed(host: Option<&str>) -> bool {
     let Some(host) = host else {
         return true;
     };
-    let name = if let Some(rest) = host.strip_prefix('[') {
-        rest.split(']').next().unwrap_or("")
+    let (name, port) = if let Some(rest) = host.strip_prefix('[') {
+        let Some((name, after)) = rest.split_once(']') else {
+            return false;
+        };
+        if !after.is_empty() && !after.starts_with(':') {
+            return false;
+        }
+        (name, after.strip_prefix(':'))
     } else {
-        host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host)
+        match host.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (host, None),
+        }
     };
-    name.eq_ignore_ascii_case("localhost") || name.parse::<std::net::IpAddr>().is_ok()
+    let port_ok =
+        port.is_none_or(|p| p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u16>().is_ok());
+    let name_ok = name.eq_ignore_ascii_case("localhost")
+        || name.parse::<std::net::Ipv4Addr>().is_ok()
+        || (host.starts_with('[') && name.parse::<std::net::Ipv6Addr>().is_ok());
+    port_ok && name_ok
 }
 
 /// A JSON answer. Each closes its connection, as Node's inspector (HTTP/1.0) does.
@@ -184,6 +234,12 @@ impl Endpoint {
                 "\"Host header is not an IP address or localhost\"",
             );
         }
+        // The host the client reached us at (validated above), else the bound address.
+        let url_host = host
+            .filter(|h| !h.is_empty())
+            .or(authority)
+            .map(str::to_string)
+            .unwrap_or_else(|| self.addr.to_string());
         let websocket = req
             .headers()
             .get(UPGRADE)
@@ -201,7 +257,7 @@ impl Endpoint {
         match req.uri().path().trim_end_matches('/') {
             "/json/version" => json_response(StatusCode::OK, version_json().to_string()),
             "/json" | "/json/list" => {
-                json_response(StatusCode::OK, self.targets_json().to_string())
+                json_response(StatusCode::OK, self.targets_json(&url_host).to_string())
             }
             _ => json_response(StatusCode::NOT_FOUND, "\"unknown path\""),
         }
@@ -215,7 +271,7 @@ impl Endpoint {
             .path()
             .trim_start_matches('/')
             .rsplit_once('/')
-            .filter(|(_, t)| *t == &*self.token)
+            .filter(|(id, t)| self.key.matches(id, t))
             .map(|(id, _)| id.to_string());
         let Some(id) = target else {
             return json_response(
@@ -259,16 +315,16 @@ impl Endpoint {
         r
     }
 
-    /// `/json/list`: one target per plugin loaded for debugging.
-    fn targets_json(&self) -> Value {
-        let Endpoint { addr, token, .. } = self;
+    /// `/json/list`: one target per plugin loaded for debugging, its URLs on `host`
+    /// (`host[:port]`).
+    fn targets_json(&self, host: &str) -> Value {
         let targets: Vec<Value> = self
             .runtime
             .debug_targets()
             .iter()
             .map(|h| {
                 let id = h.id();
-                let ws = format!("{addr}/{id}/{token}");
+                let ws = format!("{host}/{id}/{}", self.key.token(id));
                 let main = deno_core::ModuleSpecifier::from_file_path(
                     std::path::Path::new(crate::isolate::loader::PLUGIN_URL_DIR).join(&h.manifest().main),
                 )
@@ -897,5 +953,15 @@ mod tests {
         assert!(host_allowed(None));
         assert!(!host_allowed(Some("evil.example:9229")));
         assert!(!host_allowed(Some("attacker.test")));
+        assert!(host_allowed(Some("localhost")));
+        assert!(host_allowed(Some("[::ffff:127.0.0.1]")));
+        // Nothing but a numeric port may follow the host: the value goes into URLs.
+        assert!(!host_allowed(Some("127.0.0.1:9229/evil")));
+        assert!(!host_allowed(Some("127.0.0.1:x")));
+        assert!(!host_allowed(Some("127.0.0.1:99999")));
+        assert!(!host_allowed(Some("[::1]evil")));
+        assert!(!host_allowed(Some("[::1]:9229/x")));
+        assert!(!host_allowed(Some("[::1")));
+        assert!(!host_allowed(Some("localhost@evil.example:80")));
     }
 }

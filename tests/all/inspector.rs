@@ -433,3 +433,133 @@ async fn the_discovery_endpoints_speak_plain_http() {
     assert!(text.starts_with("HTTP/1.1 403 Forbidden"), "{text}");
     assert!(!text.contains("webSocketDebuggerUrl"), "{text}");
 }
+
+/// The `webSocketDebuggerUrl` of each target in `/json/list`, by plugin id, asked with
+/// `host` as the Host header (`None`: an HTTP/1.0 request without one).
+fn listed_urls(addr: SocketAddr, host: Option<&str>) -> Vec<(String, String, String)> {
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    match host {
+        Some(h) => write!(s, "GET /json/list HTTP/1.1\r\nHost: {h}\r\n\r\n").unwrap(),
+        None => write!(s, "GET /json/list HTTP/1.0\r\n\r\n").unwrap(),
+    }
+    let mut text = String::new();
+    s.read_to_string(&mut text).unwrap();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap();
+    assert!(head.contains(" 200 OK"), "{head}");
+    let targets: Vec<Value> = serde_json::from_str(body).unwrap();
+    targets
+        .iter()
+        .map(|t| {
+            (
+                t["id"].as_str().unwrap().to_string(),
+                t["webSocketDebuggerUrl"].as_str().unwrap().to_string(),
+                t["devtoolsFrontendUrl"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Bound to every interface, `/json/list` names the host the client asked for, not
+/// `0.0.0.0`; each plugin has a token of its own, good only for its own target.
+#[tokio::test(flavor = "multi_thread")]
+async fn target_urls_name_the_requested_host_and_each_target_has_its_own_token() {
+    let rt = debug_runtime();
+    rt.load(plugin_fixture("debuggee")).await.unwrap();
+    rt.load(plugin_fixture("hello")).await.unwrap();
+    let server = InspectorServer::start(rt.clone(), "0.0.0.0:0".parse().unwrap(), true)
+        .await
+        .unwrap();
+    let port = server.local_addr().port();
+    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+
+    for host in [
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        format!("LocalHost:{port}"),
+        format!("127.1.2.3:{port}"),
+        format!("[::1]:{port}"),
+        "localhost".to_string(),
+    ] {
+        let h = host.clone();
+        let urls = tokio::task::spawn_blocking(move || listed_urls(addr, Some(&h)))
+            .await
+            .unwrap();
+        assert_eq!(urls.len(), 2, "{urls:?}");
+        for (id, ws, frontend) in &urls {
+            let prefix = format!("ws://{host}/{id}/");
+            assert!(ws.starts_with(&prefix), "{ws} for Host {host}");
+            assert!(
+                frontend.ends_with(&format!("&ws={}", &ws["ws://".len()..])),
+                "{frontend} for Host {host}"
+            );
+            assert!(!ws.contains("0.0.0.0") && !frontend.contains("0.0.0.0"));
+        }
+    }
+    // A Host with anything but a numeric port after the address is refused, not reflected.
+    for bad in [
+        format!("127.0.0.1:{port}/evil"),
+        format!("[::1]:{port}?x"),
+        "127.0.0.1:notaport".to_string(),
+    ] {
+        let (status, body) =
+            tokio::task::spawn_blocking(move || http_get(addr, "/json/list", &bad))
+                .await
+                .unwrap();
+        assert_eq!(status, "HTTP/1.1 403 Forbidden");
+        assert!(!body.contains("webSocketDebuggerUrl"));
+    }
+    // No Host header at all: the bound address.
+    let urls = tokio::task::spawn_blocking(move || listed_urls(addr, None))
+        .await
+        .unwrap();
+    for (id, ws, _) in &urls {
+        assert!(
+            ws.starts_with(&format!("ws://0.0.0.0:{port}/{id}/")),
+            "{ws}"
+        );
+    }
+
+    let urls = tokio::task::spawn_blocking(move || listed_urls(addr, Some(&addr.to_string())))
+        .await
+        .unwrap();
+    let token_of = |id: &str| -> String {
+        let (_, ws, _) = urls.iter().find(|(i, _, _)| i == id).unwrap();
+        ws.rsplit('/').next().unwrap().to_string()
+    };
+    let (a, b) = (token_of("debuggee"), token_of("com.example.hello"));
+    for t in [&a, &b] {
+        assert_eq!(t.len(), 32, "{t}");
+        assert!(t.bytes().all(|c| c.is_ascii_hexdigit()), "{t}");
+    }
+    assert_ne!(a, b, "two targets share a token");
+    // Stable: the library's URL is the listed one, on the bound address.
+    assert!(
+        server
+            .websocket_url("debuggee")
+            .ends_with(&format!("/debuggee/{a}"))
+    );
+    assert!(
+        server
+            .websocket_url("com.example.hello")
+            .ends_with(&format!("/com.example.hello/{b}"))
+    );
+
+    // The old rules: no token, a wrong token, or another target's token gets no target.
+    for url in [
+        format!("ws://{addr}/debuggee"),
+        format!("ws://{addr}/debuggee/0123456789abcdef0123456789abcdef"),
+        format!("ws://{addr}/debuggee/{b}"),
+        format!("ws://{addr}/com.example.hello/{a}"),
+        format!("ws://{addr}/debuggee/{}", &a[..31]),
+    ] {
+        assert!(
+            tokio_tungstenite::connect_async(&url).await.is_err(),
+            "{url} connected"
+        );
+    }
+    // Each target's own URL, through the host the client named, does connect.
+    for (id, token) in [("debuggee", &a), ("com.example.hello", &b)] {
+        let mut c = Client::connect(&format!("ws://127.0.0.1:{port}/{id}/{token}")).await;
+        assert!(c.call("Runtime.enable", json!({})).await["result"].is_object());
+    }
+}

@@ -50,7 +50,7 @@ pub const DEFAULT_INSPECT_ADDR: &str = "127.0.0.1:9229";
 #[non_exhaustive]
 pub enum InspectorError {
     #[error(
-        "refusing to serve the debugger on {0}: it is not a loopback address, and anyone who can reach the port can run any code in the plugins; pass --inspect-allow-remote (InspectorServer::start with allow_remote) if that is what you want"
+        "refusing to serve the debugger on {0}: it is not a loopback address, and anyone who can reach the port can run any code in the plugins; set allow_remote to serve a non-loopback address if that is what you want"
     )]
     NotLoopback(SocketAddr),
     #[error("cannot listen for debuggers on {addr}: {source}")]

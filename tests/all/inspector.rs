@@ -325,6 +325,12 @@ async fn the_inspector_binds_loopback_unless_told_otherwise() {
         .unwrap_err();
     assert!(matches!(err, InspectorError::NotLoopback(_)));
     assert!(err.to_string().contains("not a loopback address"), "{err}");
+    // Worded for library users: the setting to change, no internal names or CLI flags.
+    assert!(err.to_string().contains("set allow_remote"), "{err}");
+    assert!(
+        !err.to_string().contains("InspectorServer::") && !err.to_string().contains("--inspect"),
+        "{err}"
+    );
     let (plain, _) = crate::helpers::runtime();
     assert!(matches!(
         InspectorServer::start(plain, "127.0.0.1:0".parse().unwrap(), false).await,

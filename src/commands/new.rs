@@ -17,10 +17,12 @@ pub struct NewArgs {
 pub fn run(args: NewArgs) -> Result<(), Failure> {
     let NewArgs { dir, js } = args;
     scaffold(&dir, js).map_err(Failure::bad_input)?;
-    let shown = shell_quote(&dir.display().to_string());
-    super::output::println(format_args!(
-        "created {shown} — try: qirvo run {shown} --for 1s   and   qirvo test {shown}"
-    ));
+    if !super::output::quiet() {
+        let shown = shell_quote(&dir.display().to_string());
+        super::output::println(format_args!(
+            "created {shown} — try: qirvo run {shown} --for 1s   and   qirvo test {shown}"
+        ));
+    }
     Ok(())
 }
 

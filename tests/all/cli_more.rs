@@ -782,3 +782,24 @@ fn address_and_path_mistakes_get_messages_without_internal_names() {
     assert_eq!(code, Some(2), "{err}");
     assert!(!err.contains("did you mean"), "{err}");
 }
+
+#[test]
+fn quiet_new_prints_nothing_and_still_scaffolds() {
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("quiet plugin");
+    let out = qirvo(&["new", dir.to_str().unwrap(), "-q"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        (text(&out.stdout), text(&out.stderr)),
+        (String::new(), String::new())
+    );
+    assert!(dir.join("manifest.json").is_file());
+    // Without -q the hint is there, naming the folder as one shell word.
+    let dir = parent.path().join("loud");
+    let out = qirvo(&["new", dir.to_str().unwrap()]);
+    assert!(
+        text(&out.stdout).starts_with("created "),
+        "{}",
+        text(&out.stdout)
+    );
+}

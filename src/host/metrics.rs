@@ -222,8 +222,29 @@ pub(crate) fn encode_text(
     series: &RuntimeSeries,
     host_api: &crate::ext::host_api::registry::HostApi,
 ) -> String {
+    // Families are written in registration order: keep this order.
     let mut reg = Registry::with_prefix("qirvo");
-    let label = |id: &str| vec![("plugin".to_string(), id.to_string())];
+    register_plugin_gauges(&mut reg, metrics);
+    register_plugin_counters(&mut reg, metrics);
+    register_plugin_states(&mut reg, metrics);
+    register_runtime(&mut reg, metrics, series);
+    // The runtime-wide sums (heap, storage, plugin count) are `sum(...)` of the series
+    // above; exporting them again would be a second family for the same figure.
+    host_api.series().register(&mut reg);
+    let mut out = String::new();
+    // Writing to a String cannot fail.
+    let _ = encode(&mut out, &reg);
+    out
+}
+
+/// The `plugin` label of a per-plugin series.
+fn plugin_label(id: &str) -> Labels {
+    vec![("plugin".to_string(), id.to_string())]
+}
+
+/// One gauge per plugin for each figure of [`PluginMetrics`] that is a level; a figure
+/// that is NaN (not known yet) is left out rather than exported.
+fn register_plugin_gauges(reg: &mut Registry, metrics: &RuntimeMetrics) {
     let gauges: [Series; 10] = [
         // Prometheus naming (issue 16): a start time, not an uptime gauge (`time() - x`
         // gives the uptime and it survives a missed scrape); ratios in 0..1 with the unit
@@ -288,11 +309,15 @@ pub(crate) fn encode_text(
         for m in &metrics.plugins {
             let v = get(m);
             if !v.is_nan() {
-                fam.get_or_create(&label(&m.id)).set(v);
+                fam.get_or_create(&plugin_label(&m.id)).set(v);
             }
         }
         reg.register(name, help, fam);
     }
+}
+
+/// The per-plugin counters: one series per plugin, then errors by phase and op calls by op.
+fn register_plugin_counters(reg: &mut Registry, metrics: &RuntimeMetrics) {
     let counters: [Series; 6] = [
         ("plugin_calls", "Calls of the plugin's exports", |m| {
             m.calls as f64
@@ -322,7 +347,7 @@ pub(crate) fn encode_text(
     for (name, help, get) in counters {
         let fam = counter_family();
         for m in &metrics.plugins {
-            fam.get_or_create(&label(&m.id)).inc_by(get(m));
+            fam.get_or_create(&plugin_label(&m.id)).inc_by(get(m));
         }
         reg.register(name, help, fam);
     }
@@ -349,10 +374,14 @@ pub(crate) fn encode_text(
         }
     }
     reg.register("plugin_op_calls", "Calls of Qirvo's ops by op", ops);
+}
+
+/// Connections in flight and lifecycle state per plugin, and the plugin count by state.
+fn register_plugin_states(reg: &mut Registry, metrics: &RuntimeMetrics) {
     let active = gauge_family();
     for m in &metrics.plugins {
         active
-            .get_or_create(&label(&m.id))
+            .get_or_create(&plugin_label(&m.id))
             .set(m.connections_active as f64);
     }
     reg.register(
@@ -381,6 +410,10 @@ pub(crate) fn encode_text(
             .set(*n as f64);
     }
     reg.register("plugins", "Loaded plugins by state", by_state);
+}
+
+/// The runtime-wide families: abandoned threads and the call latency histogram.
+fn register_runtime(reg: &mut Registry, metrics: &RuntimeMetrics, series: &RuntimeSeries) {
     // RUNTIME (issue 12): abandoned plugin threads, as qirvo_plugins_abandoned_total.
     let abandoned: Counter<f64, AtomicU64> = Counter::default();
     abandoned.inc_by(metrics.totals.abandoned as f64);
@@ -394,11 +427,4 @@ pub(crate) fn encode_text(
         "Call latency seen by the host",
         series.latency.clone(),
     );
-    // The runtime-wide sums (heap, storage, plugin count) are `sum(...)` of the series
-    // above; exporting them again would be a second family for the same figure.
-    host_api.series().register(&mut reg);
-    let mut out = String::new();
-    // Writing to a String cannot fail.
-    let _ = encode(&mut out, &reg);
-    out
 }

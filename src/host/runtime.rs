@@ -273,52 +273,10 @@ impl PluginRuntime {
         root: PathBuf,
         mode: LoadMode,
     ) -> Result<PluginHandle, LoadError> {
-        let test_mode = mode == LoadMode::Test;
         let inner = &self.inner;
         let id = manifest.id.clone();
         let (tx, rx) = mpsc::unbounded_channel::<Command>();
-        let logs = Arc::new(LogBuffer::new(
-            &id,
-            inner.config.log_capacity,
-            inner.config.log_sink.clone(),
-        ));
-        let shared = Arc::new(Shared {
-            manifest: manifest.clone(),
-            dir: root.clone(),
-            state: Mutex::new(PluginState::Unloaded),
-            logs,
-            heap: Mutex::new(HeapStats {
-                limit: manifest.resources.memory,
-                ..Default::default()
-            }),
-            target: Mutex::new(None),
-            tx,
-            clock: Default::default(),
-            cpu: Default::default(),
-            restarts: Default::default(),
-            health: Default::default(),
-            counters: Default::default(),
-            test_mode,
-            last_call_us: std::sync::atomic::AtomicU64::new(u64::MAX),
-            abandoned: Default::default(),
-            abandon_wake: Default::default(),
-            exports: Default::default(),
-            evaluate_only: mode == LoadMode::EvaluateOnly,
-            holdings: crate::host::plugin::Holdings {
-                bus: inner.bus.clone(),
-                scheduler: inner.scheduler.clone(),
-                resources: inner.resources.clone(),
-            },
-            ended: Default::default(),
-            debug: inner.config.debug.then(|| {
-                crate::debug::pause::DebugShared::new(
-                    &id,
-                    root.clone(),
-                    inner.config.break_on_start,
-                    inner.config.coverage,
-                )
-            }),
-        });
+        let shared = self.new_shared(&manifest, &root, mode, tx);
         let handle = PluginHandle {
             shared: shared.clone(),
             runtime: Arc::downgrade(inner),
@@ -338,7 +296,91 @@ impl PluginRuntime {
         }
 
         let (ready_tx, ready_rx) = oneshot::channel();
-        let spec = WorkerSpec {
+        let spec = self.worker_spec(&manifest, &shared, root);
+        let result = match self.start_worker(&shared, spec, rx, ready_tx) {
+            Err(source) => Err(LoadError::Thread {
+                id: id.clone(),
+                source,
+            }),
+            Ok(()) => Self::wait_ready(&shared, &handle, &id, ready_rx).await,
+        };
+        if let Err(e) = result {
+            shared.end();
+            return Err(e);
+        }
+        // post-load: registration (builtin) and the host's hooks. These are after the fact:
+        // a critical failure here unloads the plugin again.
+        if let Err(e) = inner
+            .run_hooks(HookPhase::PostLoad, &manifest, &handle)
+            .await
+        {
+            let _ = handle.unload().await;
+            return Err(e.into_load_error(&id));
+        }
+        tracing::info!(target: "qirvo::lifecycle", plugin = %id, "loaded");
+        Ok(handle)
+    }
+
+    /// The state a loading plugin shares between host and thread, before anything of it
+    /// runs: `Unloaded`, its heap limit from `resources.memory`, `tx` its command queue.
+    fn new_shared(
+        &self,
+        manifest: &Arc<Manifest>,
+        root: &Path,
+        mode: LoadMode,
+        tx: mpsc::UnboundedSender<Command>,
+    ) -> Arc<Shared> {
+        let inner = &self.inner;
+        let id = &manifest.id;
+        let logs = Arc::new(LogBuffer::new(
+            id,
+            inner.config.log_capacity,
+            inner.config.log_sink.clone(),
+        ));
+        Arc::new(Shared {
+            manifest: manifest.clone(),
+            dir: root.to_path_buf(),
+            state: Mutex::new(PluginState::Unloaded),
+            logs,
+            heap: Mutex::new(HeapStats {
+                limit: manifest.resources.memory,
+                ..Default::default()
+            }),
+            target: Mutex::new(None),
+            tx,
+            clock: Default::default(),
+            cpu: Default::default(),
+            restarts: Default::default(),
+            health: Default::default(),
+            counters: Default::default(),
+            test_mode: mode == LoadMode::Test,
+            last_call_us: std::sync::atomic::AtomicU64::new(u64::MAX),
+            abandoned: Default::default(),
+            abandon_wake: Default::default(),
+            exports: Default::default(),
+            evaluate_only: mode == LoadMode::EvaluateOnly,
+            holdings: crate::host::plugin::Holdings {
+                bus: inner.bus.clone(),
+                scheduler: inner.scheduler.clone(),
+                resources: inner.resources.clone(),
+            },
+            ended: Default::default(),
+            debug: inner.config.debug.then(|| {
+                crate::debug::pause::DebugShared::new(
+                    id,
+                    root.to_path_buf(),
+                    inner.config.break_on_start,
+                    inner.config.coverage,
+                )
+            }),
+        })
+    }
+
+    /// What the plugin thread needs from this runtime. Must be called on the runtime
+    /// `load` runs on: async host functions are bound to it.
+    fn worker_spec(&self, manifest: &Manifest, shared: &Arc<Shared>, root: PathBuf) -> WorkerSpec {
+        let inner = &self.inner;
+        WorkerSpec {
             restart: manifest.restart.unwrap_or(inner.config.restart),
             cpu_window: inner.config.cpu_window,
             cpu_cooldown: inner.config.cpu_cooldown,
@@ -361,9 +403,22 @@ impl PluginRuntime {
             test_block_native: inner
                 .test_block_native
                 .load(std::sync::atomic::Ordering::Relaxed),
-        };
+        }
+    }
+
+    /// Hands the plugin to a warm isolate if one fits, or spawns a new thread for it.
+    ///
+    /// # Errors
+    /// The OS refused the new thread.
+    fn start_worker(
+        &self,
+        shared: &Shared,
+        spec: WorkerSpec,
+        rx: mpsc::UnboundedReceiver<Command>,
+        ready_tx: oneshot::Sender<Result<(), LoadError>>,
+    ) -> std::io::Result<()> {
         // A warm isolate if one fits; a new one made for it otherwise.
-        let pooled = match (&inner.pool, crate::host::pool::Shape::needed(&shared)) {
+        let pooled = match (&self.inner.pool, crate::host::pool::Shape::needed(shared)) {
             (Some(pool), Some(shape)) => pool
                 .claim(
                     shape,
@@ -376,56 +431,46 @@ impl PluginRuntime {
                 .map_err(|c| (c.spec, c.rx, c.ready)),
             _ => Err((spec, rx, ready_tx)),
         };
-        let spawned = match pooled {
+        match pooled {
             Ok(()) => Ok(()),
             Err((spec, rx, ready_tx)) => worker::spawn(spec, rx, ready_tx),
+        }
+    }
+
+    /// Waits for the plugin thread to report evaluation + `initialize`.
+    ///
+    /// # Errors
+    /// What the thread reported; [`LoadError::Module`] if it ended without a word;
+    /// [`PluginError::Timeout`] if the watchdog abandoned it meanwhile.
+    async fn wait_ready(
+        shared: &Shared,
+        handle: &PluginHandle,
+        id: &str,
+        ready_rx: oneshot::Receiver<Result<(), LoadError>>,
+    ) -> Result<(), LoadError> {
+        // The backstop covers loading too: evaluation or initialize stuck past its
+        // deadline plus the grace fails the load, without waiting for the thread.
+        let abandoned = shared.abandon_wake.notified();
+        let mut abandoned = std::pin::pin!(abandoned);
+        abandoned.as_mut().enable();
+        let gone = || LoadError::Module {
+            id: id.to_owned(),
+            message: "the plugin thread ended while loading".into(),
         };
-        let result = match spawned {
-            Err(source) => Err(LoadError::Thread {
-                id: id.clone(),
-                source,
-            }),
-            Ok(()) => {
-                // The backstop covers loading too: evaluation or initialize stuck past its
-                // deadline plus the grace fails the load, without waiting for the thread.
-                let abandoned = shared.abandon_wake.notified();
-                let mut abandoned = std::pin::pin!(abandoned);
-                abandoned.as_mut().enable();
-                let gone = || LoadError::Module {
-                    id: id.clone(),
-                    message: "the plugin thread ended while loading".into(),
-                };
-                tokio::select! {
-                    biased;
-                    r = ready_rx => r.unwrap_or_else(|_| Err(gone())),
-                    _ = async {
-                        if !shared.is_abandoned() {
-                            abandoned.await;
-                        }
-                    } => Err(handle.unresponsive().map(|e| match e {
-                        PluginError::Unresponsive { id, phase: Some(phase), limit, .. } => {
-                            LoadError::Plugin(PluginError::Timeout { id, phase, limit })
-                        }
-                        other => LoadError::Plugin(other),
-                    }).unwrap_or_else(gone)),
+        tokio::select! {
+            biased;
+            r = ready_rx => r.unwrap_or_else(|_| Err(gone())),
+            _ = async {
+                if !shared.is_abandoned() {
+                    abandoned.await;
                 }
-            }
-        };
-        if let Err(e) = result {
-            shared.end();
-            return Err(e);
+            } => Err(handle.unresponsive().map(|e| match e {
+                PluginError::Unresponsive { id, phase: Some(phase), limit, .. } => {
+                    LoadError::Plugin(PluginError::Timeout { id, phase, limit })
+                }
+                other => LoadError::Plugin(other),
+            }).unwrap_or_else(gone)),
         }
-        // post-load: registration (builtin) and the host's hooks. These are after the fact:
-        // a critical failure here unloads the plugin again.
-        if let Err(e) = inner
-            .run_hooks(HookPhase::PostLoad, &manifest, &handle)
-            .await
-        {
-            let _ = handle.unload().await;
-            return Err(e.into_load_error(&id));
-        }
-        tracing::info!(target: "qirvo::lifecycle", plugin = %id, "loaded");
-        Ok(handle)
     }
 
     /// Checks every plugin's health now; returns each plugin's report.

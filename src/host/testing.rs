@@ -363,18 +363,7 @@ pub async fn run_plugin_tests_preloaded(
         // A runtime per file: nothing one file does reaches another. A file the `.only`
         // scan loaded runs in that isolate: its top level and `initialize` ran once.
         let started = Instant::now();
-        let (runtime, loaded) = match preloaded.take(dir, &file) {
-            Some(p) => p,
-            None => {
-                let runtime =
-                    PluginRuntime::new(config.clone()).map_err(|e| LoadError::Module {
-                        id: String::new(),
-                        message: e.to_string(),
-                    })?;
-                let loaded = runtime.load_for_test(dir, &file, &options.config).await;
-                (runtime, loaded)
-            }
-        };
+        let (runtime, loaded) = open_file(dir, &file, &config, options, preloaded).await?;
         let mut plugin = match loaded {
             Ok(p) => p,
             Err(LoadError::Manifest(e)) => return Err(LoadError::Manifest(e)),
@@ -422,38 +411,7 @@ pub async fn run_plugin_tests_preloaded(
                 record(&mut report, &mut on_outcome, o);
                 continue;
             }
-            let timeout = t["timeout"]
-                .as_f64()
-                .and_then(|ms| Duration::try_from_secs_f64(ms / 1000.0).ok());
-            let started = Instant::now();
-            match plugin.run_test(index, timeout).await {
-                Ok(v) => match v["status"].as_str() {
-                    Some("passed") => o.status = TestStatus::Passed,
-                    Some("skipped") => {}
-                    _ => {
-                        o.status = TestStatus::Failed;
-                        o.message = v["message"].as_str().map(str::to_string);
-                        if let Some(stack) = v["stack"].as_str() {
-                            o.location = locate(stack, &root);
-                            o.stack = internal_frames_hidden(stack);
-                        }
-                        if let (Some(e), Some(a)) =
-                            (v["diff"]["expected"].as_str(), v["diff"]["actual"].as_str())
-                        {
-                            o.diff = Some((e.to_string(), a.to_string()));
-                        }
-                    }
-                },
-                Err(e) => {
-                    o.status = TestStatus::Failed;
-                    o.message = Some(test_error(&e));
-                    if let PluginError::Exception { exception, .. } = &e {
-                        o.location = locate(&exception.stack, &root);
-                        o.stack = internal_frames_hidden(&exception.stack);
-                    }
-                }
-            }
-            o.duration = started.elapsed();
+            run_case(&plugin, index, t, &root, &mut o).await;
             record(&mut report, &mut on_outcome, o);
             // A test that exhausted the heap took the isolate with it: the rest of the file
             // runs in a fresh one.
@@ -473,6 +431,76 @@ pub async fn run_plugin_tests_preloaded(
         let _ = plugin.unload().await;
     }
     Ok(report)
+}
+
+/// The runtime and loaded plugin for one test file: the isolate the `.only` scan already
+/// loaded it in (taken out of `preloaded`), else a fresh runtime per file, so nothing one
+/// file does reaches another.
+///
+/// # Errors
+/// [`LoadError::Module`] when the runtime cannot be created; a failed load is returned
+/// inside the pair, for the caller to report as a failed outcome.
+async fn open_file(
+    dir: &Path,
+    file: &Path,
+    config: &RuntimeConfig,
+    options: &TestOptions,
+    preloaded: &mut Preloaded,
+) -> Result<(PluginRuntime, Result<crate::PluginHandle, LoadError>), LoadError> {
+    if let Some(p) = preloaded.take(dir, file) {
+        return Ok(p);
+    }
+    let runtime = PluginRuntime::new(config.clone()).map_err(|e| LoadError::Module {
+        id: String::new(),
+        message: e.to_string(),
+    })?;
+    let loaded = runtime.load_for_test(dir, file, &options.config).await;
+    Ok((runtime, loaded))
+}
+
+/// Runs the test at `index` of `plugin`'s list (`t` is its entry: `timeout` in ms, if any)
+/// and fills `o` from the answer: the harness's `{status, message?, stack?, diff?}`, or the
+/// error that ended the call; `o.duration` is the time the call took. `root` is the plugin
+/// directory a failure's location is made relative to.
+async fn run_case(
+    plugin: &crate::PluginHandle,
+    index: i32,
+    t: &serde_json::Value,
+    root: &Path,
+    o: &mut TestOutcome,
+) {
+    let timeout = t["timeout"]
+        .as_f64()
+        .and_then(|ms| Duration::try_from_secs_f64(ms / 1000.0).ok());
+    let started = Instant::now();
+    match plugin.run_test(index, timeout).await {
+        Ok(v) => match v["status"].as_str() {
+            Some("passed") => o.status = TestStatus::Passed,
+            Some("skipped") => {}
+            _ => {
+                o.status = TestStatus::Failed;
+                o.message = v["message"].as_str().map(str::to_string);
+                if let Some(stack) = v["stack"].as_str() {
+                    o.location = locate(stack, root);
+                    o.stack = internal_frames_hidden(stack);
+                }
+                if let (Some(e), Some(a)) =
+                    (v["diff"]["expected"].as_str(), v["diff"]["actual"].as_str())
+                {
+                    o.diff = Some((e.to_string(), a.to_string()));
+                }
+            }
+        },
+        Err(e) => {
+            o.status = TestStatus::Failed;
+            o.message = Some(test_error(&e));
+            if let PluginError::Exception { exception, .. } = &e {
+                o.location = locate(&exception.stack, root);
+                o.stack = internal_frames_hidden(&exception.stack);
+            }
+        }
+    }
+    o.duration = started.elapsed();
 }
 
 /// Adds what `plugin` ran to the report's coverage (with [`TestOptions::coverage`]): the

@@ -186,22 +186,7 @@ async fn run_once(config: RuntimeConfig, args: &TestArgs) -> Result<(), Failure>
         Some(f) => Some(TestFilter::parse(f).map_err(Failure::bad_argument)?),
         None => None,
     };
-    let test_config = match &args.config {
-        None => serde_json::Map::new(),
-        Some(text) => match serde_json::from_str(text) {
-            Ok(serde_json::Value::Object(map)) => map,
-            Ok(other) => {
-                return Err(Failure::bad_argument(format!(
-                    "--config must be a JSON object such as '{{\"greeting\":\"Hi\"}}', not {other}"
-                )));
-            }
-            Err(e) => {
-                return Err(Failure::bad_argument(format!(
-                    "--config {text:?} is not JSON ({e}); give an object such as '{{\"greeting\":\"Hi\"}}'"
-                )));
-            }
-        },
-    };
+    let test_config = test_config(args)?;
     let machine = args.json || args.reporter != Reporter::Pretty;
     // A machine-readable report on stdout: nothing else goes there.
     let lines_on_stdout = !machine || args.reporter_out.is_some();
@@ -280,13 +265,44 @@ async fn run_once(config: RuntimeConfig, args: &TestArgs) -> Result<(), Failure>
         let dir = paths.first().cloned().unwrap_or_default();
         return Err(no_tests(&dir));
     }
+    finish(&total, args, machine, lines_on_stdout)
+}
+
+/// `--config` as the object `qirvo.test.config` reads: empty when not given.
+///
+/// # Errors
+/// A bad-argument [`Failure`] when the text is not JSON or not a JSON object.
+fn test_config(args: &TestArgs) -> Result<serde_json::Map<String, serde_json::Value>, Failure> {
+    match &args.config {
+        None => Ok(serde_json::Map::new()),
+        Some(text) => match serde_json::from_str(text) {
+            Ok(serde_json::Value::Object(map)) => Ok(map),
+            Ok(other) => Err(Failure::bad_argument(format!(
+                "--config must be a JSON object such as '{{\"greeting\":\"Hi\"}}', not {other}"
+            ))),
+            Err(e) => Err(Failure::bad_argument(format!(
+                "--config {text:?} is not JSON ({e}); give an object such as '{{\"greeting\":\"Hi\"}}'"
+            ))),
+        },
+    }
+}
+
+/// Reports the run over all plugins: the machine-readable report (`machine`, to stdout or
+/// `--reporter-out`), the recap and summary when lines go to stdout, the fail-fast notice,
+/// the coverage files; fails with exit code 1 when a test failed.
+fn finish(
+    total: &TestReport,
+    args: &TestArgs,
+    machine: bool,
+    lines_on_stdout: bool,
+) -> Result<(), Failure> {
     if machine {
         let doc = if args.json {
-            json_report(&total).to_string()
+            json_report(total).to_string()
         } else if args.reporter == Reporter::Junit {
-            junit_report(&total)
+            junit_report(total)
         } else {
-            tap_report(&total)
+            tap_report(total)
         };
         match &args.reporter_out {
             Some(path) => std::fs::write(path, doc + "\n").map_err(|e| Failure {
@@ -297,7 +313,7 @@ async fn run_once(config: RuntimeConfig, args: &TestArgs) -> Result<(), Failure>
         }
     }
     if lines_on_stdout {
-        print_recap(&total);
+        print_recap(total);
         let mut summary = total.summary();
         if total.filtered > 0 {
             summary.push_str(&format!(", {} filtered out", total.filtered));

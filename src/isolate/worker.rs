@@ -325,41 +325,8 @@ async fn run_plugin(
                 was_running,
             } => (restartable, was_running),
         };
-        if !restartable {
+        if !restartable || !back_off(spec, rx, &mut deferred).await {
             return None;
-        }
-        let n = shared.restarts.load(Ordering::Relaxed) + 1;
-        let Some(delay) = spec.restart.delay(n) else {
-            if matches!(spec.restart, RestartPolicy::OnFailure { .. }) {
-                tracing::warn!(target: "qirvo::lifecycle", plugin = %shared.manifest.id, "failed; no restarts left under its policy");
-            }
-            return None;
-        };
-        shared.restarts.store(n, Ordering::Relaxed);
-        tracing::warn!(target: "qirvo::lifecycle", plugin = %shared.manifest.id, restart = n, ?delay, "restarting in a fresh isolate");
-        shared.logs.push(
-            LogLevel::Warn,
-            &format!(
-                "restarting in a fresh isolate (restart {n}, after {} ms)",
-                delay.as_millis()
-            ),
-        );
-        // An unload during the backoff ends the plugin instead; other commands wait.
-        let sleep = tokio::time::sleep(delay);
-        let mut sleep = pin!(sleep);
-        loop {
-            tokio::select! {
-                _ = &mut sleep => break,
-                cmd = rx.recv() => match cmd {
-                    None => return None,
-                    Some(Command::Unload { reply }) => {
-                        shared.set_state(PluginState::Unloaded);
-                        let _ = reply.send(Ok(()));
-                        return None;
-                    }
-                    Some(other) => deferred.push_back(other),
-                },
-            }
         }
         Some(Carry {
             governor,
@@ -367,6 +334,51 @@ async fn run_plugin(
             resume_running: was_running,
             ready,
         })
+    }
+}
+
+/// Before a restart after a failure: counts the restart and waits the restart policy's
+/// delay for it. Returns `false` when the plugin ends instead: no restarts left, an
+/// unload during the wait, or the host gone. Other commands that arrive meanwhile are
+/// pushed to `deferred` for the next isolate.
+async fn back_off(
+    spec: &WorkerSpec,
+    rx: &mut mpsc::UnboundedReceiver<Command>,
+    deferred: &mut VecDeque<Command>,
+) -> bool {
+    let shared = &spec.shared;
+    let n = shared.restarts.load(Ordering::Relaxed) + 1;
+    let Some(delay) = spec.restart.delay(n) else {
+        if matches!(spec.restart, RestartPolicy::OnFailure { .. }) {
+            tracing::warn!(target: "qirvo::lifecycle", plugin = %shared.manifest.id, "failed; no restarts left under its policy");
+        }
+        return false;
+    };
+    shared.restarts.store(n, Ordering::Relaxed);
+    tracing::warn!(target: "qirvo::lifecycle", plugin = %shared.manifest.id, restart = n, ?delay, "restarting in a fresh isolate");
+    shared.logs.push(
+        LogLevel::Warn,
+        &format!(
+            "restarting in a fresh isolate (restart {n}, after {} ms)",
+            delay.as_millis()
+        ),
+    );
+    // An unload during the backoff ends the plugin instead; other commands wait.
+    let sleep = tokio::time::sleep(delay);
+    let mut sleep = pin!(sleep);
+    loop {
+        tokio::select! {
+            _ = &mut sleep => return true,
+            cmd = rx.recv() => match cmd {
+                None => return false,
+                Some(Command::Unload { reply }) => {
+                    shared.set_state(PluginState::Unloaded);
+                    let _ = reply.send(Ok(()));
+                    return false;
+                }
+                Some(other) => deferred.push_back(other),
+            },
+        }
     }
 }
 
@@ -726,6 +738,31 @@ impl Engine {
         .serves(&spec.shared)
     }
 
+    /// The facts the bootstrap's `bind` gives the plugin's `qirvo` global: its id, name,
+    /// version, permissions, test mode and the host functions it may call.
+    fn plugin_info(&mut self, spec: &WorkerSpec) -> ext::host::PluginInfo {
+        let manifest = &spec.shared.manifest;
+        ext::host::PluginInfo {
+            id: manifest.id.clone(),
+            name: manifest.name.clone(),
+            version: manifest.version.to_string(),
+            permissions: manifest
+                .permissions
+                .iter()
+                .map(|p| p.as_str().to_string())
+                .collect(),
+            test_mode: spec.shared.test_mode,
+            host_functions: {
+                let state = self.js.op_state();
+                let state = state.borrow();
+                state
+                    .try_borrow::<ext::host_api::ops::HostApiState>()
+                    .map(|h| h.info())
+                    .unwrap_or_default()
+            },
+        }
+    }
+
     /// Binds the isolate to its plugin: its module loader, counters, isolate handle, and
     /// (for a warm isolate) its states; then the bootstrap builds its `qirvo` global.
     fn bind(
@@ -789,26 +826,8 @@ impl Engine {
                 }
             });
         }
-        let info = ext::host::PluginInfo {
-            id: manifest.id.clone(),
-            name: manifest.name.clone(),
-            version: manifest.version.to_string(),
-            permissions: manifest
-                .permissions
-                .iter()
-                .map(|p| p.as_str().to_string())
-                .collect(),
-            test_mode: spec.shared.test_mode,
-            host_functions: {
-                let state = self.js.op_state();
-                let state = state.borrow();
-                state
-                    .try_borrow::<ext::host_api::ops::HostApiState>()
-                    .map(|h| h.info())
-                    .unwrap_or_default()
-            },
-        };
-        let info = serde_json::to_string(&info).map_err(|e| fail(e.to_string()))?;
+        let info =
+            serde_json::to_string(&self.plugin_info(spec)).map_err(|e| fail(e.to_string()))?;
         let bind = {
             let state = self.js.op_state();
             let state = state.borrow();
@@ -1773,6 +1792,19 @@ impl Worker {
             self.pause_until = Some(Instant::now() + delay);
         }
         let outcome = outcome?;
+        self.step_result(why, outcome, phase, timeout)
+    }
+
+    /// A finished step as a typed result: the interrupt that ended it (`why`, from the
+    /// watchdog) if any, else the step's own outcome. A memory interrupt also marks the
+    /// isolate failed and restartable.
+    fn step_result<T>(
+        &mut self,
+        why: Option<Interrupt>,
+        outcome: Outcome<T>,
+        phase: Phase,
+        timeout: Duration,
+    ) -> Result<T, PluginError> {
         let id = self.id().to_string();
         match why {
             Some(Interrupt::Deadline) => Err(PluginError::Timeout {

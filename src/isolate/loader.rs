@@ -529,278 +529,335 @@ pub(crate) fn on_parse_stack<R: Send>(f: impl FnOnce() -> R + Send) -> Result<R,
 /// # Errors
 /// `nests N levels deep at line L (the limit is LIMIT)`.
 pub(crate) fn check_nesting(text: &str, limit: usize) -> Result<(), String> {
-    #[derive(Clone, Copy, PartialEq)]
-    enum Tok {
-        /// Start of input, an operator or an opening bracket: a `/` here starts a regex.
-        Op,
-        /// A value: identifier, literal, closing bracket; a `/` here divides.
-        Value,
-    }
-    struct Level {
-        /// `(`, `[`, `{`, or `$` for a template's `${`.
-        open: u8,
-        ops: usize,
-        /// `else`s since the last `;` or `,`: unlike `ops`, not reset by a closing `}`.
-        chain: usize,
-    }
-    const KEYWORD_OPS: [&[u8]; 11] = [
-        b"typeof",
-        b"void",
-        b"delete",
-        b"new",
-        b"await",
-        b"yield",
-        b"in",
-        b"instanceof",
-        b"of",
-        b"return",
-        b"throw",
-    ];
-    let b = text.as_bytes();
-    let mut levels: Vec<Level> = vec![Level {
-        open: 0,
-        ops: 0,
-        chain: 0,
-    }];
-    let mut score = 0usize;
-    let mut line = 1usize;
-    let mut prev = Tok::Op;
-    let mut newline_after_value = false;
-    let mut i = 0usize;
-    let too_deep = |score: usize, line: usize| {
-        Err(format!(
-            "nests {score} levels deep at line {line} (the limit is {limit}: brackets, and the operators of one expression, each count a level)"
-        ))
-    };
-    // Scans template text from `i` (just after a '`' or a closing `}` of `${`); returns
-    // where code resumes and whether it stopped at `${` (true) or the closing '`'.
-    let template = |mut i: usize, line: &mut usize| -> (usize, bool) {
-        while i < b.len() {
-            match b[i] {
-                b'\\' => i += 2,
-                b'`' => return (i + 1, false),
-                b'$' if b.get(i + 1) == Some(&b'{') => return (i + 2, true),
-                c => {
-                    if c == b'\n' {
-                        *line += 1;
-                    }
-                    i += 1;
-                }
-            }
-        }
-        (i, false)
-    };
-    while i < b.len() {
-        let c = b[i];
-        // A new statement on a new line (automatic semicolon insertion) resets the chain.
-        // (`else` continues an `if`, whose `else if` chain nests as deep as it is long.)
-        let starts_statement = (c.is_ascii_alphanumeric() || c == b'_' || c == b'"' || c == b'\'')
-            && !b[i..].starts_with(b"else");
-        if newline_after_value && starts_statement {
-            let top = levels
-                .last_mut()
-                .map(|l| std::mem::take(&mut l.ops) + std::mem::take(&mut l.chain))
-                .unwrap_or(0);
-            score = score.saturating_sub(top);
-        }
-        if !c.is_ascii_whitespace() {
-            newline_after_value = false;
-        }
-        match c {
-            b'\n' => {
-                line += 1;
-                newline_after_value = prev == Tok::Value;
-                i += 1;
-            }
-            c if c.is_ascii_whitespace() => i += 1,
-            b'/' if b.get(i + 1) == Some(&b'/') => {
-                while i < b.len() && b[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'/' if b.get(i + 1) == Some(&b'*') => {
-                i += 2;
-                while i < b.len() && !(b[i] == b'*' && b.get(i + 1) == Some(&b'/')) {
-                    if b[i] == b'\n' {
-                        line += 1;
-                    }
-                    i += 1;
-                }
-                i += 2;
-            }
-            b'/' if prev == Tok::Op => {
-                // A regular expression literal.
-                i += 1;
-                let mut class = false;
-                while i < b.len() && b[i] != b'\n' {
-                    match b[i] {
-                        b'\\' => i += 1,
-                        b'[' => class = true,
-                        b']' => class = false,
-                        b'/' if !class => break,
-                        _ => {}
-                    }
-                    i += 1;
-                }
-                i += 1;
-                prev = Tok::Value;
-            }
-            b'"' | b'\'' => {
-                i += 1;
-                while i < b.len() && b[i] != c && b[i] != b'\n' {
-                    if b[i] == b'\\' {
-                        i += 1;
-                    }
-                    i += 1;
-                }
-                i += 1;
-                prev = Tok::Value;
-            }
-            b'`' => {
-                let (next, substitution) = template(i + 1, &mut line);
-                i = next;
-                if substitution {
-                    levels.push(Level {
-                        open: b'$',
-                        ops: 0,
-                        chain: 0,
-                    });
-                    score += 1;
-                    prev = Tok::Op;
-                } else {
-                    prev = Tok::Value;
-                }
-            }
-            b'(' | b'[' | b'{' => {
-                // The bracket is a step in its level's chain (a call, an index, an
-                // argument), and opens a level of its own.
-                if let Some(top) = levels.last_mut() {
-                    top.ops += 1;
-                }
-                levels.push(Level {
-                    open: c,
-                    ops: 0,
-                    chain: 0,
-                });
-                score += 2;
-                prev = Tok::Op;
-                i += 1;
-            }
-            b')' | b']' | b'}' => {
-                i += 1;
-                prev = Tok::Value;
-                if levels.len() > 1 {
-                    let closed = levels
-                        .pop()
-                        .map(|l| (l.open, l.ops + l.chain))
-                        .unwrap_or((0, 0));
-                    score = score.saturating_sub(1 + closed.1);
-                    if closed.0 == b'$' {
-                        // Back in the template's text.
-                        let (next, substitution) = template(i, &mut line);
-                        i = next;
-                        if substitution {
-                            levels.push(Level {
-                                open: b'$',
-                                ops: 0,
-                                chain: 0,
-                            });
-                            score += 1;
-                            prev = Tok::Op;
-                        }
-                        continue;
-                    }
-                    if c == b'}' {
-                        // The end of a block or object: a statement boundary.
-                        let top = levels
-                            .last_mut()
-                            .map(|l| std::mem::take(&mut l.ops))
-                            .unwrap_or(0);
-                        score = score.saturating_sub(top);
-                    }
-                }
-            }
-            b';' | b',' => {
-                let top = levels
-                    .last_mut()
-                    .map(|l| std::mem::take(&mut l.ops) + std::mem::take(&mut l.chain))
-                    .unwrap_or(0);
-                score = score.saturating_sub(top);
-                prev = Tok::Op;
-                i += 1;
-            }
-            c if c.is_ascii_alphanumeric() || c == b'_' || c == b'$' || c >= 0x80 => {
-                let start = i;
-                while i < b.len()
-                    && (b[i].is_ascii_alphanumeric()
-                        || b[i] == b'_'
-                        || b[i] == b'$'
-                        || b[i] >= 0x80)
-                {
-                    i += 1;
-                }
-                let word = &b[start..i];
-                if word == b"else" {
-                    // Survives the `}` before it (see `chain`).
-                    if let Some(top) = levels.last_mut() {
-                        top.chain += 1;
-                    }
-                    score += 1;
-                    prev = Tok::Op;
-                } else if KEYWORD_OPS.contains(&word) {
-                    if let Some(top) = levels.last_mut() {
-                        top.ops += 1;
-                    }
-                    score += 1;
-                    prev = Tok::Op;
-                } else {
-                    prev = Tok::Value;
-                }
-            }
-            _ => {
-                // An operator. Each character counts (`!!!!x` nests four deep; `===`
-                // scores three, which ordinary code can afford).
-                let start = i;
-                while i < b.len()
-                    && matches!(
-                        b[i],
-                        b'+' | b'-'
-                            | b'*'
-                            | b'%'
-                            | b'&'
-                            | b'|'
-                            | b'^'
-                            | b'!'
-                            | b'~'
-                            | b'<'
-                            | b'>'
-                            | b'='
-                            | b'?'
-                            | b':'
-                            | b'.'
-                            | b'@'
-                            | b'#'
-                    )
-                {
-                    i += 1;
-                }
-                if i == start {
-                    // Division (after a value, `/` is not a regex), or any other byte.
-                    i += 1;
-                }
-                let n = i - start;
-                if let Some(top) = levels.last_mut() {
-                    top.ops += n;
-                }
-                score += n;
-                prev = Tok::Op;
-            }
-        }
-        if score > limit {
-            return too_deep(score, line);
+    let mut scan = NestingScan::new(text.as_bytes());
+    while scan.i < scan.b.len() {
+        scan.step();
+        if scan.score > limit {
+            let (score, line) = (scan.score, scan.line);
+            return Err(format!(
+                "nests {score} levels deep at line {line} (the limit is {limit}: brackets, and the operators of one expression, each count a level)"
+            ));
         }
     }
     Ok(())
+}
+
+/// What came before a `/`, which decides whether it divides or starts a regex.
+#[derive(Clone, Copy, PartialEq)]
+enum Tok {
+    /// Start of input, an operator or an opening bracket: a `/` here starts a regex.
+    Op,
+    /// A value: identifier, literal, closing bracket; a `/` here divides.
+    Value,
+}
+
+/// One open bracket of [`check_nesting`]'s scan (the outermost is the file itself).
+struct Level {
+    /// `(`, `[`, `{`, `$` for a template's `${`, or 0 for the file.
+    open: u8,
+    ops: usize,
+    /// `else`s since the last `;` or `,`: unlike `ops`, not reset by a closing `}`.
+    chain: usize,
+}
+
+impl Level {
+    fn new(open: u8) -> Level {
+        Level {
+            open,
+            ops: 0,
+            chain: 0,
+        }
+    }
+}
+
+/// Keywords that count as an operator of the expression they appear in.
+const KEYWORD_OPS: [&[u8]; 11] = [
+    b"typeof",
+    b"void",
+    b"delete",
+    b"new",
+    b"await",
+    b"yield",
+    b"in",
+    b"instanceof",
+    b"of",
+    b"return",
+    b"throw",
+];
+
+/// The state of [`check_nesting`]'s linear scan: a lexer that only tells code from
+/// comments, strings, template text and regexes, and a stack of open brackets kept
+/// in a `Vec` (never the call stack: each method consumes one token and returns).
+struct NestingScan<'a> {
+    b: &'a [u8],
+    /// The next byte to read (may run past the end on unterminated input).
+    i: usize,
+    line: usize,
+    score: usize,
+    prev: Tok,
+    newline_after_value: bool,
+    levels: Vec<Level>,
+}
+
+impl<'a> NestingScan<'a> {
+    fn new(b: &'a [u8]) -> NestingScan<'a> {
+        NestingScan {
+            b,
+            i: 0,
+            line: 1,
+            score: 0,
+            prev: Tok::Op,
+            newline_after_value: false,
+            levels: vec![Level::new(0)],
+        }
+    }
+
+    /// Consumes one token (or run of whitespace, comment, literal) at `self.i`.
+    fn step(&mut self) {
+        let c = self.b[self.i];
+        // A new statement on a new line (automatic semicolon insertion) resets the chain.
+        // (`else` continues an `if`, whose `else if` chain nests as deep as it is long.)
+        let starts_statement = (c.is_ascii_alphanumeric() || c == b'_' || c == b'"' || c == b'\'')
+            && !self.b[self.i..].starts_with(b"else");
+        if self.newline_after_value && starts_statement {
+            self.end_statement();
+        }
+        if !c.is_ascii_whitespace() {
+            self.newline_after_value = false;
+        }
+        let next = self.b.get(self.i + 1);
+        match c {
+            b'\n' => {
+                self.line += 1;
+                self.newline_after_value = self.prev == Tok::Value;
+                self.i += 1;
+            }
+            c if c.is_ascii_whitespace() => self.i += 1,
+            b'/' if next == Some(&b'/') => self.line_comment(),
+            b'/' if next == Some(&b'*') => self.block_comment(),
+            b'/' if self.prev == Tok::Op => self.regex(),
+            b'"' | b'\'' => self.string(c),
+            b'`' => {
+                self.i += 1;
+                self.template_text();
+            }
+            b'(' | b'[' | b'{' => self.open_bracket(c),
+            b')' | b']' | b'}' => self.close_bracket(c),
+            b';' | b',' => {
+                self.end_statement();
+                self.prev = Tok::Op;
+                self.i += 1;
+            }
+            c if is_word_byte(c) => self.word(),
+            _ => self.operator(),
+        }
+    }
+
+    /// Ends the statement or expression at the innermost level: its operators and
+    /// `else` chain no longer count.
+    fn end_statement(&mut self) {
+        let top = self
+            .levels
+            .last_mut()
+            .map(|l| std::mem::take(&mut l.ops) + std::mem::take(&mut l.chain))
+            .unwrap_or(0);
+        self.score = self.score.saturating_sub(top);
+    }
+
+    /// Skips a `//` comment up to (not including) its newline.
+    fn line_comment(&mut self) {
+        while self.i < self.b.len() && self.b[self.i] != b'\n' {
+            self.i += 1;
+        }
+    }
+
+    /// Skips a `/* */` comment, counting its lines.
+    fn block_comment(&mut self) {
+        let b = self.b;
+        self.i += 2;
+        while self.i < b.len() && !(b[self.i] == b'*' && b.get(self.i + 1) == Some(&b'/')) {
+            if b[self.i] == b'\n' {
+                self.line += 1;
+            }
+            self.i += 1;
+        }
+        self.i += 2;
+    }
+
+    /// Skips a regular expression literal (a `/` where a value is expected).
+    fn regex(&mut self) {
+        let b = self.b;
+        self.i += 1;
+        let mut class = false;
+        while self.i < b.len() && b[self.i] != b'\n' {
+            match b[self.i] {
+                b'\\' => self.i += 1,
+                b'[' => class = true,
+                b']' => class = false,
+                b'/' if !class => break,
+                _ => {}
+            }
+            self.i += 1;
+        }
+        self.i += 1;
+        self.prev = Tok::Value;
+    }
+
+    /// Skips a string literal opened by `quote`, which ends at its quote or the line.
+    fn string(&mut self, quote: u8) {
+        let b = self.b;
+        self.i += 1;
+        while self.i < b.len() && b[self.i] != quote && b[self.i] != b'\n' {
+            if b[self.i] == b'\\' {
+                self.i += 1;
+            }
+            self.i += 1;
+        }
+        self.i += 1;
+        self.prev = Tok::Value;
+    }
+
+    /// Scans template text from `self.i` (just after a '`' or the closing `}` of a
+    /// `${`) to the closing '`' (the template is a value) or the next `${`, which
+    /// opens a level.
+    fn template_text(&mut self) {
+        let b = self.b;
+        while self.i < b.len() {
+            match b[self.i] {
+                b'\\' => self.i += 2,
+                b'`' => {
+                    self.i += 1;
+                    self.prev = Tok::Value;
+                    return;
+                }
+                b'$' if b.get(self.i + 1) == Some(&b'{') => {
+                    self.i += 2;
+                    self.levels.push(Level::new(b'$'));
+                    self.score += 1;
+                    self.prev = Tok::Op;
+                    return;
+                }
+                c => {
+                    if c == b'\n' {
+                        self.line += 1;
+                    }
+                    self.i += 1;
+                }
+            }
+        }
+        self.prev = Tok::Value;
+    }
+
+    /// `(`, `[` or `{`: a step in its level's chain (a call, an index, an argument),
+    /// and a level of its own.
+    fn open_bracket(&mut self, c: u8) {
+        if let Some(top) = self.levels.last_mut() {
+            top.ops += 1;
+        }
+        self.levels.push(Level::new(c));
+        self.score += 2;
+        self.prev = Tok::Op;
+        self.i += 1;
+    }
+
+    /// `)`, `]` or `}`: closes the innermost level (a stray closer at the top is skipped).
+    fn close_bracket(&mut self, c: u8) {
+        self.i += 1;
+        self.prev = Tok::Value;
+        if self.levels.len() <= 1 {
+            return;
+        }
+        let (open, counted) = self
+            .levels
+            .pop()
+            .map(|l| (l.open, l.ops + l.chain))
+            .unwrap_or((0, 0));
+        self.score = self.score.saturating_sub(1 + counted);
+        if open == b'$' {
+            // Back in the template's text.
+            self.template_text();
+        } else if c == b'}' {
+            // The end of a block or object: a statement boundary.
+            let top = self
+                .levels
+                .last_mut()
+                .map(|l| std::mem::take(&mut l.ops))
+                .unwrap_or(0);
+            self.score = self.score.saturating_sub(top);
+        }
+    }
+
+    /// An identifier, number or keyword; `else` and [`KEYWORD_OPS`] count as operators.
+    fn word(&mut self) {
+        let start = self.i;
+        while self.i < self.b.len() && is_word_byte(self.b[self.i]) {
+            self.i += 1;
+        }
+        let word = &self.b[start..self.i];
+        if word == b"else" {
+            // Survives the `}` before it (see `chain`).
+            if let Some(top) = self.levels.last_mut() {
+                top.chain += 1;
+            }
+            self.score += 1;
+            self.prev = Tok::Op;
+        } else if KEYWORD_OPS.contains(&word) {
+            if let Some(top) = self.levels.last_mut() {
+                top.ops += 1;
+            }
+            self.score += 1;
+            self.prev = Tok::Op;
+        } else {
+            self.prev = Tok::Value;
+        }
+    }
+
+    /// An operator. Each character counts (`!!!!x` nests four deep; `===` scores
+    /// three, which ordinary code can afford).
+    fn operator(&mut self) {
+        let start = self.i;
+        while self.i < self.b.len() && is_operator_byte(self.b[self.i]) {
+            self.i += 1;
+        }
+        if self.i == start {
+            // Division (after a value, `/` is not a regex), or any other byte.
+            self.i += 1;
+        }
+        let n = self.i - start;
+        if let Some(top) = self.levels.last_mut() {
+            top.ops += n;
+        }
+        self.score += n;
+        self.prev = Tok::Op;
+    }
+}
+
+/// A byte of an identifier, keyword or number (any non-ASCII byte included).
+fn is_word_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_' || c == b'$' || c >= 0x80
+}
+
+/// A byte of a run of operator characters.
+fn is_operator_byte(c: u8) -> bool {
+    matches!(
+        c,
+        b'+' | b'-'
+            | b'*'
+            | b'%'
+            | b'&'
+            | b'|'
+            | b'^'
+            | b'!'
+            | b'~'
+            | b'<'
+            | b'>'
+            | b'='
+            | b'?'
+            | b':'
+            | b'.'
+            | b'@'
+            | b'#'
+    )
 }
 
 #[cfg(test)]

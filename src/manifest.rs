@@ -408,135 +408,42 @@ impl Manifest {
     /// Validates manifest JSON text. `file` is only used in error messages; when `dir` is
     /// given, `main` must name an existing file inside it.
     pub fn parse(text: &str, file: &Path, dir: Option<&Path>) -> Result<Manifest, ManifestError> {
-        // Syntax first, on a generic value: a syntax error anywhere is reported as such (with
-        // serde_json's position), and the value lets a type error describe what was written.
-        // serde_json's default depth bound (128) applies here, so the text is shallow enough
-        // for `locate` below to walk.
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| ManifestError::Syntax {
-                file: file.to_path_buf(),
-                at: (e.line() > 0).then(|| crate::error::TextPosition {
-                    line: e.line(),
-                    column: e.column().max(1),
-                }),
-                reason: strip_position(&e.to_string()),
-            })?;
-        let invalid = |field: &str, reason: String| ManifestError::Invalid {
-            file: file.to_path_buf(),
-            at: locate(text, field),
-            field: field.to_string(),
-            reason,
-        };
-        // The typed pass reads the text again (not `value`) so a field given twice is caught.
-        let de = &mut serde_json::Deserializer::from_str(text);
-        let raw: RawManifest = match serde_path_to_error::deserialize(de) {
-            Ok(raw) => raw,
-            Err(e) => {
-                let path = e.path().to_string();
-                let (field, reason) =
-                    explain_serde_error(&path, &e.into_inner().to_string(), &value);
-                return Err(invalid(&field, reason));
-            }
-        };
-
-        if !valid_id(&raw.id) {
-            return Err(invalid(
-                "id",
-                format!(
-                    "{:?} is not a valid id (lowercase letters, digits, '.', '_' or '-', starting with a letter or digit, at most 128 characters)",
-                    raw.id
-                ),
-            ));
-        }
+        let src = Source { text, file };
+        let raw = src.deserialize()?;
+        // The checks run in the order of the fields, so the first bad one is reported.
+        let id = check_id(&src, raw.id)?;
         let version = semver::Version::parse(&raw.version).map_err(|e| {
-            invalid(
+            src.invalid(
                 "version",
                 format!("{:?} is not a semantic version ({e})", raw.version),
             )
         })?;
         let name = match raw.name {
             Some(n) if n.trim().is_empty() => {
-                return Err(invalid("name", "must not be empty".into()));
+                return Err(src.invalid("name", "must not be empty".into()));
             }
             Some(n) => n,
-            None => raw.id.clone(),
+            None => id.clone(),
         };
-        let main = validate_main(&raw.main, dir).map_err(|reason| invalid("main", reason))?;
-
-        let mut permissions = BTreeSet::new();
-        for (i, p) in raw.permissions.into_iter().enumerate() {
-            let name = p.as_str().to_string();
-            if !permissions.insert(p) {
-                return Err(invalid(
-                    &format!("permissions[{i}]"),
-                    format!("{name:?} is listed twice"),
-                ));
-            }
-        }
+        let main = validate_main(&raw.main, dir).map_err(|reason| src.invalid("main", reason))?;
+        let permissions = permission_set(&src, raw.permissions)?;
         for (i, h) in raw.network.allowed_hosts.iter().enumerate() {
             crate::ext::fetch::policy::HostPolicy::validate_entry(h)
-                .map_err(|reason| invalid(&format!("network.allowedHosts[{i}]"), reason))?;
+                .map_err(|reason| src.invalid(&format!("network.allowedHosts[{i}]"), reason))?;
         }
-
-        // Each limit is read and checked by its row of the table (the values are then in
-        // range, so the casts below are exact).
-        let r = raw.resources;
-        let read = |l: &limits::Limit, v: &Option<serde_json::Value>| {
-            l.read(v.as_ref())
-                .map_err(|reason| invalid(l.field, reason))
-        };
-        let memory = ByteSize(read(&MEMORY, &r.memory)?.unwrap_or(0.0) as u64);
-        let timeout_ms = read(&TIMEOUT, &r.timeout)?.unwrap_or(0.0) as u64;
-        let cpu = read(&CPU, &r.cpu)?.unwrap_or(0.0);
-        let storage = ByteSize(read(&STORAGE, &r.storage)?.unwrap_or(0.0) as u64);
-        let max_connections = read(&MAX_CONNECTIONS, &r.max_connections)?.unwrap_or(0.0) as u32;
-        let bandwidth = read(&BANDWIDTH, &r.bandwidth)?.map(|b| Bandwidth(ByteSize(b as u64)));
-
+        let resources = resources(&src, &raw.resources)?;
         let config = raw.config.unwrap_or_default();
-
-        let restart = match raw.restart {
-            None => None,
-            Some(RawRestart {
-                policy: RawRestartPolicy::Never,
-                max_restarts: None,
-                backoff: None,
-            }) => Some(RestartPolicy::Never),
-            Some(RawRestart {
-                policy: RawRestartPolicy::Never,
-                ..
-            }) => {
-                return Err(invalid(
-                    "restart",
-                    "maxRestarts and backoff only apply to the \"on-failure\" policy".into(),
-                ));
-            }
-            Some(RawRestart {
-                policy: RawRestartPolicy::OnFailure,
-                max_restarts,
-                backoff,
-            }) => Some(RestartPolicy::OnFailure {
-                max_restarts: read(&MAX_RESTARTS, &max_restarts)?.unwrap_or(0.0) as u32,
-                backoff: Duration::from_millis(read(&BACKOFF, &backoff)?.unwrap_or(0.0) as u64),
-            }),
-        };
-
+        let restart = restart_policy(&src, raw.restart)?;
         Ok(Manifest {
             restart,
-            id: raw.id,
+            id,
             name,
             version,
             description: raw.description,
             main,
             permissions,
             allowed_hosts: raw.network.allowed_hosts,
-            resources: Resources {
-                memory,
-                timeout: Duration::from_millis(timeout_ms),
-                cpu,
-                storage,
-                max_connections,
-                bandwidth,
-            },
+            resources,
             config,
         })
     }
@@ -570,6 +477,148 @@ fn valid_id(id: &str) -> bool {
         && b.iter().all(|&c| {
             c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'.' | b'_' | b'-')
         })
+}
+
+/// The text of a manifest and the file it came from, for [`Manifest::parse`]'s errors.
+struct Source<'a> {
+    text: &'a str,
+    file: &'a Path,
+}
+
+impl Source<'_> {
+    /// `field` (a path as written, e.g. `resources.memory`) is invalid for `reason`; the
+    /// error points at where the field's value starts in the text.
+    fn invalid(&self, field: &str, reason: String) -> ManifestError {
+        ManifestError::Invalid {
+            file: self.file.to_path_buf(),
+            at: locate(self.text, field),
+            field: field.to_string(),
+            reason,
+        }
+    }
+
+    /// The JSON syntax and serde steps: the text as a [`RawManifest`], or a syntax error
+    /// with serde_json's position, or the first field of the wrong type or name.
+    fn deserialize(&self) -> Result<RawManifest, ManifestError> {
+        // Syntax first, on a generic value: a syntax error anywhere is reported as such (with
+        // serde_json's position), and the value lets a type error describe what was written.
+        // serde_json's default depth bound (128) applies here, so the text is shallow enough
+        // for `locate` to walk.
+        let value: serde_json::Value =
+            serde_json::from_str(self.text).map_err(|e| ManifestError::Syntax {
+                file: self.file.to_path_buf(),
+                at: (e.line() > 0).then(|| crate::error::TextPosition {
+                    line: e.line(),
+                    column: e.column().max(1),
+                }),
+                reason: strip_position(&e.to_string()),
+            })?;
+        // The typed pass reads the text again (not `value`) so a field given twice is caught.
+        let de = &mut serde_json::Deserializer::from_str(self.text);
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            let (field, reason) = explain_serde_error(&path, &e.into_inner().to_string(), &value);
+            self.invalid(&field, reason)
+        })
+    }
+
+    /// Reads the value of limit `l` by its row of the table: `None` when it is absent and
+    /// has no default; in range when `Some`.
+    fn limit(
+        &self,
+        l: &limits::Limit,
+        v: &Option<serde_json::Value>,
+    ) -> Result<Option<f64>, ManifestError> {
+        l.read(v.as_ref())
+            .map_err(|reason| self.invalid(l.field, reason))
+    }
+}
+
+/// The manifest's `id`, if it is a valid id.
+fn check_id(src: &Source, id: String) -> Result<String, ManifestError> {
+    if valid_id(&id) {
+        return Ok(id);
+    }
+    Err(src.invalid(
+        "id",
+        format!(
+            "{id:?} is not a valid id (lowercase letters, digits, '.', '_' or '-', starting with a letter or digit, at most 128 characters)"
+        ),
+    ))
+}
+
+/// The `permissions` array as a set; a permission listed twice is an error.
+fn permission_set(
+    src: &Source,
+    listed: Vec<Permission>,
+) -> Result<BTreeSet<Permission>, ManifestError> {
+    let mut permissions = BTreeSet::new();
+    for (i, p) in listed.into_iter().enumerate() {
+        let name = p.as_str().to_string();
+        if !permissions.insert(p) {
+            return Err(src.invalid(
+                &format!("permissions[{i}]"),
+                format!("{name:?} is listed twice"),
+            ));
+        }
+    }
+    Ok(permissions)
+}
+
+/// The `resources` object, each limit read and checked by its row of the table (the
+/// values are then in range, so the casts are exact); absent limits take their defaults.
+fn resources(src: &Source, r: &RawResources) -> Result<Resources, ManifestError> {
+    let memory = ByteSize(src.limit(&MEMORY, &r.memory)?.unwrap_or(0.0) as u64);
+    let timeout_ms = src.limit(&TIMEOUT, &r.timeout)?.unwrap_or(0.0) as u64;
+    let cpu = src.limit(&CPU, &r.cpu)?.unwrap_or(0.0);
+    let storage = ByteSize(src.limit(&STORAGE, &r.storage)?.unwrap_or(0.0) as u64);
+    let max_connections = src
+        .limit(&MAX_CONNECTIONS, &r.max_connections)?
+        .unwrap_or(0.0) as u32;
+    let bandwidth = src
+        .limit(&BANDWIDTH, &r.bandwidth)?
+        .map(|b| Bandwidth(ByteSize(b as u64)));
+    Ok(Resources {
+        memory,
+        timeout: Duration::from_millis(timeout_ms),
+        cpu,
+        storage,
+        max_connections,
+        bandwidth,
+    })
+}
+
+/// The `restart` object: `never` takes no other field; `on-failure`'s limits are read
+/// by their rows of the table.
+fn restart_policy(
+    src: &Source,
+    raw: Option<RawRestart>,
+) -> Result<Option<RestartPolicy>, ManifestError> {
+    Ok(match raw {
+        None => None,
+        Some(RawRestart {
+            policy: RawRestartPolicy::Never,
+            max_restarts: None,
+            backoff: None,
+        }) => Some(RestartPolicy::Never),
+        Some(RawRestart {
+            policy: RawRestartPolicy::Never,
+            ..
+        }) => {
+            return Err(src.invalid(
+                "restart",
+                "maxRestarts and backoff only apply to the \"on-failure\" policy".into(),
+            ));
+        }
+        Some(RawRestart {
+            policy: RawRestartPolicy::OnFailure,
+            max_restarts,
+            backoff,
+        }) => Some(RestartPolicy::OnFailure {
+            max_restarts: src.limit(&MAX_RESTARTS, &max_restarts)?.unwrap_or(0.0) as u32,
+            backoff: Duration::from_millis(src.limit(&BACKOFF, &backoff)?.unwrap_or(0.0) as u64),
+        }),
+    })
 }
 
 fn validate_main(main: &str, dir: Option<&Path>) -> Result<PathBuf, String> {

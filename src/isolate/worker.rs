@@ -429,7 +429,9 @@ fn account(shared: &Shared, governor: &RefCell<Governor>, work: Duration) -> Dur
         Verdict::Ok => {}
         Verdict::Throttled { share } => {
             let limit = shared.manifest.resources.cpu;
-            tracing::warn!(target: "qirvo::resources", plugin = %shared.manifest.id, share, limit, "over its CPU share: throttled");
+            // The plugin's own log line below says it at warn level (tracing target
+            // `qirvo::plugin`); this one is for diagnostics, so a run does not print it twice.
+            tracing::debug!(target: "qirvo::resources", plugin = %shared.manifest.id, share, limit, "over its CPU share: throttled");
             shared.logs.push(
                 LogLevel::Warn,
                 &format!("used {share:.0}% of a core, over its {limit}% share: throttled"),

@@ -866,21 +866,12 @@ fn schema_out_and_completions() {
 /// `--metrics-addr PORT`.
 #[test]
 fn metrics_endpoint_negotiates_its_format() {
-    use std::io::{Read, Write};
     let (mut child, port, line, _data) = run_hello_with_metrics();
     assert_eq!(
         line.trim(),
         format!("metrics at http://127.0.0.1:{port}/metrics")
     );
-    let request = |head: &str| {
-        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-        s.write_all(format!("{head}\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes())
-            .unwrap();
-        let mut out = String::new();
-        s.read_to_string(&mut out).unwrap();
-        let (headers, body) = out.split_once("\r\n\r\n").unwrap();
-        (headers.to_string(), body.to_string())
-    };
+    let request = |head: &str| crate::helpers::http(("127.0.0.1", port), head);
     // Until the plugin is running.
     for _ in 0..100 {
         if request("GET /metrics HTTP/1.1")

@@ -246,18 +246,15 @@ fn manifest_errors_through_the_api_carry_the_position() {
 /// plugin runs, and checks Prometheus' naming rules over every family.
 #[test]
 fn every_metric_follows_prometheus_naming() {
-    use std::io::{Read, Write};
     let (mut child, port, _line, _data) = run_hello_with_metrics();
     let get = |accept: &str| {
-        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-        s.write_all(
-            format!("GET /metrics HTTP/1.1\r\nHost: x\r\n{accept}Connection: close\r\n\r\n")
-                .as_bytes(),
-        )
-        .unwrap();
-        let mut out = String::new();
-        s.read_to_string(&mut out).unwrap();
-        out.split_once("\r\n\r\n").unwrap().1.to_string()
+        let accept = accept.trim_end_matches("\r\n");
+        let head = if accept.is_empty() {
+            "GET /metrics HTTP/1.1".to_string()
+        } else {
+            format!("GET /metrics HTTP/1.1\r\n{accept}")
+        };
+        crate::helpers::http(("127.0.0.1", port), &head).1
     };
     for _ in 0..200 {
         if get("").contains("state=\"running\"} 1") {

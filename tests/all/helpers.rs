@@ -140,3 +140,17 @@ pub fn run_hello_with_metrics() -> (std::process::Child, u16, String, tempfile::
     std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
     (child, port, line, data)
 }
+
+/// One HTTP/1.1 request on a fresh connection to `addr`: `head` is the request line (and
+/// any header lines after it, each preceded by `\r\n`); `Host` and `Connection: close`
+/// are added. Returns the response's status line and headers, and its body.
+pub fn http(addr: impl std::net::ToSocketAddrs, head: &str) -> (String, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).expect("connect");
+    s.write_all(format!("{head}\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes())
+        .expect("send the request");
+    let mut out = String::new();
+    s.read_to_string(&mut out).expect("read the response");
+    let (headers, body) = out.split_once("\r\n\r\n").unwrap_or((out.as_str(), ""));
+    (headers.to_string(), body.to_string())
+}

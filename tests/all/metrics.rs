@@ -124,18 +124,15 @@ async fn plugin_start_time_is_constant_between_scrapes_and_moves_on_restart() {
 /// with the highest `q` among the formats it serves, as Prometheus does.
 #[test]
 fn metrics_endpoint_honours_accept_q_values_and_versions() {
-    use std::io::{Read, Write};
     let (mut child, port, _line, _data) = run_hello_with_metrics();
     let content_type = |accept: &str| {
-        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-        s.write_all(
-            format!("GET /metrics HTTP/1.1\r\nHost: x\r\n{accept}Connection: close\r\n\r\n")
-                .as_bytes(),
-        )
-        .unwrap();
-        let mut out = String::new();
-        s.read_to_string(&mut out).unwrap();
-        let (headers, body) = out.split_once("\r\n\r\n").unwrap();
+        let accept = accept.trim_end_matches("\r\n");
+        let head = if accept.is_empty() {
+            "GET /metrics HTTP/1.1".to_string()
+        } else {
+            format!("GET /metrics HTTP/1.1\r\n{accept}")
+        };
+        let (headers, body) = crate::helpers::http(("127.0.0.1", port), &head);
         let ct = headers
             .lines()
             .find_map(|l| l.strip_prefix("content-type: "))

@@ -312,13 +312,12 @@ impl Limit {
         match bytes {
             Some(b) if low && high => Ok(b as f64),
             _ => {
-                let shown = match bytes {
-                    Some(b) => show_size(b),
-                    None => s.trim().to_string(),
-                };
+                // The author's own text: a rounded figure ("4.0MB" for "3.9999MB") would
+                // contradict the range it is refused by.
                 let per = if rate { "/s" } else { "" };
                 Err(format!(
-                    "{shown}{per} is out of range ({}{per} to {}{per})",
+                    "{:?} is out of range ({}{per} to {}{per})",
+                    s.trim(),
                     show_size(self.min),
                     show_size(self.max)
                 ))

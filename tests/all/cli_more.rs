@@ -56,7 +56,19 @@ fn manifest_errors_point_at_the_field_in_words_a_person_understands() {
             r#""resources": { "memory": "1KB" }"#,
             r#""1KB""#,
             "resources.memory",
-            "1KB is out of range (4MB to 16GB)",
+            r#""1KB" is out of range (4MB to 16GB)"#,
+        ),
+        (
+            r#""resources": { "memory": "3.9999MB" }"#,
+            r#""3.9999MB""#,
+            "resources.memory",
+            r#""3.9999MB" is out of range (4MB to 16GB)"#,
+        ),
+        (
+            r#""resources": { "bandwidth": "0.5B/s" }"#,
+            r#""0.5B/s""#,
+            "resources.bandwidth",
+            r#""0.5B/s" is out of range (1B/s to 1024GB/s)"#,
         ),
         (
             r#""resources": { "memory": [] }"#,

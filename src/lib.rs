@@ -43,6 +43,7 @@
 // registers the capabilities in `ext` (each one's ops, policy and state); `debug` holds the
 // debugger (instrumentation, sessions, the inspector). Below them all: the manifest,
 // errors and small helpers.
+mod counters;
 mod debug;
 mod error;
 mod ext;

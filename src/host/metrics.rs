@@ -5,9 +5,8 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use parking_lot::Mutex;
 use prometheus_client::encoding::text::encode;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -23,57 +22,6 @@ type Labels = Vec<(String, String)>;
 
 /// A per-plugin series: name, help, and how to read it from a plugin's figures.
 type Series = (&'static str, &'static str, fn(&PluginMetrics) -> f64);
-
-/// Counters one plugin accumulates (in its shared state).
-#[derive(Default)]
-pub(crate) struct PluginCounters {
-    pub calls: AtomicU64,
-    pub errors: Mutex<BTreeMap<String, u64>>,
-    pub initialize_us: AtomicU64,
-    pub start_us: AtomicU64,
-    pub started: Mutex<Option<Instant>>,
-    /// The wall-clock time of `started`, fixed the first time it is read after each
-    /// (re)start: `qirvo_plugin_start_time_seconds` must not move between scrapes.
-    pub started_wall: Mutex<Option<(Instant, SystemTime)>>,
-    pub storage_bytes: AtomicU64,
-    pub net_requests: AtomicU64,
-    pub net_bytes: AtomicU64,
-    /// fetch requests in flight now.
-    pub connections_active: AtomicU64,
-    /// Peaks of the above, and of storage.
-    pub connections_peak: AtomicU64,
-    pub storage_peak: AtomicU64,
-    /// Highest CPU share seen, in hundredths of a percent.
-    pub cpu_share_peak: AtomicU64,
-    /// Calls of Qirvo's own ops, by op name.
-    pub ops: Mutex<BTreeMap<&'static str, u64>>,
-    /// Time in Qirvo's own ops, by op name (for the performance report).
-    pub op_time: Mutex<BTreeMap<&'static str, crate::isolate::profile::OpTiming>>,
-    /// Heap samples, oldest first (for the performance report).
-    pub heap_history: Mutex<crate::isolate::profile::HeapHistory>,
-}
-
-impl PluginCounters {
-    /// When the plugin last started running (or was loaded), by the wall clock: the same
-    /// value on every call until it starts again. `None` before it first did.
-    pub(crate) fn started_at(&self) -> Option<SystemTime> {
-        let started = (*self.started.lock())?;
-        let mut wall = self.started_wall.lock();
-        match *wall {
-            Some((at, time)) if at == started => Some(time),
-            _ => {
-                let now = SystemTime::now();
-                let time = now.checked_sub(started.elapsed()).unwrap_or(now);
-                *wall = Some((started, time));
-                Some(time)
-            }
-        }
-    }
-
-    pub(crate) fn error(&self, phase: &str) {
-        *self.errors.lock().entry(phase.to_string()).or_default() += 1;
-    }
-}
 
 /// Runtime-wide series that accumulate across scrapes (latency histograms).
 pub(crate) struct RuntimeSeries {

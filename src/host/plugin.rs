@@ -101,7 +101,7 @@ pub(crate) struct Shared {
     pub restarts: AtomicU32,
     /// Recent health reports, oldest first.
     pub health: Mutex<crate::host::health::History>,
-    pub counters: Arc<crate::host::metrics::PluginCounters>,
+    pub counters: Arc<crate::counters::PluginCounters>,
     /// Loaded by the test runner: `qirvo.test` and friends are installed.
     pub test_mode: bool,
     /// Debugging state, when the runtime loads plugins for debugging.

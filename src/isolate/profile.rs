@@ -8,10 +8,10 @@
 //! handler (about every millisecond of running JS) and records the time the plugin waits
 //! as `(idle)`. Positions in TypeScript files are mapped back to the `.ts` lines.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -251,42 +251,7 @@ fn short_url(url: &str) -> &str {
     url.rsplit('/').next().unwrap_or(url)
 }
 
-/// Per-op timing a plugin accumulates (in its counters), fed by op metrics events.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct OpTiming {
-    pub calls: u64,
-    in_flight: u64,
-    pub max_in_flight: u64,
-    /// Σ in-flight × time: the summed duration of all calls.
-    pub busy_ns: u128,
-    last: Option<Instant>,
-}
-
-impl OpTiming {
-    fn advance(&mut self, now: Instant) {
-        if let Some(last) = self.last {
-            self.busy_ns += u128::from(self.in_flight) * now.duration_since(last).as_nanos();
-        }
-        self.last = Some(now);
-    }
-
-    pub(crate) fn started(&mut self, now: Instant) {
-        self.advance(now);
-        self.calls += 1;
-        self.in_flight += 1;
-        self.max_in_flight = self.max_in_flight.max(self.in_flight);
-    }
-
-    pub(crate) fn ended(&mut self, now: Instant) {
-        self.advance(now);
-        self.in_flight = self.in_flight.saturating_sub(1);
-    }
-}
-
-/// Heap samples kept per plugin (at most one per 100 ms: two minutes).
-pub(crate) const HEAP_HISTORY: usize = 1200;
-
-pub(crate) type HeapHistory = VecDeque<(Instant, u64)>;
+pub(crate) use crate::counters::{HEAP_HISTORY, HeapHistory, OpTiming};
 
 pub(crate) fn heap_trend(history: &HeapHistory) -> HeapTrend {
     let n = history.len();
@@ -424,6 +389,7 @@ pub(crate) fn build_report(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Instant;
 
     #[test]
     fn hottest_counts_self_samples_and_skips_idle() {

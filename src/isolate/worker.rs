@@ -625,7 +625,7 @@ pub(crate) struct Engine {
     js: JsRuntime,
     loader: Rc<crate::isolate::loader::DeferredLoader>,
     target: Arc<Target>,
-    counters: Rc<RefCell<Option<Arc<crate::host::metrics::PluginCounters>>>>,
+    counters: Rc<RefCell<Option<Arc<crate::counters::PluginCounters>>>>,
     memory: ByteSize,
     network: bool,
 }
@@ -665,7 +665,7 @@ impl Engine {
         // Count and time calls of Qirvo's own ops (not the web platform's), for the
         // metrics and the performance report, into the counters of whichever plugin
         // the isolate is bound to.
-        let counters: Rc<RefCell<Option<Arc<crate::host::metrics::PluginCounters>>>> =
+        let counters: Rc<RefCell<Option<Arc<crate::counters::PluginCounters>>>> =
             Rc::default();
         let slot = counters.clone();
         let op_metrics: deno_core::OpMetricsFactoryFn = Box::new(move |_, _, decl| {

@@ -74,7 +74,7 @@ pub(crate) struct FetchState {
     max_body: usize,
     /// The plugin's own deadline: no request outlives it.
     plugin_timeout: Duration,
-    counters: Arc<crate::host::metrics::PluginCounters>,
+    counters: Arc<crate::counters::PluginCounters>,
 }
 
 /// Cancels everything a plugin has in flight (its step was interrupted, or it stopped).
@@ -175,7 +175,7 @@ pub(crate) struct FetchConfig {
     pub max_connections: u32,
     pub bandwidth: Option<Bandwidth>,
     pub plugin_timeout: Duration,
-    pub counters: Arc<crate::host::metrics::PluginCounters>,
+    pub counters: Arc<crate::counters::PluginCounters>,
 }
 
 impl FetchState {
@@ -292,10 +292,10 @@ pub(crate) struct FetchResponse {
 }
 
 /// Counts a request in flight for the metrics while it lives.
-struct ActiveConnection(Arc<crate::host::metrics::PluginCounters>);
+struct ActiveConnection(Arc<crate::counters::PluginCounters>);
 
 impl ActiveConnection {
-    fn new(c: &Arc<crate::host::metrics::PluginCounters>) -> Self {
+    fn new(c: &Arc<crate::counters::PluginCounters>) -> Self {
         let now = c
             .connections_active
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
@@ -368,7 +368,7 @@ struct Prepared {
     timeout: Duration,
     url: Url,
     aborts: Rc<RefCell<HashMap<u32, Rc<CancelHandle>>>>,
-    counters: Arc<crate::host::metrics::PluginCounters>,
+    counters: Arc<crate::counters::PluginCounters>,
 }
 
 impl Prepared {

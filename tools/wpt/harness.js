@@ -42,7 +42,9 @@
   G.format_value = show;
 
   function fail(desc, what) {
-    throw new AssertionError(desc ? `${what} (${desc})` : what);
+    const err = new AssertionError(desc ? `${what} (${desc})` : what);
+    if (current === null && singleTest) singleTest.failWith(err);
+    throw err;
   }
   function same(a, b) {
     return Object.is(a, b);
@@ -249,6 +251,7 @@
   let explicitDone = false;
   let doneCalled = false;
   let completionCallbacks = [];
+  let singleTest = null;
   const names = new Map();
   let current = null;
 
@@ -488,16 +491,28 @@
   G.setup = function setup(fnOrProps, maybeProps) {
     const props = typeof fnOrProps === "object" ? fnOrProps : maybeProps || {};
     if (props.explicit_done) explicitDone = true;
+    // single_test: the whole file is one test, passed by done(), failed by an
+    // uncaught assertion (see the runner's error hook below).
+    if (props.single_test && !singleTest) {
+      singleTest = new Test(props.title || "(single test)");
+      explicitDone = true;
+    }
     if (typeof fnOrProps === "function") fnOrProps();
   };
   G.done = function done() {
     doneCalled = true;
+    if (singleTest) singleTest.done();
     maybeComplete();
   };
   G.add_completion_callback = (fn) => completionCallbacks.push(fn);
   G.add_result_callback = () => {};
   G.add_start_callback = () => {};
   G.step_timeout = (fn, ms, ...args) => setTimeout(fn, ms, ...args);
+  // An assertion that fails outside any test (e.g. in a bare timer callback) fails a
+  // single_test file; elsewhere it is only logged by the plugin's host.
+  G.__wptUncaught = (e) => {
+    if (singleTest) singleTest.failWith(e);
+  };
   G.generate_tests = function generate_tests(fn, cases, props) {
     for (const [name, ...args] of cases) G.test(() => fn(...args), name, props);
   };

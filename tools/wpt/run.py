@@ -239,6 +239,7 @@ def main():
     ap.add_argument("-j", "--jobs", type=int, default=2)
     ap.add_argument("-v", "--verbose", action="store_true", help="list every subtest that did not pass")
     ap.add_argument("--json", help="write every file's results here")
+    ap.add_argument("--markdown", action="store_true", help="also print the per-directory table as Markdown (for CONFORMANCE.md)")
     args = ap.parse_args()
     if args.qirvo is None:
         built = [os.path.join(ROOT, c) for c in ("target/release/qirvo", "target/debug/qirvo")]
@@ -285,6 +286,17 @@ def main():
         tp, tt = tp + p, tt + t
         print(f"{top:40s} {p:6d}/{t:<6d} {100 * p / t if t else 0:6.1f}%  {e}")
     print(f"{'total':40s} {tp:6d}/{tt:<6d} {100 * tp / tt if tt else 0:6.1f}%")
+    if args.markdown:
+        print("\n| directory | subtests passed | total | % | files | harness errors |")
+        print("| --- | ---: | ---: | ---: | ---: | ---: |")
+        files_in = {}
+        for label, _ in results:
+            top = os.path.dirname(label.split("?")[0])
+            files_in[top] = files_in.get(top, 0) + 1
+        for top in sorted(per_dir):
+            p, t, e = per_dir[top]
+            print(f"| {top} | {p} | {t} | {100 * p / t if t else 0:.1f} | {files_in[top]} | {e} |")
+        print(f"| **total** | {tp} | {tt} | {100 * tp / tt if tt else 0:.1f} | {len(results)} | |")
     if skipped:
         print(f"\nexcluded ({len(skipped)} files, see tools/wpt/exclusions.txt):")
         for rel, reason in skipped:

@@ -36,6 +36,9 @@ pub(crate) fn web_extensions(logs: Arc<LogBuffer>) -> Vec<Extension> {
         ),
         ext::log::ops::qirvo_log::init(logs),
         ext::host::qirvo_web::init(),
+        // FETCH (issue 15): deno_fetch's classes and js/fetch.js.
+        ext::fetch::api::deno_fetch::init(),
+        ext::fetch::api::qirvo_fetch_api::init(),
     ]
 }
 

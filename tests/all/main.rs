@@ -35,3 +35,4 @@ mod snapshot;
 mod storage;
 mod stress;
 mod test_runner;
+mod web_fetch;

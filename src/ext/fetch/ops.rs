@@ -8,10 +8,13 @@
 //! concurrent requests to one host on different ports never use each other's decision and
 //! nothing a plugin fetches accumulates in the host (the cost: no connection reuse across
 //! requests). `redirect: "manual"` returns the 3xx response itself (as Deno does) and
-//! `"error"` fails with a `TypeError` on a redirect; neither follows it. Limits: a
-//! per-request timeout (default 10 s, never past the plugin's own), a response body cap, at
-//! most `resources.maxConnections` requests in flight, and `resources.bandwidth` as a rate
-//! on bytes read. In-flight requests are cancelled when the plugin's step is interrupted
+//! `"error"` fails with a `TypeError` on a redirect; neither follows it. `op_qirvo_fetch`
+//! resolves when the response's head arrives; its body is a resource read as the plugin
+//! pulls it (`super::body`), and a request body may be a stream read the same way. Limits: a
+//! per-request timeout (default 10 s, never past the plugin's own) that covers the body, a
+//! response body cap (also on a request body stream), at most `resources.maxConnections`
+//! requests waiting for their response, and `resources.bandwidth` as a rate on bytes read.
+//! In-flight requests and body reads are cancelled when the plugin's step is interrupted
 //! (deadline, host) or it stops.
 
 use std::cell::RefCell;
@@ -22,10 +25,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use deno_core::url::Url;
-use deno_core::{CancelFuture, CancelHandle, JsBuffer, OpState, ToJsBuffer, op2};
+use deno_core::{CancelFuture, CancelHandle, JsBuffer, OpState, ResourceId, op2};
 use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
 
+use crate::ext::fetch::body::{Held, RequestBody, ResponseBody};
 use crate::ext::fetch::policy::{Denial, HostPolicy, UrlDecision};
 use crate::manifest::Bandwidth;
 
@@ -85,7 +89,7 @@ pub(crate) fn cancel_in_flight(state: &OpState) {
     }
 }
 
-struct RateLimit {
+pub(crate) struct RateLimit {
     rate: f64,
     /// When the bytes read so far are "paid for".
     next_free: Instant,
@@ -93,7 +97,7 @@ struct RateLimit {
 
 impl RateLimit {
     /// Accounts `n` bytes and returns how long to wait before reading more.
-    fn take(&mut self, n: usize) -> Duration {
+    pub(crate) fn take(&mut self, n: usize) -> Duration {
         let now = Instant::now();
         if self.next_free < now {
             self.next_free = now;
@@ -269,6 +273,9 @@ pub(crate) struct FetchRequest {
     method: String,
     headers: Vec<(String, String)>,
     body: Option<JsBuffer>,
+    /// A request body stream: a resource deno_web made for the plugin's `ReadableStream`
+    /// (instead of `body`).
+    body_rid: Option<ResourceId>,
     /// Milliseconds; capped by the plugin's own timeout.
     timeout: Option<f64>,
     /// An id from `op_qirvo_fetch_abort_handle`, when the request has an AbortSignal.
@@ -286,13 +293,19 @@ pub(crate) struct FetchResponse {
     url: String,
     redirected: bool,
     headers: Vec<(String, String)>,
-    body: ToJsBuffer,
-    #[serde(skip)]
-    size: usize,
+    /// The body's resource (`ResponseBody`), read by `Response.body`'s stream.
+    body_rid: ResourceId,
+}
+
+/// A response whose head has arrived; its body is still on the connection.
+pub(crate) struct Head {
+    response: FetchResponse,
+    resp: reqwest::Response,
+    held: Held,
 }
 
 /// Counts a request in flight for the metrics while it lives.
-struct ActiveConnection(Arc<crate::counters::PluginCounters>);
+pub(crate) struct ActiveConnection(Arc<crate::counters::PluginCounters>);
 
 impl ActiveConnection {
     fn new(c: &Arc<crate::counters::PluginCounters>) -> Self {
@@ -362,6 +375,8 @@ struct Prepared {
     /// The plugin's step-wide cancel handle, and the request's AbortSignal if it has one.
     cancel: Rc<CancelHandle>,
     abort: Option<Rc<CancelHandle>>,
+    /// The plugin's step-wide cancel handle cell: the body's reads use the step current then.
+    step: Rc<RefCell<Rc<CancelHandle>>>,
     connections: Arc<tokio::sync::Semaphore>,
     bandwidth: Option<Rc<RefCell<RateLimit>>>,
     max_body: usize,
@@ -400,6 +415,7 @@ impl Prepared {
             client,
             cancel: f.cancel.borrow().clone(),
             abort,
+            step: f.cancel.clone(),
             connections: f.connections.clone(),
             bandwidth: f.bandwidth.clone(),
             max_body: f.max_body,
@@ -410,7 +426,7 @@ impl Prepared {
         })
     }
 
-    /// The method, headers and body of `req` on this request's client.
+    /// The method, headers and (static) body of `req` on this request's client.
     fn build(
         &self,
         req: &FetchRequest,
@@ -447,20 +463,21 @@ impl Prepared {
         }
     }
 
-    /// Sends the request under a connection permit and reads the response.
+    /// Sends the request under a connection permit and waits for the response's head (the
+    /// body stays on the connection, which keeps the permit).
     async fn send(
         &self,
         builder: reqwest::RequestBuilder,
         redirect_mode: RedirectMode,
-    ) -> Result<FetchResponse, FetchError> {
+    ) -> Result<Head, FetchError> {
         let _permit = self
             .connections
             .clone()
             .acquire_owned()
             .await
             .map_err(|_| FetchError::Network("the plugin is shutting down".into()))?;
-        let _active = ActiveConnection::new(&self.counters);
-        let shown = &self.url;
+        let active = ActiveConnection::new(&self.counters);
+        let (shown, max_body) = (&self.url, self.max_body);
         let resp = builder.send().await.map_err(|e| self.transport(e))?;
         let status = resp.status();
         // The Fetch standard's redirect statuses.
@@ -470,6 +487,14 @@ impl Prepared {
             return Err(FetchError::Network(format!(
                 "{shown} redirected (status {}) and the request's redirect mode is \"error\"",
                 status.as_u16()
+            )));
+        }
+        // A body announced larger than the cap is refused before any of it is read.
+        if let Some(len) = resp.content_length()
+            && len > max_body as u64
+        {
+            return Err(FetchError::Network(format!(
+                "{shown}: the response body ({len} bytes) is larger than the {max_body}-byte limit"
             )));
         }
         let final_url = resp.url().to_string();
@@ -483,68 +508,58 @@ impl Prepared {
                 )
             })
             .collect();
-        let body = self.read_body(resp).await?;
-        Ok(FetchResponse {
-            size: body.len(),
-            status: status.as_u16(),
-            status_text: status.canonical_reason().unwrap_or("").to_string(),
-            redirected: final_url != self.url.as_str(),
-            url: final_url,
-            headers,
-            body: body.into(),
+        Ok(Head {
+            response: FetchResponse {
+                status: status.as_u16(),
+                status_text: status.canonical_reason().unwrap_or("").to_string(),
+                redirected: final_url != self.url.as_str(),
+                url: final_url,
+                headers,
+                body_rid: 0,
+            },
+            resp,
+            held: Held {
+                _connection: active,
+            },
         })
     }
 
-    /// The response body, refused past `max_body` and paced by the bandwidth limit.
-    async fn read_body(&self, mut resp: reqwest::Response) -> Result<Vec<u8>, FetchError> {
-        let (shown, max_body) = (&self.url, self.max_body);
-        if let Some(len) = resp.content_length()
-            && len as usize > max_body
-        {
-            return Err(FetchError::Network(format!(
-                "{shown}: the response body ({len} bytes) is larger than the {max_body}-byte limit"
-            )));
+    /// The body's resource: read as the plugin pulls, under the cap, the bandwidth limit
+    /// and the step's cancellation.
+    fn body(&self, resp: reqwest::Response, held: Held) -> ResponseBody {
+        ResponseBody {
+            url: self.url.to_string(),
+            resp: RefCell::new(Some(resp)),
+            leftover: RefCell::default(),
+            read: std::cell::Cell::new(0),
+            busy: std::cell::Cell::new(false),
+            expired: std::cell::Cell::new(false),
+            max_body: self.max_body,
+            timeout: self.timeout,
+            bandwidth: self.bandwidth.clone(),
+            step: self.step.clone(),
+            own: Rc::new(CancelHandle::new()),
+            held: RefCell::new(Some(held)),
+            counters: self.counters.clone(),
         }
-        let mut body = Vec::new();
-        loop {
-            let chunk = resp.chunk().await.map_err(|e| self.transport(e))?;
-            let Some(chunk) = chunk else { break };
-            if body.len() + chunk.len() > max_body {
-                return Err(FetchError::Network(format!(
-                    "{shown}: the response body is larger than the {max_body}-byte limit"
-                )));
-            }
-            body.extend_from_slice(&chunk);
-            if let Some(bw) = &self.bandwidth {
-                let wait = bw.borrow_mut().take(chunk.len());
-                if !wait.is_zero() {
-                    tokio::time::sleep(wait).await;
-                }
-            }
-        }
-        Ok(body)
     }
 
-    /// Counts the request for the metrics and logs its outcome.
+    /// Counts the request for the metrics and logs its outcome (the body's bytes are
+    /// counted as they are read).
     fn account(
         &self,
         method: &reqwest::Method,
         started: Instant,
-        result: &Result<FetchResponse, FetchError>,
+        result: &Result<Head, FetchError>,
     ) {
         let (plugin, url) = (&self.plugin, &self.url);
         let ms = started.elapsed().as_millis() as u64;
         self.counters
             .net_requests
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        if let Ok(r) = result {
-            self.counters
-                .net_bytes
-                .fetch_add(r.size as u64, std::sync::atomic::Ordering::Relaxed);
-        }
         match result {
-            Ok(r) => {
-                tracing::info!(target: "qirvo::fetch", plugin = %plugin, method = %method, url = %url, status = r.status, bytes = r.size, ms, "fetch")
+            Ok(h) => {
+                tracing::info!(target: "qirvo::fetch", plugin = %plugin, method = %method, url = %url, status = h.response.status, ms, "fetch")
             }
             Err(e) => {
                 tracing::info!(target: "qirvo::fetch", plugin = %plugin, method = %method, url = %url, ms, error = %e, "fetch failed")
@@ -553,6 +568,8 @@ impl Prepared {
     }
 }
 
+/// Sends a request and resolves with its response's head once it arrives; the body is a
+/// resource (`bodyRid`) the plugin reads as a stream.
 #[op2]
 #[serde]
 pub(crate) async fn op_qirvo_fetch(
@@ -561,10 +578,40 @@ pub(crate) async fn op_qirvo_fetch(
 ) -> Result<FetchResponse, FetchError> {
     // Borrow, check, clone, and drop the borrow before awaiting.
     let p = Prepared::new(&state.borrow(), &req)?;
-    let (method, builder) = p.build(&req)?;
+    let (method, mut builder) = p.build(&req)?;
+    // A streamed request body: its resource is taken from the table now (the plugin cannot
+    // use it twice) and pumped into the transport while the request is sent.
+    let mut pump = None;
+    if let Some(rid) = req.body_rid {
+        let source = state
+            .borrow_mut()
+            .resource_table
+            .take_any(rid)
+            .map_err(|e| FetchError::Invalid(format!("the request body stream: {e}")))?;
+        let (body, fill) = RequestBody {
+            source,
+            max: p.max_body,
+        }
+        .channel();
+        builder = builder.body(body);
+        pump = Some(fill);
+    }
     let started = Instant::now();
-    let work = p.send(builder, req.redirect);
-    let outcome: Result<Result<FetchResponse, FetchError>, &'static str> = match p.abort.clone() {
+    let send = p.send(builder, req.redirect);
+    let work = async move {
+        match pump {
+            None => send.await,
+            Some(fill) => {
+                let (head, filled) = futures::join!(send, fill);
+                // The body stream's own failure (too large, errored) is the better message.
+                match (head, filled) {
+                    (Err(_), Err(e)) => Err(e),
+                    (head, _) => head,
+                }
+            }
+        }
+    };
+    let outcome: Result<Result<Head, FetchError>, &'static str> = match p.abort.clone() {
         Some(abort) => match work.or_cancel(p.cancel.clone()).or_cancel(abort).await {
             Ok(Ok(r)) => Ok(r),
             Ok(Err(_)) => Err("step"),
@@ -586,7 +633,29 @@ pub(crate) async fn op_qirvo_fetch(
         p.aborts.borrow_mut().remove(&id);
     }
     p.account(&method, started, &result);
-    result
+    let Head {
+        mut response,
+        resp,
+        held,
+    } = result?;
+    let body = Rc::new(p.body(resp, held));
+    // An unread body lets go of its connection when the request's time is up.
+    let deadline = tokio::time::Instant::from_std(started).checked_add(p.timeout);
+    let (weak, closed) = (Rc::downgrade(&body), body.own.clone());
+    if let Some(deadline) = deadline {
+        deno_core::unsync::spawn(async move {
+            if tokio::time::sleep_until(deadline)
+                .or_cancel(closed)
+                .await
+                .is_ok()
+                && let Some(body) = weak.upgrade()
+            {
+                body.expire();
+            }
+        });
+    }
+    response.body_rid = state.borrow_mut().resource_table.add_rc(body);
+    Ok(response)
 }
 
 deno_core::extension!(

@@ -339,7 +339,9 @@ function formDataToBlob(formData) {
     }
   }
 
-  ArrayPrototypePush(chunks, `--${boundary}--`);
+  // QIRVO: the closing delimiter ends with CRLF, as browsers send it (WPT
+  // fetch/api/body/formdata-serializing.any.js).
+  ArrayPrototypePush(chunks, `--${boundary}--\r\n`);
 
   return new Blob(chunks, {
     type: "multipart/form-data; boundary=" + boundary,

@@ -94,6 +94,7 @@ async fn route(req: Request<Incoming>, release: Arc<Notify>) -> Result<Response<
             let body = req.into_body().collect().await.unwrap().to_bytes();
             json(json!({
                 "contentLength": length,
+                "closed": body.ends_with(b"--\r\n"),
                 "parts": parse_multipart(content_type.as_deref().unwrap_or(""), &body),
             }))
         }
@@ -281,6 +282,8 @@ async fn uploads_multipart_and_stream_bodies() {
         );
         assert_eq!(parts[2]["content"], json!([0, 1, 2, 255]));
         assert!(got["contentLength"].as_str().is_some(), "{got}");
+        // The closing delimiter ends with CRLF, as browsers send it.
+        assert_eq!(got["closed"], true, "{got}");
     }
     // A ReadableStream body is sent as it is read (chunked: its length is not known).
     for pieces in [vec!["one", "-two", "-three"], vec![], vec!["x"; 50]] {

@@ -146,32 +146,163 @@ defineGlobal("DOMException", domException.DOMException);
 defineGlobal("structuredClone", structuredCloneMod.structuredClone);
 defineGlobal("performance", performanceMod.performance);
 
-// crypto.getRandomValues / randomUUID (Web Crypto's non-subtle part).
-const INTEGER_ARRAYS = ["Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array", "Uint32Array", "BigInt64Array", "BigUint64Array"];
-function getRandomValues(array) {
-  const tag = ArrayBufferIsView(array) ? TypedArrayPrototypeGetSymbolToStringTag(array) : undefined;
-  if (tag === undefined || !ArrayPrototypeIncludes(INTEGER_ARRAYS, tag)) {
-    throw new domException.DOMException("getRandomValues expects an integer typed array", "TypeMismatchError");
-  }
-  if (TypedArrayPrototypeGetByteLength(array) > 65536) {
-    throw new domException.QuotaExceededError(`getRandomValues: ${TypedArrayPrototypeGetByteLength(array)} bytes is more than 65536`);
-  }
-  op_qirvo_random_fill(new Uint8Array(TypedArrayPrototypeGetBuffer(array), TypedArrayPrototypeGetByteOffset(array), TypedArrayPrototypeGetByteLength(array)));
-  return array;
+// CRYPTO (issue 15): the Web Crypto API is deno_crypto's (`crypto`, `Crypto`, `SubtleCrypto`,
+// `CryptoKey`), evaluated into the startup snapshot. Its `crypto` object is a native
+// (cppgc) object that cannot be made while the snapshot is built, so `globalThis.crypto` is
+// a getter that makes it on first use: a plugin that never touches `crypto` pays nothing.
+// deno_crypto brands each CryptoKey with ext/node's `kKeyObject`; Qirvo has no ext/node, so
+// a symbol of its own stands in.
+const { ArrayIsArray, ArrayPrototypeJoin, MathCeil, MathMax, StringPrototypeToUpperCase } = primordials;
+if (internals.kKeyObject === undefined) internals.kKeyObject = Symbol("kKeyObject");
+const cryptoMod = core.loadExtScript("ext:deno_crypto/00_crypto.js");
+
+// deno_crypto runs each job on tokio's blocking pool, where neither the plugin's deadline nor
+// its heap limit reaches, and the isolate's thread waits for those jobs when the plugin
+// stops. So work that would hold a thread for minutes, or allocate outside the heap, is
+// refused up front with an OperationError naming the limit:
+// - PBKDF2: iterations x output blocks (a block is one hash length) above 5,000,000, about
+//   3 s of one core for SHA-1 on the CI machine (a step's default deadline is 5 s; OWASP's
+//   2023 advice is 600,000 iterations for SHA-256), and output above 1,048,576 bits;
+// - HMAC keys (generateKey, deriveKey) above 1,048,576 bits;
+// - RSA keys (generateKey) above 8192 bits (16384 takes minutes to generate).
+// The checked members are read once and passed on as own data properties of a copy whose
+// prototype is the caller's object, so a getter cannot show the check one value and
+// deno_crypto another.
+const CRYPTO_PBKDF2_WORK = 5_000_000;
+const CRYPTO_MAX_BITS = 1_048_576;
+const CRYPTO_MAX_RSA_BITS = 8192;
+const CRYPTO_HASH_BYTES = { __proto__: null, "SHA-1": 20, "SHA-256": 32, "SHA-384": 48, "SHA-512": 64 };
+function cryptoRefuse(message) {
+  throw new domException.DOMException(message, "OperationError");
 }
-function randomUUID() {
-  const b = new Uint8Array(16);
-  op_qirvo_random_fill(b);
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  let hex = "";
-  for (let i = 0; i < 16; i++) {
-    hex += NumberPrototypeToString(b[i] + 0x100, 16).slice(1);
-    if (i === 3 || i === 5 || i === 7 || i === 9) hex += "-";
+// `{ name, ...pinned }` over `algorithm` when it is a dictionary; a string is returned as is.
+function cryptoPin(algorithm) {
+  if (algorithm === null || (typeof algorithm !== "object" && typeof algorithm !== "function")) {
+    return { algorithm, name: typeof algorithm === "string" ? StringPrototypeToUpperCase(algorithm) : "" };
   }
-  return hex;
+  const raw = algorithm.name;
+  if (raw === undefined) return { algorithm, name: "" };
+  const name = `${raw}`;
+  return { algorithm: { __proto__: algorithm, name }, name: StringPrototypeToUpperCase(name) };
 }
-defineGlobal("crypto", ObjectFreeze({ getRandomValues, randomUUID }));
+function cryptoPinNumber(pinned, member) {
+  const value = pinned.algorithm[member];
+  if (value === undefined) return undefined;
+  const n = +value;
+  ObjectDefineProperty(pinned.algorithm, member, { __proto__: null, value: n, writable: true, enumerable: true, configurable: true });
+  return n;
+}
+function cryptoHashBytes(pinned) {
+  const hash = pinned.algorithm.hash;
+  const raw = hash !== null && typeof hash === "object" ? hash.name : hash;
+  if (raw === undefined) return 20;
+  const hashName = `${raw}`;
+  ObjectDefineProperty(pinned.algorithm, "hash", { __proto__: null, value: hashName, writable: true, enumerable: true, configurable: true });
+  return CRYPTO_HASH_BYTES[StringPrototypeToUpperCase(hashName)] ?? 20;
+}
+// Checks a PBKDF2 derivation of `bits` bits; `pinned` is the pinned PBKDF2 params.
+function cryptoCheckPbkdf2(pinned, bits) {
+  const iterations = cryptoPinNumber(pinned, "iterations");
+  const hashBytes = cryptoHashBytes(pinned);
+  if (typeof bits === "number" && bits > CRYPTO_MAX_BITS) {
+    cryptoRefuse(`PBKDF2: a length of ${bits} bits is more than Qirvo derives (${CRYPTO_MAX_BITS})`);
+  }
+  const blocks = MathCeil((typeof bits === "number" && bits > 0 ? bits : 0) / 8 / hashBytes);
+  if (typeof iterations === "number" && iterations * MathMax(blocks, 1) > CRYPTO_PBKDF2_WORK) {
+    cryptoRefuse(`PBKDF2: ${iterations} iterations for ${blocks} block(s) is more work than Qirvo does in one call (iterations x blocks at most ${CRYPTO_PBKDF2_WORK})`);
+  }
+}
+// Checks an HMAC key's `length` (generateKey, deriveKey's derived key type).
+function cryptoCheckHmacLength(pinned) {
+  const length = cryptoPinNumber(pinned, "length");
+  if (typeof length === "number" && length > CRYPTO_MAX_BITS) {
+    cryptoRefuse(`HMAC: a key of ${length} bits is more than Qirvo makes (${CRYPTO_MAX_BITS})`);
+  }
+  return length;
+}
+// `keyUsages` is a sequence of the KeyUsage enum: WebIDL refuses a value outside it with a
+// TypeError (deno_crypto throws a SyntaxError, the error for a usage the key cannot have).
+const CRYPTO_KEY_USAGES = ["encrypt", "decrypt", "sign", "verify", "deriveKey", "deriveBits", "wrapKey", "unwrapKey"];
+function cryptoCheckUsages(keyUsages) {
+  if (!ArrayIsArray(keyUsages)) return keyUsages;
+  const copy = ArrayFrom(new SafeArrayIterator(keyUsages));
+  for (let i = 0; i < copy.length; i++) {
+    const usage = `${copy[i]}`;
+    if (!ArrayPrototypeIncludes(CRYPTO_KEY_USAGES, usage)) {
+      throw new TypeError(`'${usage}' is not a valid key usage (one of ${ArrayPrototypeJoin(CRYPTO_KEY_USAGES, ", ")})`);
+    }
+    copy[i] = usage;
+  }
+  return copy;
+}
+{
+  const SubtleCryptoPrototype = cryptoMod.SubtleCrypto.prototype;
+  const { deriveBits, deriveKey, generateKey, importKey, unwrapKey } = SubtleCryptoPrototype;
+  const wrapped = {
+    async importKey(format, keyData, algorithm, extractable, keyUsages) {
+      return await ReflectApply(importKey, this, [format, keyData, algorithm, extractable, cryptoCheckUsages(keyUsages)]);
+    },
+    async unwrapKey(format, wrappedKey, unwrappingKey, unwrapAlgorithm, unwrappedKeyAlgorithm, extractable, keyUsages) {
+      return await ReflectApply(unwrapKey, this, [format, wrappedKey, unwrappingKey, unwrapAlgorithm, unwrappedKeyAlgorithm, extractable, cryptoCheckUsages(keyUsages)]);
+    },
+    async deriveBits(algorithm, baseKey, length = undefined) {
+      const pinned = cryptoPin(algorithm);
+      if (pinned.name === "PBKDF2") {
+        if (length !== undefined && length !== null) length = +length;
+        cryptoCheckPbkdf2(pinned, length);
+      }
+      return await ReflectApply(deriveBits, this, [pinned.algorithm, baseKey, length]);
+    },
+    async deriveKey(algorithm, baseKey, derivedKeyType, extractable, keyUsages) {
+      const pinned = cryptoPin(algorithm);
+      const derived = cryptoPin(derivedKeyType);
+      let bits = 256;
+      if (derived.name === "HMAC") bits = cryptoCheckHmacLength(derived) ?? 1024;
+      if (pinned.name === "PBKDF2") cryptoCheckPbkdf2(pinned, bits);
+      return await ReflectApply(deriveKey, this, [pinned.algorithm, baseKey, derived.algorithm, extractable, cryptoCheckUsages(keyUsages)]);
+    },
+    async generateKey(algorithm, extractable, keyUsages) {
+      const pinned = cryptoPin(algorithm);
+      if (pinned.name === "HMAC") cryptoCheckHmacLength(pinned);
+      if (pinned.name === "RSASSA-PKCS1-V1_5" || pinned.name === "RSA-PSS" || pinned.name === "RSA-OAEP") {
+        const bits = cryptoPinNumber(pinned, "modulusLength");
+        if (typeof bits === "number" && bits > CRYPTO_MAX_RSA_BITS) {
+          cryptoRefuse(`${pinned.algorithm.name}: a modulusLength of ${bits} bits is more than Qirvo generates (${CRYPTO_MAX_RSA_BITS})`);
+        }
+      }
+      return await ReflectApply(generateKey, this, [pinned.algorithm, extractable, cryptoCheckUsages(keyUsages)]);
+    },
+  };
+  // Each keeps its name and the `length` WebIDL gives it.
+  for (const { 0: name, 1: arity } of new SafeArrayIterator([["deriveBits", 2], ["deriveKey", 5], ["generateKey", 3], ["importKey", 5], ["unwrapKey", 7]])) {
+    ObjectDefineProperty(wrapped[name], "length", { __proto__: null, value: arity, configurable: true });
+    ObjectDefineProperty(SubtleCryptoPrototype, name, {
+      __proto__: null,
+      value: wrapped[name],
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+  }
+}
+
+// `crypto` is [SameObject] and read-only on the global scope (the WebCrypto spec, section 10); assigning to it
+// replaces it for the plugin, as in browsers' sloppy mode and Deno.
+ObjectDefineProperty(globalThis, "crypto", {
+  __proto__: null,
+  get() {
+    return cryptoMod.crypto;
+  },
+  set(value) {
+    defineGlobal("crypto", value);
+  },
+  enumerable: false,
+  configurable: true,
+});
+defineGlobal("Crypto", cryptoMod.Crypto);
+defineGlobal("SubtleCrypto", cryptoMod.SubtleCrypto);
+defineGlobal("CryptoKey", cryptoMod.CryptoKey);
+// end CRYPTO
 
 // Errors that escape a timer callback or a promise nobody awaits are logged against the
 // plugin; they never take the plugin (or the host) down.

@@ -34,6 +34,8 @@ pub(crate) fn web_extensions(logs: Arc<LogBuffer>) -> Vec<Extension> {
             false,
             deno_web::InMemoryBroadcastChannel::default(),
         ),
+        // CRYPTO (issue 15): crypto.subtle; js/web.js loads its JS.
+        deno_crypto::deno_crypto::init(None),
         ext::log::ops::qirvo_log::init(logs),
         ext::host::qirvo_web::init(),
         // FETCH (issue 15): deno_fetch's classes and js/fetch.js.

@@ -36,3 +36,4 @@ mod storage;
 mod stress;
 mod test_runner;
 mod web_fetch;
+mod webcrypto;

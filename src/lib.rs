@@ -75,6 +75,8 @@ pub use ext::host_api::registry::{
 pub use ext::log::buffer::{LogEntry, LogLevel, LogSink};
 pub use ext::scheduler::schedule::{Schedule, Scheduler, TaskInfo, TaskOwner};
 pub use ext::storage::store::StorageKind;
+// FLEET (issue 18): fleet mode's settings.
+pub use ext::storage::postgres::PostgresStorage;
 pub use host::config::RuntimeConfig;
 pub use host::health::HealthReport;
 pub use host::hooks::{HookContext, HookError, HookInfo, Hooks};

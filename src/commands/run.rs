@@ -60,6 +60,30 @@ pub struct RunArgs {
     /// extension) and print each plugin's performance report.
     #[arg(long, value_name = "FILE")]
     profile: Option<PathBuf>,
+    /// FLEET (issue 18): the store behind qirvo.storage: `sqlite` (the default, under
+    /// --data-dir), `memory`, or a PostgreSQL URL (`postgres://user:pass@host/db`) for
+    /// fleet mode, where every `qirvo run` on that database shares plugin storage,
+    /// events and scheduled runs.
+    #[arg(long, value_name = "URL", value_parser = parse_storage)]
+    storage: Option<qirvo::StorageKind>,
+    /// FLEET (issue 18): with a PostgreSQL --storage, the schema holding Qirvo's tables
+    /// (default `qirvo`); fleets sharing one database use different ones.
+    #[arg(long, value_name = "NAME", requires = "storage")]
+    storage_schema: Option<String>,
+}
+
+/// FLEET (issue 18): `--storage`.
+fn parse_storage(text: &str) -> Result<qirvo::StorageKind, String> {
+    match text {
+        "sqlite" => Ok(qirvo::StorageKind::Sqlite),
+        "memory" => Ok(qirvo::StorageKind::Memory),
+        url if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            Ok(qirvo::StorageKind::postgres(url))
+        }
+        other => Err(format!(
+            "{other:?} is not a store: use sqlite, memory or a postgres:// URL"
+        )),
+    }
 }
 
 /// `--inspect` / `--inspect-brk`.
@@ -88,6 +112,15 @@ pub async fn run(mut config: RuntimeConfig, args: RunArgs) -> Result<(), Failure
         output::plugin_lines_to_stderr();
     }
     let dirs = plugin_dirs(&args.plugin)?;
+    // FLEET (issue 18): --storage and --storage-schema (RuntimeConfig::new checks them).
+    if let Some(storage) = args.storage.clone() {
+        config.storage = storage;
+    }
+    if let (Some(schema), qirvo::StorageKind::Postgres(pg)) =
+        (&args.storage_schema, &mut config.storage)
+    {
+        pg.schema = schema.clone();
+    }
     // Listen for Ctrl-C and SIGTERM from the start, so an early one still ends the run
     // cleanly; a second one forces the exit.
     let shutdown = ShutdownSignals::listen()

@@ -37,6 +37,8 @@ pub struct RuntimeConfig {
     /// How long a plugin that went over its CPU share stays throttled. Default 60 s.
     pub cpu_cooldown: Duration,
     /// The store behind `qirvo.storage`. Default SQLite under `data_dir`.
+    /// [`StorageKind::Postgres`] is fleet mode: several runtimes (processes, machines)
+    /// on one database share plugin storage, events and scheduled runs.
     pub storage: StorageKind,
     /// Budgets across all plugins (memory, storage, connections). Default unlimited.
     pub budgets: Budgets,
@@ -185,6 +187,10 @@ impl RuntimeConfig {
                 field: "health_interval",
                 reason: "must be at least 10 ms".into(),
             });
+        }
+        if let StorageKind::Postgres(pg) = &self.storage {
+            pg.validate()
+                .map_err(|(field, reason)| ConfigError { field, reason })?;
         }
         if self.data_dir.as_os_str().is_empty() {
             return Err(ConfigError {

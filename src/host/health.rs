@@ -2,6 +2,11 @@
 //! 90% of its limit, CPU above 80% of its share, and its own `healthCheck()` (false, a
 //! throw or a timeout all count). Each result is kept in a short history; a change of
 //! health is logged and emitted on the event bus as `plugin.health.changed`.
+//!
+//! With a store over the network (fleet mode's PostgreSQL), the pass first probes it once;
+//! while it cannot be reached every plugin's report carries a `storage:` issue (its
+//! `qirvo.storage` calls fail with `Unavailable`), and the issue clears by itself when
+//! the store answers again.
 
 use std::collections::VecDeque;
 use std::time::{Duration, SystemTime};
@@ -28,9 +33,13 @@ pub struct HealthReport {
 pub(crate) async fn check(
     handle: &PluginHandle,
     bus: &crate::ext::events::bus::Bus,
+    storage: Option<&Result<(), String>>,
 ) -> HealthReport {
     let started = std::time::Instant::now();
     let mut issues = Vec::new();
+    if let Some(Err(why)) = storage {
+        issues.push(format!("storage: unreachable ({why})"));
+    }
     match handle.state() {
         // Paused in a debugger: not unhealthy, and it cannot answer until it resumes.
         _ if handle.is_paused_in_debugger() => {}

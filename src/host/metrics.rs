@@ -89,6 +89,9 @@ pub struct RuntimeMetrics {
     pub plugins: Vec<PluginMetrics>,
     pub plugins_by_state: BTreeMap<String, usize>,
     pub totals: Totals,
+    /// FLEET (issue 18): whether a store over the network (fleet mode's PostgreSQL)
+    /// answered its last call or health probe; `None` for a local store.
+    pub storage_reachable: Option<bool>,
 }
 
 /// Sums over the loaded plugins.
@@ -375,4 +378,14 @@ fn register_runtime(reg: &mut Registry, metrics: &RuntimeMetrics, series: &Runti
         "Call latency seen by the host",
         series.latency.clone(),
     );
+    // FLEET (issue 18): qirvo_storage_up, only with a store over the network.
+    if let Some(up) = metrics.storage_reachable {
+        let gauge: Gauge<f64, AtomicU64> = Gauge::default();
+        gauge.set(if up { 1.0 } else { 0.0 });
+        reg.register(
+            "storage_up",
+            "1 when the fleet store (PostgreSQL) answered its last call or health probe, else 0",
+            gauge,
+        );
+    }
 }

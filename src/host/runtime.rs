@@ -136,6 +136,11 @@ impl PluginRuntime {
                 scheduler,
             }),
         };
+        // FLEET (issue 18): a store shared by a fleet also carries events and claims runs.
+        if let Some(seams) = runtime.inner.storage.fleet() {
+            runtime.inner.bus.attach(seams.events);
+            runtime.inner.scheduler.attach(seams.claims);
+        }
         if let Some(interval) = runtime.inner.config.health_interval {
             // The enforcement pass, also a host job.
             let weak = Arc::downgrade(&runtime.inner);
@@ -476,9 +481,17 @@ impl PluginRuntime {
     /// Checks every plugin's health now; returns each plugin's report.
     pub async fn check_health(&self) -> Vec<(String, HealthReport)> {
         let plugins = self.plugins();
-        let reports =
-            futures::future::join_all(plugins.iter().map(|p| health::check(p, &self.inner.bus)))
-                .await;
+        // FLEET (issue 18): a store over the network is probed once per pass.
+        let store = self.inner.storage.clone();
+        let storage = tokio::task::spawn_blocking(move || store.probe())
+            .await
+            .unwrap_or(None);
+        let reports = futures::future::join_all(
+            plugins
+                .iter()
+                .map(|p| health::check(p, &self.inner.bus, storage.as_ref())),
+        )
+        .await;
         plugins
             .iter()
             .map(|p| p.id().to_string())
@@ -499,6 +512,8 @@ impl PluginRuntime {
             .inner
             .abandoned
             .load(std::sync::atomic::Ordering::Relaxed);
+        // FLEET (issue 18): the fleet store's reachability as last seen.
+        m.storage_reachable = self.inner.storage.status().map(|s| s.is_ok());
         m
     }
 

@@ -10,6 +10,8 @@ mod engine_memory;
 mod events;
 mod fetch;
 mod files;
+// FLEET (issue 18): PostgreSQL fleet mode.
+mod fleet;
 mod globals;
 mod health;
 mod helpers;

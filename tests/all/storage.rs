@@ -1,4 +1,6 @@
-//! `qirvo.storage`: values, scoping, atomic batches, quota, persistence and durability.
+//! `qirvo.storage`: values, scoping, atomic batches, quota, persistence and durability,
+//! against every store: memory, SQLite and (with `QIRVO_TEST_POSTGRES_URL`, see
+//! `fleet.rs`) PostgreSQL.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -6,7 +8,25 @@ use std::process::{Command, Stdio};
 use qirvo::{PluginRuntime, PurgeError, RuntimeConfig, StorageKind};
 use serde_json::json;
 
+use crate::fleet::{postgres_kind, postgres_url};
 use crate::helpers::*;
+
+/// Every store, for the test named `test`: SQLite, memory, and PostgreSQL in a schema of
+/// the test's own when there is a test database.
+async fn every_store(test: &str) -> Vec<StorageKind> {
+    let mut kinds = vec![StorageKind::Sqlite, StorageKind::Memory];
+    if let Some(url) = postgres_url() {
+        kinds.push(postgres_kind(&url, &format!("qirvo_t_storage_{test}")).await);
+    }
+    kinds
+}
+
+/// The stores that outlive a runtime: SQLite, and PostgreSQL when there is one.
+async fn durable_stores(test: &str) -> Vec<StorageKind> {
+    let mut kinds = every_store(test).await;
+    kinds.retain(|k| *k != StorageKind::Memory);
+    kinds
+}
 
 fn runtime_at(dir: &std::path::Path, storage: StorageKind) -> PluginRuntime {
     PluginRuntime::new(RuntimeConfig {
@@ -19,7 +39,7 @@ fn runtime_at(dir: &std::path::Path, storage: StorageKind) -> PluginRuntime {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn values_lists_batches_and_quota() {
-    for kind in [StorageKind::Sqlite, StorageKind::Memory] {
+    for kind in every_store("values").await {
         let data = tempfile::tempdir().unwrap();
         let rt = runtime_at(data.path(), kind.clone());
         let p = rt.load(plugin_fixture("storage")).await.unwrap();
@@ -85,8 +105,14 @@ async fn values_lists_batches_and_quota() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn plugins_never_see_each_others_keys() {
+    for kind in every_store("scoping").await {
+        plugins_never_see_each_others_keys_in(kind).await;
+    }
+}
+
+async fn plugins_never_see_each_others_keys_in(kind: StorageKind) {
     let data = tempfile::tempdir().unwrap();
-    let rt = runtime_at(data.path(), StorageKind::Sqlite);
+    let rt = runtime_at(data.path(), kind);
     let a_dir = copy_plugin("storage", "tenant-a");
     let b_dir = copy_plugin("storage", "tenant-b");
     let a = rt.load(a_dir.path()).await.unwrap();
@@ -119,8 +145,14 @@ async fn plugins_never_see_each_others_keys() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn unload_keeps_data_and_purge_removes_it() {
+    for kind in durable_stores("purge").await {
+        unload_keeps_data_and_purge_removes_it_in(kind).await;
+    }
+}
+
+async fn unload_keeps_data_and_purge_removes_it_in(kind: StorageKind) {
     let data = tempfile::tempdir().unwrap();
-    let rt = runtime_at(data.path(), StorageKind::Sqlite);
+    let rt = runtime_at(data.path(), kind.clone());
     let p = rt.load(plugin_fixture("storage")).await.unwrap();
     p.call("set", vec![json!("kept"), json!([1, 2])])
         .await
@@ -130,9 +162,9 @@ async fn unload_keeps_data_and_purge_removes_it() {
         Err(PurgeError::Loaded { .. })
     ));
     p.unload().await.unwrap();
-    // A new runtime over the same data directory sees it.
+    // A new runtime over the same data directory (or database) sees it.
     drop(rt);
-    let rt = runtime_at(data.path(), StorageKind::Sqlite);
+    let rt = runtime_at(data.path(), kind);
     let p = rt.load(plugin_fixture("storage")).await.unwrap();
     assert_eq!(
         p.call("get", vec![json!("kept")]).await.unwrap(),

@@ -5,10 +5,14 @@
 //! per emitter. A handler that throws or times out is logged against its plugin and does
 //! not affect other subscribers.
 //!
+//! With a fleet store (PostgreSQL), the bus also has an [`EventTransport`]: what is
+//! published here is sent to the other replicas, and what they publish is delivered here
+//! (once, in order per emitter) as if emitted locally, but never sent on again.
+//!
 //! [`PluginRuntime::events`]: crate::PluginRuntime::events
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock, Weak};
 
 use parking_lot::RwLock;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -108,9 +112,20 @@ pub const MAX_QUEUED_BYTES: usize = 16 * 1024 * 1024;
 /// Most patterns one plugin may subscribe to.
 pub const MAX_PATTERNS: usize = 1_000;
 
+/// Carries events between the replicas of a fleet. Implemented by the PostgreSQL fleet
+/// store; another engine (NATS, ...) implements the same two calls.
+pub(crate) trait EventTransport: Send + Sync {
+    /// Sends an event published on this replica to the others, after the ones sent
+    /// before it. Never waits: a failure is logged, not returned.
+    fn send(&self, name: &str, payload_json: &str, source: &EventSource);
+    /// Starts delivering the other replicas' events to `bus` with [`Bus::deliver`].
+    fn start(self: Arc<Self>, bus: Weak<Bus>);
+}
+
 pub(crate) struct Bus {
     plugins: RwLock<HashMap<String, Subscriber>>,
     host: broadcast::Sender<Event>,
+    transport: OnceLock<Arc<dyn EventTransport>>,
 }
 
 impl Bus {
@@ -119,7 +134,20 @@ impl Bus {
         Arc::new(Bus {
             plugins: RwLock::new(HashMap::new()),
             host,
+            transport: OnceLock::new(),
         })
+    }
+
+    /// Connects this bus to the other replicas of a fleet (once; later calls are ignored).
+    pub(crate) fn attach(self: &Arc<Self>, transport: Arc<dyn EventTransport>) {
+        if self.transport.set(transport.clone()).is_ok() {
+            transport.start(Arc::downgrade(self));
+        }
+    }
+
+    /// An event from another replica: delivered here only.
+    pub(crate) fn deliver(&self, name: &str, payload_json: &str, source: &EventSource) -> usize {
+        self.publish_here(name, payload_json, source)
     }
 
     pub(crate) fn subscribe(
@@ -164,9 +192,16 @@ impl Bus {
         self.plugins.write().remove(plugin);
     }
 
-    /// Sends an event to every subscribed plugin and host subscriber; returns how many
-    /// plugins it was queued for.
+    /// Sends an event to every subscribed plugin and host subscriber, here and on the
+    /// other replicas of a fleet; returns how many plugins here it was queued for.
     pub(crate) fn publish(&self, name: &str, payload_json: &str, source: &EventSource) -> usize {
+        if let Some(transport) = self.transport.get() {
+            transport.send(name, payload_json, source);
+        }
+        self.publish_here(name, payload_json, source)
+    }
+
+    fn publish_here(&self, name: &str, payload_json: &str, source: &EventSource) -> usize {
         let mut delivered = 0;
         for sub in self.plugins.read().values() {
             if !sub.patterns.iter().any(|p| matches(p, name)) {

@@ -5,13 +5,20 @@
 //! A plugin's task runs as a step in its isolate, bounded by the plugin's timeout. A run
 //! that is still going when the next is due is skipped and counted. A plugin's tasks end
 //! when it stops, fails or unloads.
+//!
+//! In a fleet (a [`SlotClaims`] attached, e.g. the PostgreSQL store), each due time of a
+//! plugin's task is a slot that one replica claims before running it; `every` intervals
+//! are then counted from the epoch, so every replica agrees on the slots. A task's
+//! identity across replicas is its owner, its kind and spec, and which of the plugin's
+//! tasks with the same kind and spec it is (the first, second, ...), so a plugin that
+//! schedules the same tasks in the same order names them the same everywhere.
 
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::str::FromStr;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime};
 
 use parking_lot::Mutex;
@@ -27,6 +34,21 @@ pub const MIN_INTERVAL: Duration = Duration::from_millis(10);
 
 /// Longest interval `every` accepts: 365 days.
 pub const MAX_INTERVAL: Duration = Duration::from_secs(365 * 86_400);
+
+/// Claims a due time ("slot") of a task for this replica, so that one replica of a fleet
+/// runs it. Implemented by the PostgreSQL fleet store; another engine implements the same
+/// call.
+pub(crate) trait SlotClaims: Send + Sync {
+    /// `Ok(true)` if this replica won `slot` (milliseconds since the epoch) of `task`
+    /// owned by `owner`; `Ok(false)` if another did; `Err` if the claim could not be made
+    /// (the run is then skipped: at most once, never twice).
+    fn claim(
+        self: Arc<Self>,
+        owner: &str,
+        task: &str,
+        slot: i64,
+    ) -> Pin<Box<dyn Future<Output = Result<bool, String>> + Send>>;
+}
 
 /// When a task runs.
 #[derive(Clone)]
@@ -93,8 +115,9 @@ impl Schedule {
             .map_err(|e| format!("{expr:?} is not a cron expression (e.g. \"0 */5 * * * *\"): {e}"))
     }
 
-    fn first(&self, now: SystemTime) -> Option<SystemTime> {
+    fn first(&self, now: SystemTime, aligned: bool) -> Option<SystemTime> {
         match self {
+            Schedule::Every(d) if aligned => next_multiple(*d, now),
             // Checked: a time past what the system can represent never comes.
             Schedule::Every(d) => now.checked_add(*d),
             Schedule::Cron(c) => next_cron(c, now),
@@ -102,8 +125,9 @@ impl Schedule {
         }
     }
 
-    fn after_run(&self, due: SystemTime, now: SystemTime) -> Option<SystemTime> {
+    fn after_run(&self, due: SystemTime, now: SystemTime, aligned: bool) -> Option<SystemTime> {
         match self {
+            Schedule::Every(d) if aligned => next_multiple(*d, now.max(due)),
             Schedule::Every(d) => {
                 let next = due.checked_add(*d)?;
                 // Behind (the process was busy or asleep): continue from now.
@@ -133,6 +157,23 @@ impl Schedule {
     }
 }
 
+/// The first whole multiple of `d` since the epoch after `now` (a fleet's shared slots).
+fn next_multiple(d: Duration, now: SystemTime) -> Option<SystemTime> {
+    let step = d.as_millis().max(1);
+    let now = now.duration_since(SystemTime::UNIX_EPOCH).ok()?.as_millis();
+    let next = (now / step).checked_add(1)?.checked_mul(step)?;
+    let next = u64::try_from(next).ok()?;
+    SystemTime::UNIX_EPOCH.checked_add(Duration::from_millis(next))
+}
+
+/// A due time as a slot number: milliseconds since the epoch.
+fn slot_of(due: SystemTime) -> i64 {
+    due.duration_since(SystemTime::UNIX_EPOCH)
+        .ok()
+        .and_then(|d| i64::try_from(d.as_millis()).ok())
+        .unwrap_or(0)
+}
+
 fn next_cron(c: &cron::Schedule, now: SystemTime) -> Option<SystemTime> {
     let now: chrono::DateTime<chrono::Utc> = now.into();
     c.after(&now).next().map(SystemTime::from)
@@ -157,6 +198,9 @@ pub struct TaskInfo {
     pub runs: u64,
     /// Runs skipped because the previous one was still going.
     pub skipped: u64,
+    /// In a fleet: due times another replica claimed (and so ran), or that could not be
+    /// claimed because the database was unreachable.
+    pub elsewhere: u64,
     pub running: bool,
 }
 
@@ -179,6 +223,10 @@ enum Action {
 struct Task {
     owner: TaskOwner,
     name: String,
+    /// The identity claims use: the name and its ordinal among the owner's tasks of
+    /// that name.
+    key: String,
+    elsewhere: u64,
     schedule: Schedule,
     next: Option<SystemTime>,
     runs: u64,
@@ -194,6 +242,7 @@ pub struct Scheduler {
 }
 
 struct Inner {
+    claims: OnceLock<Arc<dyn SlotClaims>>,
     tasks: Mutex<BTreeMap<u32, Task>>,
     changed: Notify,
     next_id: AtomicU32,
@@ -203,6 +252,7 @@ impl Scheduler {
     pub(crate) fn new() -> Scheduler {
         Scheduler {
             inner: Arc::new(Inner {
+                claims: OnceLock::new(),
                 tasks: Mutex::new(BTreeMap::new()),
                 changed: Notify::new(),
                 next_id: AtomicU32::new(1),
@@ -210,14 +260,29 @@ impl Scheduler {
         }
     }
 
+    /// Makes plugin tasks run once per due time across a fleet (once; later calls are
+    /// ignored). Call before plugins schedule tasks.
+    pub(crate) fn attach(&self, claims: Arc<dyn SlotClaims>) {
+        let _ = self.inner.claims.set(claims);
+    }
+
     fn add(&self, owner: TaskOwner, name: String, schedule: Schedule, action: Action) -> u32 {
         let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
-        let next = schedule.first(SystemTime::now());
-        self.inner.tasks.lock().insert(
+        let aligned = self.aligned(&action);
+        let next = schedule.first(SystemTime::now(), aligned);
+        let mut tasks = self.inner.tasks.lock();
+        let ordinal = tasks
+            .values()
+            .filter(|t| t.owner == owner && t.name == name)
+            .count();
+        let key = format!("{name} #{}", ordinal + 1);
+        tasks.insert(
             id,
             Task {
                 owner,
                 name,
+                key,
+                elsewhere: 0,
                 schedule,
                 next,
                 runs: 0,
@@ -226,8 +291,14 @@ impl Scheduler {
                 action,
             },
         );
+        drop(tasks);
         self.inner.changed.notify_one();
         id
+    }
+
+    /// Whether a task's runs are claimed across a fleet (plugin tasks, with claims).
+    fn aligned(&self, action: &Action) -> bool {
+        matches!(action, Action::Plugin(_)) && self.inner.claims.get().is_some()
     }
 
     /// Schedules a host job. Each run is awaited before the next may start; a run still
@@ -312,6 +383,7 @@ impl Scheduler {
                 next_run: t.next,
                 runs: t.runs,
                 skipped: t.skipped,
+                elsewhere: t.elsewhere,
                 running: t.running.load(Ordering::Relaxed),
             })
             .collect()
@@ -343,7 +415,8 @@ impl Scheduler {
             if due > now {
                 continue;
             }
-            task.next = task.schedule.after_run(due, now);
+            let aligned = self.aligned(&task.action);
+            task.next = task.schedule.after_run(due, now, aligned);
             if task.running.load(Ordering::Acquire) {
                 task.skipped += 1;
                 tracing::debug!(target: "qirvo::scheduler", task = %task.name, "skipped: the previous run is still going");
@@ -353,6 +426,49 @@ impl Scheduler {
                 let running = task.running.clone();
                 let once = task.next.is_none();
                 match &task.action {
+                    Action::Plugin(tx) if aligned => {
+                        // Claimed first: the run is posted only by the replica that won.
+                        let Some(claims) = self.inner.claims.get().cloned() else {
+                            continue;
+                        };
+                        let TaskOwner::Plugin(plugin) = &task.owner else {
+                            continue;
+                        };
+                        task.runs -= 1;
+                        let claim = claims.claim(plugin, &task.key, slot_of(due));
+                        let run = TaskRun {
+                            id: *id,
+                            once,
+                            running: running.clone(),
+                        };
+                        let (tx, inner, id) = (tx.clone(), self.inner.clone(), *id);
+                        tokio::spawn(async move {
+                            let won = match claim.await {
+                                Ok(won) => won,
+                                Err(e) => {
+                                    tracing::warn!(target: "qirvo::scheduler", error = %e, "a run was not claimed: skipped");
+                                    false
+                                }
+                            };
+                            let mut tasks = inner.tasks.lock();
+                            let Some(task) = tasks.get_mut(&id) else {
+                                return;
+                            };
+                            if won {
+                                task.runs += 1;
+                                if tx.post_task(run) {
+                                    return;
+                                }
+                                tasks.remove(&id);
+                            } else {
+                                task.elsewhere += 1;
+                                running.store(false, Ordering::Release);
+                                if once {
+                                    tasks.remove(&id);
+                                }
+                            }
+                        });
+                    }
                     Action::Plugin(tx) => {
                         let sent = tx.post_task(TaskRun {
                             id: *id,
@@ -413,7 +529,7 @@ mod tests {
         assert!(Schedule::cron("every tuesday").is_err());
         let now = SystemTime::now();
         let c = Schedule::cron("* * * * * *").unwrap();
-        let next = c.first(now).unwrap();
+        let next = c.first(now, false).unwrap();
         assert!(next > now && next <= now + Duration::from_secs(1));
     }
 }

@@ -2,4 +2,5 @@
 //! the ops.
 
 pub(crate) mod ops;
+pub(crate) mod postgres;
 pub(crate) mod store;

@@ -36,6 +36,11 @@ pub(crate) enum StorageOpError {
     #[class(generic)]
     #[error("{0}")]
     Backend(String),
+    /// The store cannot be reached now (fleet mode's database down or too slow):
+    /// `qirvo.errors.Unavailable` in the plugin; retrying later may work.
+    #[class("Unavailable")]
+    #[error("{0}")]
+    Unavailable(String),
 }
 
 impl From<StorageError> for StorageOpError {
@@ -43,6 +48,7 @@ impl From<StorageError> for StorageOpError {
         match e {
             StorageError::Quota { .. } => StorageOpError::Quota(e.to_string()),
             StorageError::Backend(m) => StorageOpError::Backend(m),
+            StorageError::Unavailable(_) => StorageOpError::Unavailable(e.to_string()),
         }
     }
 }
@@ -195,10 +201,11 @@ pub(crate) fn op_qirvo_storage_apply(
     Ok(())
 }
 
+/// Bytes used: for a store shared by a fleet, as the store has it now.
 #[op2(fast)]
 #[number]
-pub(crate) fn op_qirvo_storage_usage(state: &mut OpState) -> u64 {
-    state.borrow::<StorageState>().store.usage()
+pub(crate) fn op_qirvo_storage_usage(state: &mut OpState) -> Result<u64, StorageOpError> {
+    Ok(state.borrow_mut::<StorageState>().store.fresh_usage()?)
 }
 
 deno_core::extension!(

@@ -1,6 +1,7 @@
 //! Plugin storage: a small key/value store per plugin, behind a trait so other stores can
 //! be added. The default is SQLite (one WAL-mode database per plugin under
-//! `<data_dir>/plugins/<id>/storage.sqlite3`); an in-memory store serves tests.
+//! `<data_dir>/plugins/<id>/storage.sqlite3`); an in-memory store serves tests; PostgreSQL
+//! (`postgres.rs`) is fleet mode, shared by several host processes.
 //!
 //! Every write goes through [`PluginStore::apply`], one transaction that checks the
 //! plugin's quota (keys + values, in bytes) before it commits, so a write that would pass
@@ -12,6 +13,9 @@ use std::sync::Arc;
 
 use parking_lot::Mutex;
 
+use crate::ext::events::bus::EventTransport;
+use crate::ext::scheduler::schedule::SlotClaims;
+pub use crate::ext::storage::postgres::PostgresStorage;
 use crate::manifest::ByteSize;
 
 /// Which store plugins' `qirvo.storage` uses.
@@ -23,6 +27,17 @@ pub enum StorageKind {
     Sqlite,
     /// Kept in memory for the life of the runtime (tests, ephemeral hosts).
     Memory,
+    /// Fleet mode: one PostgreSQL database shared by every replica of the host, which
+    /// then also share events and scheduled runs (see [`PostgresStorage`]). Build it with
+    /// [`StorageKind::postgres`].
+    Postgres(PostgresStorage),
+}
+
+impl StorageKind {
+    /// Fleet mode over the database at `url`, with the defaults of [`PostgresStorage::new`].
+    pub fn postgres(url: impl Into<String>) -> StorageKind {
+        StorageKind::Postgres(PostgresStorage::new(url))
+    }
 }
 
 /// A stored value: JSON text or raw bytes.
@@ -55,6 +70,10 @@ pub(crate) enum StorageError {
     Quota { quota: ByteSize, needed: ByteSize },
     #[error("storage: {0}")]
     Backend(String),
+    /// The store cannot be reached now (a database down or too slow); the same call may
+    /// work later.
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
 }
 
 impl From<rusqlite::Error> for StorageError {
@@ -70,8 +89,19 @@ pub(crate) trait PluginStore: Send {
     fn list(&mut self, prefix: &str, limit: usize) -> Result<Vec<(String, Value)>, StorageError>;
     /// Applies all changes in one transaction, or none if the result would pass `quota`.
     fn apply(&mut self, changes: &[Change], quota: ByteSize) -> Result<(), StorageError>;
-    /// Bytes used (keys + values).
+    /// Bytes used (keys + values), as last seen (never waits).
     fn usage(&self) -> u64;
+    /// Bytes used, asked of the store now (a shared store may have changed).
+    fn fresh_usage(&mut self) -> Result<u64, StorageError> {
+        Ok(self.usage())
+    }
+}
+
+/// What a store shared by several host processes also provides: events across them and
+/// claims so a scheduled run happens once among them.
+pub(crate) struct FleetSeams {
+    pub events: Arc<dyn EventTransport>,
+    pub claims: Arc<dyn SlotClaims>,
 }
 
 /// Opens plugin stores. Shared by the runtime.
@@ -79,17 +109,49 @@ pub(crate) trait StoreBackend: Send + Sync {
     fn open(&self, plugin: &str) -> Result<Box<dyn PluginStore>, StorageError>;
     /// Removes every key of a plugin.
     fn purge(&self, plugin: &str) -> Result<(), StorageError>;
+    /// For a store over the network: whether it answers now (`Err` says why not). `None`
+    /// for a local store. May wait up to the store's timeout.
+    fn probe(&self) -> Option<Result<(), String>> {
+        None
+    }
+    /// For a store over the network: whether it answered the last call or probe. Never
+    /// waits. `None` for a local store.
+    fn status(&self) -> Option<Result<(), String>> {
+        None
+    }
+    /// For a store shared by a fleet of hosts: its event transport and scheduling claims.
+    fn fleet(&self) -> Option<FleetSeams> {
+        None
+    }
 }
 
 pub(crate) fn backend(kind: &StorageKind, data_dir: PathBuf) -> Arc<dyn StoreBackend> {
     match kind {
         StorageKind::Sqlite => Arc::new(SqliteBackend { data_dir }),
         StorageKind::Memory => Arc::new(MemoryBackend::default()),
+        StorageKind::Postgres(settings) => {
+            match crate::ext::storage::postgres::PgFleet::new(settings) {
+                Ok(fleet) => Arc::new(crate::ext::storage::postgres::PgBackend { fleet }),
+                Err(e) => Arc::new(FailedBackend(e.to_string())),
+            }
+        }
+    }
+}
+
+/// A backend that could not be set up: every plugin's load says why.
+struct FailedBackend(String);
+
+impl StoreBackend for FailedBackend {
+    fn open(&self, _plugin: &str) -> Result<Box<dyn PluginStore>, StorageError> {
+        Err(StorageError::Backend(self.0.clone()))
+    }
+    fn purge(&self, _plugin: &str) -> Result<(), StorageError> {
+        Err(StorageError::Backend(self.0.clone()))
     }
 }
 
 /// The new usage after `changes`, given a lookup of the current size of a key's entry.
-fn usage_after(
+pub(crate) fn usage_after(
     mut usage: u64,
     changes: &[Change],
     mut current: impl FnMut(&str) -> Result<Option<u64>, StorageError>,
@@ -111,7 +173,7 @@ fn usage_after(
                     None => current(key)?,
                 };
                 let new = key.len() as u64 + value.size();
-                usage = usage - old.unwrap_or(0) + new;
+                usage = usage.saturating_sub(old.unwrap_or(0)).saturating_add(new);
                 pending.insert(key, Some(new));
             }
             Change::Delete(key) => {
@@ -120,7 +182,7 @@ fn usage_after(
                     None if cleared => None,
                     None => current(key)?,
                 };
-                usage -= old.unwrap_or(0);
+                usage = usage.saturating_sub(old.unwrap_or(0));
                 pending.insert(key, None);
             }
         }
@@ -130,7 +192,7 @@ fn usage_after(
 
 /// A batch may not take the store past its quota; one that shrinks it (a store already
 /// over a lowered quota) is always allowed.
-fn check_quota(usage: u64, new_usage: u64, quota: ByteSize) -> Result<(), StorageError> {
+pub(crate) fn check_quota(usage: u64, new_usage: u64, quota: ByteSize) -> Result<(), StorageError> {
     if new_usage > quota.bytes() && new_usage > usage {
         return Err(StorageError::Quota {
             quota,
@@ -464,6 +526,28 @@ mod tests {
     #[test]
     fn memory_backend() {
         exercise(&MemoryBackend::default());
+    }
+
+    /// With `QIRVO_TEST_POSTGRES_URL` (fleet mode; tests/all/fleet.rs says more).
+    #[test]
+    fn postgres_backend() {
+        let Ok(url) = std::env::var("QIRVO_TEST_POSTGRES_URL") else {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "CI=true but QIRVO_TEST_POSTGRES_URL is not set"
+            );
+            eprintln!("note: QIRVO_TEST_POSTGRES_URL is not set: PostgreSQL skipped");
+            return;
+        };
+        let settings = PostgresStorage {
+            schema: "qirvo_t_unit".into(),
+            ..PostgresStorage::new(url)
+        };
+        let fleet = crate::ext::storage::postgres::PgFleet::new(&settings).unwrap();
+        let backend = crate::ext::storage::postgres::PgBackend { fleet };
+        backend.purge("a").unwrap();
+        backend.purge("b").unwrap();
+        exercise(&backend);
     }
 
     #[test]

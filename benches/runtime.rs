@@ -166,6 +166,7 @@ async fn main() {
     heap_hogs(&b).await;
     load_unload_cycles(&b).await;
     storage_ops(&b).await;
+    storage_ops_postgres(&b).await; // FLEET (issue 18)
     event_fan_out(&b).await;
     throughput(&b).await;
     many_plugins(&b).await;
@@ -573,6 +574,68 @@ export async function noop(n: number): Promise<number> {
         "op + promise, no I/O",
     );
     h.unload().await.unwrap();
+}
+
+/// FLEET (issue 18): qirvo.storage get/set over PostgreSQL (fleet mode), beside the SQLite
+/// rows, when `QIRVO_BENCH_POSTGRES_URL` (or `QIRVO_TEST_POSTGRES_URL`) names a database.
+/// Uses the schema `qirvo_bench` (its rows for the bench plugin are removed after).
+async fn storage_ops_postgres(b: &Bench<'_>) {
+    let Some(url) = ["QIRVO_BENCH_POSTGRES_URL", "QIRVO_TEST_POSTGRES_URL"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|u| !u.is_empty()))
+    else {
+        row(
+            "qirvo.storage.set per call (PostgreSQL)",
+            "skipped".into(),
+            "set QIRVO_BENCH_POSTGRES_URL",
+        );
+        return;
+    };
+    let rt = PluginRuntime::new(RuntimeConfig {
+        data_dir: b.tmp.join("data-pg"),
+        storage: qirvo::StorageKind::Postgres(qirvo::PostgresStorage {
+            schema: "qirvo_bench".into(),
+            ..qirvo::PostgresStorage::new(url)
+        }),
+        health_interval: None,
+        ..RuntimeConfig::default()
+    })
+    .unwrap();
+    let store_ts = r#"
+export async function sets(n: number): Promise<number> {
+  const t = performance.now();
+  for (let i = 0; i < n; i++) await qirvo.storage.set(`k${i % 1000}`, { i, s: "value" });
+  return (performance.now() - t) / n;
+}
+export async function gets(n: number): Promise<number> {
+  const t = performance.now();
+  for (let i = 0; i < n; i++) await qirvo.storage.get(`k${i % 1000}`);
+  return (performance.now() - t) / n;
+}
+"#;
+    let dir = plugin_dir(
+        b.tmp,
+        "store-bench-pg",
+        json!({ "resources": { "storage": "64MB" } }),
+        store_ts,
+    );
+    let h = rt.load(&dir).await.unwrap();
+    let n = b.scale(5_000, 500);
+    let us = |v: serde_json::Value| v.as_f64().unwrap_or(f64::NAN) * 1000.0;
+    let set_us = us(h.call("sets", vec![json!(n)]).await.unwrap());
+    let get_us = us(h.call("gets", vec![json!(n)]).await.unwrap());
+    row(
+        "qirvo.storage.set per call (PostgreSQL)",
+        format!("{set_us:.1} µs"),
+        "fleet mode, local server, one transaction per set",
+    );
+    row(
+        "qirvo.storage.get per call (PostgreSQL)",
+        format!("{get_us:.1} µs"),
+        "fleet mode, local server",
+    );
+    h.unload().await.unwrap();
+    let _ = rt.purge("store-bench-pg").await;
 }
 
 /// Event fan-out: one emit delivered to 100 subscribed plugins (each answers).

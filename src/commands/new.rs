@@ -119,12 +119,32 @@ fn scaffold(dir: &std::path::Path, js: bool) -> anyhow::Result<()> {
     };
     std::fs::write(dir.join(format!("main.test.{ext}")), test)?;
     std::fs::write(dir.join("qirvo.d.ts"), include_str!("../../js/qirvo.d.ts"))?;
-    std::fs::write(
-        dir.join("tsconfig.json"),
-        "{\n  \"compilerOptions\": {\n    \"target\": \"ES2022\",\n    \"module\": \"ES2022\",\n    \"moduleResolution\": \"bundler\",\n    \"allowImportingTsExtensions\": true,\n    \"noEmit\": true,\n    \"strict\": true,\n    \"lib\": [\"ES2022\", \"DOM\"]\n  },\n  \"files\": [\"qirvo.d.ts\"],\n  \"include\": [\"**/*.ts\"]\n}\n",
-    )?;
+    std::fs::write(dir.join("tsconfig.json"), TSCONFIG)?;
     Ok(())
 }
+
+/// The editor and `tsc` configuration: the ECMAScript lib the engine has plus
+/// `qirvo.d.ts` (the web platform and `qirvo`), and not TypeScript's "DOM" lib, whose
+/// `document`, `localStorage`, `WebSocket`... a plugin does not have. `types: []` keeps
+/// `@types/*` packages (Node's) out. `module: "ESNext"` allows JSON imports
+/// `with { type: "json" }`; `allowJs` types imports of `.js` helpers from their source.
+const TSCONFIG: &str = r#"{
+  "compilerOptions": {
+    "target": "ESNext",
+    "module": "ESNext",
+    "moduleResolution": "bundler",
+    "resolveJsonModule": true,
+    "allowImportingTsExtensions": true,
+    "allowJs": true,
+    "noEmit": true,
+    "strict": true,
+    "lib": ["ESNext"],
+    "types": []
+  },
+  "files": ["qirvo.d.ts"],
+  "include": ["**/*.ts", "**/*.js"]
+}
+"#;
 
 const MAIN_TS: &str = r#"let greeting = "Hi";
 

@@ -37,5 +37,6 @@ mod snapshot;
 mod storage;
 mod stress;
 mod test_runner;
+mod typings;
 mod web_fetch;
 mod webcrypto;

@@ -234,6 +234,30 @@ async fn a_download_streams_bytes_as_they_arrive() {
     assert_eq!(p.call("rest", vec![]).await.unwrap(), json!("second"));
 }
 
+/// A body read cut off by the step's deadline is cancelled with it: the stream is errored
+/// (an AbortError naming the step), not left waiting on the connection.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_interrupted_step_cancels_its_body_reads() {
+    let server = serve().await;
+    let (rt, _) = runtime();
+    let (_d, p) = plugin(&rt, server.port).await;
+    let url = format!("http://127.0.0.1:{}/stream", server.port);
+    let first = p.call("firstChunk", vec![json!(url)]).await.unwrap();
+    assert_eq!(first["text"], "first;");
+    // The server never sends the rest: the read can only end by the deadline.
+    let err = p
+        .call_with_timeout("rest", vec![], std::time::Duration::from_millis(300))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, qirvo::PluginError::Timeout { .. }), "{err:?}");
+    let after = p.call("restOrError", vec![]).await.unwrap();
+    let after = after.as_str().unwrap_or_default().to_string();
+    assert!(
+        after.starts_with("AbortError") && after.contains("step"),
+        "{after}"
+    );
+}
+
 /// FormData goes out as multipart/form-data with a Content-Length, each entry a part the
 /// server can take apart: a text field, a File with its name and type, a Blob named at
 /// append time (application/octet-stream, bytes intact).

@@ -130,19 +130,20 @@ impl ResponseBody {
                 ))));
             }
             Ok(Ok(Err(e))) => return Err(self.fail(FetchError::Network(format!("{url}: {e}")))),
-            Ok(Err(_)) if self.expired.get() => {
+            // The step's handle (inside) or the body's own (outside: closed, or expired).
+            Ok(Err(_)) => {
+                return Err(self.fail(FetchError::Aborted(format!(
+                    "{url}: reading the body was cancelled: the plugin's step ended or it stopped"
+                ))));
+            }
+            Err(_) if self.expired.get() => {
                 return Err(self.fail(FetchError::Timeout(format!(
                     "{url}: the body did not arrive within {} ms",
                     self.timeout.as_millis()
                 ))));
             }
-            Ok(Err(_)) => {
-                return Err(self.fail(FetchError::Aborted(format!("{url}: the body was closed"))));
-            }
             Err(_) => {
-                return Err(self.fail(FetchError::Aborted(format!(
-                    "{url}: reading the body was cancelled: the plugin's step ended or it stopped"
-                ))));
+                return Err(self.fail(FetchError::Aborted(format!("{url}: the body was closed"))));
             }
         };
         let Some(chunk) = chunk else {

@@ -16,6 +16,12 @@ const {
   MapPrototypeEntries,
   MapPrototypeKeys,
   MapPrototypeSet,
+  FunctionPrototypeCall,
+  ObjectGetOwnPropertySymbols,
+  ObjectPrototypeIsPrototypeOf,
+  Symbol,
+  SymbolPrototypeGetDescription,
+  SymbolToStringTag,
   NumberPrototypeToString,
   ObjectDefineProperty,
   ObjectFreeze,
@@ -33,7 +39,7 @@ const {
   globalThis,
 } = primordials;
 
-const { op_qirvo_log, op_qirvo_random_fill } = core.ops;
+const { op_qirvo_log, op_qirvo_random_fill, op_qirvo_user_agent } = core.ops;
 
 const consoleMod = core.loadExtScript("ext:deno_web/01_console.js");
 const timers = core.loadExtScript("ext:deno_web/02_timers.js");
@@ -145,6 +151,139 @@ defineGlobal("AbortSignal", abort.AbortSignal);
 defineGlobal("DOMException", domException.DOMException);
 defineGlobal("structuredClone", structuredCloneMod.structuredClone);
 defineGlobal("performance", performanceMod.performance);
+
+// ---------------------------------------------------------------------------------------
+// WEB (issue 15): the rest of the web platform a plugin author expects from Deno or a
+// Worker. All of it is deno_web's code, evaluated here, so it lives in the startup
+// snapshot: an isolate pays for it in snapshot size, not in start-up time.
+const streams = core.loadExtScript("ext:deno_web/06_streams.js");
+const file = core.loadExtScript("ext:deno_web/09_file.js");
+const fileReader = core.loadExtScript("ext:deno_web/10_filereader.js");
+const compression = core.loadExtScript("ext:deno_web/14_compression.js");
+const urlPattern = core.loadExtScript("ext:deno_web/01_urlpattern.js");
+const webidl = core.loadExtScript("ext:deno_webidl/00_webidl.js");
+
+for (
+  const name of new SafeArrayIterator([
+    "ReadableStream",
+    "ReadableStreamDefaultReader",
+    "ReadableStreamBYOBReader",
+    "ReadableStreamBYOBRequest",
+    "ReadableStreamDefaultController",
+    "ReadableByteStreamController",
+    "WritableStream",
+    "WritableStreamDefaultWriter",
+    "WritableStreamDefaultController",
+    "TransformStream",
+    "TransformStreamDefaultController",
+    "ByteLengthQueuingStrategy",
+    "CountQueuingStrategy",
+  ])
+) defineGlobal(name, streams[name]);
+defineGlobal("TextEncoderStream", encoding.TextEncoderStream);
+defineGlobal("TextDecoderStream", encoding.TextDecoderStream);
+defineGlobal("Blob", file.Blob);
+defineGlobal("File", file.File);
+defineGlobal("FileReader", fileReader.FileReader);
+defineGlobal("ProgressEvent", event.ProgressEvent);
+defineGlobal("CompressionStream", compression.CompressionStream);
+defineGlobal("DecompressionStream", compression.DecompressionStream);
+defineGlobal("URLPattern", urlPattern.URLPattern);
+
+// Errors that ops raise as DOMExceptions (deno_error classes "DOMException<Name>"), e.g.
+// atob("a") -> InvalidCharacterError. Without a builder the plugin saw `undefined`.
+for (
+  const name of new SafeArrayIterator([
+    "InvalidCharacterError",
+    "InvalidStateError",
+    "IndexSizeError",
+    "SyntaxError",
+    "NotSupportedError",
+    "OperationError",
+    "DataError",
+    "NetworkError",
+    "AbortError",
+    "TimeoutError",
+    "QuotaExceededError",
+    "NotFoundError",
+    "TypeMismatchError",
+    "InvalidAccessError",
+  ])
+) {
+  core.registerErrorBuilder(`DOMException${name}`, (msg) => new domException.DOMException(msg, name));
+}
+
+// reportError(e): reports e as an uncaught exception (the plugin's error log line) and
+// returns; it never throws e again, and never ends the plugin.
+function reportError(error) {
+  webidl.requiredArguments(arguments.length, 1, "Failed to execute 'reportError'");
+  op_qirvo_log(3, `Uncaught exception: ${describe(error)}`);
+}
+defineGlobal("reportError", reportError);
+
+// navigator: only what is true of a plugin. Its JS runs on one thread, so
+// hardwareConcurrency is 1 (a library sizing a worker pool gets the truth).
+const illegal = Symbol("illegal constructor");
+class Navigator {
+  constructor(key = undefined) {
+    if (key !== illegal) throw new TypeError("Illegal constructor");
+  }
+  get userAgent() {
+    if (!ObjectPrototypeIsPrototypeOf(NavigatorPrototype, this)) throw new TypeError("Illegal invocation");
+    return op_qirvo_user_agent();
+  }
+  get hardwareConcurrency() {
+    if (!ObjectPrototypeIsPrototypeOf(NavigatorPrototype, this)) throw new TypeError("Illegal invocation");
+    return 1;
+  }
+}
+const NavigatorPrototype = Navigator.prototype;
+ObjectDefineProperty(NavigatorPrototype, SymbolToStringTag, { __proto__: null, value: "Navigator", configurable: true });
+defineGlobal("Navigator", Navigator);
+defineGlobal("navigator", new Navigator(illegal));
+
+// Event.timeStamp (ms since the time origin, like performance.now()) and the legacy
+// initEvent(). deno_web's Event keeps its state under private symbols and leaves timeStamp
+// at 0; they are found on a sample event, and the constructor's assignment of the
+// attribute record goes through a setter on the prototype that stamps the time.
+{
+  const sample = new event.Event("sample");
+  const sym = {};
+  for (const s of new SafeArrayIterator(ObjectGetOwnPropertySymbols(sample))) sym[SymbolPrototypeGetDescription(s)] = s;
+  const attributes = sym["[[attributes]]"];
+  const now = performanceMod.performance.now;
+  const perf = performanceMod.performance;
+  ObjectDefineProperty(event.Event.prototype, attributes, {
+    __proto__: null,
+    set(value) {
+      if (value !== null && typeof value === "object") value.timeStamp = FunctionPrototypeCall(now, perf);
+      ObjectDefineProperty(this, attributes, { __proto__: null, value, writable: true, enumerable: true, configurable: true });
+    },
+    configurable: true,
+  });
+  const isEvent = (e) => ObjectPrototypeIsPrototypeOf(event.Event.prototype, e);
+  ObjectDefineProperty(event.Event.prototype, "initEvent", {
+    __proto__: null,
+    value: function initEvent(type, bubbles = false, cancelable = false) {
+      if (!isEvent(this)) throw new TypeError("Illegal invocation");
+      webidl.requiredArguments(arguments.length, 1, "Failed to execute 'initEvent' on 'Event'");
+      if (this[sym["[[dispatched]]"]]) return;
+      const a = this[attributes];
+      a.type = webidl.converters.DOMString(type, "Failed to execute 'initEvent' on 'Event'", "Argument 1");
+      a.bubbles = !!bubbles;
+      a.cancelable = !!cancelable;
+      a.target = null;
+      this[sym["[[stopPropagationFlag]]"]] = false;
+      this[sym["[[stopImmediatePropagationFlag]]"]] = false;
+      this[sym["[[canceledFlag]]"]] = false;
+      this[sym["[[isTrusted]]"]] = false;
+    },
+    writable: true,
+    enumerable: true,
+    configurable: true,
+  });
+}
+// end WEB (issue 15)
 
 // CRYPTO (issue 15): the Web Crypto API is deno_crypto's (`crypto`, `Crypto`, `SubtleCrypto`,
 // `CryptoKey`), evaluated into the startup snapshot. Its `crypto` object is a native
@@ -328,11 +467,16 @@ internals.qirvoWeb = ObjectFreeze({
   defineGlobal,
   describe,
   domException,
+  compression,
   encoding,
   event,
+  file,
+  fileReader,
   nextStep,
   performanceMod,
+  streams,
   structuredCloneMod,
   timers,
   url,
+  urlPattern,
 });

@@ -37,12 +37,23 @@ pub(crate) fn web_extensions(logs: Arc<LogBuffer>) -> Vec<Extension> {
         // CRYPTO (issue 15): crypto.subtle; js/web.js loads its JS.
         deno_crypto::deno_crypto::init(None),
         ext::log::ops::qirvo_log::init(logs),
+        qirvo_web_facts::init(),
         ext::host::qirvo_web::init(),
         // FETCH (issue 15): deno_fetch's classes and js/fetch.js.
         ext::fetch::api::deno_fetch::init(),
         ext::fetch::api::qirvo_fetch_api::init(),
     ]
 }
+
+/// `navigator.userAgent`: `"Qirvo/<version>"` (this crate's version).
+#[deno_core::op2]
+#[string]
+fn op_qirvo_user_agent() -> String {
+    concat!("Qirvo/", env!("CARGO_PKG_VERSION")).to_string()
+}
+
+// Facts about the host that the web platform reports (js/web.js's `navigator`).
+deno_core::extension!(qirvo_web_facts, ops = [op_qirvo_user_agent]);
 
 /// The snapshot, once it is ready.
 pub(crate) fn ready() -> Option<&'static [u8]> {

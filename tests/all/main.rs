@@ -39,4 +39,5 @@ mod stress;
 mod test_runner;
 mod typings;
 mod web_fetch;
+mod web_platform;
 mod webcrypto;

@@ -873,7 +873,10 @@ typedef struct JSFunctionBytecode {
     uint8_t super_allowed : 1;
     uint8_t arguments_allowed : 1;
     uint8_t backtrace_barrier : 1; /* stop backtrace on this function */
-    /* XXX: 5 bits available */
+    /* v8x: compiled from eval() / new Function() text (or nested in it); its
+       `source` is that text, not the file named by `filename` */
+    uint8_t v8x_eval_code : 1;
+    /* XXX: 4 bits available */
     uint8_t *byte_code_buf; /* (self pointer) */
     int byte_code_len;
     JSAtom func_name;
@@ -9376,6 +9379,61 @@ extern JSValue v82jsc_throw_type_error_not_a_function_at(JSContext *ctx,
                                                          int line,
                                                          int column);
 
+static bool js_is_callee_ident_byte(uint8_t c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9') || c == '_' || c == '$';
+}
+
+/* v8x: "<callee> is not a function" for a call in eval'd code, read from that
+   code's own text (b->source, whose first character is at b->line_num,
+   b->col_num), with the same rule as v8x's file-based lookup: the identifier
+   at the column (after a leading '.'), extended back over `a.b.` prefixes. */
+static JSValue js_throw_not_a_function_in_eval(JSContext *ctx,
+                                               JSFunctionBytecode *b,
+                                               int line, int column)
+{
+    const char *p, *end, *line_end;
+    int l, len, start, stop, prefix;
+
+    if (!b->source || b->source_len <= 0 || line < b->line_num)
+        return JS_ThrowTypeErrorNotAFunction(ctx);
+    p = b->source;
+    end = p + b->source_len;
+    for (l = b->line_num; l < line; l++) {
+        p = memchr(p, '\n', end - p);
+        if (!p)
+            return JS_ThrowTypeErrorNotAFunction(ctx);
+        p++;
+    }
+    line_end = memchr(p, '\n', end - p);
+    if (!line_end)
+        line_end = end;
+    len = line_end - p;
+    start = column - 1;
+    if (line == b->line_num)
+        start -= b->col_num - 1;
+    if (start < 0 || start >= len)
+        return JS_ThrowTypeErrorNotAFunction(ctx);
+    if (p[start] == '.')
+        start++;
+    if (start >= len || !js_is_callee_ident_byte(p[start]))
+        return JS_ThrowTypeErrorNotAFunction(ctx);
+    stop = start;
+    while (stop < len && js_is_callee_ident_byte(p[stop]))
+        stop++;
+    while (start > 0 && p[start - 1] == '.') {
+        prefix = start - 1;
+        while (prefix > 0 && js_is_callee_ident_byte(p[prefix - 1]))
+            prefix--;
+        if (prefix == start - 1)
+            break;
+        start = prefix;
+    }
+    return JS_ThrowTypeError(ctx, "%.*s is not a function", stop - start,
+                             p + start);
+}
+
 static JSValue JS_ThrowTypeErrorNotAFunctionAtCall(JSContext *ctx)
 {
     JSStackFrame *sf = ctx->rt->current_stack_frame;
@@ -9401,6 +9459,8 @@ static JSValue JS_ThrowTypeErrorNotAFunctionAtCall(JSContext *ctx)
     line = find_line_num(ctx, b, pc, &column);
     if (line < 1 || column < 1)
         return JS_ThrowTypeErrorNotAFunction(ctx);
+    if (b->v8x_eval_code)
+        return js_throw_not_a_function_in_eval(ctx, b, line, column);
     filename = JS_AtomToCString(ctx, b->filename);
     if (!filename)
         return JS_ThrowTypeErrorNotAFunction(ctx);
@@ -39092,6 +39152,16 @@ static JSValue js_create_function(JSContext *ctx, JSFunctionDef *fd)
     b->pc2line_len = fd->pc2line.size;
     b->source = fd->source;
     b->source_len = fd->source_len;
+    {
+        /* v8x: eval'd code is named after its caller's file (JS_EvalObject),
+           so its lines must be read from its own text, not from that file */
+        JSFunctionDef *root = fd;
+        while (root->parent)
+            root = root->parent;
+        b->v8x_eval_code = root->is_eval &&
+            (root->eval_type == JS_EVAL_TYPE_DIRECT ||
+             root->eval_type == JS_EVAL_TYPE_INDIRECT);
+    }
 
     if (fd->scopes != fd->def_scope_array)
         js_free(ctx, fd->scopes);
@@ -40198,6 +40268,14 @@ static JSValue __JS_EvalInternal(JSContext *ctx, JSValueConst this_obj,
     }
     fd->is_strict_mode = is_strict_mode;
     fd->func_name = JS_DupAtom(ctx, JS_ATOM__eval_);
+    /* v8x: keep the text of eval'd code, for the callee of a
+       "not a function" error raised in it (js_throw_not_a_function_in_eval) */
+    if ((eval_type == JS_EVAL_TYPE_DIRECT || eval_type == JS_EVAL_TYPE_INDIRECT) &&
+        input_len > 0 && input_len < INT32_MAX) {
+        fd->source = js_strndup(ctx, input, input_len);
+        if (fd->source)
+            fd->source_len = (int)input_len;
+    }
     if (b) {
         if (add_closure_variables(ctx, fd, b, scope_idx))
             goto fail;

@@ -169,6 +169,7 @@ async fn main() {
     storage_ops_postgres(&b).await; // FLEET (issue 18)
     event_fan_out(&b).await;
     throughput(&b).await;
+    security_flood(&b).await; // SECURITY (issue 17)
     many_plugins(&b).await;
 
     // The host API: plugin -> host -> plugin round trips, sync and async.
@@ -928,3 +929,84 @@ fn host_api_vs_peer(host: HostRows, peer: Option<&serde_json::Value>) {
         None => println!("(no peer figures to compare the host API rows with)"),
     }
 }
+
+// SECURITY (issue 17): a flood of denials from one plugin must not slow another.
+
+const FLOODER_TS: &str = r#"
+export async function flood(): Promise<number> {
+  let n = 0;
+  for (;;) {
+    for (let i = 0; i < 200; i++) {
+      try { await fetch(`https://internal-${i}.example.com/?token=x`); } catch { n++; }
+    }
+    await new Promise((r) => setTimeout(r, 0));
+  }
+}
+"#;
+
+/// Call latency of a quiet plugin: alone, beside a plugin flooding denials with nobody
+/// subscribed, and with a subscriber reading every event.
+async fn security_flood(b: &Bench<'_>) {
+    let rt = PluginRuntime::new(RuntimeConfig {
+        data_dir: b.tmp.join("security-data"),
+        ..RuntimeConfig::default()
+    })
+    .unwrap();
+    let quiet = rt
+        .load(plugin_dir(b.tmp, "sec-quiet", json!({}), SMALL_TS))
+        .await
+        .unwrap();
+    let flooder = rt
+        .load(plugin_dir(
+            b.tmp,
+            "sec-flooder",
+            json!({ "permissions": ["network-access"], "network": { "allowedHosts": ["127.0.0.1"] },
+                    "resources": { "timeout": 3600000, "memory": "512MB" } }),
+            FLOODER_TS,
+        ))
+        .await
+        .unwrap();
+    let n = b.scale(20_000, 2_000);
+    let measure = |quiet: PluginHandle| async move {
+        let mut lat = Vec::with_capacity(n);
+        for i in 0..n {
+            let t = Instant::now();
+            quiet.call("add", vec![json!(i), json!(1)]).await.unwrap();
+            lat.push(t.elapsed().as_secs_f64() * 1e6);
+        }
+        (pct(&mut lat, 0.5), pct(&mut lat, 0.99))
+    };
+    let alone = measure(quiet.clone()).await;
+    let f = flooder.clone();
+    let flood = tokio::spawn(async move { f.call("flood", vec![]).await });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let unsubscribed = measure(quiet.clone()).await;
+    let mut sub = rt.security().subscribe();
+    let reader = tokio::spawn(async move {
+        let mut seen = 0u64;
+        while sub.recv().await.is_some() {
+            seen += 1;
+        }
+        seen
+    });
+    let subscribed = measure(quiet.clone()).await;
+    // The flood's call holds the flooder's thread: stop it there.
+    flooder.terminate();
+    let _ = flood.await;
+    let denied = rt.security().summary().get("sec-flooder").map_or(0, |s| s.total_denials());
+    reader.abort();
+    for (name, (p50, p99)) in [
+        ("quiet plugin call, alone", alone),
+        ("… beside a denial flood, no subscriber", unsubscribed),
+        ("… beside a denial flood, 1 subscriber", subscribed),
+    ] {
+        row(name, format!("{p50:.1} / {p99:.1} µs"), "p50 / p99");
+    }
+    row(
+        "denials recorded during the flood",
+        format!("{denied}"),
+        &format!("{} lost by the subscriber", rt.security().dropped()),
+    );
+    rt.shutdown().await;
+}
+// end SECURITY

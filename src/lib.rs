@@ -53,6 +53,17 @@ pub mod http1;
 mod isolate;
 mod json;
 mod manifest;
+// SECURITY (issue 17): the security monitor's events and the runtime's monitor.
+mod security;
+pub use host::security::{
+    QuarantineRule, SECURITY_CHANNEL_CAPACITY, Security, SecurityPolicy, SecuritySubscription,
+    SecuritySummary,
+};
+pub use security::{
+    Capability, Decision, EventKind as SecurityEventKind, Limit, SecurityEvent, URL_REDACTION_RULE,
+    redact_url,
+};
+// end SECURITY
 mod state;
 pub use host::testing;
 mod untrusted;

@@ -70,6 +70,39 @@ pub struct RunArgs {
     /// (default `qirvo`); fleets sharing one database use different ones.
     #[arg(long, value_name = "NAME", requires = "storage")]
     storage_schema: Option<String>,
+    /// SECURITY (issue 17): append every security event (network requests, denials,
+    /// refused imports, limits, executions, quarantines) to FILE as JSON lines, each line
+    /// written whole and flushed. Rotated by size (see --audit-log-max-size): FILE.1, FILE.2, FILE.3.
+    #[arg(long, value_name = "FILE")]
+    audit_log: Option<PathBuf>,
+    /// SECURITY (issue 17): rotate the audit file when it would pass SIZE (default 64MB).
+    #[arg(long, value_name = "SIZE", requires = "audit_log", value_parser = parse_size)]
+    audit_log_max_size: Option<qirvo::ByteSize>,
+    /// SECURITY (issue 17): quarantine a plugin after more than N denials within
+    /// DURATION, e.g. `20/60s`: it is stopped and stays in `error` for the rest of the run.
+    #[arg(long, value_name = "N/DURATION", value_parser = parse_quarantine)]
+    quarantine: Option<qirvo::QuarantineRule>,
+}
+
+/// SECURITY (issue 17): `--audit-log-max-size`.
+fn parse_size(text: &str) -> Result<qirvo::ByteSize, String> {
+    text.parse::<qirvo::ByteSize>().map_err(|e| e.to_string())
+}
+
+/// SECURITY (issue 17): `--quarantine N/DURATION`.
+fn parse_quarantine(text: &str) -> Result<qirvo::QuarantineRule, String> {
+    let bad = || {
+        format!(
+            "{text:?} is not N/DURATION (expected e.g. 20/60s: more than 20 denials within 60 seconds)"
+        )
+    };
+    let (n, window) = text.split_once('/').ok_or_else(bad)?;
+    let n: u32 = n.trim().parse().map_err(|_| bad())?;
+    let window = parse_duration(window)?;
+    if window.is_zero() {
+        return Err(bad());
+    }
+    Ok(qirvo::QuarantineRule::denials(n, window))
 }
 
 /// FLEET (issue 18): `--storage`.
@@ -134,6 +167,19 @@ pub async fn run(mut config: RuntimeConfig, args: RunArgs) -> Result<(), Failure
         config.break_on_start = i.brk;
     }
     let runtime = PluginRuntime::new(config)?;
+    // SECURITY (issue 17): the audit file and the quarantine rule, before any plugin loads.
+    if let Some(file) = &args.audit_log {
+        let max = args
+            .audit_log_max_size
+            .map_or(64 * 1024 * 1024, |s| s.bytes());
+        runtime
+            .security()
+            .open_audit_log(file, max, 3)
+            .with_context(|| format!("--audit-log {}", file.display()))?;
+    }
+    if let Some(rule) = &args.quarantine {
+        runtime.security().add_rule(rule.clone());
+    }
     if args.watch {
         for dir in &dirs {
             tokio::spawn(watch_plugin(
@@ -360,14 +406,21 @@ fn print_status(runtime: &PluginRuntime, json: bool) {
 }
 
 /// `--status --json`: `[{"id", "state", "heap_used_bytes", "heap_limit_bytes",
-/// "cpu_seconds", "cpu_share" (0–1 of one core), "healthy" (null when not checked yet)}]`.
+/// "cpu_seconds", "cpu_share" (0–1 of one core), "healthy" (null when not checked yet),
+/// "restarts", "denials" ({"fetch": n, "fs": n, …}), "kills", "quarantined" (the reason,
+/// or null)}]`.
 fn status_json(runtime: &PluginRuntime) -> serde_json::Value {
+    let security = runtime.security().summary();
     runtime
         .metrics()
         .plugins
         .into_iter()
         .map(|m| {
+            let s = security.get(&m.id).cloned().unwrap_or_default();
             serde_json::json!({
+                "denials": s.denials,
+                "kills": s.kills,
+                "quarantined": s.quarantined,
                 "id": m.id,
                 "state": m.state.to_string(),
                 "heap_used_bytes": m.heap.used.bytes(),
@@ -382,25 +435,32 @@ fn status_json(runtime: &PluginRuntime) -> serde_json::Value {
 }
 
 fn status_table(runtime: &PluginRuntime) -> String {
+    let security = runtime.security().summary();
     let mut out = format!(
-        "{:<32} {:<12} {:>10} {:>10} {:>8} {:>6}  health\n",
-        "plugin", "state", "heap", "limit", "cpu s", "cpu %"
+        "{:<32} {:<12} {:>10} {:>10} {:>8} {:>6} {:>7}  health\n",
+        "plugin", "state", "heap", "limit", "cpu s", "cpu %", "denied"
     );
     for m in runtime.metrics().plugins {
+        // SECURITY (issue 17): denials per plugin, and a quarantine's reason.
+        let s = security.get(&m.id).cloned().unwrap_or_default();
         let health = match m.healthy {
             None => "-",
             Some(true) => "ok",
             Some(false) => "UNHEALTHY",
         };
         out.push_str(&format!(
-            "{:<32} {:<12} {:>10} {:>10} {:>8.2} {:>6.1}  {health}\n",
+            "{:<32} {:<12} {:>10} {:>10} {:>8.2} {:>6.1} {:>7}  {health}\n",
             m.id,
             m.state,
             m.heap.used.to_string(),
             m.heap.limit.to_string(),
             m.cpu.time.as_secs_f64(),
-            m.cpu.share
+            m.cpu.share,
+            s.total_denials()
         ));
+        if let Some(reason) = &s.quarantined {
+            out.push_str(&format!("  quarantined: {reason}\n"));
+        }
     }
     out
 }

@@ -220,21 +220,11 @@ fn fs<'a>(state: &'a mut OpState, op: &str) -> Result<&'a mut FsState, FsOpError
     })
 }
 
-#[op2]
-#[serde]
-pub(crate) fn op_qirvo_fs_read(
-    state: &mut OpState,
-    #[serde] path: U16String,
-) -> Result<ToJsBuffer, FsOpError> {
+fn fs_read(state: &mut OpState, path: &U16String) -> Result<ToJsBuffer, FsOpError> {
     Ok(read_regular(state, &path, "readFile")?.into())
 }
 
-#[op2]
-#[string]
-pub(crate) fn op_qirvo_fs_read_text(
-    state: &mut OpState,
-    #[serde] path: U16String,
-) -> Result<String, FsOpError> {
+fn fs_read_text(state: &mut OpState, path: &U16String) -> Result<String, FsOpError> {
     let bytes = read_regular(state, &path, "readTextFile")?;
     String::from_utf8(bytes).map_err(|_| {
         FsOpError::Invalid(format!(
@@ -244,12 +234,7 @@ pub(crate) fn op_qirvo_fs_read_text(
     })
 }
 
-#[op2]
-pub(crate) fn op_qirvo_fs_write(
-    state: &mut OpState,
-    #[serde] path: U16String,
-    #[buffer] data: &[u8],
-) -> Result<(), FsOpError> {
+fn fs_write(state: &mut OpState, path: &U16String, data: &[u8]) -> Result<(), FsOpError> {
     let path = &path_arg(&path, "writeFile")?;
     let p = rel(path, "writeFile")?;
     let stored = state
@@ -321,12 +306,7 @@ pub(crate) struct DirEntry {
     is_symlink: bool,
 }
 
-#[op2]
-#[serde]
-pub(crate) fn op_qirvo_fs_read_dir(
-    state: &mut OpState,
-    #[serde] path: U16String,
-) -> Result<Vec<DirEntry>, FsOpError> {
+fn fs_read_dir(state: &mut OpState, path: &U16String) -> Result<Vec<DirEntry>, FsOpError> {
     let path = &path_arg(&path, "readDir")?;
     let p = rel(path, "readDir")?;
     let f = fs(state, "readDir")?;
@@ -350,12 +330,7 @@ pub(crate) fn op_qirvo_fs_read_dir(
     Ok(out)
 }
 
-#[op2]
-pub(crate) fn op_qirvo_fs_mkdir(
-    state: &mut OpState,
-    #[serde] path: U16String,
-    recursive: bool,
-) -> Result<(), FsOpError> {
+fn fs_mkdir(state: &mut OpState, path: &U16String, recursive: bool) -> Result<(), FsOpError> {
     let path = &path_arg(&path, "mkdir")?;
     let p = rel(path, "mkdir")?;
     let f = fs(state, "mkdir")?;
@@ -378,12 +353,7 @@ pub(crate) fn op_qirvo_fs_mkdir(
     Ok(())
 }
 
-#[op2]
-pub(crate) fn op_qirvo_fs_remove(
-    state: &mut OpState,
-    #[serde] path: U16String,
-    recursive: bool,
-) -> Result<(), FsOpError> {
+fn fs_remove(state: &mut OpState, path: &U16String, recursive: bool) -> Result<(), FsOpError> {
     let path = &path_arg(&path, "remove")?;
     let p = rel(path, "remove")?;
     if p == Path::new(".") {
@@ -428,12 +398,7 @@ pub(crate) struct FileInfo {
     mtime: Option<f64>,
 }
 
-#[op2]
-#[serde]
-pub(crate) fn op_qirvo_fs_stat(
-    state: &mut OpState,
-    #[serde] path: U16String,
-) -> Result<FileInfo, FsOpError> {
+fn fs_stat(state: &mut OpState, path: &U16String) -> Result<FileInfo, FsOpError> {
     let path = &path_arg(&path, "stat")?;
     let p = rel(path, "stat")?;
     let f = fs(state, "stat")?;
@@ -459,6 +424,107 @@ pub(crate) fn op_qirvo_fs_stat(
 pub(crate) fn files_used(state: &OpState) -> u64 {
     state.try_borrow::<FsState>().map(|f| f.used).unwrap_or(0)
 }
+
+// SECURITY (issue 17): each op reports a refused path, a missing grant or a quota breach.
+
+#[op2]
+#[serde]
+pub(crate) fn op_qirvo_fs_read(
+    state: &mut OpState,
+    #[serde] path: U16String,
+) -> Result<ToJsBuffer, FsOpError> {
+    let r = fs_read(state, &path);
+    audited(state, "readFile", &path, r)
+}
+
+#[op2]
+#[string]
+pub(crate) fn op_qirvo_fs_read_text(
+    state: &mut OpState,
+    #[serde] path: U16String,
+) -> Result<String, FsOpError> {
+    let r = fs_read_text(state, &path);
+    audited(state, "readTextFile", &path, r)
+}
+
+#[op2]
+pub(crate) fn op_qirvo_fs_write(
+    state: &mut OpState,
+    #[serde] path: U16String,
+    #[buffer] data: &[u8],
+) -> Result<(), FsOpError> {
+    let r = fs_write(state, &path, data);
+    audited(state, "writeFile", &path, r)
+}
+
+#[op2]
+#[serde]
+pub(crate) fn op_qirvo_fs_read_dir(
+    state: &mut OpState,
+    #[serde] path: U16String,
+) -> Result<Vec<DirEntry>, FsOpError> {
+    let r = fs_read_dir(state, &path);
+    audited(state, "readDir", &path, r)
+}
+
+#[op2]
+pub(crate) fn op_qirvo_fs_mkdir(
+    state: &mut OpState,
+    #[serde] path: U16String,
+    recursive: bool,
+) -> Result<(), FsOpError> {
+    let r = fs_mkdir(state, &path, recursive);
+    audited(state, "mkdir", &path, r)
+}
+
+#[op2]
+pub(crate) fn op_qirvo_fs_remove(
+    state: &mut OpState,
+    #[serde] path: U16String,
+    recursive: bool,
+) -> Result<(), FsOpError> {
+    let r = fs_remove(state, &path, recursive);
+    audited(state, "remove", &path, r)
+}
+
+#[op2]
+#[serde]
+pub(crate) fn op_qirvo_fs_stat(
+    state: &mut OpState,
+    #[serde] path: U16String,
+) -> Result<FileInfo, FsOpError> {
+    let r = fs_stat(state, &path);
+    audited(state, "stat", &path, r)
+}
+
+/// Reports a refusal (`grant`, `path`, `quota`) of `op` on `path` to the plugin's security
+/// record, and passes the result on.
+fn audited<T>(
+    state: &OpState,
+    op: &str,
+    path: &U16String,
+    r: Result<T, FsOpError>,
+) -> Result<T, FsOpError> {
+    if let Err(e) = &r {
+        let rule = match e {
+            FsOpError::Denied(m) if m.contains("not granted") => "grant",
+            FsOpError::Denied(_) => "path",
+            FsOpError::Quota(_) => "quota",
+            _ => return r,
+        };
+        if let Some(s) = state.try_borrow::<crate::security::Reporter>() {
+            s.denied(
+                crate::security::Capability::Fs,
+                rule,
+                op,
+                &String::from_utf16_lossy(path),
+                &e.to_string(),
+            );
+        }
+    }
+    r
+}
+// end SECURITY
 
 deno_core::extension!(
     qirvo_fs,

@@ -172,6 +172,7 @@ pub(crate) fn encode_text(
     metrics: &RuntimeMetrics,
     series: &RuntimeSeries,
     host_api: &crate::ext::host_api::registry::HostApi,
+    security: &crate::host::security::Security,
 ) -> String {
     // Families are written in registration order: keep this order.
     let mut reg = Registry::with_prefix("qirvo");
@@ -182,6 +183,8 @@ pub(crate) fn encode_text(
     // The runtime-wide sums (heap, storage, plugin count) are `sum(...)` of the series
     // above; exporting them again would be a second family for the same figure.
     host_api.series().register(&mut reg);
+    // SECURITY (issue 17): qirvo_security_events_total{plugin,kind,decision}.
+    security.register(&mut reg);
     let mut out = String::new();
     // Writing to a String cannot fail.
     let _ = encode(&mut out, &reg);

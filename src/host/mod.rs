@@ -11,4 +11,5 @@ pub(crate) mod plugin;
 pub(crate) mod pool;
 pub(crate) mod resources;
 pub(crate) mod runtime;
+pub(crate) mod security; // SECURITY (issue 17)
 pub mod testing;

@@ -19,6 +19,7 @@ use crate::host::hooks::{Action, Builtin, HookContext, Hooks};
 use crate::host::metrics::{self, RuntimeMetrics, RuntimeSeries};
 use crate::host::plugin::{Command, PluginHandle, Shared};
 use crate::host::resources::{Allocation, ResourceManager, ResourceUsage};
+use crate::host::security::Security;
 use crate::isolate::watchdog::Watchdog;
 use crate::isolate::worker::{self, WorkerSpec};
 use crate::manifest::ByteSize;
@@ -58,6 +59,8 @@ pub(crate) struct RuntimeInner {
     jobs_stop: Arc<tokio::sync::Notify>,
     /// Test hook: plugins loaded from now on get `__qirvoTestBlockNative(ms)`.
     test_block_native: std::sync::atomic::AtomicBool,
+    /// The security monitor (issue 17).
+    pub(crate) security: Security,
 }
 
 impl std::fmt::Debug for PluginRuntime {
@@ -134,8 +137,10 @@ impl PluginRuntime {
                 test_block_native: Default::default(),
                 series: RuntimeSeries::new(),
                 scheduler,
+                security: Security::new(),
             }),
         };
+        *runtime.inner.security.inner.runtime.lock() = Arc::downgrade(&runtime.inner);
         // FLEET (issue 18): a store shared by a fleet also carries events and claims runs.
         if let Some(seams) = runtime.inner.storage.fleet() {
             runtime.inner.bus.attach(seams.events);
@@ -408,6 +413,7 @@ impl PluginRuntime {
             test_block_native: inner
                 .test_block_native
                 .load(std::sync::atomic::Ordering::Relaxed),
+            security: inner.security.reporter(&manifest.id),
         }
     }
 
@@ -534,6 +540,7 @@ impl PluginRuntime {
             &self.metrics(),
             &self.inner.series,
             &self.inner.config.host_api,
+            &self.inner.security,
         )
     }
 
@@ -621,6 +628,13 @@ impl PluginRuntime {
     /// The allocation of one plugin.
     pub fn allocation(&self, id: &str) -> Option<Allocation> {
         self.inner.resources.get(id)
+    }
+
+    /// The security monitor: every capability use and violation of every plugin, as
+    /// [`SecurityEvent`](crate::SecurityEvent)s to subscribe to, an audit file, and
+    /// quarantine policies (see [`Security`]).
+    pub fn security(&self) -> Security {
+        self.inner.security.clone()
     }
 
     /// The event bus: emit events to plugins, subscribe to what they emit.
@@ -870,6 +884,11 @@ impl RuntimeInner {
                 Ok(())
             }
         }
+    }
+
+    /// The registered plugin with this id.
+    pub(crate) fn plugin_handle(&self, id: &str) -> Option<PluginHandle> {
+        self.plugins.read().get(id).cloned()
     }
 
     /// Forgets a plugin, if the registered one is still `shared`.

@@ -48,6 +48,8 @@ pub(crate) struct PluginModuleLoader {
     parsed_maps: RefCell<HashMap<String, Option<std::rc::Rc<deno_ast::swc::sourcemap::SourceMap>>>>,
     /// Largest module file, in bytes (MAX_MODULE_SIZE unless the memory limit is lower).
     max_module: u64,
+    /// SECURITY (issue 17): where refused imports are reported.
+    security: Option<crate::security::Reporter>,
 }
 
 impl PluginModuleLoader {
@@ -68,6 +70,7 @@ impl PluginModuleLoader {
             debug,
             parsed_maps: RefCell::new(HashMap::new()),
             max_module: MAX_MODULE_SIZE,
+            security: None,
         }
     }
 
@@ -75,6 +78,12 @@ impl PluginModuleLoader {
     /// transpiling it costs the host stays in proportion to what the plugin may use.
     pub(crate) fn with_memory_limit(mut self, memory: u64) -> Self {
         self.max_module = (memory / PARSE_COST).clamp(64 * 1024, MAX_MODULE_SIZE);
+        self
+    }
+
+    /// SECURITY (issue 17): reports each import refused as leaving the plugin directory.
+    pub(crate) fn with_security(mut self, reporter: crate::security::Reporter) -> Self {
+        self.security = Some(reporter);
         self
     }
 
@@ -144,12 +153,13 @@ fn refuse(msg: String) -> ModuleLoaderError {
     JsErrorBox::type_error(msg)
 }
 
-impl ModuleLoader for PluginModuleLoader {
-    fn resolve(
+// SECURITY (issue 17): `resolve` (below) runs these checks and reports refusals.
+impl PluginModuleLoader {
+    /// `specifier` from `referrer`, if it stays inside the plugin directory.
+    fn resolve_in_plugin(
         &self,
         specifier: &str,
         referrer: &str,
-        _kind: ResolutionKind,
     ) -> Result<ModuleSpecifier, ModuleLoaderError> {
         let from = self.display(referrer);
         let relative = specifier.starts_with("./") || specifier.starts_with("../");
@@ -197,6 +207,33 @@ impl ModuleLoader for PluginModuleLoader {
             // e.g. a symlink loop: "too many levels of symbolic links"
             Err(e) => Err(refuse(format!("import {specifier:?} from {from}: {e}"))),
         }
+    }
+}
+
+impl ModuleLoader for PluginModuleLoader {
+    fn resolve(
+        &self,
+        specifier: &str,
+        referrer: &str,
+        _kind: ResolutionKind,
+    ) -> Result<ModuleSpecifier, ModuleLoaderError> {
+        let resolved = self.resolve_in_plugin(specifier, referrer);
+        if let (Err(e), Some(security)) = (&resolved, &self.security) {
+            let reason = e.to_string();
+            // Refusals, not modules that are missing or malformed.
+            if reason.contains(" is refused") {
+                security.report(
+                    crate::security::Decision::Denied,
+                    Some("plugin-directory"),
+                    crate::security::EventKind::ImportRefused {
+                        specifier: specifier.chars().take(crate::security::MAX_FIELD).collect(),
+                        referrer: self.display(referrer),
+                        reason: reason.chars().take(crate::security::MAX_FIELD).collect(),
+                    },
+                );
+            }
+        }
+        resolved
     }
 
     fn load(

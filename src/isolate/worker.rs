@@ -58,6 +58,8 @@ pub(crate) struct WorkerSpec {
     pub abandoned: Arc<std::sync::atomic::AtomicU64>,
     /// Test hook: install `__qirvoTestBlockNative` (see `PluginRuntime::enable_test_block_native`).
     pub test_block_native: bool,
+    /// SECURITY (issue 17): where this plugin's ops, loader and steps report.
+    pub security: crate::security::Reporter,
 }
 
 /// Starts the plugin thread. `ready` receives the outcome of evaluation + `initialize`.
@@ -665,8 +667,7 @@ impl Engine {
         // Count and time calls of Qirvo's own ops (not the web platform's), for the
         // metrics and the performance report, into the counters of whichever plugin
         // the isolate is bound to.
-        let counters: Rc<RefCell<Option<Arc<crate::counters::PluginCounters>>>> =
-            Rc::default();
+        let counters: Rc<RefCell<Option<Arc<crate::counters::PluginCounters>>>> = Rc::default();
         let slot = counters.clone();
         let op_metrics: deno_core::OpMetricsFactoryFn = Box::new(move |_, _, decl| {
             if !decl.name.starts_with("op_qirvo_") {
@@ -788,13 +789,17 @@ impl Engine {
         let loader = Rc::new(
             PluginModuleLoader::new(spec.root.clone(), cache, debug.clone())
                 // HARDEN (issue 12): module size in proportion to the memory limit.
-                .with_memory_limit(manifest.resources.memory.bytes()),
+                .with_memory_limit(manifest.resources.memory.bytes())
+                // SECURITY (issue 17): refused imports are reported.
+                .with_security(spec.security.clone()),
         );
         self.loader.set(loader.clone());
         *self.counters.borrow_mut() = Some(spec.shared.counters.clone());
         {
             let state = self.js.op_state();
             let mut state = state.borrow_mut();
+            // SECURITY (issue 17): the ops report through the plugin's reporter.
+            state.put(spec.security.clone());
             if let Some(states) = states {
                 state.put(states.logs);
                 state.put(states.events);
@@ -1169,7 +1174,14 @@ impl Worker {
                 Some(cmd) => cmd,
             };
             loop_idle = false;
+            // SECURITY (issue 17): before and after each command.
+            if let Some(exit) = self.quarantined() {
+                return exit;
+            }
             if let Some(exit) = self.handle(cmd).await {
+                return exit;
+            }
+            if let Some(exit) = self.quarantined() {
                 return exit;
             }
             if self.shared.is_abandoned() {
@@ -1211,18 +1223,40 @@ impl Worker {
                 );
                 self.failed_while_running = self.state() == PluginState::Running;
                 self.shared.set_state(PluginState::Error);
+                // SECURITY (issue 17)
+                reporter(&mut self.js).report(
+                    crate::security::Decision::Killed,
+                    Some("resources.memory"),
+                    crate::security::EventKind::Limit {
+                        limit: crate::security::Limit::Memory,
+                        phase: "background work".into(),
+                        detail: format!("heap at {} over its limit of {}", heap.used, self.limit),
+                    },
+                );
                 return Err(Exit::Failed {
                     restartable: true,
                     was_running: self.failed_while_running,
                 });
             }
-            Some(Interrupt::Deadline) => self.shared.logs.push(
-                LogLevel::Error,
-                &format!(
-                    "a background task ran past the {} ms deadline and was terminated",
-                    self.timeout.as_millis()
-                ),
-            ),
+            Some(Interrupt::Deadline) => {
+                self.shared.logs.push(
+                    LogLevel::Error,
+                    &format!(
+                        "a background task ran past the {} ms deadline and was terminated",
+                        self.timeout.as_millis()
+                    ),
+                );
+                // SECURITY (issue 17)
+                reporter(&mut self.js).report(
+                    crate::security::Decision::Killed,
+                    Some("resources.timeout"),
+                    crate::security::EventKind::Limit {
+                        limit: crate::security::Limit::Timeout,
+                        phase: "background work".into(),
+                        detail: format!("ran past its {} ms deadline", self.timeout.as_millis()),
+                    },
+                );
+            }
             Some(Interrupt::Host) | None => {}
         }
         if let Err(e) = result {
@@ -1233,6 +1267,19 @@ impl Worker {
             return Ok(false);
         }
         Ok(why.is_none())
+    }
+
+    /// SECURITY (issue 17): a quarantined plugin runs nothing more: its isolate goes and it
+    /// stays in `error`, not restarted, until the host unloads it.
+    fn quarantined(&mut self) -> Option<Exit> {
+        if !reporter(&mut self.js).watch().is_quarantined() {
+            return None;
+        }
+        self.shared.set_state(PluginState::Error);
+        Some(Exit::Failed {
+            restartable: false,
+            was_running: false,
+        })
     }
 
     /// Runs one command (all but `Unload`, which `serve` handles: it disposes the worker).
@@ -1725,6 +1772,17 @@ impl Worker {
         let mut interrupted = pin!(interrupted);
         // Register for wake-ups before arming, so none is missed.
         interrupted.as_mut().enable();
+        // SECURITY (issue 17): each execution's start and end, with its CPU time.
+        let security = reporter(&mut self.js);
+        let phase_name = phase.to_string();
+        security.report(
+            crate::security::Decision::Allowed,
+            None,
+            crate::security::EventKind::ExecutionStart {
+                phase: phase_name.clone(),
+            },
+        );
+        let wall0 = Instant::now();
         let cpu0 = thread_cpu_time();
         let armed = self.watchdog.arm(&target, timeout, Some(&phase));
         let outcome = match begin(self) {
@@ -1785,16 +1843,14 @@ impl Worker {
             }
         }
         self.record_heap(why.is_some());
-        let delay = account(
-            &self.shared,
-            &self.governor,
-            thread_cpu_time().saturating_sub(cpu0),
-        );
+        let cpu = thread_cpu_time().saturating_sub(cpu0);
+        let delay = account(&self.shared, &self.governor, cpu);
         if !delay.is_zero() {
             self.pause_until = Some(Instant::now() + delay);
         }
-        let outcome = outcome?;
-        self.step_result(why, outcome, phase, timeout)
+        let result = outcome.and_then(|outcome| self.step_result(why, outcome, phase, timeout));
+        report_step(&security, phase_name, cpu, wall0.elapsed(), &result);
+        result
     }
 
     /// A finished step as a typed result: the interrupt that ended it (`why`, from the
@@ -2152,4 +2208,93 @@ impl Worker {
         }
         out
     }
+}
+
+// SECURITY (issue 17): the plugin thread's reports (execution start and end, limits).
+
+/// The plugin's reporter (in its op state since `bind`); an inert one before.
+fn reporter(js: &mut JsRuntime) -> crate::security::Reporter {
+    js.op_state()
+        .borrow()
+        .try_borrow::<crate::security::Reporter>()
+        .cloned()
+        .unwrap_or_else(crate::security::Reporter::inert)
+}
+
+/// Reports how a step ended: a limit it hit (timeout, memory, the host, an uncaught stack
+/// overflow), then its end with its CPU and wall time.
+fn report_step<T>(
+    security: &crate::security::Reporter,
+    phase: String,
+    cpu: Duration,
+    wall: Duration,
+    result: &Result<T, PluginError>,
+) {
+    use crate::security::{Decision, EventKind, Limit};
+    let limit = match result {
+        Ok(_) => None,
+        Err(PluginError::Timeout { limit, .. }) => Some((
+            Limit::Timeout,
+            Decision::Killed,
+            "resources.timeout",
+            format!(
+                "ran past its {} deadline",
+                crate::error::fmt_duration(*limit)
+            ),
+        )),
+        Err(PluginError::MemoryLimitExceeded { limit, used, .. }) => Some((
+            Limit::Memory,
+            Decision::Killed,
+            "resources.memory",
+            format!("heap at {used} over its limit of {limit}"),
+        )),
+        Err(PluginError::Terminated { .. }) => Some((
+            Limit::Terminated,
+            Decision::Killed,
+            "host",
+            "terminated by the host".to_string(),
+        )),
+        Err(e @ PluginError::Exception { .. }) => {
+            let text = e.to_string();
+            (text.contains("stack overflow") || text.contains("Maximum call stack size")).then(
+                || {
+                    (
+                        Limit::StackOverflow,
+                        Decision::Observed,
+                        "stack",
+                        "the JavaScript stack ran out (uncaught)".to_string(),
+                    )
+                },
+            )
+        }
+        Err(_) => None,
+    };
+    let outcome = match result {
+        Ok(_) => "ok",
+        Err(PluginError::Timeout { .. }) => "timeout",
+        Err(PluginError::MemoryLimitExceeded { .. }) => "memory",
+        Err(PluginError::Terminated { .. }) => "terminated",
+        Err(_) => "error",
+    };
+    if let Some((limit, decision, rule, detail)) = limit {
+        security.report(
+            decision,
+            Some(rule),
+            EventKind::Limit {
+                limit,
+                phase: phase.clone(),
+                detail,
+            },
+        );
+    }
+    security.report(
+        Decision::Allowed,
+        None,
+        EventKind::ExecutionEnd {
+            phase,
+            cpu_us: crate::security::micros(cpu),
+            wall_us: crate::security::micros(wall),
+            outcome: outcome.to_string(),
+        },
+    );
 }

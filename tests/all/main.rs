@@ -34,6 +34,7 @@ mod random;
 mod sandbox;
 mod scheduler;
 mod snapshot;
+mod security; // SECURITY (issue 17)
 mod storage;
 mod stress;
 mod test_runner;

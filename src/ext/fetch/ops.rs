@@ -352,8 +352,54 @@ pub(crate) fn op_qirvo_fetch_abort(state: &mut OpState, id: u32) {
 }
 
 fn denied(plugin: &str, d: &Denial) -> FetchError {
-    tracing::warn!(target: "qirvo::security", plugin, rule = d.rule(), "network access denied: {}", d.message());
+    // SECURITY (issue 17): the security monitor logs the denial (target `qirvo::security`).
+    tracing::debug!(target: "qirvo::fetch", plugin, rule = d.rule(), "network access denied: {}", d.message());
     FetchError::Denied(format!("{} [rule: {}]", d.message(), d.rule()))
+}
+
+/// SECURITY (issue 17): reports one request: allowed with its status and bytes, or denied by
+/// `rule` (a policy rule) or failed with its error. The URL is redacted
+/// ([`crate::security::redact_url`]).
+fn report_network(
+    security: &crate::security::Reporter,
+    method: &str,
+    url: &Url,
+    rule: Option<&str>,
+    address: Option<SocketAddr>,
+    took: Duration,
+    outcome: Result<(u16, u64), &str>,
+) {
+    use crate::security::{Decision, EventKind};
+    let decision = if rule.is_some() {
+        Decision::Denied
+    } else {
+        Decision::Allowed
+    };
+    let (status, bytes, error) = match outcome {
+        Ok((status, bytes)) => (Some(status), bytes, None),
+        Err(e) => (
+            None,
+            0,
+            Some(e.chars().take(crate::security::MAX_FIELD).collect()),
+        ),
+    };
+    security.report(
+        decision,
+        rule,
+        EventKind::Network {
+            method: method
+                .chars()
+                .take(32)
+                .collect::<String>()
+                .to_ascii_uppercase(),
+            url: crate::security::redact_url(url.as_str()),
+            address: address.map(|a| a.to_string()),
+            status,
+            bytes,
+            duration_ms: took.as_secs_f64() * 1000.0,
+            error,
+        },
+    );
 }
 
 fn find_denial<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a Denial> {
@@ -384,6 +430,11 @@ struct Prepared {
     url: Url,
     aborts: Rc<RefCell<HashMap<u32, Rc<CancelHandle>>>>,
     counters: Arc<crate::counters::PluginCounters>,
+    /// SECURITY (issue 17): where the request is reported, the policy rule that refused
+    /// it at connect time or on a redirect, and the address it connected to.
+    security: Option<crate::security::Reporter>,
+    denied_by: std::cell::Cell<Option<&'static str>>,
+    address: std::cell::Cell<Option<SocketAddr>>,
 }
 
 impl Prepared {
@@ -394,10 +445,22 @@ impl Prepared {
         })?;
         let url = Url::parse(&req.url)
             .map_err(|e| FetchError::Invalid(format!("{:?} is not a URL: {e}", req.url)))?;
-        let decision = f
-            .policy
-            .check_url(&url)
-            .map_err(|d| denied(&f.plugin, &d))?;
+        let security = state.try_borrow::<crate::security::Reporter>().cloned();
+        let decision = f.policy.check_url(&url).map_err(|d| {
+            // SECURITY (issue 17): refused by name, before any connection.
+            if let Some(s) = &security {
+                report_network(
+                    s,
+                    &req.method,
+                    &url,
+                    Some(d.rule()),
+                    None,
+                    Duration::ZERO,
+                    Err(d.message()),
+                );
+            }
+            denied(&f.plugin, &d)
+        })?;
         tracing::debug!(target: "qirvo::fetch", plugin = %f.plugin, url = %url, allowed_by = decision.matched_entry().unwrap_or("(public hosts)"), "allowed");
         let client = request_client(&f.policy, &url, decision, req.redirect)?;
         let timeout = req
@@ -423,6 +486,9 @@ impl Prepared {
             url,
             aborts: f.aborts.clone(),
             counters: f.counters.clone(),
+            security,
+            denied_by: Default::default(),
+            address: Default::default(),
         })
     }
 
@@ -450,6 +516,7 @@ impl Prepared {
     /// network failure.
     fn transport(&self, e: reqwest::Error) -> FetchError {
         if let Some(d) = find_denial(&e) {
+            self.denied_by.set(Some(d.rule())); // SECURITY (issue 17)
             return denied(&self.plugin, d);
         }
         if e.is_timeout() {
@@ -479,6 +546,7 @@ impl Prepared {
         let active = ActiveConnection::new(&self.counters);
         let (shown, max_body) = (&self.url, self.max_body);
         let resp = builder.send().await.map_err(|e| self.transport(e))?;
+        self.address.set(resp.remote_addr()); // SECURITY (issue 17)
         let status = resp.status();
         // The Fetch standard's redirect statuses.
         if redirect_mode == RedirectMode::Error
@@ -554,6 +622,23 @@ impl Prepared {
     ) {
         let (plugin, url) = (&self.plugin, &self.url);
         let ms = started.elapsed().as_millis() as u64;
+        // SECURITY (issue 17): one `network` event per request, when its head arrives
+        // (`bytes`: the announced Content-Length; the body is read later, as a stream).
+        if let Some(s) = &self.security {
+            let outcome = match result {
+                Ok(h) => Ok((h.response.status, h.resp.content_length().unwrap_or(0))),
+                Err(e) => Err(e.to_string()),
+            };
+            report_network(
+                s,
+                method.as_str(),
+                url,
+                self.denied_by.get(),
+                self.address.get(),
+                started.elapsed(),
+                outcome.as_ref().map(|x| *x).map_err(String::as_str),
+            );
+        }
         self.counters
             .net_requests
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);

@@ -197,7 +197,26 @@ pub(crate) fn op_qirvo_storage_apply(
     let files = crate::ext::fs::files_used(state);
     let st = state.borrow_mut::<StorageState>();
     let quota = ByteSize(st.quota.bytes().saturating_sub(files));
-    st.store.apply(&changes, quota)?;
+    // SECURITY (issue 17): a write refused over quota is reported.
+    if let Err(e) = st.store.apply(&changes, quota) {
+        let e = StorageOpError::from(e);
+        if let StorageOpError::Quota(reason) = &e
+            && let Some(s) = state.try_borrow::<crate::security::Reporter>()
+        {
+            let target = changes.iter().find_map(|c| match c {
+                Change::Set(k, _) => Some(k.as_str()),
+                _ => None,
+            });
+            s.denied(
+                crate::security::Capability::Storage,
+                "quota",
+                "apply",
+                target.unwrap_or(""),
+                reason,
+            );
+        }
+        return Err(e);
+    }
     Ok(())
 }
 

@@ -207,6 +207,25 @@
     },
   };
 
+  // QuotaExceededError is a DOMException subclass with optional requested/quota numbers.
+  function checkQuotaError(err, requested, quota, d) {
+    checkDomError("QuotaExceededError", G.DOMException, err, d);
+    if (requested !== null && requested !== undefined && !same(err.requested, requested)) fail(d, `requested is ${show(err.requested)}, expected ${show(requested)}`);
+    if (quota !== null && quota !== undefined && !same(err.quota, quota)) fail(d, `quota is ${show(err.quota)}, expected ${show(quota)}`);
+  }
+  A.assert_throws_quotaexceedederror = (fn, requested, quota, d) => {
+    let threw = false;
+    let err;
+    try {
+      fn();
+    } catch (e) {
+      threw = true;
+      err = e;
+    }
+    if (!threw) fail(d, `${show(fn)} did not throw`);
+    checkQuotaError(err, requested, quota, d);
+  };
+
   function checkJsError(ctor, err, d) {
     if (typeof err !== "object" || err === null) fail(d, `threw ${show(err)}, expected a ${ctor.name}`);
     if (err.constructor !== ctor) fail(d, `threw ${show(err)} (constructor ${err.constructor && err.constructor.name}), expected a ${ctor.name}`);
@@ -480,6 +499,10 @@
       throw new AssertionError(`promise resolved, expected a DOMException ${type}${d ? ` (${d})` : ""}`);
     }, (e) => checkDomError(type, ctor, e, d));
   };
+  G.promise_rejects_quotaexceedederror = (t, p, requested, quota, d) =>
+    Promise.resolve(p).then(() => {
+      throw new AssertionError(`promise resolved, expected a QuotaExceededError${d ? ` (${d})` : ""}`);
+    }, (e) => checkQuotaError(e, requested, quota, d));
   G.promise_rejects_exactly = (t, value, p, d) =>
     Promise.resolve(p).then(() => {
       throw new AssertionError(`promise resolved, expected rejection with ${show(value)}${d ? ` (${d})` : ""}`);

@@ -9,6 +9,7 @@ pub(crate) mod fetch;
 pub(crate) mod fs;
 pub(crate) mod host;
 pub(crate) mod host_api;
+pub(crate) mod intl;
 pub(crate) mod log;
 pub(crate) mod names;
 pub(crate) mod scheduler;

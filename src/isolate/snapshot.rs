@@ -39,6 +39,8 @@ pub(crate) fn web_extensions(logs: Arc<LogBuffer>) -> Vec<Extension> {
         ext::log::ops::qirvo_log::init(logs),
         qirvo_web_facts::init(),
         ext::host::qirvo_web::init(),
+        // INTL (issue 15): Intl over ICU4X (js/intl.js); empty under the v8 engine.
+        ext::intl::qirvo_intl::init(),
         // FETCH (issue 15): deno_fetch's classes and js/fetch.js.
         ext::fetch::api::deno_fetch::init(),
         ext::fetch::api::qirvo_fetch_api::init(),

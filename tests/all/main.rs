@@ -21,6 +21,7 @@ mod hostile_files;
 mod hostile_values;
 mod http;
 mod inspector;
+mod intl;
 mod json_depth;
 mod lifecycle;
 mod limits;

@@ -1662,10 +1662,16 @@ fn install_default_globals_inner(
     JS_FreeValue(ctx, intl);
     super::temporal::install_host_functions(ctx, global);
     if install_polyfills {
+      // v8x (Qirvo, issue 15 INTL): the embedder installs `Intl`. The Temporal polyfill
+      // keeps an en-US `Intl.DateTimeFormat` it finds while it loads (its time zone math
+      // reads `formatToParts`), so that one is there only while it loads.
       if intl_absent {
-        install_intl_stub(ctx, global);
+        install_temporal_intl(ctx, global);
       }
       super::temporal::install(ctx, global);
+      if intl_absent {
+        remove_temporal_intl(ctx, global);
+      }
     }
 
     let gc = JS_GetPropertyStr(ctx, global, c"gc".as_ptr());
@@ -2186,15 +2192,14 @@ unsafe extern "C" fn qjs_entropy_random(
   unsafe { JS_NewFloat64(ctx, value) }
 }
 
-fn install_intl_stub(ctx: *mut JSContext, _global: JSValue) {
+/// v8x (Qirvo, issue 15 INTL): the Temporal polyfill's private en-US DateTimeFormat
+/// (parts of an instant in a time zone, from temporal_rs's zone data), installed as the
+/// global `Intl` only while the polyfill loads; [`remove_temporal_intl`] takes it away.
+/// It used to stay as the global `Intl`, a stub that formatted every locale wrongly.
+fn install_temporal_intl(ctx: *mut JSContext, _global: JSValue) {
   const SRC: &[u8] = b"(function(g){\
         if (g.Intl) return;\
         function id(x){return x;}\
-        var dateToLocaleString=Date.prototype.toLocaleString;\
-        Date.prototype.toLocaleString=function(l,o){\
-          if(l==='de-DE'&&o&&o.weekday==='long'&&o.year==='numeric'&&o.month==='long'&&o.day==='numeric') return 'Freitag, 26. Juni 2020';\
-          return dateToLocaleString.call(this,l,o);\
-        };\
         var tzAtInstall=g.__v8xTemporalTimeZone;\
         function temporalParts(fmt,d){\
           var ms=d===undefined?Date.now():Number(d);\
@@ -2240,125 +2245,14 @@ fn install_intl_stub(ctx: *mut JSContext, _global: JSValue) {
           };\
         };\
         DateTimeFormat.supportedLocalesOf=function(l){ return Array.isArray(l)?l:(l?[l]:[]); };\
-        function NumberFormat(l,o){ if(!(this instanceof NumberFormat)) return new NumberFormat(l,o); this._l=l; this._o=o; }\
-        NumberFormat.prototype.format=function(n){ if(this._l==='ja-JP'&&this._o&&this._o.style==='currency'&&this._o.currency==='JPY') return '\xef\xbf\xa5'+String(Math.trunc(Number(n))).replace(/\\B(?=(\\d{3})+(?!\\d))/g,','); return String(n); };\
-        NumberFormat.prototype.formatToParts=function(n){ return [{type:'integer',value:String(n)}]; };\
-        NumberFormat.prototype.resolvedOptions=function(){ return {locale:(this._l||'en-US')}; };\
-        NumberFormat.supportedLocalesOf=function(l){ return Array.isArray(l)?l:(l?[l]:[]); };\
-        function Collator(l,o){\
-          if(!(this instanceof Collator)) return new Collator(l,o);\
-          var locale=l,options=o||{};\
-          Object.defineProperty(this,'_compare',{value:function(a,b){\
-            return String(a).localeCompare(String(b),locale,options);\
-          }});\
-          Object.defineProperty(this,'_l',{value:l});\
-          Object.defineProperty(this,'_o',{value:options});\
-        }\
-        Object.defineProperty(Collator.prototype,'compare',{\
-          configurable:true,get:function(){ return this._compare; }\
-        });\
-        Collator.prototype.resolvedOptions=function(){\
-          return {locale:(this._l||'en-US'),usage:(this._o.usage||'sort'),\
-            sensitivity:(this._o.sensitivity||'variant'),\
-            ignorePunctuation:!!this._o.ignorePunctuation,\
-            collation:'default',numeric:!!this._o.numeric,\
-            caseFirst:(this._o.caseFirst||'false')};\
-        };\
-        Collator.supportedLocalesOf=function(l){ return Array.isArray(l)?l:(l?[l]:[]); };\
-        function PluralRules(l,o){ if(!(this instanceof PluralRules)) return new PluralRules(l,o); this._l=l; }\
-        PluralRules.prototype.select=function(){ return 'other'; };\
-        PluralRules.prototype.resolvedOptions=function(){ return {locale:(this._l||'en-US')}; };\
-        PluralRules.supportedLocalesOf=function(l){ return Array.isArray(l)?l:(l?[l]:[]); };\
-        function ListFormat(l,o){ if(!(this instanceof ListFormat)) return new ListFormat(l,o); this._l=l; this._o=o||{}; }\
-        function listFormatParts(f,a){\
-          var values=Array.from(a,function(v){return String(v);});\
-          var out=[],type=f._o.type||'conjunction';\
-          for(var i=0;i<values.length;i++){\
-            if(i){\
-              var literal=', ';\
-              if(values.length===2) literal=type==='disjunction'?' or ':' and ';\
-              else if(i===values.length-1) literal=type==='disjunction'?', or ':', and ';\
-              out.push({type:'literal',value:literal});\
-            }\
-            out.push({type:'element',value:values[i]});\
-          }\
-          return out;\
-        }\
-        ListFormat.prototype.formatToParts=function(a){ return listFormatParts(this,a); };\
-        ListFormat.prototype.format=function(a){ return listFormatParts(this,a).map(function(p){return p.value;}).join(''); };\
-        ListFormat.prototype.resolvedOptions=function(){ return {locale:(this._l||'en-US'),type:(this._o.type||'conjunction'),style:(this._o.style||'long')}; };\
-        ListFormat.supportedLocalesOf=function(l){ return Array.isArray(l)?l:(l?[l]:[]); };\
-        function Locale(tag,o){\
-          if(!(this instanceof Locale)) throw new TypeError('Constructor Intl.Locale requires new');\
-          var parts=String(tag).split('-'),i=0;\
-          this._language=(parts[i++]||'und').toLowerCase();\
-          this._script=undefined; this._region=undefined;\
-          if(parts[i]&&/^[A-Za-z]{4}$/.test(parts[i])){ var s=parts[i++].toLowerCase(); this._script=s[0].toUpperCase()+s.slice(1); }\
-          if(parts[i]&&(/^[A-Za-z]{2}$/.test(parts[i])||/^\\d{3}$/.test(parts[i]))) this._region=parts[i++].toUpperCase();\
-          var variants=[];\
-          while(parts[i]&&parts[i].length!==1) variants.push(parts[i++].toLowerCase());\
-          this._variants=variants.length?variants.join('-'):undefined;\
-          this._baseName=[this._language,this._script,this._region,this._variants].filter(Boolean).join('-');\
-          o=o||{};\
-          this._calendar=o.calendar; this._caseFirst=o.caseFirst; this._collation=o.collation;\
-          this._hourCycle=o.hourCycle; this._numberingSystem=o.numberingSystem; this._numeric=!!o.numeric;\
-          var self=this; Object.keys(this).forEach(function(k){Object.defineProperty(self,k,{enumerable:false});});\
-        }\
-        Object.defineProperties(Locale.prototype,{\
-          baseName:{get:function(){return this._baseName;}},calendar:{get:function(){return this._calendar;}},\
-          caseFirst:{get:function(){return this._caseFirst;}},collation:{get:function(){return this._collation;}},\
-          hourCycle:{get:function(){return this._hourCycle;}},language:{get:function(){return this._language;}},\
-          numberingSystem:{get:function(){return this._numberingSystem;}},numeric:{get:function(){return this._numeric;}},\
-          region:{get:function(){return this._region;}},script:{get:function(){return this._script;}},\
-          variants:{get:function(){return this._variants;}},\
-          toString:{value:function(){return this._baseName;},configurable:true,writable:true},\
-          [Symbol.toStringTag]:{value:'Intl.Locale',configurable:true}\
-        });\
-        function RelativeTimeFormat(l,o){ if(!(this instanceof RelativeTimeFormat)) return new RelativeTimeFormat(l,o); this._l=l; }\
-        RelativeTimeFormat.prototype.format=function(v,u){ return String(v)+' '+String(u); };\
-        RelativeTimeFormat.prototype.resolvedOptions=function(){ return {locale:(this._l||'en-US')}; };\
-        function Segmenter(l,o){ if(!(this instanceof Segmenter)) return new Segmenter(l,o); this._l=l; }\
-        Segmenter.prototype.segment=function(s){ return String(s); };\
-        Segmenter.prototype.resolvedOptions=function(){ return {locale:(this._l||'en-US')}; };\
-        function DurationFormat(l,o){ if(!(this instanceof DurationFormat)) return new DurationFormat(l,o); this._l=l; this._o=o||{}; }\
-        DurationFormat.prototype.format=function(d){\
-          var style=this._o.style||'short';\
-          var units=[\
-            ['years','yr','year'],['months','mo','month'],['weeks','wk','week'],\
-            ['days','day','day'],['hours','hr','hour'],['minutes','min','minute'],\
-            ['seconds','sec','second'],['milliseconds','ms','millisecond'],\
-            ['microseconds','us','microsecond'],['nanoseconds','ns','nanosecond']\
-          ];\
-          var out=[];\
-          for(var i=0;i<units.length;i++){\
-            var value=Number(d[units[i][0]]||0);\
-            if(!value) continue;\
-            var label=style==='long'?units[i][2]+(Math.abs(value)===1?'':'s'):units[i][1];\
-            out.push(String(value)+' '+label);\
-          }\
-          return out.length?out.join(', '):'0 sec';\
-        };\
-        DurationFormat.prototype.resolvedOptions=function(){ return {locale:(this._l||'en-US'),style:(this._o.style||'short')}; };\
-        DurationFormat.supportedLocalesOf=function(l){ return Array.isArray(l)?l:(l?[l]:[]); };\
-        g.Intl={\
-            DateTimeFormat:DateTimeFormat,\
-            NumberFormat:NumberFormat,\
-            Collator:Collator,\
-            PluralRules:PluralRules,\
-            ListFormat:ListFormat,\
-            Locale:Locale,\
-            RelativeTimeFormat:RelativeTimeFormat,\
-            Segmenter:Segmenter,\
-            DurationFormat:DurationFormat,\
-            getCanonicalLocales:function(l){ return Array.isArray(l)?l.slice():(l?[l]:[]); },\
-        };\
+        g.Intl={DateTimeFormat:DateTimeFormat};\
     })(globalThis);\0";
   unsafe {
     let r = JS_Eval(
       ctx,
       SRC.as_ptr() as *const std::os::raw::c_char,
       SRC.len() - 1,
-      c"<intl-stub>".as_ptr(),
+      c"<temporal-intl>".as_ptr(),
       JS_EVAL_TYPE_GLOBAL,
     );
     if r.tag == JS_TAG_EXCEPTION {
@@ -2367,6 +2261,16 @@ fn install_intl_stub(ctx: *mut JSContext, _global: JSValue) {
     } else {
       JS_FreeValue(ctx, r);
     }
+  }
+}
+
+/// v8x (Qirvo, issue 15 INTL): drops the polyfill's private `Intl` from the global
+/// object; the embedder installs the real one.
+fn remove_temporal_intl(ctx: *mut JSContext, global: JSValue) {
+  unsafe {
+    let atom = JS_NewAtom(ctx, c"Intl".as_ptr());
+    let _ = JS_DeleteProperty(ctx, global, atom, 0);
+    JS_FreeAtom(ctx, atom);
   }
 }
 

@@ -102,5 +102,19 @@ deno_core::extension!(
     deps = [qirvo_web, qirvo_storage, qirvo_events, qirvo_scheduler],
     ops = [op_qirvo_set_host],
     esm_entry_point = "ext:qirvo/bootstrap.js",
-    esm = [dir "js", "bootstrap.js", "debug.js"],
+    esm = [
+        dir "js",
+        "bootstrap.js",
+        "debug.js",
+        // Each capability's JS, imported by bootstrap.js (which assembles `qirvo`).
+        "names.js",
+        "log.js",
+        "errors.js",
+        "storage.js",
+        "events.js",
+        "fs.js",
+        "scheduler.js",
+        "testing.js",
+        "host_api.js",
+    ],
 );

@@ -184,7 +184,7 @@ pub(crate) fn encode_text(
     // above; exporting them again would be a second family for the same figure.
     host_api.series().register(&mut reg);
     // SECURITY (issue 17): qirvo_security_events_total{plugin,kind,decision}.
-    security.register(&mut reg);
+    security.register(&mut reg, metrics.plugins.iter().map(|p| p.id.as_str()));
     let mut out = String::new();
     // Writing to a String cannot fail.
     let _ = encode(&mut out, &reg);

@@ -99,7 +99,8 @@ pub(crate) struct Monitor {
     tx: broadcast::Sender<SecurityEvent>,
     dropped: Arc<AtomicU64>,
     audit: Mutex<Option<AuditWriter>>,
-    counts: Family<Vec<(String, String)>, Counter>,
+    /// Events by plugin, kind and decision (for `/metrics`).
+    counts: Mutex<BTreeMap<(String, &'static str, Decision), u64>>,
     summaries: Mutex<BTreeMap<String, SecuritySummary>>,
     policies: RwLock<Vec<SecurityPolicy>>,
     rules: RwLock<Vec<QuarantineRule>>,
@@ -119,7 +120,7 @@ impl Security {
                 tx,
                 dropped: Arc::default(),
                 audit: Mutex::new(None),
-                counts: Family::default(),
+                counts: Mutex::default(),
                 summaries: Mutex::default(),
                 policies: RwLock::default(),
                 rules: RwLock::default(),
@@ -247,12 +248,31 @@ impl Security {
             .and_then(|s| s.quarantined.clone())
     }
 
-    /// Registers `qirvo_security_events_total` in a metrics registry.
-    pub(crate) fn register(&self, reg: &mut Registry) {
+    /// Registers `qirvo_security_events_total` in a metrics registry, with series for the
+    /// `loaded` plugins only (an unloaded plugin leaves no series; its counts resume if it
+    /// is loaded again).
+    pub(crate) fn register<'a>(&self, reg: &mut Registry, loaded: impl Iterator<Item = &'a str>) {
+        let family: Family<Vec<(String, String)>, Counter> = Family::default();
+        let counts = self.inner.counts.lock();
+        for id in loaded {
+            let first = (id.to_string(), "", Decision::Allowed);
+            for ((plugin, kind, decision), n) in counts.range(first..) {
+                if plugin != id {
+                    break;
+                }
+                family
+                    .get_or_create(&vec![
+                        ("plugin".to_string(), plugin.clone()),
+                        ("kind".to_string(), kind.to_string()),
+                        ("decision".to_string(), decision.as_str().to_string()),
+                    ])
+                    .inc_by(*n);
+            }
+        }
         reg.register(
             "security_events",
             "Security events by plugin, kind and decision",
-            self.inner.counts.clone(),
+            family,
         );
     }
 }
@@ -296,13 +316,11 @@ impl SecuritySink for Monitor {
     fn record(&self, event: SecurityEvent, watch: &PluginWatch) {
         let kind = event.kind_name();
         let decision = event.decision;
-        self.counts
-            .get_or_create(&vec![
-                ("plugin".to_string(), event.plugin.clone()),
-                ("kind".to_string(), kind.to_string()),
-                ("decision".to_string(), decision.as_str().to_string()),
-            ])
-            .inc();
+        *self
+            .counts
+            .lock()
+            .entry((event.plugin.clone(), kind, decision))
+            .or_default() += 1;
         let json = event.to_json();
         let rule = event.rule.as_deref().unwrap_or("");
         match decision {

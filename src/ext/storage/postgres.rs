@@ -533,11 +533,14 @@ impl PluginStore for PgStore {
         let key = key.as_bytes().to_vec();
         self.run(|fleet, plugin| async move {
             let client = fleet.ready().await?;
-            let row = client
-                .query_opt(
+            let stmt = client
+                .prepare_cached(
                     &fleet.sql("SELECT kind, value FROM {s}.kv WHERE plugin = $1 AND key = $2"),
-                    &[&plugin, &key],
                 )
+                .await
+                .map_err(pg_err)?;
+            let row = client
+                .query_opt(&stmt, &[&plugin, &key])
                 .await
                 .map_err(pg_err)?;
             Ok(row.map(|r| row_value(r.get(0), r.get(1))))
@@ -581,19 +584,16 @@ impl PluginStore for PgStore {
             let tx = client.transaction().await.map_err(pg_err)?;
             // The plugin's total, locked until commit: writers on every replica queue here,
             // so the quota holds across the fleet.
-            tx.execute(
-                &fleet.sql(
-                    "INSERT INTO {s}.usage (plugin, bytes) VALUES ($1, 0) ON CONFLICT DO NOTHING",
-                ),
-                &[&plugin],
-            )
-            .await
-            .map_err(pg_err)?;
+            // (An upsert that changes nothing still locks the row, and returns the total.)
+            let lock = tx
+                .prepare_cached(&fleet.sql(
+                    "INSERT INTO {s}.usage AS u (plugin, bytes) VALUES ($1, 0)
+                     ON CONFLICT (plugin) DO UPDATE SET bytes = u.bytes RETURNING u.bytes",
+                ))
+                .await
+                .map_err(pg_err)?;
             let before: i64 = tx
-                .query_one(
-                    &fleet.sql("SELECT bytes FROM {s}.usage WHERE plugin = $1 FOR UPDATE"),
-                    &[&plugin],
-                )
+                .query_one(&lock, &[&plugin])
                 .await
                 .map_err(pg_err)?
                 .get(0);
@@ -607,14 +607,15 @@ impl PluginStore for PgStore {
                 .collect();
             let mut sizes: HashMap<String, u64> = HashMap::new();
             if !keys.is_empty() {
+                let sizes_of = tx
+                    .prepare_cached(&fleet.sql(
+                        "SELECT key, length(key) + length(value) FROM {s}.kv
+                         WHERE plugin = $1 AND key = ANY($2)",
+                    ))
+                    .await
+                    .map_err(pg_err)?;
                 let rows = tx
-                    .query(
-                        &fleet.sql(
-                            "SELECT key, length(key) + length(value) FROM {s}.kv
-                             WHERE plugin = $1 AND key = ANY($2)",
-                        ),
-                        &[&plugin, &keys],
-                    )
+                    .query(&sizes_of, &[&plugin, &keys])
                     .await
                     .map_err(pg_err)?;
                 for row in rows {
@@ -630,14 +631,14 @@ impl PluginStore for PgStore {
             // On error the transaction is dropped, which rolls it back.
             check_quota(before, after, quota)?;
             let set = tx
-                .prepare(&fleet.sql(
+                .prepare_cached(&fleet.sql(
                     "INSERT INTO {s}.kv (plugin, key, kind, value) VALUES ($1, $2, $3, $4)
                      ON CONFLICT (plugin, key) DO UPDATE SET kind = excluded.kind, value = excluded.value",
                 ))
                 .await
                 .map_err(pg_err)?;
             let delete = tx
-                .prepare(&fleet.sql("DELETE FROM {s}.kv WHERE plugin = $1 AND key = $2"))
+                .prepare_cached(&fleet.sql("DELETE FROM {s}.kv WHERE plugin = $1 AND key = $2"))
                 .await
                 .map_err(pg_err)?;
             for change in &changes {
@@ -664,12 +665,13 @@ impl PluginStore for PgStore {
                 }
             }
             let total = i64::try_from(after).unwrap_or(i64::MAX);
-            tx.execute(
-                &fleet.sql("UPDATE {s}.usage SET bytes = $2 WHERE plugin = $1"),
-                &[&plugin, &total],
-            )
-            .await
-            .map_err(pg_err)?;
+            let update = tx
+                .prepare_cached(&fleet.sql("UPDATE {s}.usage SET bytes = $2 WHERE plugin = $1"))
+                .await
+                .map_err(pg_err)?;
+            tx.execute(&update, &[&plugin, &total])
+                .await
+                .map_err(pg_err)?;
             // Resolved only once committed (synchronous_commit: durable).
             tx.commit().await.map_err(pg_err)?;
             usage.store(after, Ordering::Relaxed);

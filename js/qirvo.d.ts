@@ -3,8 +3,9 @@
 // Use it with TypeScript's ECMAScript lib and WITHOUT its "DOM" lib (the scaffold's
 // tsconfig.json, from `qirvo new`):
 //   "lib": ["ESNext"], "types": [], "files": ["qirvo.d.ts"]
-// or reference it from a file with `/// <reference path="qirvo.d.ts" />`. Qirvo itself does
-// not type-check: TypeScript is transpiled on load.
+// or reference it from a file with `/// <reference path="qirvo.d.ts" />`. Needs TypeScript
+// 5.7 or later (generic typed arrays, `IteratorObject`). Qirvo itself does not type-check:
+// TypeScript is transpiled on load.
 //
 // Two parts: the web platform (below), then the `qirvo` global and the plugin module's
 // shape ("Qirvo" further down).

@@ -52,6 +52,9 @@ mod host;
 pub mod http1;
 mod isolate;
 mod json;
+// LAYOUT (issue 13): the layer rule as a test.
+#[cfg(test)]
+mod layers;
 mod manifest;
 // SECURITY (issue 17): the security monitor's events and the runtime's monitor.
 mod security;

@@ -3,9 +3,11 @@
 //! watchdog and CPU accounting every step runs under.
 
 pub(crate) mod codecache;
+pub(crate) mod command;
 pub(crate) mod cpu;
 pub(crate) mod loader;
 pub(crate) mod profile;
 pub(crate) mod snapshot;
+pub(crate) mod test_config;
 pub(crate) mod watchdog;
 pub(crate) mod worker;

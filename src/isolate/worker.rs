@@ -23,7 +23,8 @@ use crate::ext::events::bus::{Bus, EventSource};
 use crate::ext::log::buffer::LogLevel;
 use crate::ext::scheduler::schedule::Scheduler;
 use crate::ext::storage::store::StoreBackend;
-use crate::host::plugin::{Command, Shared};
+use crate::host::plugin::Shared;
+use crate::isolate::command::Command;
 use crate::isolate::cpu::{Governor, Verdict, thread_cpu_time};
 use crate::isolate::loader::PluginModuleLoader;
 use crate::isolate::watchdog::{Interrupt, Target, Watchdog};
@@ -1084,7 +1085,7 @@ impl Worker {
             .js
             .execute_script(
                 "ext:qirvo/test-config.js",
-                crate::host::testing::FILE_CONFIG_CHECK,
+                crate::isolate::test_config::FILE_CONFIG_CHECK,
             )
             .map_err(|e| module(e.to_string()))?;
         let (check, ns) = {
@@ -1118,7 +1119,7 @@ impl Worker {
             let v = v8::Local::new(scope, answer);
             v.is_string().then(|| v.to_rust_string_lossy(scope))
         };
-        crate::host::testing::file_config(answer.as_deref(), &file).map_err(module)
+        crate::isolate::test_config::file_config(answer.as_deref(), &file).map_err(module)
     }
 
     /// Serves commands until unloaded, failed, or every handle is gone.

@@ -34,8 +34,8 @@ mod profile;
 mod random;
 mod sandbox;
 mod scheduler;
-mod snapshot;
 mod security; // SECURITY (issue 17)
+mod snapshot;
 mod storage;
 mod stress;
 mod test_runner;

@@ -358,7 +358,8 @@ impl RestartPolicy {
 /// of limits (`qirvo schema --markdown`, docs/plugin-guide.md).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Resources {
-    /// JS heap limit. Default 128MB; 4MB to 16GB.
+    /// JS heap for the plugin's own objects; the isolate's limit is this plus the
+    /// runtime's own 8 MiB (`RUNTIME_HEAP`) for the web platform. Default 128MB; 4MB to 16GB.
     pub memory: ByteSize,
     /// Deadline for each lifecycle step and call. Default 30 s; 1 ms to 1 h.
     pub timeout: Duration,

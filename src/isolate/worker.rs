@@ -39,6 +39,13 @@ pub(crate) const JS_STACK_KIB: usize = 1024;
 /// How often heap statistics are sampled after steps (always after a failure).
 const HEAP_SAMPLE_INTERVAL: Duration = Duration::from_millis(100);
 
+/// Heap every isolate may use for the runtime's own JS (the web platform from the startup
+/// snapshot or its own evaluation, and the bootstrap), on top of the plugin's
+/// `resources.memory`, in bytes. Measured: ~4.8 MB in use after bootstrap (quickjs
+/// engine, 2026-11); the rest is headroom for the engine's allocation granularity. Without
+/// it a small `resources.memory` (the minimum is 4MB) could not even create its isolate.
+pub(crate) const RUNTIME_HEAP: u64 = 8 * 1024 * 1024;
+
 pub(crate) struct WorkerSpec {
     pub shared: Arc<Shared>,
     pub root: PathBuf,
@@ -664,7 +671,14 @@ impl Engine {
             extensions.push(ext::host_api::ops::qirvo_host_api::init(host));
         }
         extensions.push(ext::host::qirvo::init());
-        let create_params = v8::CreateParams::default().heap_limits(0, memory.bytes() as usize);
+        // The engine's limit is the plugin's `resources.memory` plus the runtime's own
+        // allowance: every isolate holds the web platform (streams, fetch, crypto, Intl:
+        // ~4.8 MB used right after bootstrap on the quickjs engine), and a plugin's memory
+        // is what its own objects may use on top of that.
+        let create_params = v8::CreateParams::default().heap_limits(
+            0,
+            usize::try_from(memory.bytes().saturating_add(RUNTIME_HEAP)).unwrap_or(usize::MAX),
+        );
         // Count and time calls of Qirvo's own ops (not the web platform's), for the
         // metrics and the performance report, into the counters of whichever plugin
         // the isolate is bound to.

@@ -61,7 +61,7 @@ pub(crate) const MEMORY: Limit = Limit {
     min: 4 * MIB,
     min_exclusive: false,
     max: 16 * GIB,
-    about: "JS heap limit",
+    about: "JS heap for the plugin's own objects (the runtime's own 8MB comes on top)",
     hint: "give a size as a string, e.g. \"128MB\", or a number of bytes",
     noun: "a size",
 };

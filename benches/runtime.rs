@@ -993,7 +993,11 @@ async fn security_flood(b: &Bench<'_>) {
     // The flood's call holds the flooder's thread: stop it there.
     flooder.terminate();
     let _ = flood.await;
-    let denied = rt.security().summary().get("sec-flooder").map_or(0, |s| s.total_denials());
+    let denied = rt
+        .security()
+        .summary()
+        .get("sec-flooder")
+        .map_or(0, |s| s.total_denials());
     reader.abort();
     for (name, (p50, p99)) in [
         ("quiet plugin call, alone", alone),

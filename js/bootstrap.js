@@ -65,6 +65,10 @@ const {
 // Web platform (from the startup snapshot when there is one), and its per-isolate setup.
 
 performanceMod.setTimeOrigin();
+// Intl's locale methods on the intrinsics (Number/Date/String/... toLocale*, localeCompare):
+// an isolate made from the snapshot has fresh intrinsic prototypes (js/intl.js). Absent
+// on the v8 engine, whose Intl is V8's own.
+internals.installIntlLocaleMethods?.();
 core.setUnhandledPromiseRejectionHandler((_promise, reason) => {
   op_qirvo_log(3, `Unhandled promise rejection: ${describe(reason)}`);
   return true;

@@ -7,7 +7,7 @@
 // with a guess. Evaluated into the startup snapshot: the classes cost a plugin nothing
 // until it formats.
 
-import { core } from "ext:core/mod.js";
+import { core, internals } from "ext:core/mod.js";
 
 const {
   op_intl_number_format,
@@ -1049,6 +1049,12 @@ function defineMethods(target, methods) {
   }
 }
 
+// The intrinsic prototypes' locale methods, installed per isolate (installLocaleMethods).
+const localeInstallers = [];
+function defineLocaleMethods(target, methods) {
+  localeInstallers.push(() => defineMethods(target(), methods));
+}
+
 function fixClass(cls, tag) {
   ObjectDefineProperty(cls.prototype, SymbolToStringTag, { value: tag, configurable: true });
   for (const name of Object.getOwnPropertyNames(cls.prototype)) {
@@ -1104,7 +1110,7 @@ function thisNumber(value, method) {
   }
 }
 
-defineMethods(Number.prototype, {
+defineLocaleMethods(() => Number.prototype, {
   toLocaleString(locales, options) {
     const n = thisNumber(this, "Number.prototype.toLocaleString");
     // NaN throws (see mathematicalValue): CLDR's NaN symbol is not in ICU4X's data, and
@@ -1112,7 +1118,7 @@ defineMethods(Number.prototype, {
     return new NumberFormat(locales, options).format(n);
   },
 });
-defineMethods(BigInt.prototype, {
+defineLocaleMethods(() => BigInt.prototype, {
   toLocaleString(locales, options) {
     const n = call(BigIntPrototypeValueOf, this);
     return new NumberFormat(locales, options).format(n);
@@ -1127,7 +1133,7 @@ function dateToLocale(self, locales, options, required, defaults, method) {
   return joinParts(formatDateToParts(slots, t));
 }
 
-defineMethods(Date.prototype, {
+defineLocaleMethods(() => Date.prototype, {
   toLocaleString(locales, options) {
     return dateToLocale(this, locales, options, "any", "all", "Date.prototype.toLocaleString");
   },
@@ -1151,7 +1157,7 @@ function caseLocale(locales) {
   return list.length ? stripExtensions(list[0]) : "und";
 }
 
-defineMethods(String.prototype, {
+defineLocaleMethods(() => String.prototype, {
   localeCompare(that, locales, options) {
     const s = requireString(this, "localeCompare");
     return new Collator(locales, options).compare(s, StringCtor(that));
@@ -1168,7 +1174,7 @@ defineMethods(String.prototype, {
   },
 });
 
-defineMethods(Array.prototype, {
+defineLocaleMethods(() => Array.prototype, {
   toLocaleString(locales, options) {
     const array = ObjectCtor(this);
     const len = MathMin(MathMax(MathFloor(NumberCtor(array.length)) || 0, 0), 2 ** 53 - 1);
@@ -1185,27 +1191,40 @@ defineMethods(Array.prototype, {
 // The engine's Temporal polyfill formats with a private en-US stub; its toLocaleString
 // would answer wrongly for every other locale and option, so it goes through this Intl
 // (Instant) or says it is not supported.
-const Temporal = globalThis.Temporal;
-if (Temporal) {
-  for (const name of ["ZonedDateTime", "PlainDate", "PlainTime", "PlainDateTime", "PlainYearMonth", "PlainMonthDay", "Duration"]) {
-    const proto = Temporal[name]?.prototype;
-    if (proto === undefined) continue;
-    defineMethods(proto, {
-      toLocaleString() {
-        throw new RangeErrorCtor(`Temporal.${name}.prototype.toLocaleString is not supported by this runtime's Intl (ICU4X)`);
-      },
-    });
-  }
-  const instant = Temporal.Instant?.prototype;
-  if (instant !== undefined) {
-    const epochMs = Object.getOwnPropertyDescriptor(instant, "epochMilliseconds")?.get;
-    defineMethods(instant, {
-      toLocaleString(locales, options) {
-        const slots = dateTimeFormatSlots(locales, options, "any", "all");
-        return joinParts(formatDateToParts(slots, call(epochMs, this)));
-      },
-    });
+function installTemporalLocaleMethods() {
+  const Temporal = globalThis.Temporal;
+  if (Temporal) {
+    for (const name of ["ZonedDateTime", "PlainDate", "PlainTime", "PlainDateTime", "PlainYearMonth", "PlainMonthDay", "Duration"]) {
+      const proto = Temporal[name]?.prototype;
+      if (proto === undefined) continue;
+      defineMethods(proto, {
+        toLocaleString() {
+          throw new RangeErrorCtor(`Temporal.${name}.prototype.toLocaleString is not supported by this runtime's Intl (ICU4X)`);
+        },
+      });
+    }
+    const instant = Temporal.Instant?.prototype;
+    if (instant !== undefined) {
+      const epochMs = Object.getOwnPropertyDescriptor(instant, "epochMilliseconds")?.get;
+      defineMethods(instant, {
+        toLocaleString(locales, options) {
+          const slots = dateTimeFormatSlots(locales, options, "any", "all");
+          return joinParts(formatDateToParts(slots, call(epochMs, this)));
+        },
+      });
+    }
   }
 }
+localeInstallers.push(installTemporalLocaleMethods);
+
+// Installs the locale-sensitive methods on this isolate's intrinsics. The startup snapshot
+// keeps this module's functions and globals but not changes to the engine's intrinsic
+// prototypes (an isolate made from it gets fresh ones), so bootstrap.js calls this once
+// per isolate; it also runs here, for isolates made without the snapshot.
+function installLocaleMethods() {
+  for (const install of localeInstallers) install();
+}
+installLocaleMethods();
+internals.installIntlLocaleMethods = installLocaleMethods;
 
 export { Intl };

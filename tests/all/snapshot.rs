@@ -44,5 +44,42 @@ async fn isolates_from_the_startup_snapshot_run_plugins_the_same() {
             .contains("file:///plugin/main.ts:9:")
     );
 
+    // What the web platform changes on the engine's intrinsics holds in a snapshot isolate
+    // too: an isolate made from the snapshot gets fresh intrinsic prototypes, so Intl's
+    // locale methods are installed per isolate.
+    let dir = write_plugin(
+        json!({ "id": "snap-intrinsics", "version": "1.0.0", "main": "main.js" }),
+        r#"export function f() {
+          return [
+            (1234567.891).toLocaleString("de-DE"),
+            (12345n).toLocaleString("en-US"),
+            [1234.5, new Date(0)].toLocaleString("en-US", { timeZone: "UTC" }),
+            new Date(0).toLocaleDateString("en-US", { timeZone: "UTC" }),
+            new Date(0).toLocaleTimeString("de-DE", { timeZone: "UTC" }),
+            "a".localeCompare("B", "en"),
+            "i".toLocaleUpperCase("tr"),
+            new Event("x").timeStamp > 0,
+            typeof crypto.subtle.digest,
+            typeof new Response("x").body.getReader,
+          ];
+        }"#,
+    );
+    let i = rt.load(dir.path()).await.unwrap();
+    assert_eq!(
+        i.call("f", vec![]).await.unwrap(),
+        json!([
+            "1.234.567,891",
+            "12,345",
+            "1,234.5,1/1/1970, 12:00:00\u{202f}AM",
+            "1/1/1970",
+            "00:00:00",
+            -1,
+            "\u{130}",
+            true,
+            "function",
+            "function"
+        ])
+    );
+
     crate::sandbox::escape_corpus(&rt, &logs).await;
 }

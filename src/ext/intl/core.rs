@@ -84,11 +84,6 @@ impl PartsWrite for Sink {
     }
 }
 
-/// Joins parts back into the string.
-pub(crate) fn joined(parts: &[Part]) -> String {
-    parts.iter().map(|p| p.value.as_str()).collect()
-}
-
 /// A BCP 47 tag, parsed; the error names the tag.
 pub(crate) fn locale(tag: &str) -> Result<Locale, String> {
     Locale::try_from_str(tag).map_err(|_| format!("Incorrect locale information provided: {tag:?}"))

@@ -549,19 +549,20 @@ fn the_guides_write_text_file_example_creates_the_parent_directory() {
             .unwrap();
     let example = guide
         .lines()
-        .find(|l| l.contains("qirvo.fs.writeTextFile(\"cache/today.json\""))
+        .find(|l| l.contains(".writeTextFile(\"cache/today.json\""))
         .expect("the guide shows writeTextFile into cache/")
         .trim()
         .to_string();
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("manifest.json"),
-        r#"{"id": "guide-files", "version": "1.0.0", "main": "main.js",
+        r#"{"id": "guide-files", "version": "1.0.0", "main": "main.ts",
             "permissions": ["filesystem-access"], "resources": {"storage": "1MB"}}"#,
     )
     .unwrap();
     std::fs::write(
-        dir.path().join("main.js"),
+        // TypeScript, as the guide's snippet is (`qirvo.fs!`).
+        dir.path().join("main.ts"),
         format!(
             r#"export default {{}};
 export async function guide() {{

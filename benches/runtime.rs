@@ -515,9 +515,9 @@ async fn load_unload_cycles(b: &Bench<'_>) {
     );
 }
 
-/// qirvo.storage per-call cost (SQLite, WAL), measured inside one call.
-async fn storage_ops(b: &Bench<'_>) {
-    let store_ts = r#"
+/// The storage bench plugin: per-call cost of set, get and a trivial op (usage), each
+/// measured inside one call. Shared by the SQLite and PostgreSQL rows.
+const STORE_TS: &str = r#"
 export async function sets(n: number): Promise<number> {
   const t = performance.now();
   for (let i = 0; i < n; i++) await qirvo.storage.set(`k${i % 1000}`, { i, s: "value" });
@@ -534,11 +534,14 @@ export async function noop(n: number): Promise<number> {
   return (performance.now() - t) / n;
 }
 "#;
+
+/// qirvo.storage per-call cost (SQLite, WAL), measured inside one call.
+async fn storage_ops(b: &Bench<'_>) {
     let dir = plugin_dir(
         b.tmp,
         "store-bench",
         json!({ "resources": { "storage": "64MB" } }),
-        store_ts,
+        STORE_TS,
     );
     let h = b.rt.load(&dir).await.unwrap();
     let n = b.scale(20_000, 2_000);
@@ -602,23 +605,11 @@ async fn storage_ops_postgres(b: &Bench<'_>) {
         ..RuntimeConfig::default()
     })
     .unwrap();
-    let store_ts = r#"
-export async function sets(n: number): Promise<number> {
-  const t = performance.now();
-  for (let i = 0; i < n; i++) await qirvo.storage.set(`k${i % 1000}`, { i, s: "value" });
-  return (performance.now() - t) / n;
-}
-export async function gets(n: number): Promise<number> {
-  const t = performance.now();
-  for (let i = 0; i < n; i++) await qirvo.storage.get(`k${i % 1000}`);
-  return (performance.now() - t) / n;
-}
-"#;
     let dir = plugin_dir(
         b.tmp,
         "store-bench-pg",
         json!({ "resources": { "storage": "64MB" } }),
-        store_ts,
+        STORE_TS,
     );
     let h = rt.load(&dir).await.unwrap();
     let n = b.scale(5_000, 500);

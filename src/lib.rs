@@ -70,6 +70,9 @@ pub use security::{
 mod state;
 pub use host::testing;
 mod untrusted;
+// PERF (issue 20): how a thread waits for another's answer (spin while it pays, then park).
+#[doc(hidden)]
+pub mod wait;
 
 pub use debug::inspector::{DEFAULT_INSPECT_ADDR, InspectorError, InspectorServer};
 pub use debug::pause::{

@@ -1675,11 +1675,23 @@ interface QirvoTaskHandle {
  * still going when the next is due is skipped, and all tasks end when the plugin stops. */
 interface QirvoScheduler {
   /** `"500ms"`, `"30s"`, `"5m"`, `"1h"` (at least 10 ms). */
-  every(interval: string, fn: () => unknown): QirvoTaskHandle;
+  every(interval: string, fn: () => unknown, options?: QirvoTaskOptions): QirvoTaskHandle;
   /** Six fields, seconds first, UTC; every five minutes is `"0 0/5 * * * *"`. */
-  cron(expression: string, fn: () => unknown): QirvoTaskHandle;
-  at(when: Date | number, fn: () => unknown): QirvoTaskHandle;
+  cron(expression: string, fn: () => unknown, options?: QirvoTaskOptions): QirvoTaskHandle;
+  at(when: Date | number, fn: () => unknown, options?: QirvoTaskOptions): QirvoTaskHandle;
 }
+
+// FLEET (issue 18): task names.
+/** Options of `qirvo.scheduler.every/cron/at`. */
+interface QirvoTaskOptions {
+  /** The task's stable identity: in fleet mode, the key replicas claim each due time by,
+   * whatever order they schedule tasks in. 1 to 128 ASCII letters, digits and `_ - . : /`
+   * (else a `TypeError` or `RangeError`); unique among the plugin's scheduled tasks (else
+   * an `Error` naming it; a cancelled task's name is free again). Without it a task is
+   * known by its kind, spec and order among the plugin's tasks with the same spec. */
+  name?: string;
+}
+// end FLEET
 
 /** `fetch` exists only with the `network-access` permission. Requests are checked against
  * `network.allowedHosts` (an empty list allows public hosts only; private, loopback and

@@ -25,9 +25,25 @@ const { nextStep } = internals.qirvoWeb;
 
 const scheduledTasks = new SafeMap(); // id -> fn
 
-function scheduleTask(kind, spec, fn) {
+// The optional third argument: `{ name }`, the task's identity across a fleet (Rust checks
+// its length and characters, and that no other task of the plugin has it).
+function taskName(kind, options) {
+  if (options === undefined) return null;
+  if (options === null || typeof options !== "object") {
+    throw new TypeError(`scheduler.${kind}: options must be an object such as { name: "sweep" } (got ${options === null ? "null" : typeof options})`);
+  }
+  const name = options.name;
+  if (name === undefined) return null;
+  if (typeof name !== "string") {
+    throw new TypeError(`scheduler.${kind}: options.name must be a string (got ${name === null ? "null" : typeof name})`);
+  }
+  return name;
+}
+
+function scheduleTask(kind, spec, fn, options) {
   if (typeof fn !== "function") throw new TypeError(`scheduler.${kind} expects a function`);
-  const id = op_qirvo_schedule(kind, spec);
+  const name = taskName(kind, options);
+  const id = op_qirvo_schedule(kind, spec, name !== null, name ?? "");
   MapPrototypeSet(scheduledTasks, id, fn);
   return ObjectFreeze({
     id,
@@ -39,20 +55,20 @@ function scheduleTask(kind, spec, fn) {
 }
 
 const scheduler = ObjectFreeze({
-  every(interval, fn) {
+  every(interval, fn, options) {
     if (typeof interval !== "string") throw new TypeError("scheduler.every: interval must be a string such as \"30s\"");
-    return scheduleTask("every", interval, fn);
+    return scheduleTask("every", interval, fn, options);
   },
-  cron(expression, fn) {
+  cron(expression, fn, options) {
     if (typeof expression !== "string") throw new TypeError("scheduler.cron: expression must be a string such as \"0 */5 * * * *\"");
-    return scheduleTask("cron", expression, fn);
+    return scheduleTask("cron", expression, fn, options);
   },
-  at(date, fn) {
+  at(date, fn, options) {
     // Rust checks the range (a RangeError before 1970 or after JavaScript's last date).
     const ms = date instanceof Date ? DatePrototypeGetTime(date) : date;
     if (typeof ms !== "number") throw new TypeError("scheduler.at: date must be a Date or milliseconds since the epoch");
     if (!NumberIsFinite(ms)) throw new TypeError(`scheduler.at: date must be a valid Date or a finite number (got ${ms})`);
-    return scheduleTask("at", `${ms}`, fn);
+    return scheduleTask("at", `${ms}`, fn, options);
   },
 });
 

@@ -200,3 +200,135 @@ async fn failures_name_the_task_event_or_health_check_they_came_from() {
         logs.messages("phases").last()
     );
 }
+
+/// FLEET (issue 18): a task's optional `name` (its identity across a fleet) is checked:
+/// its type, length and characters, and that no other task of the plugin has it; errors
+/// name the task. A cancelled task's name is free again, and the task is listed under it.
+#[tokio::test(flavor = "multi_thread")]
+async fn task_names_are_checked_and_listed() {
+    let (rt, _) = runtime();
+    let dir = write_plugin(
+        json!({ "id": "namer", "version": "1.0.0", "main": "main.js" }),
+        r#"
+        const noop = () => {};
+        let fast = 0;
+        function attempt(f) {
+          try { f(); return "accepted"; } catch (e) { return `${e.name}: ${e.message}`; }
+        }
+        export function bad() {
+          return [
+            attempt(() => qirvo.scheduler.every("1h", noop, { name: 42 })),
+            attempt(() => qirvo.scheduler.cron("0 0 * * * *", noop, { name: null })),
+            attempt(() => qirvo.scheduler.at(Date.now() + 3600000, noop, "sweep")),
+            attempt(() => qirvo.scheduler.every("1h", noop, null)),
+            attempt(() => qirvo.scheduler.every("1h", noop, { name: "" })),
+            attempt(() => qirvo.scheduler.every("1h", noop, { name: "x".repeat(129) })),
+            attempt(() => qirvo.scheduler.every("1h", noop, { name: "two words" })),
+            attempt(() => qirvo.scheduler.every("1h", noop, { name: "caf\u00e9" })),
+            attempt(() => qirvo.scheduler.every("1h", noop, { name: "a#1" })),
+            attempt(() => qirvo.scheduler.every("1h", noop, { name: "lone\ud800" })),
+          ];
+        }
+        let sweep;
+        export function good() {
+          sweep = qirvo.scheduler.every("1h", noop, { name: "sweep" });
+          qirvo.scheduler.every("20ms", () => { fast++; }, { name: "fast" });
+          qirvo.scheduler.cron("0 0 * * * *", noop, { name: "x".repeat(128) });
+          qirvo.scheduler.at(Date.now() + 3600000, noop, { name: "Report:daily/v2.1_a-b" });
+          // Unnamed tasks with the same spec, and an empty options object, stay allowed.
+          qirvo.scheduler.every("1h", noop);
+          qirvo.scheduler.every("1h", noop, {});
+          return [
+            attempt(() => qirvo.scheduler.cron("0 0 * * * *", noop, { name: "sweep" })),
+            attempt(() => qirvo.scheduler.every("20ms", noop, { name: "fast" })),
+          ];
+        }
+        export function reuse() {
+          const first = sweep.cancel();
+          sweep = qirvo.scheduler.every("2h", noop, { name: "sweep" });
+          return first;
+        }
+        export function runs() { return fast; }
+        "#,
+    );
+    let p = rt.load(dir.path()).await.unwrap();
+    let bad = p.call("bad", vec![]).await.unwrap();
+    let bad: Vec<&str> = bad
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    let expect = [
+        "TypeError: scheduler.every: options.name must be a string (got number)",
+        "TypeError: scheduler.cron: options.name must be a string (got null)",
+        "TypeError: scheduler.at: options must be an object",
+        "TypeError: scheduler.every: options must be an object",
+        "RangeError: scheduler.every: a task name is 1 to 128 characters (got 0)",
+        "RangeError: scheduler.every: a task name is 1 to 128 characters (got 129)",
+        "TypeError: scheduler.every: task name \"two words\" has ' '",
+        "TypeError: scheduler.every: task name \"caf\u{e9}\" has '\u{e9}'",
+        "TypeError: scheduler.every: task name \"a#1\" has '#'",
+        "TypeError: scheduler.every: task name \"lone",
+    ];
+    assert_eq!(bad.len(), expect.len(), "{bad:?}");
+    for (got, want) in bad.iter().zip(expect) {
+        assert!(
+            got.starts_with(want),
+            "{got:?} does not start with {want:?}"
+        );
+    }
+    // None of those was scheduled.
+    let mine = || {
+        rt.scheduler()
+            .list()
+            .into_iter()
+            .filter(|t| t.owner == TaskOwner::Plugin("namer".into()))
+            .collect::<Vec<_>>()
+    };
+    assert!(mine().is_empty(), "{:?}", mine());
+
+    let dup = p.call("good", vec![]).await.unwrap();
+    assert_eq!(
+        dup,
+        json!([
+            "Error: scheduler.cron: a task named \"sweep\" is already scheduled; cancel it first or choose another name",
+            "Error: scheduler.every: a task named \"fast\" is already scheduled; cancel it first or choose another name",
+        ])
+    );
+    let names: Vec<String> = mine().into_iter().map(|t| t.name).collect();
+    assert_eq!(
+        names,
+        [
+            "sweep".to_string(),
+            "fast".into(),
+            "x".repeat(128),
+            "Report:daily/v2.1_a-b".into(),
+            "every 1h".into(),
+            "every 1h".into(),
+        ]
+    );
+    // A named task runs like any other.
+    let ran = async || {
+        for _ in 0..200 {
+            if p.call("runs", vec![]).await.unwrap().as_u64() >= Some(3) {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        false
+    };
+    assert!(ran().await, "the task named fast ran");
+    // Cancelled, its name can be given again.
+    assert_eq!(p.call("reuse", vec![]).await.unwrap(), json!(true));
+    let sweep: Vec<_> = mine().into_iter().filter(|t| t.name == "sweep").collect();
+    assert_eq!(sweep.len(), 1, "{sweep:?}");
+    assert_eq!(sweep[0].schedule, "every 7200000 ms");
+    // Another plugin may use the same names.
+    let other = write_plugin(
+        json!({ "id": "namer2", "version": "1.0.0", "main": "main.js" }),
+        "export function go() { qirvo.scheduler.every(\"1h\", () => {}, { name: \"sweep\" }); return 1; }",
+    );
+    let p2 = rt.load(other.path()).await.unwrap();
+    assert_eq!(p2.call("go", vec![]).await.unwrap(), json!(1));
+}

@@ -5,7 +5,7 @@ use deno_core::{OpState, op2};
 use std::sync::Arc;
 
 use crate::ext::Inbox;
-use crate::ext::scheduler::schedule::{Schedule, Scheduler};
+use crate::ext::scheduler::schedule::{MAX_PLUGIN_TASKS, Refused, Schedule, Scheduler};
 
 pub(crate) struct SchedulerState {
     pub scheduler: Scheduler,
@@ -21,6 +21,33 @@ pub(crate) enum ScheduleError {
     #[class(range)]
     #[error("{0}")]
     Range(String),
+    /// A task of that name is scheduled already.
+    #[class(generic)]
+    #[error("{0}")]
+    Duplicate(String),
+}
+
+/// Longest task name, in characters (all ASCII, so bytes too).
+pub(crate) const MAX_NAME: usize = 128;
+
+/// Checks a task's `name` option: 1 to 128 ASCII letters, digits and `_ - . : /` (no
+/// spaces, so it never looks like a default identity such as `"every 30s #1"`).
+fn check_name(kind: &str, name: &str) -> Result<(), ScheduleError> {
+    let n = name.chars().count();
+    if n == 0 || n > MAX_NAME {
+        return Err(ScheduleError::Range(format!(
+            "scheduler.{kind}: a task name is 1 to {MAX_NAME} characters (got {n})"
+        )));
+    }
+    if let Some(bad) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':' | '/')))
+    {
+        return Err(ScheduleError::Invalid(format!(
+            "scheduler.{kind}: task name {name:?} has {bad:?}; use ASCII letters, digits and _ - . : /"
+        )));
+    }
+    Ok(())
 }
 
 /// Longest `every`/`cron` spec, in bytes.
@@ -51,17 +78,22 @@ fn at_time(ms: f64) -> Result<std::time::SystemTime, ScheduleError> {
 }
 
 /// Schedules a task; `kind` is `every` (spec `"30s"`), `cron` (spec an expression) or
-/// `at` (spec milliseconds since the epoch, as text). Returns the task id.
+/// `at` (spec milliseconds since the epoch, as text); with `named`, `name` is the task's
+/// `name` option (its identity across a fleet). Returns the task id.
 ///
 /// # Errors
-/// `TypeError` for a spec that does not parse (or is longer than 256 bytes), `RangeError`
-/// for one out of range (an interval under 10 ms or over 365 days, a date before 1970 or
-/// after JavaScript's last date).
+/// `TypeError` for a spec that does not parse (or is longer than 256 bytes) or a name
+/// with other characters than ASCII letters, digits and `_ - . : /`; `RangeError` for a
+/// spec out of range (an interval under 10 ms or over 365 days, a date before 1970 or
+/// after JavaScript's last date), a name empty or over 128 characters, or a plugin's
+/// 1001st task; `Error` for a name one of the plugin's tasks already has.
 #[op2(fast)]
 pub(crate) fn op_qirvo_schedule(
     state: &mut OpState,
     #[string] kind: &str,
     #[string] spec: &str,
+    named: bool,
+    #[string] name: &str,
 ) -> Result<u32, ScheduleError> {
     if spec.len() > MAX_SPEC {
         return Err(ScheduleError::Invalid(format!(
@@ -92,11 +124,25 @@ pub(crate) fn op_qirvo_schedule(
             )));
         }
     };
+    let name = if named {
+        check_name(kind, name)?;
+        Some(name.to_string())
+    } else {
+        None
+    };
     let st = state.borrow::<SchedulerState>();
-    let name = format!("{kind} {spec}");
+    let default = format!("{kind} {spec}");
     st.scheduler
-        .schedule_plugin(&st.plugin, name, schedule, st.tx.clone())
-        .map_err(|e| ScheduleError::Range(format!("scheduler.{kind}: {e}")))
+        .schedule_plugin(&st.plugin, default, name.clone(), schedule, st.tx.clone())
+        .map_err(|e| match e {
+            Refused::TooMany => ScheduleError::Range(format!(
+                "scheduler.{kind}: a plugin may have at most {MAX_PLUGIN_TASKS} scheduled tasks"
+            )),
+            Refused::Duplicate => ScheduleError::Duplicate(format!(
+                "scheduler.{kind}: a task named {:?} is already scheduled; cancel it first or choose another name",
+                name.unwrap_or_default()
+            )),
+        })
 }
 
 #[op2(fast)]

@@ -9,9 +9,12 @@
 //! In a fleet (a [`SlotClaims`] attached, e.g. the PostgreSQL store), each due time of a
 //! plugin's task is a slot that one replica claims before running it; `every` intervals
 //! are then counted from the epoch, so every replica agrees on the slots. A task's
-//! identity across replicas is its owner, its kind and spec, and which of the plugin's
-//! tasks with the same kind and spec it is (the first, second, ...), so a plugin that
-//! schedules the same tasks in the same order names them the same everywhere.
+//! identity across replicas is its owner and its name when the plugin gave one
+//! (`{ name: "sweep" }`, unique among the plugin's tasks), else its kind and spec and
+//! which of the plugin's unnamed tasks with the same kind and spec it is (the first,
+//! second, ...), so a plugin that schedules the same tasks in the same order names them
+//! the same everywhere. A default identity always holds a space and a given name never
+//! does, so the two cannot meet.
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -48,6 +51,15 @@ pub(crate) trait SlotClaims: Send + Sync {
         task: &str,
         slot: i64,
     ) -> Pin<Box<dyn Future<Output = Result<bool, String>> + Send>>;
+}
+
+/// Why a plugin's task was not scheduled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Refused {
+    /// The plugin has [`MAX_PLUGIN_TASKS`] already.
+    TooMany,
+    /// The plugin has a task of that name already.
+    Duplicate,
 }
 
 /// When a task runs.
@@ -191,6 +203,8 @@ pub enum TaskOwner {
 pub struct TaskInfo {
     pub id: u32,
     pub owner: TaskOwner,
+    /// A host job's name; a plugin task's `name` option, or its kind and spec
+    /// (`"every 30s"`) when it has none.
     pub name: String,
     pub schedule: String,
     /// `None` once a one-off task has run.
@@ -223,8 +237,8 @@ enum Action {
 struct Task {
     owner: TaskOwner,
     name: String,
-    /// The identity claims use: the name and its ordinal among the owner's tasks of
-    /// that name.
+    /// The identity claims use: a given name as it is, or the default name and its
+    /// ordinal among the owner's unnamed tasks of that name (`"every 1s #2"`).
     key: String,
     elsewhere: u64,
     schedule: Schedule,
@@ -266,16 +280,27 @@ impl Scheduler {
         let _ = self.inner.claims.set(claims);
     }
 
-    fn add(&self, owner: TaskOwner, name: String, schedule: Schedule, action: Action) -> u32 {
+    /// Adds a task; `key` is its given identity (a plugin task's `name`), else one is
+    /// derived from `name` and its ordinal.
+    fn add(
+        &self,
+        owner: TaskOwner,
+        name: String,
+        key: Option<String>,
+        schedule: Schedule,
+        action: Action,
+    ) -> u32 {
         let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
         let aligned = self.aligned(&action);
         let next = schedule.first(SystemTime::now(), aligned);
         let mut tasks = self.inner.tasks.lock();
-        let ordinal = tasks
-            .values()
-            .filter(|t| t.owner == owner && t.name == name)
-            .count();
-        let key = format!("{name} #{}", ordinal + 1);
+        let key = key.unwrap_or_else(|| {
+            let ordinal = tasks
+                .values()
+                .filter(|t| t.owner == owner && t.name == name)
+                .count();
+            format!("{name} #{}", ordinal + 1)
+        });
         tasks.insert(
             id,
             Task {
@@ -312,37 +337,40 @@ impl Scheduler {
         self.add(
             TaskOwner::Host,
             name.to_string(),
+            None,
             schedule,
             Action::Host(job),
         )
     }
 
+    /// Schedules a plugin's task: `named` is the name it gave (its identity across a
+    /// fleet, unique among its tasks), else `default` (kind and spec) names it.
     pub(crate) fn schedule_plugin(
         &self,
         plugin: &str,
-        name: String,
+        default: String,
+        named: Option<String>,
         schedule: Schedule,
         tx: Arc<dyn Inbox>,
-    ) -> Result<u32, String> {
+    ) -> Result<u32, Refused> {
         let owner = TaskOwner::Plugin(plugin.to_string());
-        let count = self
-            .inner
-            .tasks
-            .lock()
-            .values()
-            .filter(|t| t.owner == owner)
-            .count();
-        if count >= MAX_PLUGIN_TASKS {
-            return Err(format!(
-                "a plugin may have at most {MAX_PLUGIN_TASKS} scheduled tasks"
-            ));
+        {
+            // A plugin's tasks are added from its own thread only, so nothing else adds
+            // one of its tasks between this check and the insert.
+            let tasks = self.inner.tasks.lock();
+            let mut count = 0;
+            for t in tasks.values().filter(|t| t.owner == owner) {
+                count += 1;
+                if named.as_ref().is_some_and(|n| *n == t.key) {
+                    return Err(Refused::Duplicate);
+                }
+            }
+            if count >= MAX_PLUGIN_TASKS {
+                return Err(Refused::TooMany);
+            }
         }
-        Ok(self.add(
-            TaskOwner::Plugin(plugin.to_string()),
-            name,
-            schedule,
-            Action::Plugin(tx),
-        ))
+        let name = named.clone().unwrap_or(default);
+        Ok(self.add(owner, name, named, schedule, Action::Plugin(tx)))
     }
 
     /// Cancels a task; returns whether it existed.

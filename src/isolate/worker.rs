@@ -569,6 +569,11 @@ fn plugin_states(spec: &WorkerSpec) -> Result<PluginStates, LoadError> {
         storage: ext::storage::ops::StorageState {
             store,
             quota: manifest.resources.storage,
+            // FLEET (issue 18): storage calls give up before the step's deadline.
+            step_deadline: {
+                let shared = spec.shared.clone();
+                Arc::new(move || shared.target.lock().as_ref().and_then(|t| t.deadline()))
+            },
         },
         fetch,
         fs,
@@ -622,6 +627,7 @@ pub(crate) fn placeholder_states(
         storage: ext::storage::ops::StorageState {
             store,
             quota: ByteSize(0),
+            step_deadline: Arc::new(|| None),
         },
         fetch,
         fs: None,

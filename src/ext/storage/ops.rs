@@ -3,6 +3,9 @@
 //! The store in `OpState` was opened for this plugin by the host; no op takes a plugin id
 //! from JavaScript, so a plugin can only ever reach its own keys.
 
+use std::sync::Arc;
+use std::time::Instant;
+
 use deno_core::serde_v8::U16String;
 use deno_core::{JsBuffer, OpState, ToJsBuffer, op2};
 use serde::Deserialize;
@@ -20,6 +23,22 @@ const MAX_BATCH: usize = 10_000;
 pub(crate) struct StorageState {
     pub store: Box<dyn PluginStore>,
     pub quota: ByteSize,
+    /// The running step's deadline, when one is armed (read from the plugin's watchdog
+    /// target): a call to a store over the network gives up before it, so the plugin
+    /// gets `Unavailable` in time to handle it rather than being killed for its timeout.
+    pub step_deadline: StepDeadline,
+}
+
+/// Reads the running step's deadline; given by the plugin's thread.
+pub(crate) type StepDeadline = Arc<dyn Fn() -> Option<Instant> + Send + Sync>;
+
+impl StorageState {
+    /// The store, told how long this call may wait.
+    fn store(&mut self) -> &mut dyn PluginStore {
+        let until = (self.step_deadline)();
+        self.store.set_deadline(until);
+        self.store.as_mut()
+    }
 }
 
 #[derive(Debug, thiserror::Error, deno_error::JsError)]
@@ -101,7 +120,7 @@ pub(crate) fn op_qirvo_storage_get(
 ) -> Result<Option<Stored>, StorageOpError> {
     let key = key_from(&key, "storage.get: key")?;
     let st = state.borrow_mut::<StorageState>();
-    Ok(st.store.get(&key)?.map(out))
+    Ok(st.store().get(&key)?.map(out))
 }
 
 #[op2]
@@ -131,7 +150,7 @@ pub(crate) fn op_qirvo_storage_list(
     };
     let st = state.borrow_mut::<StorageState>();
     Ok(st
-        .store
+        .store()
         .list(&prefix, limit)?
         .into_iter()
         .map(|(k, v)| (k, out(v)))
@@ -198,7 +217,7 @@ pub(crate) fn op_qirvo_storage_apply(
     let st = state.borrow_mut::<StorageState>();
     let quota = ByteSize(st.quota.bytes().saturating_sub(files));
     // SECURITY (issue 17): a write refused over quota is reported.
-    if let Err(e) = st.store.apply(&changes, quota) {
+    if let Err(e) = st.store().apply(&changes, quota) {
         let e = StorageOpError::from(e);
         if let StorageOpError::Quota(reason) = &e
             && let Some(s) = state.try_borrow::<crate::security::Reporter>()
@@ -224,7 +243,7 @@ pub(crate) fn op_qirvo_storage_apply(
 #[op2(fast)]
 #[number]
 pub(crate) fn op_qirvo_storage_usage(state: &mut OpState) -> Result<u64, StorageOpError> {
-    Ok(state.borrow_mut::<StorageState>().store.fresh_usage()?)
+    Ok(state.borrow_mut::<StorageState>().store().fresh_usage()?)
 }
 
 deno_core::extension!(

@@ -31,7 +31,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use parking_lot::Mutex;
@@ -328,10 +328,37 @@ impl PgFleet {
         Ok(client)
     }
 
-    /// Runs `work` on the pool's runtime and waits for it, at most the timeout. For
-    /// synchronous callers (the storage ops, on plugin threads).
+    /// How long a call may wait: the storage timeout, or less to end before `until` (the
+    /// plugin's step deadline) with room to spare, so the plugin gets `Unavailable` while
+    /// it can still handle it. Also says which limit it is, for the error.
+    fn wait_for(&self, until: Option<Instant>) -> (Duration, String) {
+        let storage = (
+            self.timeout,
+            format!("within {} ms", self.timeout.as_millis()),
+        );
+        let Some(until) = until else { return storage };
+        let left = until.saturating_duration_since(Instant::now());
+        // A quarter of what is left (at most 1 s) stays for the plugin after the call.
+        let budget = left.saturating_sub((left / 4).min(Duration::from_secs(1)));
+        if budget < self.timeout {
+            (
+                budget,
+                format!(
+                    "before the plugin's deadline ({} ms left)",
+                    left.as_millis()
+                ),
+            )
+        } else {
+            storage
+        }
+    }
+
+    /// Runs `work` on the pool's runtime and waits for it, at most the timeout and never
+    /// past `until` (see [`wait_for`](Self::wait_for)): pool checkout, connecting and the
+    /// statements all count. For synchronous callers (the storage ops, on plugin threads).
     fn block<T, F>(
         self: &Arc<Self>,
+        until: Option<Instant>,
         work: impl FnOnce(Arc<PgFleet>) -> F,
     ) -> Result<T, StorageError>
     where
@@ -341,28 +368,29 @@ impl PgFleet {
         let Some(handle) = self.handle() else {
             return Err(StorageError::Unavailable("PostgreSQL: shut down".into()));
         };
+        let (wait, limit) = self.wait_for(until);
+        let late = StorageError::Unavailable(format!("PostgreSQL did not answer {limit}"));
+        if wait.is_zero() {
+            return Err(late);
+        }
         let (tx, rx) = std::sync::mpsc::sync_channel(1);
-        let timeout = self.timeout;
         let fut = work(self.clone());
         handle.spawn(async move {
-            let result = match tokio::time::timeout(timeout, fut).await {
-                Ok(r) => r,
-                Err(_) => Err(StorageError::Unavailable(format!(
-                    "PostgreSQL did not answer within {} ms",
-                    timeout.as_millis()
-                ))),
-            };
-            let _ = tx.send(result);
+            // Dropping `fut` at the timeout abandons the checkout, connection attempt or
+            // statement it was waiting on (an open transaction rolls back).
+            let result = tokio::time::timeout(wait, fut).await;
+            let _ = tx.send(result.ok());
         });
-        // The task always sends (its own timeout ends it); the margin covers a runtime
-        // too busy to poll it.
-        match rx.recv_timeout(timeout + Duration::from_secs(1)) {
-            Ok(r) => r,
-            Err(_) => Err(StorageError::Unavailable(format!(
-                "PostgreSQL did not answer within {} ms",
-                timeout.as_millis()
-            ))),
-        }
+        // The task always sends (its own timeout ends it); the small margin covers a
+        // runtime slow to poll it, and this thread stops waiting regardless.
+        let result = match rx.recv_timeout(wait + Duration::from_millis(50)) {
+            Ok(Some(r)) => r,
+            // Cut short by the plugin's deadline: that says nothing about the database.
+            Ok(None) | Err(_) if wait < self.timeout => return Err(late),
+            Ok(None) | Err(_) => Err(late),
+        };
+        self.record(&result);
+        result
     }
 
     /// Runs `work` on the pool's runtime from async code, at most the timeout.
@@ -396,12 +424,11 @@ impl PgFleet {
     /// Probes the database (and migrates it if it was not yet): `Err` says why it cannot
     /// be used. Records the answer for [`reachable`](Self::reachable).
     pub(crate) fn probe(self: &Arc<Self>) -> Result<(), String> {
-        let result = self.block(|fleet| async move {
+        let result = self.block(None, |fleet| async move {
             let client = fleet.ready().await?;
             client.simple_query("SELECT 1").await.map_err(pg_err)?;
             Ok(())
         });
-        self.record(&result);
         result.map_err(|e| e.to_string())
     }
 
@@ -451,6 +478,7 @@ impl StoreBackend for PgBackend {
             fleet: self.fleet.clone(),
             plugin: plugin.to_string(),
             usage: Arc::new(AtomicU64::new(0)),
+            until: None,
         };
         // Best effort: a plugin still loads while the database is away (its calls fail
         // with Unavailable until it returns).
@@ -460,7 +488,7 @@ impl StoreBackend for PgBackend {
 
     fn purge(&self, plugin: &str) -> Result<(), StorageError> {
         let plugin = plugin.to_string();
-        let r = self.fleet.block(|fleet| async move {
+        let r = self.fleet.block(None, |fleet| async move {
             let mut client = fleet.ready().await?;
             let tx = client.transaction().await.map_err(pg_err)?;
             tx.execute(
@@ -477,7 +505,6 @@ impl StoreBackend for PgBackend {
             .map_err(pg_err)?;
             tx.commit().await.map_err(pg_err)
         });
-        self.fleet.record(&r);
         r
     }
 
@@ -501,6 +528,8 @@ struct PgStore {
     fleet: Arc<PgFleet>,
     plugin: String,
     usage: Arc<AtomicU64>,
+    /// The running step's deadline: no call waits past it.
+    until: Option<Instant>,
 }
 
 fn row_value(kind: i16, bytes: Vec<u8>) -> Value {
@@ -522,9 +551,8 @@ impl PgStore {
         F: Future<Output = Result<T, StorageError>> + Send + 'static,
     {
         let plugin = self.plugin.clone();
-        let r = self.fleet.block(move |fleet| work(fleet, plugin));
-        self.fleet.record(&r);
-        r
+        self.fleet
+            .block(self.until, move |fleet| work(fleet, plugin))
     }
 }
 
@@ -681,6 +709,10 @@ impl PluginStore for PgStore {
 
     fn usage(&self) -> u64 {
         self.usage.load(Ordering::Relaxed)
+    }
+
+    fn set_deadline(&mut self, until: Option<Instant>) {
+        self.until = until;
     }
 
     fn fresh_usage(&mut self) -> Result<u64, StorageError> {

@@ -95,6 +95,10 @@ pub(crate) trait PluginStore: Send {
     fn fresh_usage(&mut self) -> Result<u64, StorageError> {
         Ok(self.usage())
     }
+    /// The latest the next calls may wait until (the running step's deadline), or `None`
+    /// for no limit but the store's own. A store over the network gives up before it
+    /// with [`StorageError::Unavailable`]; a local store ignores it.
+    fn set_deadline(&mut self, _until: Option<std::time::Instant>) {}
 }
 
 /// What a store shared by several host processes also provides: events across them and

@@ -9,9 +9,6 @@ use std::path::{Path, PathBuf};
 /// Upward imports still to invert, each `(file, import)`. The test fails when one is no
 /// longer there (take it off the list) as well as when a new one appears.
 const KNOWN: &[(&str, &str)] = &[
-    // The handle ↔ thread state: Shared::end gives back the runtime's budgets and holds
-    // the health history, both host types.
-    ("src/isolate/worker.rs", "crate::host::plugin::Shared"),
     // A warm isolate's shape; the decision reads Shared.
     ("src/isolate/worker.rs", "crate::host::pool::Shape"),
 ];

@@ -55,6 +55,17 @@ pub struct HeapStats {
     pub limit: ByteSize,
 }
 
+/// One health check of one plugin ([`PluginHandle::health`](crate::PluginHandle::health)).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HealthReport {
+    pub healthy: bool,
+    /// What is wrong, one line each; empty when healthy.
+    pub issues: Vec<String>,
+    pub checked_at: std::time::SystemTime,
+    /// How long the check took.
+    pub took: std::time::Duration,
+}
+
 /// When a hook runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum HookPhase {

@@ -8,8 +8,7 @@
 //! `qirvo.storage` calls fail with `Unavailable`), and the issue clears by itself when
 //! the store answers again.
 
-use std::collections::VecDeque;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use crate::ext::events::bus::EventSource;
 use crate::host::plugin::PluginHandle;
@@ -18,16 +17,7 @@ use crate::state::PluginState;
 /// How many reports each plugin keeps.
 pub const HEALTH_HISTORY: usize = 20;
 
-/// One health check of one plugin.
-#[derive(Debug, Clone, PartialEq)]
-pub struct HealthReport {
-    pub healthy: bool,
-    /// What is wrong, one line each; empty when healthy.
-    pub issues: Vec<String>,
-    pub checked_at: SystemTime,
-    /// How long the check took.
-    pub took: Duration,
-}
+pub use crate::state::HealthReport;
 
 /// Checks one plugin now, records the report, and announces a change of health.
 pub(crate) async fn check(
@@ -102,5 +92,3 @@ pub(crate) async fn check(
     }
     report
 }
-
-pub(crate) type History = VecDeque<HealthReport>;

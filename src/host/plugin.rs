@@ -2,26 +2,24 @@
 //! own thread; the handle sends it commands over a channel and awaits the replies.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, OnceLock, Weak};
+use std::path::Path;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-use parking_lot::Mutex;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::error::{Phase, PluginError};
 use crate::ext::Inbox;
 use crate::ext::events::bus::EventDelivery;
-use crate::ext::log::buffer::{LogBuffer, LogEntry};
+use crate::ext::log::buffer::LogEntry;
 use crate::ext::scheduler::schedule::TaskRun;
-use crate::host::health::HealthReport;
 use crate::host::runtime::RuntimeInner;
-use crate::isolate::cpu::{CpuStats, ThreadClock};
-use crate::isolate::watchdog::{Interrupt, Target};
+use crate::isolate::cpu::CpuStats;
+use crate::isolate::shared::Shared;
+use crate::isolate::watchdog::Interrupt;
 use crate::manifest::Manifest;
-use crate::state::HookPhase;
-use crate::state::{ExportInfo, HeapStats, PluginState};
+use crate::state::{ExportInfo, HealthReport, HeapStats, HookPhase, PluginState};
 
 pub(crate) use crate::isolate::command::Command;
 
@@ -39,133 +37,8 @@ impl Inbox for mpsc::WeakUnboundedSender<Command> {
     }
 }
 
-/// What the handle and the plugin thread share.
-pub(crate) struct Shared {
-    pub manifest: Arc<Manifest>,
-    pub dir: PathBuf,
-    pub state: Mutex<PluginState>,
-    pub logs: Arc<LogBuffer>,
-    pub heap: Mutex<HeapStats>,
-    /// The current isolate, while there is one.
-    pub target: Mutex<Option<Arc<Target>>>,
-    pub tx: mpsc::UnboundedSender<Command>,
-    /// The plugin thread's CPU clock.
-    pub clock: ThreadClock,
-    pub cpu: Mutex<CpuStats>,
-    /// Restarts in fresh isolates so far.
-    pub restarts: AtomicU32,
-    /// Recent health reports, oldest first.
-    pub health: Mutex<crate::host::health::History>,
-    pub counters: Arc<crate::counters::PluginCounters>,
-    /// Loaded by the test runner: `qirvo.test` and friends are installed.
-    pub test_mode: bool,
-    /// Debugging state, when the runtime loads plugins for debugging.
-    pub debug: Option<Arc<crate::debug::pause::DebugShared>>,
-    /// How long the last call took, in µs (the caller spins for the reply while calls are
-    /// this quick).
-    pub last_call_us: std::sync::atomic::AtomicU64,
-    /// Set once when the backstop gives up on the plugin's thread (see `abandon`).
-    pub abandoned: OnceLock<crate::isolate::watchdog::Abandon>,
-    /// Wakes every request waiting on the plugin when it is abandoned.
-    pub abandon_wake: tokio::sync::Notify,
-    /// The entry module's exports, read once it has been evaluated.
-    pub exports: Mutex<Vec<ExportInfo>>,
-    /// Loaded by `PluginRuntime::check`: evaluated, never initialized.
-    pub evaluate_only: bool,
-    /// What the plugin holds of its runtime, given back once by [`Shared::end`].
-    pub holdings: Holdings,
-    /// Set by [`Shared::end`].
-    pub ended: std::sync::atomic::AtomicBool,
-}
-
-/// What a loaded plugin holds of its runtime: its event subscriptions, its scheduled tasks
-/// and its allocation from the budgets. [`Shared::end`] gives them back.
-pub(crate) struct Holdings {
-    pub bus: Arc<crate::ext::events::bus::Bus>,
-    pub scheduler: crate::ext::scheduler::schedule::Scheduler,
-    pub resources: Arc<crate::host::resources::ResourceManager>,
-}
-
-impl Shared {
-    pub(crate) fn set_state(&self, state: PluginState) {
-        let mut s = self.state.lock();
-        // An abandoned plugin stays in `error` (its late thread cannot move it) until the
-        // host unloads it.
-        if self.abandoned.get().is_some() && state != PluginState::Unloaded {
-            return;
-        }
-        if *s != state {
-            tracing::debug!(target: "qirvo::lifecycle", plugin = %self.manifest.id, from = %*s, to = %state, "state change");
-            *s = state;
-        }
-    }
-}
-
-impl Shared {
-    /// The backstop gave up on the plugin's thread: it is `error`, every waiter is woken
-    /// with an error, and nothing waits for the thread again. Runs on the watchdog thread,
-    /// so it only touches this shared state. Returns false if it was already abandoned.
-    /// `count` (the runtime's abandoned-thread counter) goes up before anyone is woken.
-    pub(crate) fn abandon(
-        &self,
-        report: crate::isolate::watchdog::Abandon,
-        count: &std::sync::atomic::AtomicU64,
-    ) -> bool {
-        let what = report
-            .phase
-            .as_ref()
-            .map(|p| p.to_string())
-            .unwrap_or_else(|| "background work".into());
-        if self.abandoned.set(report.clone()).is_err() {
-            return false;
-        }
-        {
-            let mut s = self.state.lock();
-            if *s != PluginState::Unloaded {
-                *s = PluginState::Error;
-            }
-        }
-        self.counters.error("unresponsive");
-        count.fetch_add(1, Ordering::Relaxed);
-        tracing::error!(target: "qirvo::lifecycle", plugin = %self.manifest.id, step = %what, limit = ?report.limit, grace = ?report.grace, "unresponsive: its thread did not stop after its deadline; abandoned");
-        self.logs.push(
-            crate::ext::log::buffer::LogLevel::Error,
-            &format!(
-                "unresponsive: {what} did not stop within {} after its {} deadline; the plugin's thread was abandoned",
-                crate::error::fmt_duration(report.grace),
-                crate::error::fmt_duration(report.limit)
-            ),
-        );
-        self.abandon_wake.notify_waiters();
-        // Nothing waits for the thread again: the plugin has ended.
-        self.end();
-        true
-    }
-
-    pub(crate) fn is_abandoned(&self) -> bool {
-        self.abandoned.get().is_some()
-    }
-
-    /// The one cleanup path, run when the plugin has ended: unloaded (after its isolate
-    /// has gone, never before a hook that can refuse the unload), failed for good, unable
-    /// to continue a restart, stopped because its runtime was dropped, or abandoned by
-    /// the backstop. Its event subscriptions and scheduled tasks go and its allocation
-    /// returns to the runtime's budgets. Runs once per load (a later load of the same id
-    /// has its own); returns whether this call did it.
-    pub(crate) fn end(&self) -> bool {
-        if self.ended.swap(true, Ordering::AcqRel) {
-            return false;
-        }
-        let id = &self.manifest.id;
-        self.holdings.bus.remove(id);
-        self.holdings.scheduler.remove_plugin(id);
-        self.holdings.resources.release(id);
-        tracing::debug!(target: "qirvo::lifecycle", plugin = %id, "ended: subscriptions, tasks and allocation given back");
-        true
-    }
-}
-
-/// How long a caller looks for a quick call's reply before it parks.
+/// How long a caller looks for a quick call's reply before it parks, at most (`crate::wait`
+/// decides whether it spins at all).
 const CALLER_SPIN: Duration = Duration::from_micros(40);
 
 /// A loaded plugin. Cheap to clone; every clone reaches the same plugin.

@@ -16,7 +16,7 @@ use parking_lot::Mutex;
 
 use crate::ext::events::bus::Bus;
 use crate::ext::scheduler::schedule::Scheduler;
-use crate::host::plugin::Shared;
+use crate::isolate::shared::Shared;
 use crate::isolate::worker::{self, Claim};
 use crate::manifest::{ByteSize, Permission};
 

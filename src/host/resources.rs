@@ -160,3 +160,11 @@ impl ResourceManager {
         self.allocations.lock().values().cloned().collect()
     }
 }
+
+/// A plugin's thread gives its allocation back through this when the plugin ends
+/// ([`Shared::end`](crate::isolate::shared::Shared::end)).
+impl crate::isolate::shared::Allocations for ResourceManager {
+    fn release(&self, plugin: &str) {
+        ResourceManager::release(self, plugin);
+    }
+}

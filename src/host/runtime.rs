@@ -17,9 +17,10 @@ use crate::host::config::RuntimeConfig;
 use crate::host::health::{self, HealthReport};
 use crate::host::hooks::{Action, Builtin, HookContext, Hooks};
 use crate::host::metrics::{self, RuntimeMetrics, RuntimeSeries};
-use crate::host::plugin::{Command, PluginHandle, Shared};
+use crate::host::plugin::{Command, PluginHandle};
 use crate::host::resources::{Allocation, ResourceManager, ResourceUsage};
 use crate::host::security::Security;
+use crate::isolate::shared::{Holdings, Shared};
 use crate::isolate::watchdog::Watchdog;
 use crate::isolate::worker::{self, WorkerSpec};
 use crate::manifest::ByteSize;
@@ -369,7 +370,7 @@ impl PluginRuntime {
             abandon_wake: Default::default(),
             exports: Default::default(),
             evaluate_only: mode == LoadMode::EvaluateOnly,
-            holdings: crate::host::plugin::Holdings {
+            holdings: Holdings {
                 bus: inner.bus.clone(),
                 scheduler: inner.scheduler.clone(),
                 resources: inner.resources.clone(),

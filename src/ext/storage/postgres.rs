@@ -939,3 +939,74 @@ impl SlotClaims for PgFleet {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// How long a storage call may wait: the store's timeout, or less to end before the
+    /// plugin's deadline with a quarter of what is left (at most 1 s) to spare. Needs no
+    /// database (the pool connects on first use).
+    #[test]
+    fn a_call_waits_at_most_the_timeout_and_never_past_the_deadline() {
+        let fleet = PgFleet::new(&PostgresStorage {
+            timeout: Duration::from_secs(5),
+            ..PostgresStorage::new("postgres://nobody@127.0.0.1:1/none")
+        })
+        .unwrap();
+        let now = Instant::now();
+        let within = |until: Duration, low: Duration, high: Duration| {
+            let (wait, why) = fleet.wait_for(Some(now + until));
+            assert!(
+                low <= wait && wait <= high,
+                "{until:?} left: waits {wait:?} ({why})"
+            );
+            why
+        };
+        // No step deadline, or one far enough: the store's timeout.
+        assert_eq!(fleet.wait_for(None).0, Duration::from_secs(5));
+        assert_eq!(
+            within(
+                Duration::from_secs(60),
+                Duration::from_secs(5),
+                Duration::from_secs(5)
+            ),
+            "within 5000 ms"
+        );
+        // 30 s left: 29 s would do, the timeout is shorter.
+        within(
+            Duration::from_secs(30),
+            Duration::from_secs(5),
+            Duration::from_secs(5),
+        );
+        // 3 s left: three quarters of it.
+        let why = within(
+            Duration::from_secs(3),
+            Duration::from_millis(2200),
+            Duration::from_millis(2250),
+        );
+        assert!(why.starts_with("before the plugin's deadline"), "{why}");
+        // 6 s left: the timeout (5 s) is the smaller; 5.5 s left would leave 4.125 s.
+        within(
+            Duration::from_secs(6),
+            Duration::from_secs(4),
+            Duration::from_secs(5),
+        );
+        // Little or nothing left: little or no wait (a call then fails at once).
+        within(
+            Duration::from_millis(100),
+            Duration::ZERO,
+            Duration::from_millis(75),
+        );
+        assert_eq!(fleet.wait_for(Some(now)).0, Duration::ZERO);
+        let past = now.checked_sub(Duration::from_secs(1)).unwrap_or(now);
+        assert_eq!(fleet.wait_for(Some(past)).0, Duration::ZERO);
+        // A call with no time left fails with Unavailable without touching the database.
+        let err = fleet.block(Some(past), |_| async { Ok(()) }).unwrap_err();
+        assert!(matches!(err, StorageError::Unavailable(_)), "{err}");
+        assert!(
+            fleet.reachable().is_ok(),
+            "a deadline says nothing of the database"
+        );
+    }
+}

@@ -43,6 +43,7 @@ enum Cmd {
     Schema(commands::schema::SchemaArgs),
     Test(commands::test::TestArgs),
     New(commands::new::NewArgs),
+    Bundle(commands::bundle::BundleArgs),
     Completions(commands::completions::CompletionsArgs),
 }
 
@@ -123,6 +124,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Cmd::Schema(args) => commands::schema::run(args),
         Cmd::Test(args) => commands::test::run(config, args).await,
         Cmd::New(args) => commands::new::run(args),
+        Cmd::Bundle(args) => commands::bundle::run(args),
         Cmd::Completions(args) => commands::completions::run(args, Cli::command()),
     }
 }

@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 use crate::error::ManifestError;
 
+mod imports;
 mod limits;
 mod schema;
 
@@ -253,6 +254,8 @@ struct RawManifest {
     config: Option<serde_json::Map<String, serde_json::Value>>,
     /// What happens when the plugin is killed for memory or a lifecycle timeout.
     restart: Option<RawRestart>,
+    /// issue 19: an import map, bare name (or prefix ending in "/") to a path inside.
+    imports: Option<imports::RawImports>,
 }
 
 // The limited fields are read as JSON values and checked against the table in `limits`.
@@ -315,6 +318,11 @@ pub struct Manifest {
     pub config: serde_json::Map<String, serde_json::Value>,
     /// `restart`: overrides the runtime's [`RestartPolicy`] for this plugin.
     pub restart: Option<RestartPolicy>,
+    /// `imports`: the import map (issue 19). A bare module name (`"lodash"`), or a prefix
+    /// ending in `/` (`"lib/"`), to a path inside the plugin directory starting with `./`
+    /// (`"./vendor/lodash.js"`, `"./vendor/lib/"`), consulted before `node_modules/`. At
+    /// most 1000 entries; empty by default.
+    pub imports: std::collections::BTreeMap<String, String>,
 }
 
 /// What happens when a plugin is killed for memory, or times out in a lifecycle step.
@@ -435,7 +443,10 @@ impl Manifest {
         let resources = resources(&src, &raw.resources)?;
         let config = raw.config.unwrap_or_default();
         let restart = restart_policy(&src, raw.restart)?;
+        let imports =
+            imports::validate(raw.imports).map_err(|reason| src.invalid("imports", reason))?;
         Ok(Manifest {
+            imports,
             restart,
             id,
             name,
@@ -810,6 +821,9 @@ fn expected_for(path: &str) -> &'static str {
         "config" => "give an object, e.g. {\"greeting\": \"hi\"}",
         "restart" => "give an object, e.g. {\"policy\": \"on-failure\", \"maxRestarts\": 3}",
         "restart.policy" => "give \"never\" or \"on-failure\"",
+        "imports" => {
+            "give an object of module names to paths, e.g. {\"lodash\": \"./vendor/lodash.js\"}"
+        }
         // The limits (resources.*, restart.maxRestarts/backoff): their row's hint.
         _ => limits::limit(path).map_or("see the manifest schema (`qirvo schema`)", |l| l.hint),
     }

@@ -1,6 +1,7 @@
 //! The `qirvo` subcommands, one file each, and what they share: the exit-code-carrying
 //! [`Failure`], argument parsers, plugin output and the list of plugin directories.
 
+pub mod bundle;
 pub mod call;
 pub mod completions;
 pub mod metrics_http;

@@ -22,6 +22,10 @@ pub fn run(args: NewArgs) -> Result<(), Failure> {
         super::output::println(format_args!(
             "created {shown} — try: qirvo run {shown} --for 1s   and   qirvo test {shown}"
         ));
+        // issue 19: packages come from the plugin's own node_modules/.
+        super::output::println(format_args!(
+            "packages: run `npm install <package>` in {shown}, then import it by name (see \"Using packages\" in docs/plugin-guide.md); `qirvo bundle {shown}` makes one file to ship"
+        ));
     }
     Ok(())
 }

@@ -4,6 +4,12 @@
 //! bare and absolute specifiers, and anything that lands outside the directory, are refused
 //! with an error naming the specifier and the importing file. TypeScript is transpiled with
 //! `deno_ast`; its source maps are kept so stack traces point at the original lines.
+//!
+//! npm packages (issue 19, [`npm`]): bare specifiers (and `#imports`) resolve from the
+//! plugin directory's own `node_modules/` by Node's rules, after the manifest's import map;
+//! CommonJS modules there are wrapped as ES modules; Node's built-ins are refused.
+
+mod npm;
 
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -50,6 +56,13 @@ pub(crate) struct PluginModuleLoader {
     max_module: u64,
     /// SECURITY (issue 17): where refused imports are reported.
     security: Option<crate::security::Reporter>,
+    /// issue 19: the manifest's import map, longest key first.
+    imports: Vec<(String, String)>,
+    /// issue 19: the resolver for packages, made on the first bare import.
+    packages: std::cell::OnceCell<npm::PackageResolver>,
+    /// issue 19: package modules by URL, and whether each is CommonJS (`None`: not known
+    /// until its source is read).
+    formats: RefCell<HashMap<String, Option<bool>>>,
 }
 
 impl PluginModuleLoader {
@@ -71,7 +84,25 @@ impl PluginModuleLoader {
             parsed_maps: RefCell::new(HashMap::new()),
             max_module: MAX_MODULE_SIZE,
             security: None,
+            imports: Vec::new(),
+            packages: std::cell::OnceCell::new(),
+            formats: RefCell::new(HashMap::new()),
         }
+    }
+
+    /// issue 19: the manifest's `imports` (bare name, or prefix ending in `/`, to a path
+    /// inside the plugin), consulted before `node_modules/`.
+    pub(crate) fn with_imports(
+        mut self,
+        imports: &std::collections::BTreeMap<String, String>,
+    ) -> Self {
+        let mut v: Vec<(String, String)> = imports
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        v.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+        self.imports = v;
+        self
     }
 
     /// Caps each module at 1/32 of the plugin's memory limit (and MAX_MODULE_SIZE): what
@@ -165,13 +196,21 @@ impl PluginModuleLoader {
         let relative = specifier.starts_with("./") || specifier.starts_with("../");
         // The host names the entry module by its file: URL (the referrer is not a module).
         let entry = !referrer.starts_with("file:") && specifier.starts_with("file:");
+        // issue 19: the CommonJS wrappers name the plugin files they import by URL.
+        if let Some(internal) = self.internal_import(specifier, referrer) {
+            return internal;
+        }
         if !relative && !entry {
+            // issue 19: packages, the import map, `#imports` and Node's built-ins.
+            if specifier.starts_with("node:")
+                || !deno_core::specifier_has_uri_scheme(specifier) && !specifier.starts_with('/')
+            {
+                return self.resolve_package(specifier, referrer, npm::Kind::Import);
+            }
             let why = if deno_core::specifier_has_uri_scheme(specifier) {
                 "only relative imports inside the plugin directory are allowed (no remote, ext: or file: URLs)"
-            } else if specifier.starts_with('/') {
-                "absolute paths are not allowed; import relative to the importing file"
             } else {
-                "bare specifiers are not supported; import relative files such as \"./lib.ts\""
+                "absolute paths are not allowed; import relative to the importing file"
             };
             return Err(refuse(format!(
                 "import {specifier:?} from {from} is refused: {why}"
@@ -207,6 +246,201 @@ impl PluginModuleLoader {
             // e.g. a symlink loop: "too many levels of symbolic links"
             Err(e) => Err(refuse(format!("import {specifier:?} from {from}: {e}"))),
         }
+    }
+}
+
+// issue 19: packages.
+impl PluginModuleLoader {
+    /// The directory of the module `referrer` names, inside the plugin (the plugin
+    /// directory for the entry).
+    fn referrer_dir(&self, referrer: &str) -> PathBuf {
+        ModuleSpecifier::parse(referrer)
+            .ok()
+            .and_then(|u| plugin_relative(&u))
+            .and_then(|rel| rel.parent().map(|p| self.root.join(p)))
+            .unwrap_or_else(|| self.root.clone())
+    }
+
+    /// The manifest's import map applied to a bare specifier: `./path` inside the plugin.
+    fn mapped(&self, specifier: &str) -> Option<String> {
+        self.imports.iter().find_map(|(key, target)| {
+            if key == specifier {
+                Some(target.clone())
+            } else if key.ends_with('/') {
+                specifier
+                    .strip_prefix(key.as_str())
+                    .map(|rest| format!("{target}{rest}"))
+            } else {
+                None
+            }
+        })
+    }
+
+    /// Where a bare specifier, `#import` or import-mapped name leads: a real path inside
+    /// the plugin, and whether it is CommonJS when the resolver knows.
+    fn locate_package(
+        &self,
+        specifier: &str,
+        referrer: &str,
+        kind: npm::Kind,
+    ) -> Result<(PathBuf, Option<bool>), String> {
+        let resolver = self
+            .packages
+            .get_or_init(|| npm::PackageResolver::new(&self.root));
+        let (path, cjs) = match self.mapped(specifier) {
+            Some(target) => resolver
+                .resolve(&self.root, &target, kind)
+                .map_err(|why| format!("{why} (mapped to {target:?} by the manifest's imports)"))?,
+            None => resolver.resolve(&self.referrer_dir(referrer), specifier, kind)?,
+        };
+        match path.canonicalize() {
+            Ok(real) if real.starts_with(&self.root) => Ok((real, cjs)),
+            Ok(_) => Err("is refused: it resolves outside the plugin directory".into()),
+            Err(e) => Err(format!("{e}")),
+        }
+    }
+
+    /// A package import: the URL of the module it names.
+    fn resolve_package(
+        &self,
+        specifier: &str,
+        referrer: &str,
+        kind: npm::Kind,
+    ) -> Result<ModuleSpecifier, ModuleLoaderError> {
+        let from = self.display(referrer);
+        let fail = |why: String| {
+            let sep = if why.starts_with("is refused") {
+                " "
+            } else {
+                ": "
+            };
+            refuse(format!("import {specifier:?} from {from}{sep}{why}"))
+        };
+        let (real, cjs) = self
+            .locate_package(specifier, referrer, kind)
+            .map_err(fail)?;
+        let url = plugin_url(&self.root, &real).ok_or_else(|| {
+            refuse(format!(
+                "import {specifier:?} from {from}: not a valid path"
+            ))
+        })?;
+        self.formats
+            .borrow_mut()
+            .entry(url.to_string())
+            .or_insert(cjs);
+        Ok(url)
+    }
+
+    /// A `file:///plugin/` URL that a CommonJS wrapper imports (or a wrapper's own URL),
+    /// if it is one: checked to be inside the plugin like any other.
+    fn internal_import(
+        &self,
+        specifier: &str,
+        referrer: &str,
+    ) -> Option<Result<ModuleSpecifier, ModuleLoaderError>> {
+        let wrapper = |u: &str| {
+            ModuleSpecifier::parse(u)
+                .ok()
+                .is_some_and(|u| matches!(u.query(), Some(npm::CJS_BODY | npm::CJS_REQUIRE)))
+        };
+        let prefix = format!("file://{PLUGIN_URL_DIR}/");
+        if !specifier.starts_with(&prefix) || !(wrapper(specifier) || wrapper(referrer)) {
+            return None;
+        }
+        let url = ModuleSpecifier::parse(specifier).ok()?;
+        let inside = plugin_relative(&url)
+            .map(|rel| deno_core::normalize_path(Cow::Owned(self.root.join(rel))).into_owned())
+            .and_then(|p| p.canonicalize().ok())
+            .is_some_and(|real| real.starts_with(&self.root));
+        Some(if inside {
+            Ok(url)
+        } else {
+            Err(refuse(format!(
+                "import {specifier:?} from {} is refused: it resolves outside the plugin directory",
+                self.display(referrer)
+            )))
+        })
+    }
+
+    /// Whether the module at `url` (no query) is a package module: reached as a package,
+    /// through the import map or `require()`, or inside a `node_modules/` directory.
+    fn in_package(&self, url: &ModuleSpecifier, rel: &Path) -> bool {
+        self.formats.borrow().contains_key(url.as_str())
+            || rel.components().any(|c| c.as_os_str() == "node_modules")
+    }
+
+    /// Whether a package module is CommonJS: `.cjs` yes, `.mjs` no, `.js` by its package's
+    /// `type`, or else (no `type`) by its syntax, as Node does: no `import`/`export`
+    /// declarations means CommonJS. The syntax check is kept in the transpile cache.
+    fn is_commonjs(&self, url: &ModuleSpecifier, real: &Path, text: &str) -> Result<bool, String> {
+        if let Some(Some(known)) = self.formats.borrow().get(url.as_str()) {
+            return Ok(*known);
+        }
+        let cjs = match real.extension().and_then(|e| e.to_str()) {
+            Some("cjs") => true,
+            Some("js") => {
+                let key = self
+                    .cache
+                    .as_ref()
+                    .map(|_| TranspileCache::key(&format!("format {url}"), text));
+                let cached = self
+                    .cache
+                    .as_ref()
+                    .zip(key.as_ref())
+                    .and_then(|(c, k)| c.get(k))
+                    .map(|(v, _)| v == "commonjs");
+                match cached {
+                    Some(b) => b,
+                    None => {
+                        check_nesting(text, MAX_NESTING)?;
+                        let b = npm::is_script(url, text)?;
+                        if let (Some(cache), Some(key)) = (&self.cache, &key) {
+                            cache.put(key, if b { "commonjs" } else { "module" }, None);
+                        }
+                        b
+                    }
+                }
+            }
+            _ => false,
+        };
+        self.formats.borrow_mut().insert(url.to_string(), Some(cjs));
+        Ok(cjs)
+    }
+
+    /// The `require()` dependencies of a CommonJS module at `url`: each resolved (with the
+    /// `require` conditions) to the URL of its `?qirvo-req` view, or the reason it fails
+    /// (thrown when the module calls it).
+    fn require_targets(&self, url: &ModuleSpecifier, text: &str) -> Vec<npm::Dependency> {
+        let from = self.display(url.as_str());
+        npm::required_specifiers(text)
+            .into_iter()
+            .map(|spec| {
+                let located = if spec.starts_with("node:")
+                    || !deno_core::specifier_has_uri_scheme(&spec) && !spec.starts_with('/')
+                {
+                    self.locate_package(&spec, url.as_str(), npm::Kind::Require)
+                } else {
+                    Err("only packages and relative paths inside the plugin directory can be required".into())
+                };
+                let target = located
+                    .and_then(|(real, cjs)| {
+                        let u = plugin_url(&self.root, &real).ok_or("not a valid path")?;
+                        self.formats
+                            .borrow_mut()
+                            .entry(u.to_string())
+                            .or_insert(cjs);
+                        Ok(format!("{u}?{}", npm::CJS_REQUIRE))
+                    })
+                    .map_err(|why: String| {
+                        let sep = if why.starts_with("is refused") { " " } else { ": " };
+                        format!("require({spec:?}) from {from}{sep}{why}")
+                    });
+                npm::Dependency {
+                    specifier: spec,
+                    target,
+                }
+            })
+            .collect()
     }
 }
 
@@ -285,6 +519,23 @@ impl PluginModuleLoader {
         if !real.starts_with(&self.root) {
             return Err(refuse(format!("{name} is outside the plugin directory")));
         }
+        // issue 19: a CommonJS module, its body or its view for `require()`.
+        if let Some(code) = self
+            .package_view(specifier, &real)
+            .map_err(|e| JsErrorBox::generic(format!("{name}: {e}")))?
+        {
+            if matches!(requested, RequestedModuleType::Json) {
+                return Err(refuse(format!(
+                    "{name} was imported as JSON but is not a .json file"
+                )));
+            }
+            return Ok(ModuleSource::new(
+                ModuleType::JavaScript,
+                ModuleSourceCode::String(code.into()),
+                specifier,
+                None,
+            ));
+        }
         let media_type = MediaType::from_path(&real);
         let wants_json = matches!(requested, RequestedModuleType::Json);
         let (module_type, transpile) = match media_type {
@@ -296,7 +547,9 @@ impl PluginModuleLoader {
                 }
                 (ModuleType::Json, false)
             }
-            MediaType::JavaScript | MediaType::Mjs => (ModuleType::JavaScript, false),
+            MediaType::JavaScript | MediaType::Mjs | MediaType::Cjs => {
+                (ModuleType::JavaScript, false)
+            }
             MediaType::TypeScript | MediaType::Mts => (ModuleType::JavaScript, true),
             _ => {
                 return Err(refuse(format!(
@@ -352,6 +605,13 @@ impl PluginModuleLoader {
             self.keep_source_map(specifier, map);
             code
         } else {
+            // issue 19: a plugin's own JavaScript (a bundle) may name its source map.
+            if module_type == ModuleType::JavaScript
+                && let Some(rel) = plugin_relative(specifier)
+                && !self.in_package(specifier, &rel)
+            {
+                self.keep_source_map(specifier, self.external_map(&real, &text));
+            }
             text
         };
         // The engine's code cache, where it has one worth keeping (V8's).
@@ -408,6 +668,79 @@ impl PluginModuleLoader {
         };
         debug.add_script(specifier.as_str(), text, &inst);
         Ok(code)
+    }
+
+    /// issue 19: what a package module is as a CommonJS module, if it is one: the facade an
+    /// `import` sees (no query), the body (`?qirvo-cjs`), or any module's view for
+    /// `require()` (`?qirvo-req`). `None`: load the file as it is.
+    fn package_view(
+        &self,
+        specifier: &ModuleSpecifier,
+        real: &Path,
+    ) -> Result<Option<String>, String> {
+        let query = specifier.query();
+        let mut base = specifier.clone();
+        base.set_query(None);
+        let rel = plugin_relative(&base).ok_or("not a plugin file")?;
+        let media = MediaType::from_path(real);
+        let read = || -> Result<String, String> {
+            let text = crate::untrusted::read_to_string(real, self.max_module)
+                .map_err(|e| e.to_string())?;
+            check_nesting(&text, MAX_NESTING)?;
+            Ok(text)
+        };
+        let may_be_cjs = media == MediaType::Cjs
+            || media == MediaType::JavaScript && self.in_package(&base, &rel);
+        match query {
+            None if !may_be_cjs => Ok(None),
+            None => {
+                let text = read()?;
+                if !self.is_commonjs(&base, real, &text)? {
+                    return Ok(None);
+                }
+                Ok(Some(npm::cjs_facade(
+                    &format!("{base}?{}", npm::CJS_BODY),
+                    &npm::export_names(&text),
+                )))
+            }
+            Some(npm::CJS_REQUIRE) => {
+                if media == MediaType::Json {
+                    return Ok(Some(npm::require_view(base.as_str(), None, true)));
+                }
+                let cjs = may_be_cjs && self.is_commonjs(&base, real, &read()?)?;
+                let body = cjs.then(|| format!("{base}?{}", npm::CJS_BODY));
+                Ok(Some(npm::require_view(
+                    base.as_str(),
+                    body.as_deref(),
+                    false,
+                )))
+            }
+            Some(npm::CJS_BODY) => {
+                let text = read()?;
+                let deps = self.require_targets(&base, &text);
+                Ok(Some(npm::cjs_body(base.path(), &text, &deps)))
+            }
+            Some(q) => Err(format!("unexpected query ?{q} in a module URL")),
+        }
+    }
+
+    /// The source map a plugin's own JavaScript names with a trailing
+    /// `//# sourceMappingURL=<file>` (a file inside the plugin, at most 64 MiB).
+    fn external_map(&self, real: &Path, text: &str) -> Option<Vec<u8>> {
+        let tail = text.get(text.len().saturating_sub(4096)..).unwrap_or(text);
+        let file = tail
+            .lines()
+            .rev()
+            .find_map(|l| l.trim().strip_prefix("//# sourceMappingURL="))?
+            .trim();
+        if file.is_empty() || deno_core::specifier_has_uri_scheme(file) || file.starts_with('/') {
+            return None;
+        }
+        let path = real.parent()?.join(file).canonicalize().ok()?;
+        if !path.starts_with(&self.root) {
+            return None;
+        }
+        crate::untrusted::read_file(&path, 64 * 1024 * 1024).ok()
     }
 
     fn keep_source_map(&self, specifier: &ModuleSpecifier, map: Option<Vec<u8>>) {

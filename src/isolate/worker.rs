@@ -812,7 +812,9 @@ impl Engine {
                 // HARDEN (issue 12): module size in proportion to the memory limit.
                 .with_memory_limit(manifest.resources.memory.bytes())
                 // SECURITY (issue 17): refused imports are reported.
-                .with_security(spec.security.clone()),
+                .with_security(spec.security.clone())
+                // issue 19: the manifest's import map.
+                .with_imports(&manifest.imports),
         );
         self.loader.set(loader.clone());
         *self.counters.borrow_mut() = Some(spec.shared.counters.clone());

@@ -130,6 +130,7 @@ pub(crate) fn manifest_schema() -> Value {
                 "description": "Handed to `initialize` as `ctx.config`.",
                 "anyOf": [{ "type": "object" }, { "type": "null" }]
             },
+            "imports": super::imports::schema(),
             "restart": {
                 "description": "What happens when the plugin is killed for memory or a lifecycle timeout.",
                 "anyOf": [

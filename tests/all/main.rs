@@ -28,6 +28,7 @@ mod limits;
 mod loading;
 mod manifest_schema;
 mod metrics;
+mod npm; // issue 19
 mod op_inputs;
 mod pool;
 mod profile;

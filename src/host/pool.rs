@@ -3,12 +3,11 @@
 //! bootstrap already evaluated, so `load` only binds one to its plugin and evaluates the
 //! plugin's own code.
 //!
-//! A warm isolate fits plugins with one heap limit and one network grant (the isolate's
-//! heap limit and its registered capabilities are fixed when it is made); plugins granted
-//! `filesystem-access`, and debugging or test runs, always get a fresh isolate made for
-//! them. No isolate is ever used twice: a claimed isolate becomes its plugin's, and a
-//! restart makes a fresh one. The pool keeps itself filled with isolates of the shape of
-//! the last plugin loaded (the default manifest's shape at first).
+//! A warm isolate fits plugins of one [`Shape`] (its heap limit and network grant, fixed
+//! when it is made; `isolate/shape.rs` decides which plugins that is). No isolate is ever
+//! used twice: a claimed isolate becomes its plugin's, and a restart makes a fresh one.
+//! The pool keeps itself filled with isolates of the shape of the last plugin loaded (the
+//! default manifest's shape at first).
 
 use std::sync::{Arc, Weak};
 
@@ -16,48 +15,8 @@ use parking_lot::Mutex;
 
 use crate::ext::events::bus::Bus;
 use crate::ext::scheduler::schedule::Scheduler;
-use crate::isolate::shared::Shared;
+use crate::isolate::shape::Shape;
 use crate::isolate::worker::{self, Claim};
-use crate::manifest::{ByteSize, Permission};
-
-/// What a warm isolate was made for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) struct Shape {
-    pub memory: ByteSize,
-    pub network: bool,
-}
-
-impl Shape {
-    /// The shape of warm isolate that can serve this plugin's load, or `None` when it
-    /// needs an isolate made for it. The one place that decides whether a warm isolate
-    /// fits a plugin: the runtime asks it before claiming one, the claimed isolate's
-    /// thread asks it again before binding (see [`Shape::serves`]).
-    ///
-    /// A plugin granted `filesystem-access` or a host permission gets its own isolate
-    /// (those capabilities are registered per plugin when an isolate is made; HOSTAPI,
-    /// issue 14), and so do debugging and test loads (their loader instruments or swaps
-    /// the entry module). Otherwise the isolate's heap limit must be the plugin's
-    /// `resources.memory` and its network grant the plugin's `network-access`.
-    pub(crate) fn needed(shared: &Shared) -> Option<Shape> {
-        let manifest = &shared.manifest;
-        if shared.test_mode
-            || shared.debug.is_some()
-            || manifest.grants(Permission::FilesystemAccess)
-            || manifest.host_permissions().next().is_some()
-        {
-            return None;
-        }
-        Some(Shape {
-            memory: manifest.resources.memory,
-            network: manifest.grants(Permission::NetworkAccess),
-        })
-    }
-
-    /// Whether an isolate made with this shape can serve this plugin's load.
-    pub(crate) fn serves(self, shared: &Shared) -> bool {
-        Shape::needed(shared) == Some(self)
-    }
-}
 
 struct Warm {
     shape: Shape,
@@ -185,8 +144,7 @@ impl Pool {
         for _ in 0..missing {
             let me = self.me.clone();
             let spawned = worker::spawn_warm(
-                shape.memory,
-                shape.network,
+                shape,
                 self.snapshot,
                 self.bus.clone(),
                 self.scheduler.clone(),

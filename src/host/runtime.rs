@@ -20,6 +20,7 @@ use crate::host::metrics::{self, RuntimeMetrics, RuntimeSeries};
 use crate::host::plugin::{Command, PluginHandle};
 use crate::host::resources::{Allocation, ResourceManager, ResourceUsage};
 use crate::host::security::Security;
+use crate::isolate::shape::Shape;
 use crate::isolate::shared::{Holdings, Shared};
 use crate::isolate::watchdog::Watchdog;
 use crate::isolate::worker::{self, WorkerSpec};
@@ -112,7 +113,7 @@ impl PluginRuntime {
                 config.thread_stack_size,
                 bus.clone(),
                 scheduler.clone(),
-                crate::host::pool::Shape {
+                Shape {
                     memory: ByteSize::mib(128),
                     network: false,
                 },
@@ -430,7 +431,7 @@ impl PluginRuntime {
         ready_tx: oneshot::Sender<Result<(), LoadError>>,
     ) -> std::io::Result<()> {
         // A warm isolate if one fits; a new one made for it otherwise.
-        let pooled = match (&self.inner.pool, crate::host::pool::Shape::needed(shared)) {
+        let pooled = match (&self.inner.pool, Shape::needed(shared)) {
             (Some(pool), Some(shape)) => pool
                 .claim(
                     shape,

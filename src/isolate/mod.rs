@@ -7,6 +7,7 @@ pub(crate) mod command;
 pub(crate) mod cpu;
 pub(crate) mod loader;
 pub(crate) mod profile;
+pub(crate) mod shape;
 pub(crate) mod shared;
 pub(crate) mod snapshot;
 pub(crate) mod test_config;

@@ -26,6 +26,7 @@ use crate::ext::storage::store::StoreBackend;
 use crate::isolate::command::Command;
 use crate::isolate::cpu::{Governor, Verdict, thread_cpu_time};
 use crate::isolate::loader::PluginModuleLoader;
+use crate::isolate::shape::Shape;
 use crate::isolate::shared::Shared;
 use crate::isolate::watchdog::{Interrupt, Target, Watchdog};
 use crate::manifest::ByteSize;
@@ -114,12 +115,11 @@ pub(crate) struct Claim {
     pub ready: oneshot::Sender<Result<(), LoadError>>,
 }
 
-/// Starts a thread that makes a warm isolate for plugins with this heap limit and network
-/// grant, hands `offer` the way to claim it, and then waits: a claim binds the isolate to
-/// its plugin and the thread becomes that plugin's thread; the sender dropped ends it.
+/// Starts a thread that makes a warm isolate of `shape`, hands `offer` the way to claim it,
+/// and then waits: a claim binds the isolate to its plugin and the thread becomes that
+/// plugin's thread; the sender dropped ends it.
 pub(crate) fn spawn_warm(
-    memory: ByteSize,
-    network: bool,
+    shape: Shape,
     snapshot: bool,
     bus: Arc<Bus>,
     scheduler: Scheduler,
@@ -139,8 +139,8 @@ pub(crate) fn spawn_warm(
             };
             let engine = {
                 let _guard = tokio_rt.enter();
-                placeholder_states(network, bus, scheduler)
-                    .and_then(|states| Engine::create(memory, states, false, snapshot))
+                placeholder_states(shape.network, bus, scheduler)
+                    .and_then(|states| Engine::create(shape.memory, states, false, snapshot))
             };
             let engine = match engine {
                 Ok(e) => e,
@@ -753,9 +753,9 @@ impl Engine {
         })
     }
 
-    /// Whether this isolate can run the plugin `spec` describes (decided by the pool).
+    /// Whether this isolate can run the plugin `spec` describes (see [`Shape`]).
     pub(crate) fn fits(&self, spec: &WorkerSpec) -> bool {
-        crate::host::pool::Shape {
+        Shape {
             memory: self.memory,
             network: self.network,
         }

@@ -4,8 +4,9 @@
 //! One [`PgFleet`] per runtime holds a small connection pool on a tokio runtime of its
 //! own (two threads, "qirvo-pg"): the storage ops are synchronous calls on a plugin's
 //! thread, so each call is sent there and waited for, at most
-//! [`PostgresStorage::timeout`]; past that, or when the database cannot be reached, the
-//! call fails with [`StorageError::Unavailable`] and nothing hangs. Connections are made
+//! [`PostgresStorage::timeout`] and never past the plugin's step deadline (less a margin
+//! for the plugin to handle the error); past that, or when the database cannot be
+//! reached, the call fails with [`StorageError::Unavailable`] and nothing hangs. Connections are made
 //! again on the next call, so the runtime recovers by itself when the database returns.
 //!
 //! Tables live in one schema (default `qirvo`), created and migrated by Qirvo: versioned
@@ -60,9 +61,11 @@ pub struct PostgresStorage {
     /// Most connections this runtime opens (a listening connection for events comes on
     /// top). Default 8; 1 to 256.
     pub pool_size: usize,
-    /// Longest a storage call waits for the database (connecting included) before it
-    /// fails with an `Unavailable` error. Default 5 s; 100 ms to 10 min. Keep it below
-    /// your plugins' `resources.timeout` (default 30 s).
+    /// Longest a storage call waits for the database (pool checkout, connecting and the
+    /// statements) before it fails with an `Unavailable` error. Default 5 s; 100 ms to
+    /// 10 min. A call made inside a plugin's step waits less when the step's deadline
+    /// (`resources.timeout`) is nearer: it ends with a quarter of what is left (at most
+    /// 1 s) to spare, so the plugin can handle the error.
     pub timeout: Duration,
 }
 

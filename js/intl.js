@@ -14,6 +14,8 @@ const {
   op_intl_plural_select,
   op_intl_plural_categories,
   op_intl_datetime_format,
+  op_intl_relative_format,
+  op_intl_display_name,
   op_intl_zone_known,
   op_intl_collator_compare,
   op_intl_list_format,
@@ -292,16 +294,26 @@ function numberFormatSlots(locales, options, ctor = "Intl.NumberFormat") {
   const currencyDisplay = getOption(options, "currencyDisplay", ["code", "symbol", "narrowSymbol", "name"], "symbol");
   const currencySign = getOption(options, "currencySign", ["standard", "accounting"], "standard");
   const unit = getOption(options, "unit", undefined, undefined);
-  getOption(options, "unitDisplay", ["short", "narrow", "long"], "short");
+  if (unit !== undefined && !isWellFormedUnit(unit)) {
+    const shown = unit.length > 40 ? `${call(StringPrototypeSlice, unit, 0, 40)}...` : unit;
+    throw new RangeErrorCtor(`Invalid unit argument for Intl.NumberFormat() '${shown}'`);
+  }
+  const unitDisplay = getOption(options, "unitDisplay", ["short", "narrow", "long"], "short");
   if (style === "currency" && currency === undefined) {
     throw new TypeErrorCtor("Currency code is required with currency style.");
   }
-  if (style === "unit") throw unsupported(ctor, "style", "unit");
-  if (unit !== undefined && style !== "unit") void 0;
+  if (style === "unit" && unit === undefined) {
+    throw new TypeErrorCtor("Unit is required with unit style.");
+  }
   if (currency !== undefined) currency = call(String.prototype.toUpperCase, currency);
   if (currencySign !== "standard") throw unsupported(ctor, "currencySign", currencySign);
   const notation = getOption(options, "notation", ["standard", "scientific", "engineering", "compact"], "standard");
-  if (notation !== "standard") throw unsupported(ctor, "notation", notation);
+  if (notation !== "standard" && notation !== "compact") throw unsupported(ctor, "notation", notation);
+  if (notation === "compact" && style !== "decimal") throw unsupported(ctor, "notation", `compact with style ${style}`);
+  // Compact notation without digit options rounds its own way (ECMA-402: the more
+  // precise of 0 fraction digits and 2 significant digits).
+  const compactRounding = notation === "compact" && ["minimumFractionDigits", "maximumFractionDigits",
+    "minimumSignificantDigits", "maximumSignificantDigits"].every((k) => options[k] === undefined);
   const cDigits = style === "currency" ? (CURRENCY_DIGITS[currency] ?? 2) : 0;
   const digits = digitOptions(
     options,
@@ -310,9 +322,9 @@ function numberFormatSlots(locales, options, ctor = "Intl.NumberFormat") {
     ctor,
     style !== "currency",
   );
-  getOption(options, "compactDisplay", ["short", "long"], "short");
+  const compactDisplay = getOption(options, "compactDisplay", ["short", "long"], "short");
   let useGrouping = options.useGrouping;
-  if (useGrouping === undefined) useGrouping = "auto";
+  if (useGrouping === undefined) useGrouping = notation === "compact" ? "min2" : "auto";
   else if (useGrouping === true) useGrouping = "always";
   else if (useGrouping === false || useGrouping === null || useGrouping === 0 || useGrouping === "") useGrouping = false;
   else {
@@ -332,9 +344,13 @@ function numberFormatSlots(locales, options, ctor = "Intl.NumberFormat") {
       currency: style === "currency" ? currency : undefined,
       currencyDisplay: style === "currency" ? currencyDisplay : undefined,
       currencySign: style === "currency" ? currencySign : undefined,
+      unit: style === "unit" ? unit : undefined,
+      unitDisplay: style === "unit" ? unitDisplay : undefined,
       digits,
+      compactRounding,
       useGrouping,
       notation,
+      compactDisplay: notation === "compact" ? compactDisplay : undefined,
       signDisplay,
     },
     op: {
@@ -345,8 +361,33 @@ function numberFormatSlots(locales, options, ctor = "Intl.NumberFormat") {
       useGrouping: useGrouping === false ? "false" : useGrouping,
       signDisplay,
       ...digits,
+      ...(compactRounding
+        ? { minimumFractionDigits: null, maximumFractionDigits: null, minimumSignificantDigits: null, maximumSignificantDigits: null }
+        : {}),
+      notation,
+      compactDisplay,
+      unit: style === "unit" ? unit : null,
+      unitDisplay,
     },
   };
+}
+
+// ECMA-402's sanctioned single units, and IsWellFormedUnitIdentifier (one, or X-per-Y).
+const SANCTIONED_UNITS = [
+  "acre", "bit", "byte", "celsius", "centimeter", "day", "degree", "fahrenheit", "fluid-ounce", "foot",
+  "gallon", "gigabit", "gigabyte", "gram", "hectare", "hour", "inch", "kilobit", "kilobyte", "kilogram",
+  "kilometer", "liter", "megabit", "megabyte", "meter", "microsecond", "mile", "mile-scandinavian",
+  "milliliter", "millimeter", "millisecond", "minute", "month", "nanosecond", "ounce", "percent",
+  "petabyte", "pound", "second", "stone", "terabit", "terabyte", "week", "yard", "year",
+];
+
+function isWellFormedUnit(unit) {
+  if (SANCTIONED_UNITS.indexOf(unit) >= 0) return true;
+  const i = call(StringPrototypeIndexOf, unit, "-per-");
+  if (i < 0) return false;
+  const num = call(StringPrototypeSlice, unit, 0, i);
+  const den = call(StringPrototypeSlice, unit, i + 5);
+  return SANCTIONED_UNITS.indexOf(num) >= 0 && SANCTIONED_UNITS.indexOf(den) >= 0;
 }
 
 // ToIntlMathematicalValue: a double, or the exact digits of a BigInt or decimal string.
@@ -398,11 +439,32 @@ function numberParts(slots, value) {
       if (trimmed === "") type = "literal";
       else if (slots.resolved.style === "percent" && /^[%\u066a\u2030]$/.test(trimmed)) type = "percentSign";
       else if (slots.resolved.style === "currency") type = "currency";
-      else type = "literal";
+      else if (slots.resolved.style === "unit") {
+        splitAround(out, p.value, "unit");
+        continue;
+      } else if (slots.resolved.notation === "compact") {
+        splitAround(out, p.value, "compact");
+        continue;
+      } else type = "literal";
+    } else if ((type === "minusSign" || type === "plusSign") && test(/^[\u200e\u200f\u061c]/, p.value)) {
+      // ICU4X writes a sign's direction mark inside the sign; ECMA-402 (and ICU) make it a literal.
+      const m = /^([\u200e\u200f\u061c]+)([\s\S]*)$/.exec(p.value);
+      pushPart(out, "literal", m[1]);
+      if (m[2] !== "") pushPart(out, type, m[2]);
+      continue;
     }
     pushPart(out, type, p.value);
   }
   return out;
+}
+
+// Text around a number: its spacing and direction marks are literals, the rest (a unit's
+// name, a compact suffix) is one part of `type`.
+function splitAround(out, text, type) {
+  const m = /^([\s\u200e\u200f\u061c]*)([\s\S]*?)([\s\u200e\u200f\u061c]*)$/.exec(text);
+  if (m[1] !== "") pushPart(out, "literal", m[1]);
+  if (m[2] !== "") pushPart(out, type, m[2]);
+  if (m[3] !== "") pushPart(out, "literal", m[3]);
 }
 
 // Appends a part, joining it to the last one when they are the same kind.
@@ -440,8 +502,17 @@ class NumberFormat {
       out.currencyDisplay = r.currencyDisplay;
       out.currencySign = r.currencySign;
     }
+    if (r.style === "unit") {
+      out.unit = r.unit;
+      out.unitDisplay = r.unitDisplay;
+    }
     out.minimumIntegerDigits = r.digits.minimumIntegerDigits;
-    if (r.digits.minimumSignificantDigits !== null) {
+    if (r.compactRounding) {
+      out.minimumSignificantDigits = 1;
+      out.maximumSignificantDigits = 2;
+      out.minimumFractionDigits = 0;
+      out.maximumFractionDigits = 0;
+    } else if (r.digits.minimumSignificantDigits !== null) {
       out.minimumSignificantDigits = r.digits.minimumSignificantDigits;
       out.maximumSignificantDigits = r.digits.maximumSignificantDigits;
     } else {
@@ -450,11 +521,12 @@ class NumberFormat {
     }
     out.useGrouping = r.useGrouping;
     out.notation = r.notation;
+    if (r.notation === "compact") out.compactDisplay = r.compactDisplay;
     out.signDisplay = r.signDisplay;
     out.roundingMode = "halfExpand";
     out.roundingIncrement = 1;
     out.trailingZeroDisplay = "auto";
-    out.roundingPriority = "auto";
+    out.roundingPriority = r.compactRounding ? "morePrecision" : "auto";
     return out;
   }
   static supportedLocalesOf(locales, options) {
@@ -598,14 +670,15 @@ function dateTimeFormatSlots(locales, options, required, defaults) {
   if (calendar !== undefined) keywords.ca = lower(calendar);
   if (numberingSystem !== undefined) keywords.nu = lower(numberingSystem);
   for (const [name, value] of Object.entries(want)) {
-    if (value !== undefined && (name === "era" || name === "dayPeriod" || name === "timeZoneName" || name === "fractionalSecondDigits")) {
+    if (value !== undefined && (name === "era" || name === "dayPeriod" || name === "fractionalSecondDigits")) {
       throw unsupported(ctor, name, value);
     }
   }
-  const anyField = [...DATE_FIELDS, ...TIME_FIELDS].some((f) => want[f] !== undefined);
+  const explicit = [...DATE_FIELDS, ...TIME_FIELDS, "era", "timeZoneName"];
+  const anyField = explicit.some((f) => want[f] !== undefined);
   if ((dateStyle !== undefined || timeStyle !== undefined) && anyField) {
     throw new TypeErrorCtor("Can't set option " +
-      [...DATE_FIELDS, ...TIME_FIELDS].find((f) => want[f] !== undefined) + " when dateStyle or timeStyle is used");
+      explicit.find((f) => want[f] !== undefined) + " when dateStyle or timeStyle is used");
   }
   if (required !== "any" && (dateStyle !== undefined && required === "time" || timeStyle !== undefined && required === "date")) {
     throw new TypeErrorCtor(`Invalid option : ${required === "time" ? "dateStyle" : "timeStyle"}`);
@@ -633,6 +706,7 @@ function dateTimeFormatSlots(locales, options, required, defaults) {
     }
     fields = componentFields(want, ctor);
   }
+  fields.timeZoneName = want.timeZoneName ?? null;
   if (fields.timePrecision !== null) {
     let hc = hourCycleOpt ?? keywords.hc;
     if (hour12 !== undefined) hc = hour12 ? "h12" : "h23";
@@ -746,7 +820,7 @@ class DateTimeFormat {
       if (r.dateStyle !== undefined) out.dateStyle = r.dateStyle;
       if (r.timeStyle !== undefined) out.timeStyle = r.timeStyle;
     } else {
-      for (const f of ["weekday", "year", "month", "day", "hour", "minute", "second"]) {
+      for (const f of ["weekday", "year", "month", "day", "hour", "minute", "second", "timeZoneName"]) {
         if (r.want[f] !== undefined) out[f] = r.want[f];
       }
     }
@@ -947,6 +1021,149 @@ function makeSegments(granularity, input) {
 }
 
 // ---------------------------------------------------------------------------------------
+// RelativeTimeFormat
+
+const relativeSlot = new WeakMap();
+
+const RELATIVE_UNITS = {
+  __proto__: null,
+  second: "second", seconds: "second", minute: "minute", minutes: "minute", hour: "hour", hours: "hour",
+  day: "day", days: "day", week: "week", weeks: "week", month: "month", months: "month",
+  quarter: "quarter", quarters: "quarter", year: "year", years: "year",
+};
+
+function relativeParts(s, value, unit) {
+  // ToNumber: a BigInt is a TypeError, not a number.
+  value = +value;
+  unit = StringCtor(unit);
+  const singular = RELATIVE_UNITS[unit];
+  if (singular === undefined) {
+    const shown = unit.length > 40 ? `${call(StringPrototypeSlice, unit, 0, 40)}...` : unit;
+    throw new RangeErrorCtor(`Invalid unit argument for Intl.RelativeTimeFormat.prototype.format() '${shown}'`);
+  }
+  if (!NumberCtor.isFinite(value)) {
+    throw new RangeErrorCtor(`Intl.RelativeTimeFormat.prototype.format: the value must be a finite number, got ${value}`);
+  }
+  // numeric "auto" names -0 like 0 ("today"); "always" writes it as the past.
+  if (s.numeric === "auto" && value === 0) value = 0;
+  return { raw: op_intl_relative_format({ locale: s.locale, style: s.style, numeric: s.numeric, unit: singular }, value), unit: singular };
+}
+
+class RelativeTimeFormat {
+  constructor(locales, options) {
+    if (new.target === undefined) throw new TypeErrorCtor("Constructor Intl.RelativeTimeFormat requires 'new'");
+    options = getOptionsObject(options);
+    getOption(options, "localeMatcher", ["lookup", "best fit"], "best fit");
+    const numberingSystem = getOption(options, "numberingSystem", undefined, undefined);
+    if (numberingSystem !== undefined && !test(/^[a-zA-Z0-9]{3,8}(-[a-zA-Z0-9]{3,8})*$/, numberingSystem)) {
+      throw new RangeErrorCtor(`Invalid numberingSystem : ${numberingSystem}`);
+    }
+    const { base, keywords } = resolveLocale(locales, ["nu"]);
+    if (numberingSystem !== undefined) keywords.nu = lower(numberingSystem);
+    const style = getOption(options, "style", ["long", "short", "narrow"], "long");
+    const numeric = getOption(options, "numeric", ["always", "auto"], "always");
+    relativeSlot.set(this, { locale: withKeywords(base, keywords), numberingSystem: keywords.nu, style, numeric });
+  }
+  format(value, unit) {
+    const s = slotOf(relativeSlot, this, "Intl.RelativeTimeFormat.prototype.format");
+    return joinParts(relativeParts(s, value, unit).raw);
+  }
+  formatToParts(value, unit) {
+    const s = slotOf(relativeSlot, this, "Intl.RelativeTimeFormat.prototype.formatToParts");
+    const { raw, unit: singular } = relativeParts(s, value, unit);
+    const out = [];
+    for (const p of raw) {
+      const names = p.type.split("/");
+      const type = NUMBER_PART_TYPES[names[names.length - 1]];
+      if (type === undefined) {
+        pushPart(out, "literal", p.value);
+      } else {
+        call(ArrayPrototypePush, out, { type, value: p.value, unit: singular });
+      }
+    }
+    return out;
+  }
+  resolvedOptions() {
+    const s = slotOf(relativeSlot, this, "Intl.RelativeTimeFormat.prototype.resolvedOptions");
+    return {
+      locale: s.locale,
+      style: s.style,
+      numeric: s.numeric,
+      numberingSystem: s.numberingSystem ?? defaultNumberingSystem(stripExtensions(s.locale)),
+    };
+  }
+  static supportedLocalesOf(locales, options) {
+    return supportedLocalesOf(locales, options);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// DisplayNames
+
+const namesSlot = new WeakMap();
+
+// A code of each type, checked (RangeError) and canonicalized as ECMA-402 CanonicalCodeForDisplayNames.
+function canonicalCode(type, code) {
+  switch (type) {
+    case "language":
+      // A unicode_language_id: language, optional script and region, variants; no extensions.
+      if (!test(/^([a-zA-Z]{2,3}|[a-zA-Z]{5,8})(-[a-zA-Z]{4})?(-([a-zA-Z]{2}|[0-9]{3}))?(-([a-zA-Z0-9]{5,8}|[0-9][a-zA-Z0-9]{3}))*$/, code)) {
+        break;
+      }
+      return op_intl_locale("canonical", code);
+    case "region":
+      if (!test(/^([a-zA-Z]{2}|[0-9]{3})$/, code)) break;
+      return call(String.prototype.toUpperCase, code);
+    case "script":
+      if (!test(/^[a-zA-Z]{4}$/, code)) break;
+      return call(String.prototype.toUpperCase, code[0]) + lower(call(StringPrototypeSlice, code, 1));
+    case "currency":
+      if (!test(/^[a-zA-Z]{3}$/, code)) break;
+      return call(String.prototype.toUpperCase, code);
+  }
+  const shown = code.length > 40 ? `${call(StringPrototypeSlice, code, 0, 40)}...` : code;
+  throw new RangeErrorCtor(`Intl.DisplayNames.prototype.of: invalid ${type} code ${JSON.stringify(shown)}`);
+}
+
+class DisplayNames {
+  constructor(locales, options) {
+    if (new.target === undefined) throw new TypeErrorCtor("Constructor Intl.DisplayNames requires 'new'");
+    const { base } = resolveLocale(locales, []);
+    if (options === undefined) throw new TypeErrorCtor("Intl.DisplayNames: the options argument with a type is required");
+    options = getOptionsObject(options);
+    getOption(options, "localeMatcher", ["lookup", "best fit"], "best fit");
+    const style = getOption(options, "style", ["narrow", "short", "long"], "long");
+    const type = getOption(options, "type", ["language", "region", "script", "currency", "calendar", "dateTimeField"], undefined);
+    if (type === undefined) throw new TypeErrorCtor("Intl.DisplayNames: required option 'type' is missing");
+    const fallback = getOption(options, "fallback", ["code", "none"], "code");
+    const languageDisplay = getOption(options, "languageDisplay", ["dialect", "standard"], "dialect");
+    if (type === "calendar" || type === "dateTimeField") throw unsupported("Intl.DisplayNames", "type", type);
+    // ICU4X 2.4's currency names are the long ones; CLDR's short currency names are symbols.
+    if (type === "currency" && style !== "long") throw unsupported("Intl.DisplayNames", "style", `${style} with type currency`);
+    namesSlot.set(this, { locale: base, style, type, fallback, languageDisplay });
+  }
+  of(code) {
+    const s = slotOf(namesSlot, this, "Intl.DisplayNames.prototype.of");
+    code = canonicalCode(s.type, StringCtor(code));
+    const name = op_intl_display_name(
+      { locale: s.locale, type: s.type, style: s.style, languageDisplay: s.languageDisplay },
+      code,
+    );
+    if (name !== null && name !== undefined) return name;
+    return s.fallback === "code" ? code : undefined;
+  }
+  resolvedOptions() {
+    const s = slotOf(namesSlot, this, "Intl.DisplayNames.prototype.resolvedOptions");
+    const out = { locale: s.locale, style: s.style, type: s.type, fallback: s.fallback };
+    if (s.type === "language") out.languageDisplay = s.languageDisplay;
+    return out;
+  }
+  static supportedLocalesOf(locales, options) {
+    return supportedLocalesOf(locales, options);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
 // Locale
 
 class Locale {
@@ -1071,6 +1288,8 @@ fixClass(Collator, "Intl.Collator");
 fixClass(PluralRules, "Intl.PluralRules");
 fixClass(ListFormat, "Intl.ListFormat");
 fixClass(Segmenter, "Intl.Segmenter");
+fixClass(RelativeTimeFormat, "Intl.RelativeTimeFormat");
+fixClass(DisplayNames, "Intl.DisplayNames");
 fixClass(Locale, "Intl.Locale");
 
 // NumberFormat, DateTimeFormat and Collator may be called without `new` (ECMA-402 legacy).
@@ -1097,6 +1316,8 @@ defineMethods(Intl, {
   ListFormat,
   Segmenter,
   Locale,
+  RelativeTimeFormat,
+  DisplayNames,
 });
 ObjectDefineProperty(Intl, SymbolToStringTag, { value: "Intl", configurable: true });
 ObjectDefineProperty(globalThis, "Intl", { value: Intl, writable: true, enumerable: false, configurable: true });

@@ -5,10 +5,11 @@
 
 use icu::calendar::Date;
 use icu::datetime::DateTimeFormatter;
-use icu::datetime::fieldsets::builder::{DateFields, FieldSetBuilder};
-use icu::datetime::fieldsets::enums::CompositeDateTimeFieldSet;
+use icu::datetime::fieldsets::builder::{DateFields, FieldSetBuilder, ZoneStyle};
+use icu::datetime::fieldsets::enums::{CompositeDateTimeFieldSet, CompositeFieldSet};
 use icu::datetime::options::{Length, TimePrecision, YearStyle};
-use icu::time::{DateTime, Time};
+use icu::time::zone::UtcOffset;
+use icu::time::{DateTime, Time, TimeZone, ZonedDateTime};
 use serde::Deserialize;
 
 use super::core::{Part, parts_of};
@@ -27,9 +28,17 @@ pub(crate) struct DateTimeOptions {
     pub(crate) time_precision: Option<String>,
     /// `full` (a 4-digit year) or `auto`.
     pub(crate) year_style: String,
+    /// ECMA-402's `timeZoneName` (`short`, `long`, `shortOffset`, `longOffset`,
+    /// `shortGeneric`, `longGeneric`), or absent.
+    #[serde(default)]
+    pub(crate) time_zone_name: Option<String>,
 }
 
-pub(crate) struct DateTimeFormat(DateTimeFormatter<CompositeDateTimeFieldSet>);
+pub(crate) enum DateTimeFormat {
+    Plain(DateTimeFormatter<CompositeDateTimeFieldSet>),
+    /// With a time zone name: the instant is formatted as a zoned date-time.
+    Zoned(DateTimeFormatter<CompositeFieldSet>),
+}
 
 impl DateTimeFormat {
     pub(crate) fn new(o: &DateTimeOptions) -> Result<Self, String> {
@@ -73,18 +82,64 @@ impl DateTimeFormat {
                 YearStyle::Auto
             });
         }
+        let no_data = |e| format!("no date-time data for {}: {e}", o.locale);
+        if let Some(name) = o.time_zone_name.as_deref() {
+            b.zone_style = Some(match name {
+                "short" => ZoneStyle::SpecificShort,
+                "long" => ZoneStyle::SpecificLong,
+                "shortOffset" => ZoneStyle::LocalizedOffsetShort,
+                "longOffset" => ZoneStyle::LocalizedOffsetLong,
+                "shortGeneric" => ZoneStyle::GenericShort,
+                "longGeneric" => ZoneStyle::GenericLong,
+                other => return Err(format!("timeZoneName {other:?} is not supported")),
+            });
+            let set = b.build_composite().map_err(|e| {
+                format!("timeZoneName {name:?} cannot be formatted with these fields: {e}")
+            })?;
+            return DateTimeFormatter::try_new((&locale).into(), set)
+                .map(Self::Zoned)
+                .map_err(no_data);
+        }
         let set = b
             .build_composite_datetime()
             .map_err(|e| format!("these date-time fields cannot be formatted together: {e}"))?;
         DateTimeFormatter::try_new((&locale).into(), set)
-            .map(Self)
-            .map_err(|e| format!("no date-time data for {}: {e}", o.locale))
+            .map(Self::Plain)
+            .map_err(no_data)
     }
 
-    /// Formats a local date and time (the time zone's offset already applied).
-    pub(crate) fn format(&self, local_ms: f64) -> Result<Vec<Part>, String> {
-        let dt = civil(local_ms)?;
-        Ok(parts_of(&self.0.format(&dt)))
+    /// Formats an instant in a time zone: `offset_ms` is the zone's offset from UTC then.
+    pub(crate) fn format(
+        &self,
+        zone: &str,
+        utc_ms: f64,
+        offset_ms: f64,
+    ) -> Result<Vec<Part>, String> {
+        let dt = civil(utc_ms + offset_ms)?;
+        match self {
+            Self::Plain(f) => Ok(parts_of(&f.format(&dt))),
+            Self::Zoned(f) => {
+                let seconds = (offset_ms / 1000.0).round();
+                // Offsets are within ±18 hours; anything else is not an offset.
+                if !(-64_800.0..=64_800.0).contains(&seconds) {
+                    return Err(format!("time zone offset out of range: {offset_ms} ms"));
+                }
+                let offset = UtcOffset::try_from_seconds(seconds as i32)
+                    .map_err(|e| format!("time zone offset out of range: {e}"))?;
+                let id = if zone == "UTC" {
+                    TimeZone::from_iana_id("Etc/UTC")
+                } else {
+                    TimeZone::from_iana_id(zone)
+                };
+                let info = id.with_offset(Some(offset)).at_date_time(dt);
+                let zoned = ZonedDateTime {
+                    date: dt.date,
+                    time: dt.time,
+                    zone: info,
+                };
+                Ok(parts_of(&f.format(&zoned)))
+            }
+        }
     }
 }
 

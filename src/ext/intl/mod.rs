@@ -16,9 +16,15 @@ mod core;
 #[cfg(feature = "quickjs")]
 mod datetime;
 #[cfg(feature = "quickjs")]
+mod names;
+#[cfg(feature = "quickjs")]
 mod number;
 #[cfg(feature = "quickjs")]
+mod relative;
+#[cfg(feature = "quickjs")]
 mod text;
+#[cfg(feature = "quickjs")]
+mod unit;
 
 #[cfg(feature = "quickjs")]
 pub(crate) use enabled::qirvo_intl;
@@ -36,7 +42,9 @@ mod enabled {
 
     use super::core::Part;
     use super::datetime::{DateTimeFormat, DateTimeOptions};
+    use super::names::{Names, NamesOptions};
     use super::number::{NumberFormatter, NumberOptions, Numeric, to_decimal};
+    use super::relative::RelativeOptions;
     use super::text::{Collation, CollatorOpts, ListOpts};
 
     /// Formatters an isolate keeps (each is a few KB of pointers into the compiled data);
@@ -51,6 +59,8 @@ mod enabled {
         collators: HashMap<CollatorOpts, Collation>,
         lists: HashMap<ListOpts, icu::list::ListFormatter>,
         plurals: HashMap<(String, bool), icu::plurals::PluralRules>,
+        relatives: HashMap<RelativeOptions, icu::experimental::relativetime::RelativeTimeFormatter>,
+        names: HashMap<NamesOptions, Names>,
     }
 
     /// The formatter for `key`, made by `make` the first time.
@@ -101,6 +111,13 @@ mod enabled {
             NumberFormatter::new,
         )?;
         let infinite = value.is_infinite() && digits.is_empty();
+        if infinite && options.style == "unit" {
+            // The unit's plural form for infinity ("other") cannot be asked of ICU4X's
+            // plural rules, and the form for 1 would be wrong ("-∞ meter").
+            return Err(range(
+                "Intl.NumberFormat: Infinity with style \"unit\" is not supported".to_string(),
+            ));
+        }
         let d = if infinite {
             let mut one = to_decimal(
                 Numeric::Digits(if value < 0.0 { "-1" } else { "1" }),
@@ -112,7 +129,7 @@ mod enabled {
         } else {
             to_decimal(input, &options).map_err(range)?
         };
-        let mut parts = f.format(&d);
+        let mut parts = f.format(&d).map_err(range)?;
         if infinite {
             // ICU formats an infinity as the number's pattern with "∞" for its digits.
             for p in &mut parts {
@@ -168,7 +185,47 @@ mod enabled {
         let offset = super::datetime::zone_offset_ms(&zone, utc_ms)
             .ok_or_else(|| range(format!("Invalid time zone specified: {zone}")))?;
         let f = cached(&mut formatters(state).dates, &options, DateTimeFormat::new)?;
-        f.format(utc_ms + offset).map_err(range)
+        f.format(&zone, utc_ms, offset).map_err(range)
+    }
+
+    /// Formats a relative time: `value` units in the future (negative, or -0: the past).
+    #[op2]
+    #[serde]
+    pub(crate) fn op_intl_relative_format(
+        state: &mut OpState,
+        #[serde] options: RelativeOptions,
+        value: f64,
+    ) -> Result<Vec<Part>, JsErrorBox> {
+        if !value.is_finite() {
+            return Err(range(format!(
+                "Intl.RelativeTimeFormat: {value} is not a finite number"
+            )));
+        }
+        // NumberFormat's default rounding (0 to 3 fraction digits) in the locale.
+        let d = to_decimal(
+            Numeric::Float(value),
+            &NumberOptions::decimal(&options.locale),
+        )
+        .map_err(range)?;
+        let f = cached(
+            &mut formatters(state).relatives,
+            &options,
+            super::relative::formatter,
+        )?;
+        Ok(super::relative::format(f, d))
+    }
+
+    /// The display name of a code (already checked and canonicalized by `js/intl.js`), or
+    /// null when the data has none.
+    #[op2]
+    #[string]
+    pub(crate) fn op_intl_display_name(
+        state: &mut OpState,
+        #[serde] options: NamesOptions,
+        #[string] code: String,
+    ) -> Result<Option<String>, JsErrorBox> {
+        let names = cached(&mut formatters(state).names, &options, Names::new)?;
+        names.of(&code).map_err(range)
     }
 
     /// Whether an IANA time zone name is known (exact spelling; aliases resolve).
@@ -260,6 +317,8 @@ mod enabled {
             op_intl_plural_select,
             op_intl_plural_categories,
             op_intl_datetime_format,
+            op_intl_relative_format,
+            op_intl_display_name,
             op_intl_zone_known,
             op_intl_collator_compare,
             op_intl_list_format,

@@ -45,6 +45,13 @@ use std::ptr::NonNull;
 use std::slice;
 
 unsafe extern "C" {
+  // v8x (Qirvo, issue 15 WEB): whether a template's prototype already has its `constructor`.
+  fn JS_GetOwnProperty(
+    ctx: *mut JSContext,
+    desc: *mut JSPropertyDescriptorQjs,
+    obj: JSValue,
+    prop: JSAtom,
+  ) -> c_int;
 
   fn JS_NewClassID(rt: *mut JSRuntime, pclass_id: *mut JSClassID) -> JSClassID;
   fn JS_NewClass(
@@ -4661,13 +4668,28 @@ pub extern "C" fn v8__FunctionTemplate__GetFunction(
   let proto_dup = unsafe { JS_DupValue(ctx, proto_obj) };
   unsafe {
     JS_SetPropertyStr(ctx, f, c"prototype".as_ptr(), proto_dup);
-    JS_DefinePropertyValueStr(
-      ctx,
-      proto_obj,
-      c"constructor".as_ptr(),
-      JS_DupValue(ctx, f),
-      JS_PROP_CONFIGURABLE | JS_PROP_WRITABLE,
-    );
+  }
+  // v8x (Qirvo, issue 15 WEB): the prototype is cached per template, but each GetFunction
+  // makes a new function; redefining `constructor` each time pointed it at the newest one,
+  // so once a native class made an instance (deno_crypto's CryptoKey, from Rust),
+  // `key.constructor === CryptoKey` was false. The first function (the one the embedder
+  // exposes, or the one a startup snapshot restored) stays the prototype's `constructor`.
+  let constructor_atom = unsafe { JS_NewAtom(ctx, c"constructor".as_ptr()) };
+  let has_constructor = jsv_is_object(&proto_obj)
+    && unsafe {
+      JS_GetOwnProperty(ctx, ptr::null_mut(), proto_obj, constructor_atom)
+    } > 0;
+  unsafe { JS_FreeAtom(ctx, constructor_atom) };
+  if !has_constructor {
+    unsafe {
+      JS_DefinePropertyValueStr(
+        ctx,
+        proto_obj,
+        c"constructor".as_ptr(),
+        JS_DupValue(ctx, f),
+        JS_PROP_CONFIGURABLE | JS_PROP_WRITABLE,
+      );
+    }
   }
 
   timing::add(&timing::GETFN_N, &timing::GETFN_T, _tm);

@@ -405,25 +405,10 @@ unsafe fn cppgc_weak_wrapper_is_live(weak: JSValue) -> bool {
   unsafe { v82jsc_weak_ref_is_live(weak) }
 }
 
-fn cppgc_value_has_wrapper_marker(ctx: *mut JSContext, value: JSValue) -> bool {
-  if ctx.is_null() || !jsv_is_object(&value) {
-    return false;
-  }
-  let marker =
-    unsafe { JS_GetPropertyStr(ctx, value, c"__qjs_cppgc_wrapped".as_ptr()) };
-  if marker.tag == JS_TAG_EXCEPTION {
-    return false;
-  }
-  let marked = unsafe { JS_ToBool(ctx, marker) != 0 };
-  unsafe { JS_FreeValue(ctx, marker) };
-  marked
-}
-
 fn cppgc_mark_js_value(ctx: *mut JSContext, value: JSValue) -> bool {
-  if !jsv_is_object(&value) {
-    return false;
-  }
-  if !cppgc_value_has_wrapper_marker(ctx, value) {
+  // v8x (Qirvo, issue 15 WEB): a wrapper is known by its pointer in CPPGC_OBJECTS, not by
+  // a `__qjs_cppgc_wrapped` property a script could see, overwrite or delete.
+  if ctx.is_null() || !jsv_is_object(&value) {
     return false;
   }
   let key = unsafe { value.u.ptr } as usize;
@@ -564,25 +549,8 @@ pub(crate) fn cppgc_register_wrapper(wrapper: JSValue, value: *const RustObj) {
   if value.is_null() || !jsv_is_object(&wrapper) {
     return;
   }
+  // v8x (Qirvo, issue 15 WEB): no marker property on the wrapper (see cppgc_mark_js_value).
   let ctx = stable_ctx();
-  if !ctx.is_null() {
-    let marker = unsafe { JS_NewBool(ctx, 1) };
-    let flags = JS_PROP_CONFIGURABLE_QJS
-      | JS_PROP_WRITABLE_QJS
-      | JS_PROP_HAS_CONFIGURABLE_QJS
-      | JS_PROP_HAS_WRITABLE_QJS
-      | JS_PROP_HAS_ENUMERABLE_QJS
-      | JS_PROP_HAS_VALUE_QJS;
-    unsafe {
-      JS_DefinePropertyValueStr(
-        ctx,
-        wrapper,
-        c"__qjs_cppgc_wrapped".as_ptr(),
-        marker,
-        flags,
-      );
-    }
-  }
   let wrapper_key = unsafe { wrapper.u.ptr } as usize;
   let weak_wrapper = if ctx.is_null() {
     jsv_undefined()

@@ -258,8 +258,113 @@ declare var AbortController: {
   new (): AbortController;
 };
 
-/** Reports an error as an uncaught exception would (to the host's log), without throwing. */
+/** Reports an error as an uncaught exception would, without throwing: fires a cancelable
+ * `error` `ErrorEvent` (its `error` is `e`) at the global scope, and unless a listener
+ * calls `preventDefault()`, writes it to the plugin's error log. */
 declare function reportError(e: any): void;
+
+// The global scope is an `EventTarget` (as a worker's is): `addEventListener("error", ...)`
+// sees what `reportError` reports and what an event listener throws; `preventDefault()` on
+// that event keeps it out of the plugin's error log.
+interface GlobalEventHandlersEventMap {
+  error: ErrorEvent;
+}
+declare function addEventListener<K extends keyof GlobalEventHandlersEventMap>(
+  type: K,
+  listener: (this: typeof globalThis, ev: GlobalEventHandlersEventMap[K]) => any,
+  options?: boolean | AddEventListenerOptions,
+): void;
+declare function addEventListener(
+  type: string,
+  listener: EventListenerOrEventListenerObject | null,
+  options?: boolean | AddEventListenerOptions,
+): void;
+declare function removeEventListener<K extends keyof GlobalEventHandlersEventMap>(
+  type: K,
+  listener: (this: typeof globalThis, ev: GlobalEventHandlersEventMap[K]) => any,
+  options?: boolean | EventListenerOptions,
+): void;
+declare function removeEventListener(
+  type: string,
+  listener: EventListenerOrEventListenerObject | null,
+  options?: boolean | EventListenerOptions,
+): void;
+/** Dispatches `event` at the global scope; false if a listener called `preventDefault()`. */
+declare function dispatchEvent(event: Event): boolean;
+
+// --- MessageChannel -----------------------------------------------------------------------
+
+interface MessageEventInit<T = any> extends EventInit {
+  data?: T;
+  lastEventId?: string;
+  origin?: string;
+  ports?: MessagePort[];
+  source?: MessagePort | null;
+}
+/** A message that arrived at a `MessagePort`. */
+interface MessageEvent<T = any> extends Event {
+  /** A structured clone of what was posted. */
+  readonly data: T;
+  readonly lastEventId: string;
+  readonly origin: string;
+  /** The ports that were transferred with it. */
+  readonly ports: ReadonlyArray<MessagePort>;
+  readonly source: MessagePort | null;
+}
+declare var MessageEvent: {
+  readonly prototype: MessageEvent;
+  new <T>(type: string, eventInitDict?: MessageEventInit<T>): MessageEvent<T>;
+};
+interface MessagePortEventMap {
+  message: MessageEvent;
+  messageerror: MessageEvent;
+}
+/** One end of a `MessageChannel`. Messages are delivered asynchronously, in order, once the
+ * port is started (`start()`, or setting `onmessage`). */
+interface MessagePort extends EventTarget {
+  onmessage: ((this: MessagePort, ev: MessageEvent) => any) | null;
+  onmessageerror: ((this: MessagePort, ev: MessageEvent) => any) | null;
+  /** Sends a structured clone of `message` to the other end; what `transfer` lists
+   * (ArrayBuffers, MessagePorts) is moved, not copied (the originals become unusable). */
+  postMessage(message: any, transfer: any[]): void;
+  postMessage(message: any, options?: StructuredSerializeOptions): void;
+  start(): void;
+  /** Disconnects the port: no more messages either way. */
+  close(): void;
+  addEventListener<K extends keyof MessagePortEventMap>(
+    type: K,
+    listener: (this: MessagePort, ev: MessagePortEventMap[K]) => any,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  removeEventListener<K extends keyof MessagePortEventMap>(
+    type: K,
+    listener: (this: MessagePort, ev: MessagePortEventMap[K]) => any,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject,
+    options?: boolean | EventListenerOptions,
+  ): void;
+}
+declare var MessagePort: {
+  readonly prototype: MessagePort;
+  new (): never;
+};
+/** Two entangled ports: what is posted on one arrives at the other. */
+interface MessageChannel {
+  readonly port1: MessagePort;
+  readonly port2: MessagePort;
+}
+declare var MessageChannel: {
+  readonly prototype: MessageChannel;
+  new (): MessageChannel;
+};
 
 // --- Timers, microtasks, cloning, base64 ----------------------------------------------
 
@@ -287,7 +392,8 @@ interface StructuredSerializeOptions {
   transfer?: any[];
 }
 /** A deep copy by the structured clone algorithm; throws a `"DataCloneError"` for
- * functions and other uncloneable values. */
+ * functions and other uncloneable values. What `options.transfer` lists (ArrayBuffers,
+ * MessagePorts) is moved into the copy: the originals are detached. */
 declare function structuredClone<T = any>(value: T, options?: StructuredSerializeOptions): T;
 
 /** Base64 to a binary string; throws an `"InvalidCharacterError"` `DOMException`. */

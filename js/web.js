@@ -149,7 +149,6 @@ defineGlobal("AbortSignal", abort.AbortSignal);
   ObjectDefineProperty(abort.AbortSignal.timeout, "name", { __proto__: null, value: "timeout" });
 }
 defineGlobal("DOMException", domException.DOMException);
-defineGlobal("structuredClone", structuredCloneMod.structuredClone);
 defineGlobal("performance", performanceMod.performance);
 
 // ---------------------------------------------------------------------------------------
@@ -213,13 +212,59 @@ for (
   core.registerErrorBuilder(`DOMException${name}`, (msg) => new domException.DOMException(msg, name));
 }
 
-// reportError(e): reports e as an uncaught exception (the plugin's error log line) and
-// returns; it never throws e again, and never ends the plugin.
-function reportError(error) {
-  webidl.requiredArguments(arguments.length, 1, "Failed to execute 'reportError'");
-  op_qirvo_log(3, `Uncaught exception: ${describe(error)}`);
+// The global scope is an EventTarget, as a worker's is: `addEventListener`,
+// `removeEventListener` and `dispatchEvent` work on `globalThis` (and called bare). Its
+// prototype is an object of its own that inherits EventTarget.prototype and carries the
+// WebIDL brand (bootstrap.js deletes the global object's own symbol-keyed properties).
+// deno_web resolves a bare call's `this` to the global it was given here.
+{
+  const { ObjectCreate, ObjectSetPrototypeOf } = primordials;
+  const globalScopePrototype = ObjectCreate(event.EventTarget.prototype);
+  ObjectDefineProperty(globalScopePrototype, webidl.brand, { __proto__: null, value: webidl.brand });
+  ObjectSetPrototypeOf(globalThis, globalScopePrototype);
+  event.saveGlobalThisReference(globalThis);
 }
-defineGlobal("reportError", reportError);
+// An exception nobody handled: a listener's (EventTarget, MessagePort, ...), or one that
+// reportError reported, after the global's `error` listeners left it not canceled. deno_web
+// would end the event loop with it (src/isolate/snapshot.rs routes it here); a plugin's
+// uncaught exception is a line in its error log, and the plugin carries on.
+internals.qirvoReportUnhandled = (error) => {
+  op_qirvo_log(3, `Uncaught exception: ${describe(error)}`);
+};
+// reportError(e): fires an `error` ErrorEvent (cancelable; `error` is e) at the global
+// scope; unless a listener cancels it (preventDefault), e is logged as an uncaught
+// exception (the plugin's error log line). It never throws e again, and never ends the
+// plugin.
+defineGlobal("reportError", event.reportError);
+
+// atob: forgiving-base64 decodes only the standard alphabet; deno_web's decoder also takes
+// base64url's `-` and `_` (atob("--") returned bytes instead of throwing).
+{
+  const { RegExpPrototypeTest } = primordials;
+  const urlAlphabet = /[-_]/;
+  const atob = function atob(data) {
+    const prefix = "Failed to execute 'atob'";
+    webidl.requiredArguments(arguments.length, 1, prefix);
+    data = webidl.converters.DOMString(data, prefix, "Argument 1");
+    if (RegExpPrototypeTest(urlAlphabet, data)) {
+      throw new domException.DOMException("Failed to decode base64: invalid character", "InvalidCharacterError");
+    }
+    return base64.atob(data);
+  };
+  defineGlobal("atob", atob);
+}
+
+// MessageChannel / MessagePort (deno_web's, over its message-port ops), and the
+// structuredClone that goes with them: it takes `{ transfer }` (ArrayBuffers and
+// MessagePorts), which detaches what it transfers.
+const messagePort = core.loadExtScript("ext:deno_web/13_message_port.js");
+defineGlobal("MessageChannel", messagePort.MessageChannel);
+defineGlobal("MessagePort", messagePort.MessagePort);
+// Node's ref()/unref()/hasRef() (whether a port keeps a Node process alive) mean nothing to
+// a plugin, whose isolate lives as long as the plugin is loaded.
+for (const name of new SafeArrayIterator(["ref", "unref", "hasRef"])) delete messagePort.MessagePort.prototype[name];
+defineGlobal("MessageEvent", event.MessageEvent);
+defineGlobal("structuredClone", messagePort.structuredClone);
 
 // navigator: only what is true of a plugin. Its JS runs on one thread, so
 // hardwareConcurrency is 1 (a library sizing a worker pool gets the truth).
@@ -427,10 +472,49 @@ function cryptoCheckUsages(keyUsages) {
 
 // `crypto` is [SameObject] and read-only on the global scope (the WebCrypto spec, section 10); assigning to it
 // replaces it for the plugin, as in browsers' sloppy mode and Deno.
+//
+// deno_crypto's classes carry internal statics (`Crypto.create`, `Crypto.registerSymbols`,
+// `SubtleCrypto.create`, `CryptoKey.importSync`/`exportNodeMaterial`/`fromCloneData`) that
+// its JS calls on the classes. A plugin does not see them: they are taken off the classes
+// here, put back only while the `crypto` singleton is made (native code only, no plugin
+// code runs in between), and the CryptoKey structured-clone hook calls its own copy.
+const cryptoStatics = [];
+{
+  const { ArrayPrototypePush, ObjectGetOwnPropertyDescriptor, ReflectDeleteProperty } = primordials;
+  let fromCloneData;
+  for (
+    const { 0: C, 1: names } of new SafeArrayIterator([
+      [cryptoMod.Crypto, ["create", "registerSymbols"]],
+      [cryptoMod.SubtleCrypto, ["create"]],
+      [cryptoMod.CryptoKey, ["exportNodeMaterial", "fromCloneData", "importSync"]],
+    ])
+  ) {
+    for (const name of new SafeArrayIterator(names)) {
+      const desc = ObjectGetOwnPropertyDescriptor(C, name);
+      if (desc === undefined) continue;
+      if (name === "fromCloneData") fromCloneData = desc.value;
+      ArrayPrototypePush(cryptoStatics, [C, name, desc]);
+      ReflectDeleteProperty(C, name);
+    }
+  }
+  if (fromCloneData !== undefined) {
+    core.getCloneableDeserializers().CryptoKey = (data) => FunctionPrototypeCall(fromCloneData, cryptoMod.CryptoKey, data);
+  }
+}
+let cryptoSingleton;
+function makeCryptoSingleton() {
+  const { ReflectDeleteProperty } = primordials;
+  for (const { 0: C, 1: name, 2: desc } of new SafeArrayIterator(cryptoStatics)) ObjectDefineProperty(C, name, desc);
+  try {
+    return cryptoMod.crypto;
+  } finally {
+    for (const { 0: C, 1: name } of new SafeArrayIterator(cryptoStatics)) ReflectDeleteProperty(C, name);
+  }
+}
 ObjectDefineProperty(globalThis, "crypto", {
   __proto__: null,
   get() {
-    return cryptoMod.crypto;
+    return cryptoSingleton ??= makeCryptoSingleton();
   },
   set(value) {
     defineGlobal("crypto", value);
@@ -438,6 +522,13 @@ ObjectDefineProperty(globalThis, "crypto", {
   enumerable: false,
   configurable: true,
 });
+// Each class is its prototype's `constructor` (`key.constructor === CryptoKey`). v8x made
+// the prototype's `constructor` the function of the latest FunctionTemplate::GetFunction
+// call, which need not be the class exposed here (the engine keeps the first one now;
+// vendor/PATCHES.md, v8x-template-constructor.patch).
+for (const C of new SafeArrayIterator([cryptoMod.Crypto, cryptoMod.SubtleCrypto, cryptoMod.CryptoKey])) {
+  ObjectDefineProperty(C.prototype, "constructor", { __proto__: null, value: C, writable: true, enumerable: false, configurable: true });
+}
 defineGlobal("Crypto", cryptoMod.Crypto);
 defineGlobal("SubtleCrypto", cryptoMod.SubtleCrypto);
 defineGlobal("CryptoKey", cryptoMod.CryptoKey);

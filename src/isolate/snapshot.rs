@@ -28,12 +28,12 @@ static STARTED: Mutex<bool> = Mutex::new(false);
 pub(crate) fn web_extensions(logs: Arc<LogBuffer>) -> Vec<Extension> {
     vec![
         deno_webidl::deno_webidl::init(),
-        deno_web::deno_web::init(
+        with_reported_exceptions(deno_web::deno_web::init(
             Arc::new(deno_web::BlobStore::default()),
             None,
             false,
             deno_web::InMemoryBroadcastChannel::default(),
-        ),
+        )),
         // CRYPTO (issue 15): crypto.subtle; js/web.js loads its JS.
         deno_crypto::deno_crypto::init(None),
         ext::log::ops::qirvo_log::init(logs),
@@ -45,6 +45,39 @@ pub(crate) fn web_extensions(logs: Arc<LogBuffer>) -> Vec<Extension> {
         ext::fetch::api::deno_fetch::init(),
         ext::fetch::api::qirvo_fetch_api::init(),
     ]
+}
+
+/// deno_web's `reportException` (02_event.js: an exception thrown by an event listener, or
+/// reported by `reportError`, that the global scope's `error` listeners did not cancel)
+/// ends with `core.reportUnhandledException(error)`, which terminates the isolate's
+/// execution and fails the event loop: one throwing listener of an `AbortSignal` or a
+/// `MessagePort` would fail the plugin's call. Qirvo's is a line in the plugin's error log
+/// (`internals.qirvoReportUnhandled`, js/web.js), as for an exception escaping a timer.
+/// The call is replaced in the script's text (deno_web's version is pinned in Cargo.lock;
+/// `tests/all/web_platform.rs` fails if the text stops matching).
+const REPORT_UNHANDLED: (&str, &str) = (
+    "    core.reportUnhandledException(error);",
+    "    (internals.qirvoReportUnhandled ?? core.reportUnhandledException)(error);",
+);
+
+fn with_reported_exceptions(mut ext: Extension) -> Extension {
+    let mut files = ext.lazy_loaded_js_files.to_vec();
+    for file in &mut files {
+        if file.specifier != "ext:deno_web/02_event.js" {
+            continue;
+        }
+        let Ok(code) = file.load() else {
+            continue;
+        };
+        if code.as_str().matches(REPORT_UNHANDLED.0).count() == 1 {
+            let patched = code
+                .as_str()
+                .replace(REPORT_UNHANDLED.0, REPORT_UNHANDLED.1);
+            *file = deno_core::ExtensionFileSource::new_computed(file.specifier, patched.into());
+        }
+    }
+    ext.lazy_loaded_js_files = files.into();
+    ext
 }
 
 /// `navigator.userAgent`: `"Qirvo/<version>"` (this crate's version).

@@ -731,6 +731,10 @@ impl Engine {
             } else {
                 None
             },
+            // WEB (issue 15): where `structuredClone(v, { transfer })` and
+            // `MessagePort.postMessage(v, [buffer])` keep a transferred ArrayBuffer's
+            // memory until the copy takes it; without it, transferring one fails.
+            shared_array_buffer_store: Some(Default::default()),
             ..Default::default()
         })
         .map_err(|e| format!("cannot create the isolate: {e}"))?;

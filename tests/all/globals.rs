@@ -100,6 +100,9 @@ const QIRVO: &[&str] = &[
     "FileReader",
     "FormData",
     "Headers",
+    "MessageChannel",
+    "MessageEvent",
+    "MessagePort",
     "Navigator",
     "ProgressEvent",
     "ReadableByteStreamController",
@@ -145,6 +148,7 @@ export function globals() {
   for (let p = Object.getPrototypeOf(globalThis); p !== null; p = Object.getPrototypeOf(p)) {
     chain.push({
       isObjectPrototype: p === Object.prototype,
+      isEventTargetPrototype: p === EventTarget.prototype,
       names: Object.getOwnPropertyNames(p).sort(),
       symbols: Object.getOwnPropertySymbols(p).map(String),
     });
@@ -230,10 +234,15 @@ async fn a_plugin_sees_exactly_the_documented_globals() {
         "engine internals reachable by name"
     );
 
-    // globalThis inherits from Object.prototype directly, which holds only its standard
-    // members.
+    // globalThis is an EventTarget (WEB, issue 15): it inherits from a prototype of its own
+    // that holds nothing but the WebIDL brand, then EventTarget.prototype, then
+    // Object.prototype, which holds only its standard members.
     let chain = seen["chain"].as_array().unwrap();
-    assert_eq!(chain.len(), 1, "prototype chain of globalThis: {chain:?}");
+    assert_eq!(chain.len(), 3, "prototype chain of globalThis: {chain:?}");
+    assert_eq!(chain[0]["names"], json!([]), "the global scope's prototype");
+    assert_eq!(chain[0]["symbols"], json!(["Symbol([[webidl.brand]])"]));
+    assert_eq!(chain[1]["isEventTargetPrototype"], json!(true));
+    let chain = &chain[2..];
     assert_eq!(chain[0]["isObjectPrototype"], json!(true));
     let mut object_prototype = vec![
         "__defineGetter__",

@@ -88,6 +88,9 @@ const CLASSES = {
   DOMException: () => new DOMException("x"),
   URLPattern: () => new URLPattern({ pathname: "/a/:id" }),
   ProgressEvent: () => new ProgressEvent("x"),
+  MessageChannel: () => new MessageChannel(),
+  MessagePort: () => new MessageChannel().port1,
+  MessageEvent: () => new MessageEvent("message"),
   Navigator: null,
   Crypto: null,
   CryptoKey: null,
@@ -113,7 +116,12 @@ export function probe() {
   for (const name of ["qirvo", "crypto", "performance", "console", "navigator", "WebAssembly"]) {
     if (globalThis[name] !== undefined) objects[name] = members(globalThis[name]);
   }
-  return { globals: Object.getOwnPropertyNames(globalThis).sort(), classes, objects };
+  // The global scope's own names, and what it inherits as an EventTarget.
+  const globals = new Set(Object.getOwnPropertyNames(globalThis));
+  for (let p = Object.getPrototypeOf(globalThis); p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    for (const n of Object.getOwnPropertyNames(p)) if (n !== "constructor") globals.add(n);
+  }
+  return { globals: [...globals].sort(), classes, objects };
 }
 "#;
 
@@ -129,42 +137,6 @@ const UNDECLARED_ON_PURPOSE: &[(&str, &str, &str)] = &[
         "*",
         "getParent",
         "deno_web's internal hook for event paths (Deno has it too); not standard",
-    ),
-    (
-        "crypto",
-        "__qjs_cppgc_wrapped",
-        "A LEAK to fix: v8x's QuickJS backend marks a cppgc-wrapped object (deno_crypto's \
-         `crypto`) with this property; a plugin should not see it",
-    ),
-    (
-        "Crypto",
-        "create",
-        "A LEAK to fix: deno_crypto's internal constructor helper, static on the class",
-    ),
-    (
-        "Crypto",
-        "registerSymbols",
-        "A LEAK to fix: deno_crypto's internal setup, static on the class",
-    ),
-    (
-        "SubtleCrypto",
-        "create",
-        "A LEAK to fix: deno_crypto's internal constructor helper, static on the class",
-    ),
-    (
-        "CryptoKey",
-        "exportNodeMaterial",
-        "A LEAK to fix: deno_crypto's hook for Node's KeyObject, static on the class",
-    ),
-    (
-        "CryptoKey",
-        "fromCloneData",
-        "A LEAK to fix: deno_crypto's structured-clone hook, static on the class",
-    ),
-    (
-        "CryptoKey",
-        "importSync",
-        "A LEAK to fix: deno_crypto's internal synchronous import, static on the class",
     ),
     (
         "Crypto",
@@ -213,7 +185,7 @@ fn subjects(seen: &serde_json::Value) -> Vec<Subject> {
     };
     let mut out = vec![Subject {
         label: "globals".into(),
-        runtime: strings(&seen["globals"]),
+        runtime: keep("globals", strings(&seen["globals"])),
         declared: "keyof typeof globalThis".into(),
     }];
     let classes: BTreeMap<String, serde_json::Value> =

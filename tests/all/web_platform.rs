@@ -1,6 +1,8 @@
 //! The web platform a plugin gets beyond fetch (issue 15): streams, text streams,
 //! compression, Blob/File/FileReader, atob's errors, Event.timeStamp and initEvent,
-//! navigator, reportError, URLPattern. Each test covers a behaviour the WPT run
+//! navigator, reportError and the global scope as an EventTarget, MessageChannel and
+//! structuredClone's transfer, URLPattern, the engine's and deno_crypto's internals kept out
+//! of sight. Each test covers a behaviour the WPT run
 //! (tools/wpt/, CONFORMANCE.md) found missing or wrong, in our own words.
 
 use serde_json::{Value, json};
@@ -385,4 +387,248 @@ async fn not_a_function_in_evaled_code_names_its_own_callee() {
     assert_eq!(out["later"], "cb is not a function");
     assert_eq!(out["ctor"], "a.b is not a function");
     assert_eq!(out["file"], "value is not a function");
+}
+
+/// Waits until new isolates start from the startup snapshot, so that what the snapshot
+/// carries (js/web.js evaluated once) is what the test sees.
+async fn snapshot_ready() {
+    let ready = tokio::task::spawn_blocking(|| {
+        qirvo::wait_for_startup_snapshot(std::time::Duration::from_secs(180))
+    })
+    .await
+    .unwrap();
+    assert!(ready, "the startup snapshot was made");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_global_scope_is_an_event_target() {
+    snapshot_ready().await;
+    let out = call(
+        r#"
+        export function run() {
+          const seen = [];
+          const onPing = (e) => seen.push([e.type, e.target === globalThis, e.currentTarget === globalThis]);
+          addEventListener("ping", onPing);
+          globalThis.addEventListener("ping", { handleEvent: (e) => seen.push(["object", e.eventPhase]) });
+          const notCanceled = dispatchEvent(new Event("ping", { cancelable: true }));
+          removeEventListener("ping", onPing);
+          globalThis.dispatchEvent(new Event("ping"));
+          let foreign;
+          try { EventTarget.prototype.addEventListener.call({}, "x", () => {}); } catch (e) { foreign = e.name; }
+          return {
+            isTarget: globalThis instanceof EventTarget,
+            seen,
+            notCanceled,
+            foreign,
+            own: ["addEventListener", "dispatchEvent", "removeEventListener"].filter((n) => Object.hasOwn(globalThis, n)),
+          };
+        }
+        "#,
+        "run",
+    )
+    .await;
+    assert_eq!(
+        out,
+        json!({
+            "isTarget": true,
+            "seen": [["ping", true, true], ["object", 2], ["object", 2]],
+            "notCanceled": true,
+            "foreign": "TypeError",
+            "own": [],
+        })
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn report_error_and_listener_errors_fire_error_events_at_the_global_scope() {
+    let (rt, logs) = runtime();
+    let dir = write_plugin(
+        json!({ "id": "error-events", "version": "1.0.0", "main": "main.js" }),
+        r#"
+        let events = [];
+        let current;
+        addEventListener("error", (e) => {
+          events.push({ kind: e.constructor.name, message: e.message, same: e.error === current, cancelable: e.cancelable });
+          if (e.error && e.error.handled) e.preventDefault();
+        });
+        export function run() {
+          events = [];
+          current = Object.assign(new Error("handled by a listener"), { handled: true });
+          reportError(current);
+          current = new TypeError("left to the log");
+          reportError(current);
+          // A listener that throws: the next listener still runs, dispatchEvent returns,
+          // and the error is reported at the global scope (then logged).
+          current = new RangeError("thrown by a listener");
+          const thrown = current;
+          const target = new EventTarget();
+          const order = [];
+          target.addEventListener("x", () => { order.push(1); throw thrown; });
+          target.addEventListener("x", () => order.push(2));
+          const returned = target.dispatchEvent(new Event("x"));
+          // An error listener that throws too is logged, not rethrown.
+          const bad = () => { throw new SyntaxError("thrown by an error listener"); };
+          addEventListener("error", bad);
+          current = new Error("second round");
+          reportError(current);
+          removeEventListener("error", bad);
+          return { events, order, returned };
+        }
+        "#,
+    );
+    let p = rt.load(dir.path()).await.unwrap();
+    let out = p.call("run", vec![]).await.unwrap();
+    let event = |message: &str| json!({ "kind": "ErrorEvent", "message": message, "same": true, "cancelable": true });
+    assert_eq!(
+        out,
+        json!({
+            "events": [
+                event("Uncaught Error: handled by a listener"),
+                event("Uncaught TypeError: left to the log"),
+                event("Uncaught RangeError: thrown by a listener"),
+                event("Uncaught Error: second round"),
+            ],
+            "order": [1, 2],
+            "returned": true,
+        })
+    );
+    assert!(logs.wait_for("error-events", "second round").await);
+    let lines = logs.messages("error-events");
+    for logged in [
+        "TypeError: left to the log",
+        "RangeError: thrown by a listener",
+        "SyntaxError: thrown by an error listener",
+    ] {
+        assert!(
+            lines.iter().any(|l| l.contains(logged)),
+            "{logged}: {lines:?}"
+        );
+    }
+    assert!(
+        !lines.iter().any(|l| l.contains("handled by a listener")),
+        "a canceled error event is not logged: {lines:?}"
+    );
+    // The plugin carries on, with the same behaviour.
+    assert_eq!(p.call("run", vec![]).await.unwrap(), out);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn message_channel_delivers_copies_in_order_and_transfers() {
+    let out = call(
+        r#"
+        export async function run() {
+          const { port1, port2 } = new MessageChannel();
+          const received = [];
+          const all = new Promise((resolve) => {
+            port2.onmessage = (e) => { received.push(e.data); if (received.length === 3) resolve(); };
+          });
+          const sent = { list: [1, 2], when: new Date(0), map: new Map([["k", 1]]) };
+          port1.postMessage(sent);
+          sent.list.push(3);
+          const bytes = new Uint8Array([7, 8, 9]);
+          port1.postMessage(bytes.buffer, [bytes.buffer]);
+          const afterTransfer = bytes.byteLength;
+          port1.postMessage("last");
+          await all;
+          const [first, buffer, last] = received;
+
+          // A port moved through another channel still reaches its other end.
+          const carrier = new MessageChannel();
+          const inner = new MessageChannel();
+          const throughMoved = new Promise((resolve) => {
+            carrier.port2.onmessage = (e) => {
+              const moved = e.ports[0];
+              moved.onmessage = (m) => resolve([e.data, m.data, moved instanceof MessagePort]);
+              inner.port1.postMessage("through the moved port");
+            };
+          });
+          carrier.port1.postMessage("take this", [inner.port2]);
+          const moved = await throughMoved;
+
+          const src = new Uint8Array([1, 2, 3, 4]).buffer;
+          const copy = structuredClone({ src }, { transfer: [src] });
+          const errors = [];
+          try { structuredClone(src, { transfer: [src] }); } catch (e) { errors.push(e.name); }
+          try { structuredClone(() => 1); } catch (e) { errors.push(e.name); }
+          try { port1.postMessage(Symbol("x")); } catch (e) { errors.push(e.name); }
+          for (const p of [port1, port2, carrier.port1, carrier.port2, inner.port1]) p.close();
+          return {
+            first: [first.list, first.when instanceof Date, first.map.get("k")],
+            buffer: [...new Uint8Array(buffer)],
+            afterTransfer,
+            last,
+            moved,
+            transferred: [copy.src.byteLength, src.byteLength],
+            errors,
+          };
+        }
+        "#,
+        "run",
+    )
+    .await;
+    assert_eq!(
+        out,
+        json!({
+            "first": [[1, 2], true, 1],
+            "buffer": [7, 8, 9],
+            "afterTransfer": 0,
+            "last": "last",
+            "moved": ["take this", "through the moved port", true],
+            "transferred": [4, 0],
+            "errors": ["DataCloneError", "DataCloneError", "DataCloneError"],
+        })
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn engine_and_crypto_internals_are_invisible() {
+    snapshot_ready().await;
+    let out = call(
+        r#"
+        export async function run() {
+          const key = await crypto.subtle.generateKey({ name: "HMAC", hash: "SHA-256" }, true, ["sign", "verify"]);
+          const natives = { crypto, subtle: crypto.subtle, key };
+          const visible = {};
+          for (const [name, o] of Object.entries(natives)) {
+            visible[name] = Reflect.ownKeys(o).filter((k) => typeof k === "string");
+          }
+          const statics = {};
+          for (const [name, C] of Object.entries({ Crypto, SubtleCrypto, CryptoKey })) {
+            statics[name] = Object.getOwnPropertyNames(C).filter((n) => !["length", "name", "prototype", "toString"].includes(n));
+          }
+          // A property of the marker's old name is the plugin's own; the native objects
+          // keep working through collections.
+          key.__qjs_cppgc_wrapped = false;
+          crypto.__qjs_cppgc_wrapped = 0;
+          delete crypto.__qjs_cppgc_wrapped;
+          let junk = [];
+          for (let i = 0; i < 200000; i++) junk.push({ i });
+          junk = null;
+          const data = new Uint8Array([1, 2, 3]);
+          const verified = await crypto.subtle.verify("HMAC", key, await crypto.subtle.sign("HMAC", key, data), data);
+          const clone = structuredClone(key);
+          return {
+            visible,
+            statics,
+            constructors: [key.constructor === CryptoKey, crypto.constructor === Crypto, crypto.subtle.constructor === SubtleCrypto],
+            verified,
+            clone: [clone instanceof CryptoKey, clone.algorithm.name, clone.usages],
+            random: crypto.getRandomValues(new Uint8Array(4)).length,
+          };
+        }
+        "#,
+        "run",
+    )
+    .await;
+    assert_eq!(
+        out,
+        json!({
+            "visible": { "crypto": [], "subtle": [], "key": [] },
+            "statics": { "Crypto": [], "SubtleCrypto": ["supports"], "CryptoKey": [] },
+            "constructors": [true, true, true],
+            "verified": true,
+            "clone": [true, "HMAC", ["sign", "verify"]],
+            "random": 4,
+        })
+    );
 }

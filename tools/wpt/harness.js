@@ -23,6 +23,8 @@
     }
   }
   class SkipTest extends Error {}
+  // testharness.js exposes it; some tests throw or check it themselves.
+  G.AssertionError = AssertionError;
 
   function show(v) {
     try {
@@ -540,6 +542,7 @@
     for (const [name, ...args] of cases) G.test(() => fn(...args), name, props);
   };
   G.timeout = () => {};
+  G.fetch_json = (url) => fetch(url).then((r) => r.json());
   G.fetch_tests_from_worker = () => {};
 
   // EventWatcher: waits for events of given types on a target, in order.
@@ -584,6 +587,15 @@
   }
   let finishing = null;
 
+  // Names and messages go back as JSON text, which cannot carry a lone surrogate (several
+  // tests name themselves after the input they feed): such a code unit is written out as
+  // its `\uXXXX` escape.
+  function wellFormed(s) {
+    if (typeof s !== "string") return s;
+    return s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+      (c) => "\\u" + c.charCodeAt(0).toString(16).toUpperCase());
+  }
+
   // The runner's entry point: every subtest's result once all are done, or after `ms`
   // (the ones still running are TIMEOUT, the ones never started NOTRUN).
   G.__wptResults = function (ms, loadError) {
@@ -606,7 +618,7 @@
         }
         resolve({
           harness: loadError ? `ERROR: ${loadError}` : timedOut ? "TIMEOUT" : "OK",
-          tests: tests.map((t) => ({ name: t.name, status: t.status, message: t.message })),
+          tests: tests.map((t) => ({ name: wellFormed(t.name), status: t.status, message: wellFormed(t.message) })),
         });
       };
       const timer = setTimeout(() => report(true), ms);

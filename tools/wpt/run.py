@@ -30,7 +30,8 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 
 META = re.compile(r"^//\s*META:\s*(\w+)=(.*)$")
 # String literals that name a file a test may fetch, e.g. "resources/urltestdata.json".
-RESOURCE = re.compile(r"""["'`]((?:\.\.?/)*(?:[\w.-]+/)*[\w.-]+\.(?:json|txt|js|bin|gz|zz|deflate|html))["'`]""")
+# A leading "/" names a file from the checkout's root (e.g. "/media/foo.vtt").
+RESOURCE = re.compile(r"""["'`](/?(?:\.\.?/)*(?:[\w.-]+/)*[\w.-]+\.(?:json|txt|js|bin|gz|zz|deflate|html|vtt|webm))["'`]""")
 
 
 def read_exclusions():
@@ -56,6 +57,23 @@ def excluded(rel, exclusions):
     return None
 
 
+# The scopes a `// META: global=` list may name that are a worker's: a plugin isolate is one.
+WORKER_SCOPES = {"worker", "dedicatedworker", "sharedworker", "serviceworker", "dedicatedworker-module",
+                 "sharedworker-module", "serviceworker-module"}
+
+
+def not_for_workers(wpt, rel):
+    """The reason to skip a file that declares only window or ShadowRealm scopes, else None."""
+    with open(os.path.join(wpt, rel), encoding="utf-8") as f:
+        scopes = parse_meta(f.read())["global"]
+    if scopes is None:
+        return None
+    names = {s.strip() for s in scopes.split(",")}
+    if names & WORKER_SCOPES:
+        return None
+    return f"runs only in {', '.join(sorted(names))} (META: global), not in a worker-like scope such as a plugin's"
+
+
 def collect(wpt, targets, exclusions):
     files, skipped = [], []
     for target in targets:
@@ -71,7 +89,7 @@ def collect(wpt, targets, exclusions):
         else:
             sys.exit(f"wpt: {target}: no such file or directory under {wpt}")
         for rel in sorted(candidates):
-            reason = excluded(rel, exclusions)
+            reason = excluded(rel, exclusions) or not_for_workers(wpt, rel)
             if reason:
                 skipped.append((rel, reason))
             else:
@@ -149,14 +167,14 @@ export async function run() {
     if (realFetch) return realFetch.apply(this, arguments);
     return Promise.reject(new TypeError("fetch is not available"));
   };
+  // The dependencies and the test are one classic script each in a browser, sharing the
+  // global scope's lexical declarations (a `const` in one is seen by the next). Separate
+  // indirect evals would each keep their own, so they are evaluated as one text.
   let loadError;
-  for (const [name, src] of SCRIPTS) {
-    try {
-      globalEval(src + "\\n//# sourceURL=" + name);
-    } catch (e) {
-      loadError = `${name}: ${e && e.stack ? e.stack.split("\\n").slice(0, 3).join(" | ") : e}`;
-      break;
-    }
+  try {
+    globalEval(SCRIPTS.map(([name, src]) => `// ---- ${name}\\n${src}\\n`).join(";\\n"));
+  } catch (e) {
+    loadError = `${SCRIPTS.map(([name]) => name).join(" + ")}: ${e && e.stack ? e.stack.split("\\n").slice(0, 3).join(" | ") : e}`;
   }
   return await globalThis.__wptResults(LIMIT_MS, loadError);
 }
@@ -174,12 +192,13 @@ def make_plugin(wpt, rel, variant, harness, work, limit_ms):
         except OSError as e:
             raise RuntimeError(f"META script {ref}: {e}")
     scripts.append([rel, src])
-    prelude = ""
-    if variant is not None:
-        # Variants pick their cases from location.search (common/subset-tests.js).
-        url = "https://wpt.invalid/" + rel.replace(".any.js", ".any.worker.html") + variant
-        prelude = "globalThis.location = Object.freeze({ href: %s, search: %s, hash: '' });" % (
-            json.dumps(url), json.dumps(variant.split("#")[0] if variant.startswith("?") else ""))
+    # The test page's location, as a worker's `self.location` reads (WorkerLocation's
+    # members): variants pick their cases from location.search (common/subset-tests.js).
+    # Only the harness reads it: the plugin's own URL parsing has no base URL.
+    url = "https://wpt.invalid/" + rel.replace(".any.js", ".any.worker.html") + (variant or "")
+    prelude = ("globalThis.location = (() => { const u = new URL(%s); return Object.freeze({ href: u.href, "
+               "origin: u.origin, protocol: u.protocol, host: u.host, hostname: u.hostname, port: u.port, "
+               "pathname: u.pathname, search: u.search, hash: u.hash, toString: () => u.href }); })();") % json.dumps(url)
     resources = resources_for(wpt, rel, [s for _, s in scripts])
     d = tempfile.mkdtemp(prefix="wpt-", dir=work)
     long = meta["timeout"] == "long"
@@ -215,7 +234,7 @@ def run_one(args, harness, rel, variant):
             [args.qirvo, "--data-dir", os.path.join(args.work, "data"), "-q", "call", "--json", d, "run"],
             capture_output=True, text=True, timeout=(args.limit_ms * 3 + 60000) / 1000,
         )
-        out = json.loads(p.stdout.strip().splitlines()[-1]) if p.stdout.strip() else None
+        out = json.loads(p.stdout.strip().split("\n")[-1]) if p.stdout.strip() else None
     except subprocess.TimeoutExpired:
         out = None
         p = None
@@ -239,6 +258,7 @@ def main():
     ap.add_argument("-j", "--jobs", type=int, default=2)
     ap.add_argument("-v", "--verbose", action="store_true", help="list every subtest that did not pass")
     ap.add_argument("--json", help="write every file's results here")
+    ap.add_argument("--progress", action="store_true", help="print each file as it finishes (stderr)")
     ap.add_argument("--markdown", action="store_true", help="also print the per-directory table as Markdown (for CONFORMANCE.md)")
     args = ap.parse_args()
     if args.qirvo is None:
@@ -259,8 +279,29 @@ def main():
     for rel in files:
         variants = parse_meta(read(args.wpt, rel))["variant"] or [None]
         jobs.extend((rel, v) for v in variants)
+    done = [0]
+
+    def run_counted(job):
+        out = run_one(args, harness, *job)
+        done[0] += 1
+        if args.progress:
+            print(f"[{done[0]}/{len(jobs)}] {out[0]}", file=sys.stderr, flush=True)
+        return out
+
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        results = list(pool.map(lambda j: run_one(args, harness, *j), jobs))
+        results = list(pool.map(run_counted, jobs))
+
+    # Each result counts for the command-line target it came from (the directory as the
+    # issue lists it, e.g. `streams`, not `streams/piping`); a file named on its own counts
+    # for its directory.
+    targets = sorted((t.rstrip("/") for t in args.targets if os.path.isdir(os.path.join(args.wpt, t))), key=len, reverse=True)
+
+    def group(label):
+        rel = label.split("?")[0]
+        for t in targets:
+            if rel.startswith(t + "/"):
+                return t
+        return os.path.dirname(rel)
 
     per_dir = {}
     for label, res in results:
@@ -273,7 +314,7 @@ def main():
                 if t["status"] != "PASS":
                     msg = (t["message"] or "").replace("\n", " | ")[:300]
                     print(f"        {t['status']}: {t['name'][:150]}: {msg}")
-        top = os.path.dirname(label.split("?")[0])
+        top = group(label)
         agg = per_dir.setdefault(top, [0, 0, 0])
         agg[0] += passed
         agg[1] += total
@@ -291,7 +332,7 @@ def main():
         print("| --- | ---: | ---: | ---: | ---: | ---: |")
         files_in = {}
         for label, _ in results:
-            top = os.path.dirname(label.split("?")[0])
+            top = group(label)
             files_in[top] = files_in.get(top, 0) + 1
         for top in sorted(per_dir):
             p, t, e = per_dir[top]

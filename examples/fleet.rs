@@ -1,6 +1,7 @@
 //! Fleet mode: two runtimes (in a real deployment, two replicas of your service behind a
 //! load balancer) share one PostgreSQL database, so the same plugin sees the same data
-//! on both, and an event emitted on one reaches the plugin on the other.
+//! on both, an event emitted on one reaches the plugin on the other, and a scheduled task
+//! runs once per due time across both.
 //!
 //! `QIRVO_POSTGRES_URL=postgres://user:pass@localhost/app cargo run --example fleet`
 //! (without the variable the example says what it needs and exits).
@@ -65,5 +66,23 @@ async fn main() -> anyhow::Result<()> {
     on_east.unload().await?;
     on_west.unload().await?;
     east.purge("fleet").await?;
+
+    // Named one-second tasks, scheduled in a different order on each replica: each due
+    // time of each task is claimed by one replica, which runs it.
+    let named =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/plugins/fleet-named");
+    let (tasks_east, tasks_west) = (east.load(&named).await?, west.load(&named).await?);
+    tasks_east
+        .call("schedule", vec![json!(["report", "sweep"])])
+        .await?;
+    tasks_west
+        .call("schedule", vec![json!(["sweep", "report"])])
+        .await?;
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    println!(
+        "runs on east: {}, on west: {} (together, about one per task per second)",
+        tasks_east.call("counts", vec![]).await?,
+        tasks_west.call("counts", vec![]).await?
+    );
     Ok(())
 }

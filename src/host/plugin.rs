@@ -259,33 +259,20 @@ impl PluginHandle {
         } else if sent.is_err() {
             Err(self.gone())
         } else {
-            // While calls come back within a few thread wake-ups, look for the reply
-            // briefly before parking: a parked caller pays a wake-up per call.
-            let mut early = None;
-            if self.shared.last_call_us.load(Ordering::Relaxed) < CALLER_SPIN.as_micros() as u64 {
-                let until = started + CALLER_SPIN;
-                while std::time::Instant::now() < until {
-                    match rx.try_recv() {
-                        Ok(r) => {
-                            early = Some(r);
-                            break;
-                        }
-                        Err(oneshot::error::TryRecvError::Empty) => std::hint::spin_loop(),
-                        Err(oneshot::error::TryRecvError::Closed) => {
-                            early = Some(Err(self.gone()));
-                            break;
-                        }
-                    }
-                }
-            }
+            // While calls come back within a few thread wake-ups and the machine has a core
+            // to spare, look for the reply briefly before parking (`crate::wait`).
+            let poll = || match rx.try_recv() {
+                Ok(r) => Some(r),
+                Err(oneshot::error::TryRecvError::Empty) => None,
+                Err(oneshot::error::TryRecvError::Closed) => Some(Err(self.gone())),
+            };
+            let early = crate::wait::spin_with(&self.shared.last_call_us, CALLER_SPIN, poll);
             match early {
                 Some(r) => r,
                 None => self.await_reply(rx, Phase::Call(name.to_string())).await,
             }
         };
-        self.shared
-            .last_call_us
-            .store(started.elapsed().as_micros() as u64, Ordering::Relaxed);
+        crate::wait::record_with(&self.shared.last_call_us, CALLER_SPIN, started.elapsed());
         let counters = &self.shared.counters;
         counters.calls.fetch_add(1, Ordering::Relaxed);
         if result.is_err() {

@@ -396,26 +396,31 @@ async fn back_off(
 /// back-to-back calls then skip a thread wake-up, which costs tens of microseconds.
 const SPIN_BEFORE_PARK: Duration = Duration::from_micros(50);
 
-/// Waits for the next command. Spins briefly first when commands have been arriving back to
-/// back (`hot`), so a caller in a loop does not pay a wake-up per call; sporadic traffic
-/// (events, health checks) goes straight to sleep and costs no CPU.
-async fn next_command(rx: &mut mpsc::UnboundedReceiver<Command>, hot: bool) -> Option<Command> {
-    let until = Instant::now()
-        + if hot {
-            SPIN_BEFORE_PARK
-        } else {
-            Duration::ZERO
-        };
-    loop {
-        match rx.try_recv() {
-            Ok(cmd) => return Some(cmd),
-            Err(mpsc::error::TryRecvError::Disconnected) => return None,
-            Err(mpsc::error::TryRecvError::Empty) if Instant::now() < until => {
-                std::hint::spin_loop()
-            }
-            Err(mpsc::error::TryRecvError::Empty) => return rx.recv().await,
-        }
-    }
+/// Waits for the next command. Spins briefly first while commands have been arriving back to
+/// back and the machine has a core to spare (`crate::wait`), so a caller in a loop does not pay
+/// a wake-up per call; sporadic traffic (events, health checks) goes straight to sleep.
+async fn next_command(
+    rx: &mut mpsc::UnboundedReceiver<Command>,
+    wait: &crate::wait::Adaptive,
+) -> Option<Command> {
+    let waiting = Instant::now();
+    let cmd = match wait.spin(|| match rx.try_recv() {
+        Ok(cmd) => Some(Some(cmd)),
+        Err(mpsc::error::TryRecvError::Disconnected) => Some(None),
+        Err(mpsc::error::TryRecvError::Empty) => None,
+    }) {
+        Some(cmd) => cmd,
+        None => rx.recv().await,
+    };
+    wait.record(waiting.elapsed());
+    cmd
+}
+
+/// PERF (issue 20): one phase of a plugin's load, as a `qirvo::timing` debug event (`phase`,
+/// `us`): states, engine (the isolate from the snapshot), bind (the bootstrap's `bind`),
+/// module (resolve, read, transpile, compile), evaluate, initialize.
+fn timing(plugin: &str, phase: &'static str, since: Instant) {
+    tracing::debug!(target: "qirvo::timing", plugin, phase, us = since.elapsed().as_micros() as u64, "load phase");
 }
 
 /// What ended a stretch of event-loop turning.
@@ -962,8 +967,11 @@ struct Worker {
 
 impl Worker {
     fn new(spec: &WorkerSpec, governor: Rc<RefCell<Governor>>) -> Result<Worker, LoadError> {
+        let t = Instant::now();
         let states = plugin_states(spec)?;
+        timing(spec.shared.manifest.id.as_str(), "states", t);
         let debug = spec.shared.debug.is_some();
+        let t = Instant::now();
         let engine = Engine::create(
             spec.shared.manifest.resources.memory,
             states,
@@ -974,7 +982,11 @@ impl Worker {
             id: spec.shared.manifest.id.clone(),
             message,
         })?;
-        engine.bind(spec, governor, None)
+        timing(spec.shared.manifest.id.as_str(), "engine", t);
+        let t = Instant::now();
+        let worker = engine.bind(spec, governor, None);
+        timing(spec.shared.manifest.id.as_str(), "bind", t);
+        worker
     }
 
     fn id(&self) -> &str {
@@ -993,6 +1005,7 @@ impl Worker {
                 id: id.clone(),
                 message,
             })?;
+        let t = Instant::now();
         let mod_id = self
             .js
             .load_main_es_module(&url)
@@ -1001,9 +1014,11 @@ impl Worker {
                 id: id.clone(),
                 message: core_error_message(e),
             })?;
+        timing(&id, "module", t);
 
         self.shared.set_state(PluginState::Initializing);
         let timeout = self.timeout;
+        let t = Instant::now();
         if let Err(e) = self
             .step(Phase::Evaluate, timeout, |w| Ok(w.js.mod_evaluate(mod_id)))
             .await
@@ -1011,6 +1026,7 @@ impl Worker {
             self.restartable |= matches!(e, PluginError::Timeout { .. });
             return Err(e.into());
         }
+        timing(&id, "evaluate", t);
         let ns = self
             .js
             .get_module_namespace(mod_id)
@@ -1078,6 +1094,7 @@ impl Worker {
             .counters
             .initialize_us
             .store(init_started.elapsed().as_micros() as u64, Ordering::Relaxed);
+        timing(&id, "initialize", init_started);
         *self.shared.counters.started.lock() = Some(Instant::now());
         self.shared.set_state(PluginState::Initialized);
         if resume_running {
@@ -1155,7 +1172,7 @@ impl Worker {
         deferred: &mut VecDeque<Command>,
     ) -> Exit {
         let mut loop_idle = false;
-        let mut hot = false;
+        let wait = crate::wait::Adaptive::parked(SPIN_BEFORE_PARK);
         loop {
             if let Some(until) = self.pause_until.take() {
                 // Throttled: the plugin's queued work waits.
@@ -1164,11 +1181,7 @@ impl Worker {
             let cmd = if let Some(cmd) = deferred.pop_front() {
                 Some(cmd)
             } else if loop_idle {
-                let waiting = Instant::now();
-                let cmd = next_command(rx, hot).await;
-                // Hot: the next command came within a few wake-ups' time of the last one.
-                hot = waiting.elapsed() < SPIN_BEFORE_PARK * 2;
-                cmd
+                next_command(rx, &wait).await
             } else {
                 match self.turn_event_loop(rx).await {
                     Next::Cmd(c) => c,

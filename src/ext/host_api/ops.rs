@@ -35,9 +35,8 @@ pub(crate) struct HostApiState {
     /// By function index: its series for this plugin (made on first call).
     pub metrics: RefCell<Vec<Option<FnMetrics>>>,
     pub in_flight: Rc<Cell<usize>>,
-    /// How long the last async call took, in µs (a call spins for its reply while they are
-    /// this quick).
-    pub last_async_us: Rc<Cell<u64>>,
+    /// How an async call waits for its reply on the plugin thread (PERF, issue 20).
+    pub reply_wait: Rc<crate::wait::Adaptive>,
     /// Parent of every call's token; cancelled and replaced when a step is interrupted.
     pub cancel: RefCell<CancellationToken>,
     pub manifest: Arc<Manifest>,
@@ -80,7 +79,7 @@ impl HostApiState {
             granted,
             metrics: RefCell::new(vec![None; n]),
             in_flight: Rc::default(),
-            last_async_us: Rc::new(Cell::new(0)),
+            reply_wait: Rc::new(crate::wait::Adaptive::new(ASYNC_SPIN)),
             cancel: RefCell::new(CancellationToken::new()),
             limit: usize::try_from(manifest.resources.memory.bytes() / 4).unwrap_or(usize::MAX),
             handle: api.handle(),
@@ -357,7 +356,7 @@ pub(crate) async fn op_qirvo_host_call_async(
         hs.in_flight.set(hs.in_flight.get().saturating_add(1));
         let slot = Slot(hs.in_flight.clone());
         let alone = hs.in_flight.get() == 1;
-        let last_us = hs.last_async_us.clone();
+        let last_us = hs.reply_wait.clone();
         (
             f,
             ctx,
@@ -412,14 +411,11 @@ pub(crate) async fn op_qirvo_host_call_async(
             // the reply here briefly (this is the op's first poll, so a reply within the
             // spin resolves the promise at once) instead of parking the plugin thread and
             // paying a wake-up for it.
-            if alone && last_us.get() < ASYNC_SPIN.as_micros() as u64 {
-                let until = Instant::now() + ASYNC_SPIN;
-                while !join.is_finished() && Instant::now() < until {
-                    std::hint::spin_loop();
-                }
+            if alone {
+                last_us.spin(|| join.is_finished().then_some(()));
             }
             let r = join.await;
-            last_us.set(started.elapsed().as_micros() as u64);
+            last_us.record(started.elapsed());
             match r {
                 Ok(r) => r,
                 Err(e) => Err(CallFailure::internal(format!(
@@ -435,7 +431,8 @@ pub(crate) async fn op_qirvo_host_call_async(
     finish(&f, limit, &metrics, started, result)
 }
 
-/// How long an async host call waits on the plugin thread for a quick reply before parking.
+/// How long an async host call waits on the plugin thread for a quick reply before parking, at
+/// most (`crate::wait` decides whether it spins at all).
 const ASYNC_SPIN: std::time::Duration = std::time::Duration::from_micros(40);
 
 deno_core::extension!(

@@ -1,5 +1,7 @@
 //! Runtime benchmarks: `cargo bench --bench runtime` (add `-- --quick` for a short run,
-//! `-- --host` for the host API rows and the peer only).
+//! `-- --host` for the host API rows and the peer only, `-- --load` for the call rows quiet
+//! and under load beside the peer only, `-- --density` for where an idle plugin's RSS goes,
+//! `-- --cold` for a cold start by phase).
 //!
 //! Measures, on this machine, in one run: cold start (load → initialize done), call round
 //! trip, RSS per idle plugin, termination delay past a deadline, time to kill a
@@ -134,6 +136,44 @@ async fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let scale = |full: usize, q: usize| if quick { q } else { full };
     let tmp = tempfile::tempdir().unwrap();
+    if std::env::args().any(|a| a == "--load") {
+        // PERF (issue 20): only the quiet-and-loaded call rows and the peer.
+        let rt = PluginRuntime::new(RuntimeConfig {
+            data_dir: tmp.path().join("data"),
+            ..RuntimeConfig::default()
+        })
+        .unwrap();
+        let b = Bench {
+            rt: &rt,
+            tmp: tmp.path(),
+            quick,
+        };
+        qirvo::wait_for_startup_snapshot(Duration::from_secs(600));
+        under_load(&b).await;
+        return;
+    }
+    for (flag, what) in [("--density", 0), ("--cold", 1)] {
+        if std::env::args().any(|a| a == flag) {
+            // PERF (issue 20): the density breakdown, or the cold start by phase.
+            let rt = PluginRuntime::new(RuntimeConfig {
+                data_dir: tmp.path().join("data"),
+                ..RuntimeConfig::default()
+            })
+            .unwrap();
+            let b = Bench {
+                rt: &rt,
+                tmp: tmp.path(),
+                quick,
+            };
+            qirvo::wait_for_startup_snapshot(Duration::from_secs(600));
+            if what == 0 {
+                density(&b).await;
+            } else {
+                cold_breakdown(&b).await;
+            }
+            return;
+        }
+    }
     if std::env::args().any(|a| a == "--host") {
         let rows = host_api_rows(tmp.path(), scale(20_000, 2_000)).await;
         let peer = run_peer(scale(20000, 2000));
@@ -171,6 +211,7 @@ async fn main() {
     throughput(&b).await;
     security_flood(&b).await; // SECURITY (issue 17)
     many_plugins(&b).await;
+    under_load(&b).await; // PERF (issue 20)
 
     // The host API: plugin -> host -> plugin round trips, sync and async.
     let host = host_api_rows(tmp.path(), scale(20_000, 2_000)).await;
@@ -1005,3 +1046,641 @@ async fn security_flood(b: &Bench<'_>) {
     rt.shutdown().await;
 }
 // end SECURITY
+
+// ---------------------------------------------------------------------------------------
+// PERF (issue 20): the call figures under load, quiet and loaded side by side in one run,
+// for the adaptive wait (`qirvo::wait`) and the old always-spin wait, and the Node peer
+// under the same load.
+
+/// One busy thread per core, in this process, until dropped: the load the loaded columns
+/// are measured under (the Node peer runs while they spin too).
+struct Load {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    threads: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl Load {
+    fn start() -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let threads = (0..cores)
+            .map(|_| {
+                let stop = stop.clone();
+                std::thread::spawn(move || {
+                    let mut x = 1u64;
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        for _ in 0..1000 {
+                            x = std::hint::black_box(
+                                x.wrapping_mul(6364136223846793005).wrapping_add(1),
+                            );
+                        }
+                    }
+                })
+            })
+            .collect();
+        Load { stop, threads }
+    }
+}
+
+impl Drop for Load {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+    }
+}
+
+/// The call figures one column holds.
+#[derive(Clone, Copy, Default)]
+struct CallFigures {
+    rt_p50: f64,
+    rt_p99: f64,
+    many_p50: f64,
+    many_p99: f64,
+    throughput: f64,
+    /// CPU seconds the process used per wall second while the round trips ran (the busy
+    /// threads included when loaded).
+    rt_cpu: f64,
+}
+
+fn process_cpu_s() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+async fn call_figures(plugins: &[PluginHandle], n: usize, secs: f64) -> CallFigures {
+    let p = &plugins[0];
+    for i in 0..200 {
+        p.call("add", vec![json!(i), json!(1)]).await.unwrap();
+    }
+    let mut lat = Vec::with_capacity(n);
+    let cpu = process_cpu_s();
+    let wall = Instant::now();
+    for i in 0..n {
+        let t = Instant::now();
+        p.call("add", vec![json!(i), json!(1)]).await.unwrap();
+        lat.push(t.elapsed().as_secs_f64() * 1e6);
+    }
+    let rt_cpu = (process_cpu_s() - cpu) / wall.elapsed().as_secs_f64();
+    // Round robin over the plugins, one call at a time.
+    let mut many = Vec::new();
+    for round in 0..(n / plugins.len()).max(10) {
+        for h in plugins {
+            let t = Instant::now();
+            h.call("add", vec![json!(round), json!(1)]).await.unwrap();
+            many.push(t.elapsed().as_secs_f64() * 1e6);
+        }
+    }
+    // Throughput: 64 callers over the plugins.
+    let pool = std::sync::Arc::new(plugins.to_vec());
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let until = Instant::now() + Duration::from_secs_f64(secs);
+    let t = Instant::now();
+    let tasks: Vec<_> = (0..64)
+        .map(|w| {
+            let (pool, calls) = (pool.clone(), calls.clone());
+            tokio::spawn(async move {
+                let mut i = w;
+                while Instant::now() < until {
+                    pool[i % pool.len()]
+                        .call("add", vec![json!(1), json!(2)])
+                        .await
+                        .unwrap();
+                    calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    i += 7;
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    CallFigures {
+        rt_p50: pct(&mut lat, 0.5),
+        rt_p99: pct(&mut lat, 0.99),
+        many_p50: pct(&mut many, 0.5),
+        many_p99: pct(&mut many, 0.99),
+        throughput: calls.load(std::sync::atomic::Ordering::Relaxed) as f64
+            / t.elapsed().as_secs_f64(),
+        rt_cpu,
+    }
+}
+
+/// The median of each figure over the rounds.
+fn median_figures(mut runs: Vec<CallFigures>) -> CallFigures {
+    let m = |f: fn(&CallFigures) -> f64| {
+        let mut xs: Vec<f64> = runs.iter().map(f).collect();
+        pct(&mut xs, 0.5)
+    };
+    let out = CallFigures {
+        rt_p50: m(|c| c.rt_p50),
+        rt_p99: m(|c| c.rt_p99),
+        many_p50: m(|c| c.many_p50),
+        many_p99: m(|c| c.many_p99),
+        throughput: m(|c| c.throughput),
+        rt_cpu: m(|c| c.rt_cpu),
+    };
+    runs.clear();
+    out
+}
+
+/// Quiet and loaded columns for the adaptive wait and the old always-spin wait, measured in
+/// alternation (rounds of quiet, loaded for each), then the Node peer quiet and loaded.
+async fn under_load(b: &Bench<'_>) {
+    let rt = PluginRuntime::new(RuntimeConfig {
+        data_dir: b.tmp.join("data-load"),
+        health_interval: None,
+        ..RuntimeConfig::default()
+    })
+    .unwrap();
+    let mut plugins = Vec::new();
+    for i in 0..50 {
+        let dir = plugin_dir(b.tmp, &format!("load-{i}"), json!({}), SMALL_TS);
+        plugins.push(rt.load(&dir).await.unwrap());
+    }
+    let n = b.scale(20_000, 4_000);
+    let secs = if b.quick { 1.0 } else { 2.0 };
+    let rounds = if b.quick { 2 } else { 3 };
+    let modes = [qirvo::wait::Mode::Adaptive, qirvo::wait::Mode::Spin];
+    let mut cols: Vec<[Vec<CallFigures>; 2]> = modes.iter().map(|_| [vec![], vec![]]).collect();
+    for _ in 0..rounds {
+        for (m, mode) in modes.iter().enumerate() {
+            qirvo::wait::force(*mode);
+            cols[m][0].push(call_figures(&plugins, n, secs).await);
+            let load = Load::start();
+            cols[m][1].push(call_figures(&plugins, n, secs).await);
+            drop(load);
+        }
+    }
+    qirvo::wait::force(qirvo::wait::Mode::Adaptive);
+    for p in &plugins {
+        p.unload().await.unwrap();
+    }
+    let peer_quiet = run_peer_quiet(b.scale(20_000, 4_000));
+    let many_quiet = run_many_peer(n, secs);
+    let (peer_loaded, many_loaded) = {
+        let _load = Load::start();
+        (
+            run_peer_quiet(b.scale(20_000, 4_000)),
+            run_many_peer(n, secs),
+        )
+    };
+    let cols: Vec<[CallFigures; 2]> = cols
+        .into_iter()
+        .map(|[q, l]| [median_figures(q), median_figures(l)])
+        .collect();
+    let node = |p: &Option<serde_json::Value>, k: &str| {
+        p.as_ref().and_then(|p| p[k].as_f64()).unwrap_or(f64::NAN)
+    };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!(
+        "\ncalls quiet and under load ({cores} busy threads in this process, one per core; median of {rounds} alternating rounds)\n"
+    );
+    println!(
+        "| row | adaptive wait, quiet | adaptive wait, loaded | always spin (before), quiet | always spin (before), loaded | Node peer, quiet | Node peer, loaded |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    let [aq, al] = cols[0];
+    let [sq, sl] = cols[1];
+    let line = |name: &str, f: fn(&CallFigures) -> f64, unit: &str, nq: f64, nl: f64| {
+        let fmt = |v: f64| {
+            if v.is_nan() {
+                "–".to_string()
+            } else if unit == "calls/s" {
+                format!("{v:.0} {unit}")
+            } else {
+                format!("{v:.1} {unit}")
+            }
+        };
+        println!(
+            "| {name} | {} | {} | {} | {} | {} | {} |",
+            fmt(f(&aq)),
+            fmt(f(&al)),
+            fmt(f(&sq)),
+            fmt(f(&sl)),
+            fmt(nq),
+            fmt(nl)
+        );
+    };
+    line(
+        "call round trip p50",
+        |c| c.rt_p50,
+        "µs",
+        node(&peer_quiet, "call_roundtrip_us_p50"),
+        node(&peer_loaded, "call_roundtrip_us_p50"),
+    );
+    line(
+        "call round trip p99",
+        |c| c.rt_p99,
+        "µs",
+        node(&peer_quiet, "call_roundtrip_us_p99"),
+        node(&peer_loaded, "call_roundtrip_us_p99"),
+    );
+    line(
+        "process CPU per wall second during the round trips",
+        |c| c.rt_cpu,
+        "",
+        f64::NAN,
+        f64::NAN,
+    );
+    line(
+        "50 plugins round robin, call p50",
+        |c| c.many_p50,
+        "µs",
+        node(&many_quiet, "many_call_us_p50"),
+        node(&many_loaded, "many_call_us_p50"),
+    );
+    line(
+        "50 plugins round robin, call p99",
+        |c| c.many_p99,
+        "µs",
+        node(&many_quiet, "many_call_us_p99"),
+        node(&many_loaded, "many_call_us_p99"),
+    );
+    line(
+        "throughput, 50 plugins, 64 callers",
+        |c| c.throughput,
+        "calls/s",
+        node(&many_quiet, "throughput_calls_per_s"),
+        node(&many_loaded, "throughput_calls_per_s"),
+    );
+    let ratio = |a: f64, n: f64| a / n;
+    println!(
+        "\nround trip p50 / Node's: quiet {:.2}, loaded {:.2} (target loaded ≤ 0.30); always spin: quiet {:.2}, loaded {:.2}",
+        ratio(aq.rt_p50, node(&peer_quiet, "call_roundtrip_us_p50")),
+        ratio(al.rt_p50, node(&peer_loaded, "call_roundtrip_us_p50")),
+        ratio(sq.rt_p50, node(&peer_quiet, "call_roundtrip_us_p50")),
+        ratio(sl.rt_p50, node(&peer_loaded, "call_roundtrip_us_p50")),
+    );
+    rt.shutdown().await;
+}
+
+/// The 50-plugin Node peer (benches/node_many_peer.js, adapted from the shared peer): calls
+/// round robin and throughput, as `call_figures` measures them.
+fn run_many_peer(calls: usize, secs: f64) -> Option<serde_json::Value> {
+    let peer = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/node_many_peer.js");
+    let out = std::process::Command::new("node")
+        .arg(&peer)
+        .args(["--plugins", "50", "--calls", &calls.to_string()])
+        .args(["--secs", &secs.to_string()])
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| serde_json::from_slice(&out.stdout).ok())
+        .flatten()
+}
+
+/// The Node peer's JSON, without printing it.
+fn run_peer_quiet(calls: usize) -> Option<serde_json::Value> {
+    let peer = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/peers/node-workers.js");
+    let out = std::process::Command::new("node")
+        .arg(&peer)
+        .args(["--plugins", "50", "--calls", &calls.to_string()])
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| serde_json::from_slice(&out.stdout).ok())
+        .flatten()
+}
+// end PERF
+
+// ---------------------------------------------------------------------------------------
+// PERF (issue 20): where an idle plugin's RSS goes, and where a cold start's time goes.
+
+/// Resident KB of this process's mappings, by kind, from /proc/self/smaps: thread stacks
+/// (anonymous read-write mappings of `stack_kb`, give or take the guard page), other anonymous memory (the
+/// malloc heap and arenas: JS heaps, engine bookkeeping, runtimes, connections), and file
+/// mappings (the binary, libraries, SQLite's -shm files).
+#[derive(Clone, Copy, Default, Debug)]
+struct Smaps {
+    stacks_kb: f64,
+    anon_kb: f64,
+    file_kb: f64,
+}
+
+fn smaps(stack_kb: u64) -> Smaps {
+    let text = std::fs::read_to_string("/proc/self/smaps").unwrap_or_default();
+    let mut out = Smaps::default();
+    let (mut size, mut anon, mut rw) = (0u64, false, false);
+    for line in text.lines() {
+        let mut f = line.split_whitespace();
+        let Some(first) = f.next() else { continue };
+        if first.contains('-') && !first.ends_with(':') {
+            // A mapping's header: "start-end perms offset dev inode [path]".
+            let perms = f.next().unwrap_or("");
+            let path = f.nth(3);
+            rw = perms.starts_with("rw");
+            anon = path.is_none_or(|p| p.starts_with('[') && p != "[vdso]" && p != "[vvar]");
+            size = 0;
+            continue;
+        }
+        let kb = f.next().and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+        match first {
+            "Size:" => size = kb,
+            "Rss:" => {
+                let kb = kb as f64;
+                if anon && rw && size.abs_diff(stack_kb) <= 8 {
+                    out.stacks_kb += kb;
+                } else if anon {
+                    out.anon_kb += kb;
+                } else {
+                    out.file_kb += kb;
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// RSS (MB) `n` copies of a thing cost, each made by `make` on a thread of its own (with the
+/// plugin threads' stack size) that then parks until the probe ends.
+fn per_thread_cost(
+    n: usize,
+    stack: usize,
+    make: impl Fn(usize) -> Box<dyn std::any::Any> + Send + Sync + 'static,
+) -> f64 {
+    let make = std::sync::Arc::new(make);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (tx, rx) = std::sync::mpsc::channel();
+    let before = rss_mb();
+    let threads: Vec<_> = (0..n)
+        .map(|i| {
+            let (make, stop, tx) = (make.clone(), stop.clone(), tx.clone());
+            std::thread::Builder::new()
+                .stack_size(stack)
+                .spawn(move || {
+                    let thing = make(i);
+                    tx.send(()).unwrap();
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        std::thread::park();
+                    }
+                    drop(thing);
+                })
+                .unwrap()
+        })
+        .collect();
+    for _ in 0..n {
+        rx.recv().unwrap();
+    }
+    let per = (rss_mb() - before) / n as f64;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for t in threads {
+        t.thread().unpark();
+        t.join().unwrap();
+    }
+    per
+}
+
+/// The density breakdown at `n` idle plugins.
+async fn density(b: &Bench<'_>) {
+    let n = b.scale(1000, 200);
+    let stack = RuntimeConfig::default().thread_stack_size;
+    let stack_kb = (stack / 1024) as u64;
+    let rt = PluginRuntime::new(RuntimeConfig {
+        data_dir: b.tmp.join("data-density"),
+        health_interval: None,
+        ..RuntimeConfig::default()
+    })
+    .unwrap();
+    // One plugin first, so what every runtime holds once is not counted per plugin.
+    let first = rt
+        .load(plugin_dir(b.tmp, "dense-first", json!({}), SMALL_TS))
+        .await
+        .unwrap();
+    let (rss0, maps0) = (rss_mb(), smaps(stack_kb));
+    let mut handles = Vec::new();
+    for i in 0..n {
+        let dir = plugin_dir(b.tmp, &format!("dense-{i}"), json!({}), SMALL_TS);
+        handles.push(rt.load(&dir).await.unwrap());
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let (rss1, maps1) = (rss_mb(), smaps(stack_kb));
+    let mut heap = Vec::new();
+    for h in handles.iter().take(50) {
+        heap.push(h.collect_garbage().await.unwrap().used.0 as f64 / 1_048_576.0);
+    }
+    let heap_mb = pct(&mut heap, 0.5);
+    let per = (rss1 - rss0) / n as f64;
+    let per_kb = |a: f64, b: f64| (b - a) / 1024.0 / n as f64;
+    let stacks = per_kb(maps0.stacks_kb, maps1.stacks_kb);
+    let anon = per_kb(maps0.anon_kb, maps1.anon_kb);
+    let file = per_kb(maps0.file_kb, maps1.file_kb);
+    for h in &handles {
+        h.unload().await.unwrap();
+    }
+    first.unload().await.unwrap();
+    drop(handles);
+    rt.shutdown().await;
+
+    // What each piece costs alone, on threads like the plugins' (n of each).
+    let probes = n.min(200);
+    let thread = per_thread_cost(probes, stack, |_| Box::new(()));
+    let tokio_rt = per_thread_cost(probes, stack, |_| {
+        Box::new(
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap(),
+        )
+    });
+    let db_dir = b.tmp.join("density-sqlite");
+    std::fs::create_dir_all(&db_dir).unwrap();
+    let sqlite = per_thread_cost(probes, stack, move |i| {
+        let conn = rusqlite::Connection::open(db_dir.join(format!("{i}.sqlite3"))).unwrap();
+        conn.execute_batch(
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;
+             CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY NOT NULL, kind INTEGER NOT NULL,
+             value BLOB NOT NULL) WITHOUT ROWID;",
+        )
+        .unwrap();
+        let _: i64 = conn
+            .query_row("SELECT COALESCE(SUM(length(value)), 0) FROM kv", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        Box::new(conn)
+    });
+    println!("\nRSS per idle plugin at {n} plugins, and where it goes (MB per plugin)\n");
+    println!("| part | MB per plugin | how it is measured |");
+    println!("|---|---:|---|");
+    let r = |name: &str, v: f64, how: &str| println!("| {name} | {v:.2} | {how} |");
+    r(
+        "RSS per idle plugin",
+        per,
+        "process RSS before and after, divided by the plugins",
+    );
+    r(
+        "… thread stacks (touched pages)",
+        stacks,
+        "smaps: anonymous rw mappings of the stack size",
+    );
+    r(
+        "… other anonymous memory",
+        anon,
+        "smaps: malloc heap and arenas",
+    );
+    r(
+        "… file mappings",
+        file,
+        "smaps: SQLite -shm files, binary pages",
+    );
+    r(
+        "JS heap in use after a GC (p50 of 50)",
+        heap_mb,
+        "the engine's memory_used_size (PluginHandle::collect_garbage)",
+    );
+    r(
+        "a parked thread alone",
+        thread,
+        &format!("{probes} threads with the plugin stack size"),
+    );
+    r(
+        "… with a current-thread tokio runtime (enable_all)",
+        tokio_rt - thread,
+        "difference to the bare thread",
+    );
+    r(
+        "… with an open SQLite connection (WAL, the kv table)",
+        sqlite - thread,
+        "difference to the bare thread",
+    );
+    r(
+        "the rest: engine bookkeeping, allocator slack",
+        per - heap_mb - thread - (tokio_rt - thread) - (sqlite - thread),
+        "RSS per plugin minus the parts above",
+    );
+}
+
+/// Where a cold start's time goes: the `qirvo::timing` events of each load.
+#[derive(Default)]
+struct Phases(std::sync::Mutex<Vec<(String, &'static str, u64)>>);
+
+static PHASES: Phases = Phases(std::sync::Mutex::new(Vec::new()));
+
+struct PhaseLayer;
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for PhaseLayer {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        #[derive(Default)]
+        struct V {
+            plugin: String,
+            phase: Option<&'static str>,
+            us: u64,
+        }
+        impl tracing::field::Visit for V {
+            fn record_u64(&mut self, f: &tracing::field::Field, v: u64) {
+                if f.name() == "us" {
+                    self.us = v;
+                }
+            }
+            fn record_str(&mut self, f: &tracing::field::Field, v: &str) {
+                match f.name() {
+                    "plugin" => self.plugin = v.to_string(),
+                    "phase" => {
+                        self.phase = [
+                            "states",
+                            "engine",
+                            "bind",
+                            "module",
+                            "evaluate",
+                            "initialize",
+                        ]
+                        .into_iter()
+                        .find(|p| *p == v)
+                    }
+                    _ => {}
+                }
+            }
+            fn record_debug(&mut self, _: &tracing::field::Field, _: &dyn std::fmt::Debug) {}
+        }
+        if event.metadata().target() != "qirvo::timing" {
+            return;
+        }
+        let mut v = V::default();
+        event.record(&mut v);
+        if let Some(phase) = v.phase {
+            PHASES.0.lock().unwrap().push((v.plugin, phase, v.us));
+        }
+    }
+}
+
+async fn cold_breakdown(b: &Bench<'_>) {
+    use tracing_subscriber::layer::SubscriberExt;
+    let filter = tracing_subscriber::filter::Targets::new()
+        .with_target("qirvo::timing", tracing::Level::DEBUG);
+    let _ = tracing::subscriber::set_global_default(
+        tracing_subscriber::registry()
+            .with(tracing_subscriber::Layer::with_filter(PhaseLayer, filter)),
+    );
+    for (label, snapshot) in [("from the snapshot", true), ("without the snapshot", false)] {
+        let rt = PluginRuntime::new(RuntimeConfig {
+            data_dir: b.tmp.join(format!("data-cold-{snapshot}")),
+            startup_snapshot: snapshot,
+            health_interval: None,
+            ..RuntimeConfig::default()
+        })
+        .unwrap();
+        let n = b.scale(40, 15);
+        let mut totals = Vec::new();
+        let mut ids = Vec::new();
+        PHASES.0.lock().unwrap().clear();
+        for i in 0..n {
+            let id = format!("cold-{snapshot}-{i}");
+            let dir = plugin_dir(b.tmp, &id, json!({}), SMALL_TS);
+            let t = Instant::now();
+            let h = rt.load(&dir).await.unwrap();
+            totals.push(t.elapsed().as_secs_f64() * 1e3);
+            h.unload().await.unwrap();
+            ids.push(id);
+        }
+        let events = std::mem::take(&mut *PHASES.0.lock().unwrap());
+        println!("\ncold start {label}, by phase (p50 over {n} loads, ms; transpile cache cold)\n");
+        println!("| phase | p50 ms |");
+        println!("|---|---:|");
+        let mut sum = 0.0;
+        for phase in [
+            "states",
+            "engine",
+            "bind",
+            "module",
+            "evaluate",
+            "initialize",
+        ] {
+            let mut xs: Vec<f64> = events
+                .iter()
+                .filter(|(_, p, _)| *p == phase)
+                .map(|(_, _, us)| *us as f64 / 1e3)
+                .collect();
+            if xs.is_empty() {
+                continue;
+            }
+            let p50 = pct(&mut xs, 0.5);
+            sum += p50;
+            println!("| {phase} | {p50:.2} |");
+        }
+        let total = pct(&mut totals, 0.5);
+        println!(
+            "| the rest: manifest, thread and runtime start, hand-offs (p50s, so only roughly additive) | {:.2} |",
+            total - sum
+        );
+        println!("| load → initialized, total | {total:.2} |");
+        rt.shutdown().await;
+    }
+}
+// end PERF

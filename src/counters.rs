@@ -14,6 +14,7 @@ use parking_lot::Mutex;
 #[derive(Default)]
 pub(crate) struct PluginCounters {
     pub calls: AtomicU64,
+    /// Failures by [`Failed::label`].
     pub errors: Mutex<BTreeMap<String, u64>>,
     pub initialize_us: AtomicU64,
     pub start_us: AtomicU64,
@@ -56,8 +57,47 @@ impl PluginCounters {
         }
     }
 
-    pub(crate) fn error(&self, phase: &str) {
-        *self.errors.lock().entry(phase.to_string()).or_default() += 1;
+    /// Counts one failure of the plugin in `phase`.
+    pub(crate) fn error(&self, phase: Failed) {
+        *self
+            .errors
+            .lock()
+            .entry(phase.label().to_string())
+            .or_default() += 1;
+    }
+}
+
+/// Where a plugin failed, as counted in [`PluginCounters::errors`]: the `phase` label of
+/// `qirvo_plugin_errors_total` and the keys of `PluginMetrics::errors`. One label per
+/// kind of step (a call's name, a task's id or an event's name would make a series each).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Failed {
+    /// `initialize()` threw or timed out (the load failed).
+    Initialize,
+    Start,
+    Stop,
+    /// A call of an export (whatever the reason: a throw, a timeout, a gone plugin).
+    Call,
+    /// A `qirvo.scheduler` task's callback.
+    Task,
+    /// The plugin's handlers for an event.
+    Event,
+    /// The backstop gave up on the plugin's thread.
+    Unresponsive,
+}
+
+impl Failed {
+    /// The metric label.
+    pub(crate) fn label(self) -> &'static str {
+        match self {
+            Failed::Initialize => "initialize",
+            Failed::Start => "start",
+            Failed::Stop => "stop",
+            Failed::Call => "call",
+            Failed::Task => "task",
+            Failed::Event => "event",
+            Failed::Unresponsive => "unresponsive",
+        }
     }
 }
 

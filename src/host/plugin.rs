@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 
+use crate::counters::Failed;
 use crate::error::{Phase, PluginError};
 use crate::ext::Inbox;
 use crate::ext::events::bus::EventDelivery;
@@ -175,7 +176,7 @@ impl PluginHandle {
         self.hooks(HookPhase::PreStart).await?;
         self.request(Phase::Start, |reply| Command::Start { reply })
             .await
-            .inspect_err(|_| self.shared.counters.error("start"))?;
+            .inspect_err(|_| self.shared.counters.error(Failed::Start))?;
         self.hooks(HookPhase::PostStart).await
     }
 
@@ -198,7 +199,7 @@ impl PluginHandle {
         self.hooks(HookPhase::PreStop).await?;
         self.request(Phase::Stop, |reply| Command::Stop { reply })
             .await
-            .inspect_err(|_| self.shared.counters.error("stop"))?;
+            .inspect_err(|_| self.shared.counters.error(Failed::Stop))?;
         self.hooks(HookPhase::PostStop).await
     }
 
@@ -276,7 +277,7 @@ impl PluginHandle {
         let counters = &self.shared.counters;
         counters.calls.fetch_add(1, Ordering::Relaxed);
         if result.is_err() {
-            counters.error("call");
+            counters.error(Failed::Call);
         }
         if let Some(rt) = self.runtime.upgrade() {
             rt.series.observe_call(self.id(), started.elapsed());
@@ -317,7 +318,7 @@ impl PluginHandle {
         let stopped = if debugged && was_running {
             self.request(Phase::Stop, |reply| Command::Stop { reply })
                 .await
-                .inspect_err(|_| self.shared.counters.error("stop"))
+                .inspect_err(|_| self.shared.counters.error(Failed::Stop))
         } else {
             Ok(())
         };

@@ -115,7 +115,7 @@ impl Shared {
                 *s = PluginState::Error;
             }
         }
-        self.counters.error("unresponsive");
+        self.counters.error(crate::counters::Failed::Unresponsive);
         count.fetch_add(1, Ordering::Relaxed);
         tracing::error!(target: "qirvo::lifecycle", plugin = %self.manifest.id, step = %what, limit = ?report.limit, grace = ?report.grace, "unresponsive: its thread did not stop after its deadline; abandoned");
         self.logs.push(

@@ -1087,7 +1087,7 @@ impl Worker {
             .await
         {
             self.restartable |= matches!(e, PluginError::Timeout { .. });
-            self.shared.counters.error("initialize");
+            self.shared.counters.error(crate::counters::Failed::Initialize);
             return Err(e.into());
         }
         self.shared
@@ -1624,7 +1624,7 @@ impl Worker {
             .invoke(Phase::Task(id), timeout, Invoke::Task { id, once })
             .await
         {
-            self.shared.counters.error("task");
+            self.shared.counters.error(crate::counters::Failed::Task);
             self.shared.logs.push(LogLevel::Error, &e.to_string());
         }
     }
@@ -1656,7 +1656,7 @@ impl Worker {
             )
             .await
         {
-            self.shared.counters.error("event");
+            self.shared.counters.error(crate::counters::Failed::Event);
             self.shared.logs.push(LogLevel::Error, &e.to_string());
         }
     }

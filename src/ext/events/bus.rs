@@ -40,6 +40,7 @@ pub struct Event {
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum EventError {
     #[error("event name {0:?} is not dotted words (letters, digits, '_' or '-', separated by '.')")]
     BadName(String),

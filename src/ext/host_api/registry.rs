@@ -53,6 +53,7 @@ pub const DEFAULT_MAX_IN_FLIGHT: usize = 64;
 /// the in-flight bound an `Unavailable` with code `"TOO_MANY_CALLS"`, a call cancelled with
 /// its step a `HostError` with code `"CANCELLED"`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum HostError {
     #[error("{0}")]
     NotFound(String),

@@ -1,5 +1,8 @@
 // HOSTAPI (issue 14): qirvo.host.<namespace>.<function>(...args), the host's own API.
 // Only the functions the plugin's grants cover exist; the ops check the grant again.
+// SECURITY (issue 17): a read of a function the host registered but the plugin was not
+// granted throws qirvo.errors.PermissionDenied (and the runtime records it); names the host
+// never registered are plain absent.
 //
 // A module of the per-isolate `qirvo` extension (src/ext/host.rs), imported by bootstrap.js,
 // which assembles the frozen `qirvo` global; evaluated before any plugin code, while the
@@ -30,7 +33,9 @@ const {
 const {
   op_qirvo_host_call_async,
   op_qirvo_host_call,
+  op_qirvo_host_denied, // SECURITY (issue 17): registered in every isolate
 } = core.ops;
+const { ObjectPrototype, ObjectCreate, ReflectGet } = primordials;
 // Shared helpers come through `internals`, set by the modules bootstrap.js imports first:
 // a module imported from two places would be linked twice by v8x's QuickJS backend (a
 // deno_core debug assertion), so each of these modules has one importer, bootstrap.js.
@@ -85,6 +90,37 @@ function hostFunction(f) {
     }
   };
 }
+// SECURITY (issue 17): what `qirvo.host` and its namespaces answer for a name they do not
+// hold. They are frozen objects whose prototype is one of these lookups, so a granted
+// function is an ordinary property read; only a missing name asks the runtime, which refuses
+// an ungranted host function (PermissionDenied with `code` and `function`, and one
+// permission_denied event per read) and answers `false` for anything else (undefined here).
+function namespaceLookup(ns) {
+  return new Proxy(ObjectFreeze({ __proto__: null }), {
+    get(_t, name) {
+      if (typeof name === "string") op_qirvo_host_denied(ns, name, true);
+      return undefined;
+    },
+  });
+}
+function hostLookup() {
+  const base = ObjectFreeze(ObjectCreate(ObjectPrototype));
+  // A namespace of only ungranted functions: one object per name, asked for on first read.
+  const ungranted = new SafeMap();
+  return new Proxy(base, {
+    get(target, name, receiver) {
+      if (typeof name === "string") {
+        let ns = MapPrototypeGet(ungranted, name);
+        if (ns === undefined && op_qirvo_host_denied(name, "", false)) {
+          ns = ObjectFreeze({ __proto__: namespaceLookup(name) });
+          MapPrototypeSet(ungranted, name, ns);
+        }
+        if (ns !== undefined) return ns;
+      }
+      return ReflectGet(target, name, receiver);
+    },
+  });
+}
 // Test mode: stubs by function name (`qirvo.test.stubHost`).
 const hostStubs = new SafeMap();
 function buildHost(functions, testMode) {
@@ -97,10 +133,10 @@ function buildHost(functions, testMode) {
     const fname = StringPrototypeSlice(f.name, dot + 1);
     const call = hostFunction(f);
     MapPrototypeSet(real, f.name, call);
-    (namespaces[ns] ??= { __proto__: null })[fname] = call;
+    (namespaces[ns] ??= { __proto__: testMode ? null : namespaceLookup(ns) })[fname] = call;
   }
   if (!testMode) {
-    const host = {};
+    const host = { __proto__: hostLookup() };
     for (const ns of new SafeArrayIterator(ObjectKeys(namespaces))) host[ns] = ObjectFreeze(namespaces[ns]);
     return ObjectFreeze(host);
   }

@@ -179,6 +179,17 @@ pub enum PluginError {
         limit: Duration,
         grace: Duration,
     },
+    /// SECURITY (issue 17): the security monitor quarantined the plugin (a host policy, a
+    /// quarantine rule, or `Security::quarantine`), for `reason`. The step running when it
+    /// hit is stopped and fails with this, `phase` naming it; the isolate is disposed and
+    /// the plugin stays in `error`, and every later request fails with this too (`phase`
+    /// `None`) until the host unloads it.
+    #[error("plugin {id}: {}quarantined: {reason}", phase.as_ref().map(|p| format!("{p}: ")).unwrap_or_default())]
+    Quarantined {
+        id: String,
+        phase: Option<Phase>,
+        reason: String,
+    },
 }
 
 impl PluginError {

@@ -63,8 +63,8 @@ pub use host::security::{
     SecuritySummary,
 };
 pub use security::{
-    Capability, Decision, EventKind as SecurityEventKind, Limit, SecurityEvent, URL_REDACTION_RULE,
-    redact_url,
+    Capability, Decision, EventKind as SecurityEventKind, Limit, REMOVED_GLOBALS, SecurityEvent,
+    URL_REDACTION_RULE, redact_url,
 };
 // end SECURITY
 mod state;

@@ -4,8 +4,7 @@
 //! runtime side (subscribers, audit file, metrics, quarantine) is `host/security.rs`. This
 //! module uses nothing of the crate.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
@@ -179,8 +178,15 @@ pub enum EventKind {
         /// In words, with the figures.
         detail: String,
     },
-    /// Plugin code touched something the runtime keeps from it.
-    Escape { target: String, detail: String },
+    /// Plugin code touched something the runtime keeps from it: a removed global
+    /// ([`REMOVED_GLOBALS`]) or the frozen `qirvo` global, seen in an uncaught error that
+    /// ended a step. Decision `observed`, rule `escape`, once per target per load.
+    Escape {
+        /// The global's name (`Deno`, `process`, `qirvo`, …).
+        target: String,
+        /// In words, with the step.
+        detail: String,
+    },
     /// A step of the plugin's code began (a call, a lifecycle step, an event, a task).
     ExecutionStart { phase: String },
     /// It ended: its CPU time on the plugin's thread and its wall time, and how.
@@ -188,7 +194,7 @@ pub enum EventKind {
         phase: String,
         cpu_us: u64,
         wall_us: u64,
-        /// `ok`, `error`, `timeout`, `memory`, `terminated`.
+        /// `ok`, `error`, `timeout`, `memory`, `terminated`, `quarantined`.
         outcome: String,
     },
     /// The plugin was stopped and put in `error` until the host acts.
@@ -217,22 +223,90 @@ pub(crate) trait SecuritySink: Send + Sync {
     fn record(&self, event: SecurityEvent, plugin: &PluginWatch);
 }
 
-/// What the sink keeps about one load of a plugin: whether it has been quarantined (the
-/// plugin's thread reads this between commands).
+/// What the sink keeps about one load of a plugin: whether it has been quarantined and why
+/// (the plugin's thread reads this between commands, its handle when a request fails), and
+/// which escape signals it has already given.
 #[derive(Default)]
 pub(crate) struct PluginWatch {
-    quarantined: AtomicBool,
+    quarantined: OnceLock<String>,
+    /// Escape targets already reported for this load (one event each).
+    escapes: Mutex<Vec<String>>,
 }
 
 impl PluginWatch {
-    /// Marks the plugin quarantined; false if it already was.
-    pub(crate) fn quarantine(&self) -> bool {
-        !self.quarantined.swap(true, Ordering::AcqRel)
+    /// Marks the plugin quarantined for `reason`; false if it already was.
+    pub(crate) fn quarantine(&self, reason: &str) -> bool {
+        self.quarantined.set(reason.to_string()).is_ok()
     }
 
     pub(crate) fn is_quarantined(&self) -> bool {
-        self.quarantined.load(Ordering::Acquire)
+        self.quarantined.get().is_some()
     }
+
+    /// Why it was quarantined, once it has been.
+    pub(crate) fn quarantine_reason(&self) -> Option<&str> {
+        self.quarantined.get().map(String::as_str)
+    }
+
+    /// Whether `target` is the first escape of its kind for this load (then remembered; at
+    /// most [`MAX_ESCAPE_TARGETS`] are).
+    fn first_escape(&self, target: &str) -> bool {
+        let mut seen = self.escapes.lock().unwrap_or_else(|e| e.into_inner());
+        if seen.len() >= MAX_ESCAPE_TARGETS || seen.iter().any(|t| t == target) {
+            return false;
+        }
+        seen.push(target.to_string());
+        true
+    }
+}
+
+/// Escape events reported per load of a plugin, at most (one per target).
+pub(crate) const MAX_ESCAPE_TARGETS: usize = 32;
+
+/// The globals the runtime removes from a plugin's isolate (the bootstrap deletes them) or
+/// never gives it (Node's and Deno's), which a plugin touching them counts as an escape
+/// signal. `__v8…` names (the engine's helpers) count too. What is seen of them is an
+/// uncaught `ReferenceError` naming one (see [`escape_in_error`]).
+pub const REMOVED_GLOBALS: &[&str] = &[
+    "Deno",
+    "__bootstrap",
+    "gc",
+    "InternalError",
+    "ShadowRealm",
+    "process",
+    "require",
+    "Bun",
+];
+
+/// The escape signal an uncaught error's text shows, if any: `(target, detail)`.
+///
+/// - `ReferenceError: X is not defined` with `X` in [`REMOVED_GLOBALS`] (or a `__v8…`
+///   name): the plugin touched a removed global.
+/// - `TypeError: Cannot assign to read only property 'qirvo'`: it assigned the frozen
+///   `qirvo` global.
+///
+/// Only the first line of `text` is read.
+pub(crate) fn escape_in_error(text: &str) -> Option<(String, String)> {
+    let line = text.lines().next().unwrap_or("");
+    let line = line.strip_prefix("Uncaught ").unwrap_or(line);
+    let line = line.strip_prefix("(in promise) ").unwrap_or(line);
+    if let Some(rest) = line.strip_prefix("ReferenceError: ") {
+        let name = rest.strip_suffix(" is not defined")?;
+        if REMOVED_GLOBALS.contains(&name) || name.starts_with("__v8") {
+            return Some((
+                name.to_string(),
+                format!("touched the removed global {name} (uncaught ReferenceError)"),
+            ));
+        }
+        return None;
+    }
+    if line.starts_with("TypeError: Cannot assign to read only property 'qirvo' ") {
+        return Some((
+            "qirvo".to_string(),
+            "assigned the frozen global qirvo (uncaught TypeError)".to_string(),
+        ));
+    }
+    None
 }
 
 /// A plugin's handle on the security record, handed to its ops (in the `OpState`), its
@@ -294,6 +368,23 @@ impl Reporter {
 
     pub(crate) fn watch(&self) -> &PluginWatch {
         &self.watch
+    }
+
+    /// An escape signal: plugin code touched `target`, which the runtime keeps from it.
+    /// Reported once per target per load of the plugin (decision `observed`: the plugin is
+    /// not stopped for it; a host policy may quarantine on it).
+    pub(crate) fn escape(&self, target: &str, detail: &str) {
+        if self.sink.is_none() || !self.watch.first_escape(target) {
+            return;
+        }
+        self.report(
+            Decision::Observed,
+            Some("escape"),
+            EventKind::Escape {
+                target: target.chars().take(MAX_FIELD).collect(),
+                detail: detail.chars().take(MAX_FIELD).collect(),
+            },
+        );
     }
 }
 
@@ -375,6 +466,59 @@ mod tests {
                 .count()
                 <= MAX_FIELD
         );
+    }
+
+    #[test]
+    fn escape_signals_are_read_from_uncaught_errors_only_for_kept_names() {
+        for (text, target) in [
+            (
+                "ReferenceError: Deno is not defined\n    at f (file:///main.js:1:1)",
+                "Deno",
+            ),
+            ("Uncaught ReferenceError: process is not defined", "process"),
+            ("ReferenceError: require is not defined", "require"),
+            ("ReferenceError: __bootstrap is not defined", "__bootstrap"),
+            (
+                "ReferenceError: __v8x_internal is not defined",
+                "__v8x_internal",
+            ),
+            (
+                "TypeError: Cannot assign to read only property 'qirvo' of object '#<Object>'",
+                "qirvo",
+            ),
+        ] {
+            assert_eq!(
+                escape_in_error(text).map(|(t, _)| t).as_deref(),
+                Some(target),
+                "{text}"
+            );
+        }
+        for text in [
+            "ReferenceError: foo is not defined",
+            "ReferenceError: Deno is not a function",
+            "TypeError: Cannot assign to read only property 'get' of object '#<Object>'",
+            "TypeError: Cannot assign to read only property 'qirvos' of object '#<Object>'",
+            "plugin p: call f: ReferenceError: Deno is not defined",
+            "Error: ReferenceError: nothing\nReferenceError: Deno is not defined",
+            "",
+        ] {
+            assert_eq!(escape_in_error(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn one_escape_event_per_target_per_load() {
+        let w = PluginWatch::default();
+        assert!(w.first_escape("Deno"));
+        assert!(!w.first_escape("Deno"));
+        assert!(w.first_escape("process"));
+        for i in 0..100 {
+            w.first_escape(&format!("__v8{i}"));
+        }
+        assert_eq!(w.escapes.lock().unwrap().len(), MAX_ESCAPE_TARGETS);
+        assert!(w.quarantine("why"));
+        assert!(!w.quarantine("again"));
+        assert_eq!(w.quarantine_reason(), Some("why"));
     }
 
     #[test]

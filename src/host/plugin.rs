@@ -332,7 +332,12 @@ impl PluginHandle {
             {
                 // The thread is already gone (the plugin failed earlier), or abandoned
                 // (never waited for): nothing to stop.
-                Err(PluginError::Gone { .. } | PluginError::Unresponsive { .. }) => Ok(()),
+                // SECURITY (issue 17): a quarantined plugin's thread is gone too.
+                Err(
+                    PluginError::Gone { .. }
+                    | PluginError::Unresponsive { .. }
+                    | PluginError::Quarantined { phase: None, .. },
+                ) => Ok(()),
                 other => other,
             }
         };
@@ -499,6 +504,19 @@ impl PluginHandle {
     }
 
     fn gone(&self) -> PluginError {
+        // SECURITY (issue 17): a quarantined plugin's requests say so, with the reason.
+        if self.state() == PluginState::Error
+            && let Some(reason) = self
+                .runtime
+                .upgrade()
+                .and_then(|rt| rt.security.quarantined(self.id()))
+        {
+            return PluginError::Quarantined {
+                id: self.id().to_string(),
+                phase: None,
+                reason,
+            };
+        }
         PluginError::Gone {
             id: self.id().to_string(),
             state: self.state(),

@@ -207,11 +207,12 @@ impl Security {
         self.inner.summaries.lock().clone()
     }
 
-    /// Quarantines a loaded plugin now: whatever it runs is stopped (the step fails with
-    /// `PluginError::Terminated`), its isolate is disposed and it stays in `error`, not
-    /// restarted, until the host unloads it (and, if it wishes, loads it again, which
-    /// starts afresh). A `quarantined` event records `reason`. Returns false when no such
-    /// plugin is loaded or it is already quarantined.
+    /// Quarantines a loaded plugin now: whatever it runs is stopped (that step fails with
+    /// [`PluginError::Quarantined`](crate::PluginError::Quarantined) naming it, with
+    /// `reason`), its isolate is disposed and it stays in `error`, not restarted, until the
+    /// host unloads it (and, if it wishes, loads it again, which starts afresh); every
+    /// request to it meanwhile fails with `Quarantined` too. A `quarantined` event records
+    /// `reason`. Returns false when no such plugin is loaded or it is already quarantined.
     pub fn quarantine(&self, plugin: &str, reason: &str) -> bool {
         let watch = self
             .inner
@@ -449,7 +450,7 @@ impl Monitor {
     /// Marks the plugin quarantined and stops it: its running step is interrupted, and
     /// its thread, woken, disposes the isolate and leaves it in `error`.
     fn stop(&self, plugin: &str, watch: &PluginWatch, reason: &str, rule: &str) -> bool {
-        if !watch.quarantine() {
+        if !watch.quarantine(reason) {
             return false;
         }
         self.summaries

@@ -432,7 +432,13 @@ enum Next {
 
 /// Records CPU used by a piece of plugin work, publishes the figures, logs throttling
 /// changes, and returns how long the plugin's next work must wait.
-fn account(shared: &Shared, governor: &RefCell<Governor>, work: Duration) -> Duration {
+fn account(
+    shared: &Shared,
+    governor: &RefCell<Governor>,
+    work: Duration,
+    security: &crate::security::Reporter,
+    phase: &str,
+) -> Duration {
     let mut g = governor.borrow_mut();
     let (verdict, delay) = g.account(work);
     *shared.cpu.lock() = g.snapshot();
@@ -450,6 +456,17 @@ fn account(shared: &Shared, governor: &RefCell<Governor>, work: Duration) -> Dur
             shared.logs.push(
                 LogLevel::Warn,
                 &format!("used {share:.0}% of a core, over its {limit}% share: throttled"),
+            );
+            // SECURITY (issue 17): one event per throttle episode (the governor says
+            // `Throttled` once, when it begins).
+            security.report(
+                crate::security::Decision::Throttled,
+                Some("resources.cpu"),
+                crate::security::EventKind::Limit {
+                    limit: crate::security::Limit::CpuThrottle,
+                    phase: phase.to_string(),
+                    detail: format!("used {share:.0}% of a core, over its {limit}% share"),
+                },
             );
         }
         Verdict::Released => {
@@ -681,6 +698,8 @@ impl Engine {
         if let Some(host) = states.host {
             extensions.push(ext::host_api::ops::qirvo_host_api::init(host));
         }
+        // SECURITY (issue 17): `qirvo.host`'s answer for ungranted functions, in every isolate.
+        extensions.push(ext::host_api::ops::qirvo_host_denials::init());
         extensions.push(ext::host::qirvo::init());
         // The engine's limit is the plugin's `resources.memory` plus the runtime's own
         // allowance: every isolate holds the web platform (streams, fetch, crypto, Intl:
@@ -830,8 +849,13 @@ impl Engine {
         {
             let state = self.js.op_state();
             let mut state = state.borrow_mut();
-            // SECURITY (issue 17): the ops report through the plugin's reporter.
+            // SECURITY (issue 17): the ops report through the plugin's reporter, and
+            // `qirvo.host` answers for the host functions it was not granted.
             state.put(spec.security.clone());
+            state.put(ext::host_api::ops::HostDenials::new(
+                &spec.host_api,
+                &manifest,
+            ));
             if let Some(states) = states {
                 state.put(states.logs);
                 state.put(states.events);
@@ -1443,6 +1467,7 @@ impl Worker {
         let timeout = self.timeout;
         let shared = &self.shared;
         let governor = &self.governor;
+        let security = reporter(js); // SECURITY (issue 17)
         let mut pause = None;
         let next = poll_fn(|cx| {
             if let Poll::Ready(c) = recv.as_mut().poll(cx) {
@@ -1452,7 +1477,13 @@ impl Worker {
             let armed = watchdog.arm(target, timeout, None);
             let r = js.poll_event_loop(cx, PollEventLoopOptions::default());
             let why = armed.finish();
-            let delay = account(shared, governor, thread_cpu_time().saturating_sub(cpu0));
+            let delay = account(
+                shared,
+                governor,
+                thread_cpu_time().saturating_sub(cpu0),
+                &security,
+                "background work",
+            );
             match r {
                 Poll::Ready(r) => Poll::Ready(Next::Loop(r, why)),
                 Poll::Pending if why.is_some() => Poll::Ready(Next::Loop(Ok(()), why)),
@@ -1884,7 +1915,7 @@ impl Worker {
         }
         self.record_heap(why.is_some());
         let cpu = thread_cpu_time().saturating_sub(cpu0);
-        let delay = account(&self.shared, &self.governor, cpu);
+        let delay = account(&self.shared, &self.governor, cpu, &security, &phase_name);
         if !delay.is_zero() {
             self.pause_until = Some(Instant::now() + delay);
         }
@@ -1910,7 +1941,15 @@ impl Worker {
                 phase,
                 limit: timeout,
             }),
-            Some(Interrupt::Host) => Err(PluginError::Terminated { id, phase }),
+            // SECURITY (issue 17): a quarantine stops the step through the host's interrupt.
+            Some(Interrupt::Host) => match reporter(&mut self.js).watch().quarantine_reason() {
+                Some(reason) => Err(PluginError::Quarantined {
+                    id,
+                    phase: Some(phase),
+                    reason: reason.to_string(),
+                }),
+                None => Err(PluginError::Terminated { id, phase }),
+            },
             Some(Interrupt::Memory) => {
                 let state = self.state();
                 self.failed_while_running |=
@@ -2294,8 +2333,19 @@ fn report_step<T>(
             "host",
             "terminated by the host".to_string(),
         )),
-        Err(e @ PluginError::Exception { .. }) => {
+        Err(PluginError::Quarantined { reason, .. }) => Some((
+            Limit::Terminated,
+            Decision::Killed,
+            "quarantine",
+            format!("stopped by its quarantine: {reason}"),
+        )),
+        Err(e @ PluginError::Exception { exception, .. }) => {
             let text = e.to_string();
+            // SECURITY (issue 17): an uncaught error touching a removed global or
+            // assigning the frozen `qirvo` is an escape signal.
+            if let Some((target, detail)) = crate::security::escape_in_error(&exception.message) {
+                security.escape(&target, &format!("{detail} in {phase}"));
+            }
             (text.contains("stack overflow") || text.contains("Maximum call stack size")).then(
                 || {
                     (
@@ -2314,6 +2364,7 @@ fn report_step<T>(
         Err(PluginError::Timeout { .. }) => "timeout",
         Err(PluginError::MemoryLimitExceeded { .. }) => "memory",
         Err(PluginError::Terminated { .. }) => "terminated",
+        Err(PluginError::Quarantined { .. }) => "quarantined",
         Err(_) => "error",
     };
     if let Some((limit, decision, rule, detail)) = limit {

@@ -322,11 +322,12 @@ async fn granted_functions_return_typed_data() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn an_ungranted_function_does_not_exist() {
+async fn an_ungranted_function_is_not_listed_and_is_refused_when_read() {
     let probe = Arc::new(Probe::default());
     let rt = runtime_with(&probe, |_| {});
     let p = rt.load(plugin_fixture("host-orders")).await.unwrap();
-    // host-orders is not granted orders:write: orders.create is not there at all.
+    // host-orders is not granted orders:write: orders.create is not listed, and reading it
+    // throws PermissionDenied (SECURITY, issue 17; see the tests below).
     assert_eq!(
         p.call("shape", vec![]).await.unwrap(),
         json!({
@@ -343,8 +344,8 @@ async fn an_ungranted_function_does_not_exist() {
             "orders.create",
             &[json!({ "customer": "x", "lines": [] })]
         )
-        .await,
-        json!({ "absent": true })
+        .await["error"]["name"],
+        json!("PermissionDenied")
     );
     // A plugin granted only test:loop sees only loop.call.
     let other = rt.load(plugin_fixture("host-other")).await.unwrap();
@@ -937,4 +938,173 @@ fn qirvo_validate_accepts_host_permissions_it_cannot_check() {
         stderr.contains("\"orders\" is not a known permission"),
         "{stderr}"
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// SECURITY (issue 17): reading a host function the plugin was not granted is a recorded,
+// typed refusal; names the host never registered stay absent (fixtures/plugins/host-prober).
+
+fn drain(sub: &mut qirvo::SecuritySubscription) -> Vec<qirvo::SecurityEvent> {
+    std::iter::from_fn(|| sub.try_recv()).collect()
+}
+
+fn denials(events: &[qirvo::SecurityEvent]) -> Vec<(String, String)> {
+    events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            qirvo::SecurityEventKind::PermissionDenied {
+                capability: qirvo::Capability::Host,
+                operation,
+                reason,
+                ..
+            } => {
+                assert_eq!(e.decision, qirvo::Decision::Denied, "{e:?}");
+                assert_eq!(e.rule.as_deref(), Some("grant"), "{e:?}");
+                Some((operation.clone(), reason.clone()))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The prober's code, loaded under `permissions` with id `id`.
+fn prober(id: &str, permissions: Value) -> tempfile::TempDir {
+    crate::helpers::write_plugin(
+        json!({ "id": id, "version": "1.0.0", "main": "main.ts", "permissions": permissions }),
+        &std::fs::read_to_string(plugin_fixture("host-prober").join("main.ts")).unwrap(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn reading_an_ungranted_host_function_is_one_recorded_typed_refusal() {
+    let probe = Arc::new(Probe::default());
+    let rt = runtime_with(&probe, |_| {});
+    let p = rt.load(plugin_fixture("host-prober")).await.unwrap();
+    let none = prober("host-none", json!([]));
+    let none = rt.load(none.path()).await.unwrap();
+    // Sync and async functions, in namespaces where the plugin holds nothing (host-prober
+    // holds only loop.call; host-none holds nothing at all), each with the grant it lacks.
+    let family = [
+        ("orders.get", "orders:read"),
+        ("orders.count", "orders:read"),
+        ("orders.create", "orders:write"),
+        ("errs.raise", "test:errors"),
+        ("errs.raiseAsync", "test:errors"),
+        ("boom.sync", "test:boom"),
+        ("boom.async", "test:boom"),
+        ("slow.sleep", "test:slow"),
+    ];
+    for plugin in [&p, &none] {
+        for (function, permission) in family {
+            let mut sub = rt.security().subscribe();
+            let got = plugin
+                .call("call", vec![json!(function), json!(1)])
+                .await
+                .unwrap();
+            let e = &got["error"];
+            assert_eq!(e["name"], "PermissionDenied", "{function}: {got}");
+            assert_eq!(e["isPermissionDenied"], true, "{function}: {got}");
+            assert_eq!(e["code"], "PERMISSION_DENIED", "{function}: {got}");
+            assert_eq!(e["function"], function, "{function}: {got}");
+            let message = e["message"].as_str().unwrap();
+            assert!(
+                message.contains(function) && message.contains(permission),
+                "{function}: {message}"
+            );
+            // Exactly one event, naming the function and what the plugin was told.
+            let events = drain(&mut sub);
+            assert_eq!(
+                denials(&events),
+                [(function.to_string(), message.to_string())],
+                "{function}: {events:#?}"
+            );
+            assert!(
+                events.iter().all(|e| e.plugin == plugin.id()),
+                "{events:#?}"
+            );
+        }
+        // The host function never ran.
+        assert!(!probe.sleeping.load(Ordering::SeqCst));
+        // A feature check reads the name too: refused and recorded the same way.
+        let mut sub = rt.security().subscribe();
+        assert_eq!(
+            plugin
+                .call("typeOf", vec![json!("orders.create")])
+                .await
+                .unwrap(),
+            "PermissionDenied"
+        );
+        assert_eq!(denials(&drain(&mut sub)).len(), 1);
+    }
+    assert_eq!(
+        rt.security().summary()["host-prober"].denials["host"],
+        family.len() as u64 + 1
+    );
+    assert_eq!(
+        rt.security().summary()["host-none"].denials["host"],
+        family.len() as u64 + 1
+    );
+    // What it is granted still works: loop.call runs host-none's typeOf("loop.call"), which
+    // host-none is not granted.
+    let got = p
+        .call(
+            "call",
+            vec![
+                json!("loop.call"),
+                json!("host-none"),
+                json!("typeOf"),
+                json!("loop.call"),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(got, json!({ "ok": "PermissionDenied" }));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn names_the_host_never_registered_stay_absent_and_quiet() {
+    let probe = Arc::new(Probe::default());
+    let rt = runtime_with(&probe, |_| {});
+    let p = rt.load(plugin_fixture("host-prober")).await.unwrap();
+    let none = prober("host-none-2", json!([]));
+    let none = rt.load(none.path()).await.unwrap();
+    let mut sub = rt.security().subscribe();
+    let long = format!("{}.get", "x".repeat(200));
+    for plugin in [&p, &none] {
+        for path in [
+            "orders.delete",
+            "orders.toString",
+            "loop.nope",
+            "nope.get",
+            "then.x",
+            "toString.x",
+            long.as_str(),
+        ] {
+            assert_eq!(
+                plugin.call("call", vec![json!(path)]).await.unwrap(),
+                json!({ "absent": true }),
+                "{path}"
+            );
+            assert_eq!(
+                plugin.call("typeOf", vec![json!(path)]).await.unwrap(),
+                "undefined",
+                "{path}"
+            );
+        }
+    }
+    // Listing, `in`, instanceof and symbols read no function: nothing is refused.
+    assert_eq!(
+        p.call("quietChecks", vec![]).await.unwrap(),
+        json!({
+            "keys": ["loop"],
+            "ordersIn": false,
+            "createIn": false,
+            "isObject": true,
+            "frozen": true,
+            "symbol": null,
+        })
+    );
+    let events = drain(&mut sub);
+    assert!(denials(&events).is_empty(), "{events:#?}");
+    assert!(!rt.security().summary().contains_key("host-prober"));
 }

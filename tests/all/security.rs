@@ -357,9 +357,24 @@ async fn a_quarantine_rule_stops_a_probing_plugin_while_its_neighbour_answers() 
     let (_d, prober) = probe(&rt, "prober").await;
     let (_n, neighbour) = probe(&rt, "neighbour").await;
     let mut sub = rt.security().subscribe();
-    // Five denials are tolerated; the sixth quarantines, in the middle of the call.
+    // Five denials are tolerated; the sixth quarantines, in the middle of the call, which
+    // fails saying so and why.
     let err = prober.call("probe", vec![json!(1000)]).await.unwrap_err();
-    assert!(matches!(err, PluginError::Terminated { .. }), "{err}");
+    match &err {
+        PluginError::Quarantined {
+            id,
+            phase: Some(phase),
+            reason,
+        } => {
+            assert_eq!(
+                (id.as_str(), phase.to_string().as_str()),
+                ("prober", "call probe")
+            );
+            assert!(reason.contains("6 denials"), "{reason}");
+        }
+        other => panic!("expected Quarantined, got {other:?}"),
+    }
+    assert!(err.to_string().contains("quarantined"), "{err}");
     let events = drain(&mut sub);
     // Recorded right after the sixth denial (a few more may slip in before the engine
     // notices the termination: it is checked between instructions, not after each op).
@@ -387,7 +402,21 @@ async fn a_quarantine_rule_stops_a_probing_plugin_while_its_neighbour_answers() 
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     assert_eq!(prober.state(), PluginState::Error);
-    assert!(prober.call("ping", vec![]).await.is_err());
+    // Every later request says it is quarantined, and why.
+    for _ in 0..3 {
+        match prober.call("ping", vec![]).await {
+            Err(PluginError::Quarantined {
+                phase: None,
+                reason,
+                ..
+            }) => assert!(reason.contains("6 denials"), "{reason}"),
+            other => panic!("expected Quarantined, got {other:?}"),
+        }
+    }
+    assert!(matches!(
+        prober.health_check().await,
+        Err(PluginError::Quarantined { .. })
+    ));
     assert!(
         rt.security()
             .quarantined("prober")
@@ -422,7 +451,15 @@ async fn a_host_policy_quarantines_on_its_own_terms() {
     let (_d, p) = probe(&rt, "curious").await;
     let (_n, other) = probe(&rt, "other").await;
     let mut sub = rt.security().subscribe();
-    let _ = p.call("readFile", vec![json!("/etc/shadow")]).await;
+    // The policy stops the call that tried.
+    match p.call("readFile", vec![json!("/etc/shadow")]).await {
+        Err(PluginError::Quarantined {
+            phase: Some(_),
+            reason,
+            ..
+        }) => assert!(reason.contains("/etc/shadow"), "{reason}"),
+        other => panic!("expected Quarantined, got {other:?}"),
+    }
     let events = drain(&mut sub);
     let q = one(&events, "quarantined");
     assert_eq!(q.rule.as_deref(), Some("policy"));
@@ -585,4 +622,151 @@ fn run_status_shows_denials_per_plugin() {
         .unwrap();
     assert!(row.contains("error"), "{table}");
     assert!(table.contains("quarantined: 4 denials"), "{table}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cpu_throttle_is_one_limit_event_per_episode_not_per_slice() {
+    // A window short enough to judge quickly; a cooldown long enough that the test sees one
+    // episode whatever the machine's speed.
+    let config = qirvo::RuntimeConfig {
+        data_dir: tempfile::tempdir().unwrap().keep(),
+        cpu_window: Duration::from_millis(300),
+        cpu_cooldown: Duration::from_secs(60),
+        ..qirvo::RuntimeConfig::default()
+    };
+    let rt = PluginRuntime::new(config).unwrap();
+    let dir = write_plugin(
+        json!({ "id": "burner", "version": "1.0.0", "main": "main.js", "resources": { "cpu": 5 } }),
+        "export function burn(ms) { const end = Date.now() + ms; let n = 0; while (Date.now() < end) n++; return n; }",
+    );
+    // Subscribed before the load: loading alone can take the plugin over 5% of a core.
+    let mut sub = rt.security().subscribe();
+    let p = rt.load(dir.path()).await.unwrap();
+    // Even on a loaded machine a thread spinning flat out gets more than 5% of a core.
+    let mut calls = 0;
+    while !p.cpu().throttled {
+        assert!(calls < 100, "never throttled: {:?}", p.cpu());
+        p.call("burn", vec![json!(50)]).await.unwrap();
+        calls += 1;
+    }
+    // More slices of work while throttled: slowed, each accounted, no new event.
+    for _ in 0..5 {
+        p.call("burn", vec![json!(20)]).await.unwrap();
+    }
+    let events = drain(&mut sub);
+    let e = one(&events, "limit");
+    assert_eq!(
+        (e.plugin.as_str(), e.decision, e.rule.as_deref()),
+        ("burner", Decision::Throttled, Some("resources.cpu"))
+    );
+    let SecurityEventKind::Limit {
+        limit,
+        phase,
+        detail,
+    } = &e.kind
+    else {
+        unreachable!()
+    };
+    // The step it began in (the load's or a call's, depending on the machine).
+    assert_eq!(*limit, Limit::CpuThrottle);
+    assert!(!phase.is_empty());
+    assert!(detail.contains("over its 5% share"), "{detail}");
+    assert_eq!(p.cpu().throttle_count, 1);
+    // A throttle is not a denial or a kill.
+    assert!(!rt.security().summary().contains_key("burner"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn touching_a_removed_global_or_replacing_qirvo_is_one_escape_event_each() {
+    let (rt, _) = runtime();
+    let (_d, p) = probe(&rt, "probe-escape").await;
+    let mut sub = rt.security().subscribe();
+    // Library-style feature checks see nothing and record nothing.
+    assert_eq!(
+        p.call("featureChecks", vec![]).await.unwrap(),
+        json!(["undefined", "undefined", "undefined"])
+    );
+    // A caught ReferenceError is the plugin's own business (not seen).
+    assert_eq!(
+        p.call("touchRequireCaught", vec![]).await.unwrap(),
+        "ReferenceError"
+    );
+    assert!(of_kind(&drain(&mut sub), "escape").is_empty());
+    // Each uncaught touch fails the call as before; the first of each is recorded.
+    for (export, error) in [
+        ("touchDeno", "ReferenceError"),
+        ("touchDeno", "ReferenceError"),
+        ("touchProcess", "ReferenceError"),
+        ("replaceQirvo", "TypeError"),
+        ("replaceQirvo", "TypeError"),
+        ("touchProcess", "ReferenceError"),
+    ] {
+        let err = p.call(export, vec![]).await.unwrap_err();
+        let text = err
+            .exception()
+            .map(|e| e.message.clone())
+            .unwrap_or_default();
+        assert!(text.contains(error), "{export}: {err}");
+    }
+    let events = drain(&mut sub);
+    let escapes: Vec<(&str, &str)> = of_kind(&events, "escape")
+        .into_iter()
+        .map(|e| {
+            assert_eq!(
+                (e.plugin.as_str(), e.decision, e.rule.as_deref()),
+                ("probe-escape", Decision::Observed, Some("escape"))
+            );
+            let SecurityEventKind::Escape { target, detail } = &e.kind else {
+                unreachable!()
+            };
+            (target.as_str(), detail.as_str())
+        })
+        .collect();
+    let targets: Vec<&str> = escapes.iter().map(|(t, _)| *t).collect();
+    assert_eq!(targets, ["Deno", "process", "qirvo"], "{events:#?}");
+    assert!(escapes[0].1.contains("call touchDeno"), "{escapes:?}");
+    assert!(escapes[2].1.contains("call replaceQirvo"), "{escapes:?}");
+    // The plugin is otherwise unaffected: not stopped, not counted as denied or killed.
+    assert_eq!(p.call("ping", vec![]).await.unwrap(), "pong");
+    assert!(!rt.security().summary().contains_key("probe-escape"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn twenty_thousand_denied_fetches_fit_in_a_small_heap() {
+    let (rt, _) = runtime();
+    // The smallest heap a plugin may ask for; 5,000 denials in one call used to fill 32MB.
+    let dir = write_plugin(
+        json!({
+            "id": "denied-many",
+            "version": "1.0.0",
+            "main": "main.js",
+            "permissions": ["network-access"],
+            "network": { "allowedHosts": ["127.0.0.1"] },
+            "resources": { "memory": "4MB", "timeout": 600000 }
+        }),
+        r#"
+export async function probe(n) {
+  let refused = 0;
+  for (let i = 0; i < n; i++) {
+    try {
+      await fetch(`https://internal-${i}.example.com/admin?token=secret${i}`);
+    } catch (e) {
+      if (e.name === "PermissionDenied") refused++;
+    }
+  }
+  return refused;
+}
+export function ping() { return "pong"; }
+"#,
+    );
+    let p = rt.load(dir.path()).await.unwrap();
+    assert_eq!(
+        p.call("probe", vec![json!(20_000)]).await.unwrap(),
+        json!(20_000)
+    );
+    assert_eq!(p.call("ping", vec![]).await.unwrap(), "pong");
+    assert_eq!(
+        rt.security().summary()["denied-many"].denials["fetch"],
+        20_000
+    );
 }

@@ -9,7 +9,7 @@
 //! the isolate.
 
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -179,6 +179,35 @@ fn denied(function: &str, message: String) -> HostCallError {
     }
 }
 
+/// The refusal of a function the plugin's manifest does not grant.
+fn not_granted(function: &str, permission: &str) -> HostCallError {
+    denied(
+        function,
+        format!(
+            "{function}: not granted (the plugin's manifest does not ask for the \"{permission}\" permission)"
+        ),
+    )
+}
+
+/// SECURITY (issue 17): records a refused call as a `permission_denied` event (capability
+/// `host`, rule `grant`, the function as the operation).
+fn report_denial(state: &OpState, e: &HostCallError) {
+    if let CallFailure::Qirvo {
+        class: "PermissionDenied",
+        ..
+    } = &e.failure
+        && let Some(r) = state.try_borrow::<crate::security::Reporter>()
+    {
+        r.denied(
+            crate::security::Capability::Host,
+            "grant",
+            &e.function,
+            "",
+            &e.to_string(),
+        );
+    }
+}
+
 /// The function `index`, if this plugin is granted it: the Rust side of the boundary (the
 /// bootstrap only exposes granted functions, but this is what refuses the others).
 fn check_grant<'a>(
@@ -191,13 +220,7 @@ fn check_grant<'a>(
         return Err(denied("?", format!("there is no host function #{index}")));
     };
     if !granted.get(i).copied().unwrap_or(false) {
-        return Err(denied(
-            &f.name,
-            format!(
-                "{}: not granted (the plugin's manifest does not ask for the \"{}\" permission)",
-                f.name, f.permission
-            ),
-        ));
+        return Err(not_granted(&f.name, &f.permission.to_string()));
     }
     Ok(f)
 }
@@ -296,7 +319,8 @@ pub(crate) fn op_qirvo_host_call(
     let hs = state
         .try_borrow::<HostApiState>()
         .ok_or_else(|| denied("?", "no host functions are granted to this plugin".into()))?;
-    let (f, ctx, metrics) = begin(hs, index, args.len(), false)?;
+    let (f, ctx, metrics) =
+        begin(hs, index, args.len(), false).inspect_err(|e| report_denial(state, e))?;
     let Imp::Sync(imp) = &f.imp else {
         return Err(denied(&f.name, format!("{} is asynchronous", f.name)));
     };
@@ -330,7 +354,8 @@ pub(crate) async fn op_qirvo_host_call_async(
         let hs = st
             .try_borrow::<HostApiState>()
             .ok_or_else(|| denied("?", "no host functions are granted to this plugin".into()))?;
-        let (f, ctx, metrics) = begin(hs, index, args.len(), true)?;
+        let (f, ctx, metrics) =
+            begin(hs, index, args.len(), true).inspect_err(|e| report_denial(&st, e))?;
         let max = hs.api.max_in_flight_calls();
         if hs.in_flight.get() >= max {
             let failure = CallFailure::Qirvo {
@@ -434,6 +459,75 @@ pub(crate) async fn op_qirvo_host_call_async(
 /// How long an async host call waits on the plugin thread for a quick reply before parking, at
 /// most (`crate::wait` decides whether it spins at all).
 const ASYNC_SPIN: std::time::Duration = std::time::Duration::from_micros(40);
+
+/// SECURITY (issue 17): the host functions a plugin was not granted, by name, so that
+/// `qirvo.host` can answer a read of one (a `permission_denied` event, then
+/// `qirvo.errors.PermissionDenied`) while names the host never registered stay absent.
+/// Put in every plugin's op state when it is bound (granted a host permission or not).
+#[derive(Default)]
+pub(crate) struct HostDenials {
+    /// `"namespace.function"` → the permission it needs.
+    functions: HashMap<String, String>,
+    /// Namespaces in which the plugin is granted nothing (`qirvo.host` holds no object for
+    /// them, but a read of one gives a namespace whose functions answer as above).
+    namespaces: HashSet<String>,
+}
+
+impl HostDenials {
+    pub(crate) fn new(api: &HostApi, manifest: &Manifest) -> HostDenials {
+        let mut d = HostDenials::default();
+        let mut granted_ns = HashSet::new();
+        for i in 0..api.functions().count() {
+            let Some(f) = api.function_at(i) else {
+                continue;
+            };
+            let ns = f.name.split_once('.').map_or(&*f.name, |(ns, _)| ns);
+            if manifest.permissions.contains(&f.permission) {
+                granted_ns.insert(ns.to_string());
+            } else {
+                d.functions
+                    .insert(f.name.to_string(), f.permission.to_string());
+                d.namespaces.insert(ns.to_string());
+            }
+        }
+        d.namespaces.retain(|ns| !granted_ns.contains(ns));
+        d
+    }
+}
+
+/// `qirvo.host`'s answer for a name it does not hold. With `function` false: whether
+/// `namespace` is a namespace of functions the plugin was not granted. With `function`
+/// true: refuses `namespace.name` with `PermissionDenied` (and records the attempt) when
+/// it is a registered function the plugin was not granted; `false` when there is no such
+/// function.
+#[op2(fast)]
+pub(crate) fn op_qirvo_host_denied(
+    state: &mut OpState,
+    #[string] namespace: &str,
+    #[string] name: &str,
+    function: bool,
+) -> Result<bool, HostCallError> {
+    // Registered names are JS identifiers of at most 64 characters each.
+    const MAX: usize = 64;
+    let Some(d) = state.try_borrow::<HostDenials>() else {
+        return Ok(false);
+    };
+    if namespace.len() > MAX || name.len() > MAX {
+        return Ok(false);
+    }
+    if !function {
+        return Ok(d.namespaces.contains(namespace));
+    }
+    let full = format!("{namespace}.{name}");
+    let Some(permission) = d.functions.get(&full) else {
+        return Ok(false);
+    };
+    let e = not_granted(&full, permission);
+    report_denial(state, &e);
+    Err(e)
+}
+
+deno_core::extension!(qirvo_host_denials, ops = [op_qirvo_host_denied]);
 
 deno_core::extension!(
     qirvo_host_api,

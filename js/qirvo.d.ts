@@ -1725,7 +1725,9 @@ interface QirvoHostCallError extends Error {
 
 /** The host application's own functions, `qirvo.host.<namespace>.<function>(...args)`,
  * each returning a promise. Only the functions whose permission the manifest is granted
- * exist. The host generates their types (`host-api.d.ts`, from `HostApi::typescript`);
+ * exist; reading one the host has but did not grant throws `qirvo.errors.PermissionDenied`
+ * (a `QirvoHostCallError`, recorded by the host's security monitor; SECURITY, issue 17).
+ * The host generates their types (`host-api.d.ts`, from `HostApi::typescript`);
  * that file fills in this interface. */
 interface QirvoHostApi {}
 

@@ -3,8 +3,9 @@
 //! The host declares its API once, on [`RuntimeConfig::host_api`](crate::RuntimeConfig::host_api):
 //! permissions (`"orders:read"`), then namespaced functions (`orders.get`), each gated by
 //! one of them. A plugin whose manifest is granted the permission sees the function as
-//! `qirvo.host.orders.get(...args)`, returning a promise; without it the function does not
-//! exist, and the op checks the grant again in Rust.
+//! `qirvo.host.orders.get(...args)`, returning a promise; without it the function is not
+//! listed, reading it throws `PermissionDenied` (recorded by the security monitor: issue
+//! 17, `ops::HostDenials`), and the op checks the grant again in Rust.
 //!
 //! Arguments and results are serde types: a tuple for several arguments (`(u64, String)`),
 //! `()` for none, anything else is the single argument (a struct for one object). A

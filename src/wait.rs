@@ -6,10 +6,11 @@
 //! for a moment first saves that when the answer comes quickly. But a spinning thread holds a
 //! core: when the machine has more runnable threads than cores, it holds the core the other
 //! side needs to produce the answer, and the wait it meant to shorten becomes a time slice.
-//! Measured on 2 cores with one busy thread per core: spinning calls took ~50 µs p50 and
-//! 2–4 ms p99, parking ones 6–10 µs p50 and 10–50 µs p99; yielding in the loop instead of
-//! spinning gave the core to a busy thread for a whole slice (p99 4–16 ms), so the loop never
-//! yields: it spins or it parks.
+//! Measured on 2 cores with one busy thread per core, in a call's shape without Qirvo around it
+//! (`tools/bench/wait_pingpong`: a tokio task and a thread with a current-thread runtime):
+//! spinning round trips took ~50 µs p50 and 2–4 ms p99, parking ones 6–11 µs p50 and 10–55 µs
+//! p99; yielding in the loop instead of spinning gave the core to a busy thread for a whole
+//! slice (p99 4–16 ms), so the loop never yields: it spins or it parks.
 //!
 //! [`Adaptive`] is one waiting site's strategy, all in one place:
 //! - **Only when a core is spare.** It spins only while the machine is not oversubscribed:

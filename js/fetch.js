@@ -26,7 +26,7 @@ const {
 const { Headers } = core.loadExtScript("ext:deno_fetch/20_headers.js");
 const { FormData, FormDataPrototype } = core.loadExtScript("ext:deno_fetch/21_formdata.js");
 const { BlobPrototype } = core.loadExtScript("ext:deno_web/09_file.js");
-const { URLSearchParamsPrototype } = core.loadExtScript("ext:deno_web/00_url.js");
+const { URL, URLSearchParamsPrototype } = core.loadExtScript("ext:deno_web/00_url.js");
 const { InnerBody } = core.loadExtScript("ext:deno_fetch/22_body.js");
 const { Request, toInnerRequest } = core.loadExtScript("ext:deno_fetch/23_request.js");
 const { Response, ResponsePrototype, fromInnerResponse } = core.loadExtScript("ext:deno_fetch/23_response.js");
@@ -119,6 +119,27 @@ async function requestBody(request) {
 }
 
 // `fetch` for one isolate, over its fetch ops (present only with network-access).
+// The Fetch standard's bad ports (https://fetch.spec.whatwg.org/#port-blocking): services
+// that an HTTP request must never reach (SMTP, IRC, SSH, ...), whatever the host policy
+// allows. A request to one is a network error, a TypeError, before anything is sent.
+const BAD_PORTS = [
+  0, 1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102,
+  103, 104, 109, 110, 111, 113, 115, 117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427, 465,
+  512, 513, 514, 515, 526, 530, 531, 532, 540, 548, 554, 556, 563, 587, 601, 636, 989, 990, 993,
+  995, 1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668,
+  6669, 6679, 6697, 10080,
+];
+function refuseBadPort(url) {
+  const { ArrayPrototypeIncludes, NumberParseInt } = primordials;
+  const parsed = new URL(url);
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") return;
+  if (parsed.port === "") return;
+  const port = NumberParseInt(parsed.port, 10);
+  if (ArrayPrototypeIncludes(BAD_PORTS, port)) {
+    throw new TypeError(`fetch: ${url} is refused: port ${port} is one the Fetch standard blocks (a bad port)`);
+  }
+}
+
 function makeFetch(ops) {
   const { op_qirvo_fetch, op_qirvo_fetch_abort_handle, op_qirvo_fetch_abort } = ops;
   return async function fetch(input, init = undefined) {
@@ -129,6 +150,7 @@ function makeFetch(ops) {
     for (let i = fetchStubs.length - 1; i >= 0; i--) {
       if (stubMatches(fetchStubs[i].pattern, url)) return await stubbedResponse(fetchStubs[i], requestObject);
     }
+    refuseBadPort(url);
     const signal = requestObject.signal;
     if (signal.aborted) throw signal.reason;
     const { body, bodyRid } = await requestBody(request);

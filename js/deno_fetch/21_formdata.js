@@ -340,8 +340,9 @@ function formDataToBlob(formData) {
   }
 
   // QIRVO: the closing delimiter ends with CRLF, as browsers send it (WPT
-  // fetch/api/body/formdata-serializing.any.js).
-  ArrayPrototypePush(chunks, `--${boundary}--\r\n`);
+  // fetch/api/body/formdata-serializing.any.js); a FormData with no entries is an empty
+  // body (WPT fetch/api/response/response-consume-empty.any.js).
+  if (chunks.length !== 0) ArrayPrototypePush(chunks, `--${boundary}--\r\n`);
 
   return new Blob(chunks, {
     type: "multipart/form-data; boundary=" + boundary,
@@ -627,6 +628,8 @@ class MultipartParser {
  * @returns {FormData}
  */
 function parseFormData(body, boundary) {
+  // QIRVO: an empty body is a FormData with no entries (what an empty FormData sends).
+  if (body.length === 0) return new FormData();
   const parser = new MultipartParser(body, boundary);
   return parser.parse();
 }

@@ -45,7 +45,7 @@ const mimesniff = core.loadExtScript("ext:deno_web/01_mimesniff.js");
 const { BlobPrototype } = core.loadExtScript("ext:deno_web/09_file.js");
 const {
   createProxy,
-  createReadableStream,
+  createReadableByteStream,
   errorReadableStream,
   isReadableStreamDisturbed,
   readableStreamClose,
@@ -130,14 +130,19 @@ class InnerBody {
         // calls `.then` on it directly); the pull algorithm returns undefined,
         // the synchronous completion sentinel understood by the controller's
         // pull machinery (see `createReadableStream`).
-        const stream = createReadableStream(
+        // QIRVO: a byte stream, as the Fetch standard makes every body's stream, so a
+        // BYOB reader can read it (deno_fetch made a default stream). A byte stream's
+        // enqueue transfers the chunk's buffer, and the static body may be shared with a
+        // clone: binary bodies are enqueued as a copy (an empty one is not enqueued: a byte
+        // stream refuses empty chunks).
+        const stream = createReadableByteStream(
           noop,
           (controller) => {
-            controller.enqueue(chunkToU8(body));
+            const bytes = typeof body === "string" ? core.encode(body) : TypedArrayPrototypeSlice(body);
+            if (TypedArrayPrototypeGetByteLength(bytes) !== 0) controller.enqueue(bytes);
             controller.close();
           },
           noopAsync,
-          0,
         );
         if (length !== null) {
           WeakMapPrototypeSet(staticBodyLength, stream, length);

@@ -423,3 +423,43 @@ async fn headers_validate_and_the_classes_are_whole() {
         })
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_ports_are_a_network_error_before_the_host_policy() {
+    // The Fetch standard's bad ports (SMTP, SSH, IRC, ...) are refused with a TypeError
+    // before the request is checked against network.allowedHosts or sent: a host the
+    // policy would refuse (example.com) gives the same TypeError, not PermissionDenied.
+    let (rt, _logs) = runtime();
+    let dir = write_plugin(
+        json!({
+            "id": "bad-ports",
+            "version": "1.0.0",
+            "main": "main.js",
+            "permissions": ["network-access"],
+            "network": { "allowedHosts": ["127.0.0.1"] }
+        }),
+        r#"
+        export async function run() {
+          const out = {};
+          for (const url of ["http://127.0.0.1:25/", "https://example.com:6667/x", "http://127.0.0.1:10080", "http://127.0.0.1:0/"]) {
+            try { await fetch(url); out[url] = "fetched"; } catch (e) { out[url] = [e.constructor.name, /bad port/.test(e.message)]; }
+          }
+          try { await fetch("https://example.com:8443/"); } catch (e) { out.allowedPortOtherHost = e.constructor.name; }
+          return out;
+        }
+        "#,
+    );
+    let p = rt.load(dir.path()).await.unwrap();
+    let out = p.call("run", vec![]).await.unwrap();
+    let refused = json!(["TypeError", true]);
+    assert_eq!(
+        out,
+        json!({
+            "http://127.0.0.1:25/": refused,
+            "https://example.com:6667/x": refused,
+            "http://127.0.0.1:10080": refused,
+            "http://127.0.0.1:0/": refused,
+            "allowedPortOtherHost": "PermissionDenied",
+        })
+    );
+}

@@ -141,6 +141,8 @@ class InnerBody {
             const bytes = typeof body === "string" ? core.encode(body) : TypedArrayPrototypeSlice(body);
             if (TypedArrayPrototypeGetByteLength(bytes) !== 0) controller.enqueue(bytes);
             controller.close();
+            // A BYOB read still waiting (an empty body) ends with `done`.
+            controller.byobRequest?.respond(0);
           },
           noopAsync,
         );

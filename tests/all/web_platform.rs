@@ -632,3 +632,63 @@ async fn engine_and_crypto_internals_are_invisible() {
         })
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bodies_read_with_byob_readers_and_empty_form_data_round_trips() {
+    let out = call(
+        r#"
+        export async function run() {
+          const read = async (response) => {
+            const reader = response.body.getReader({ mode: "byob" });
+            const got = [];
+            for (;;) {
+              const { value, done } = await reader.read(new Uint8Array(2));
+              if (done) break;
+              got.push(...value);
+            }
+            return got;
+          };
+          const source = new Uint8Array([1, 2, 3]);
+          const bytes = await read(new Response(source));
+          const text = await read(new Response("hi!"));
+          const empty = await read(new Response(""));
+          const shared = new Response(new Uint8Array([9, 8]));
+          const copy = shared.clone();
+          const both = [await read(shared), [...new Uint8Array(await copy.arrayBuffer())]];
+          const form = new Response(new FormData());
+          const formText = await form.clone().text();
+          const parsed = await form.formData();
+          const badBase64 = [];
+          for (const s of ["--", "__", "ab-c", "a_=="]) {
+            try { atob(s); badBase64.push("decoded"); } catch (e) { badBase64.push(e.name); }
+          }
+          return {
+            bytes, text, empty, both,
+            sourceKept: source.byteLength,
+            formText,
+            formEntries: [...parsed.keys()].length,
+            formType: form.headers.get("content-type").startsWith("multipart/form-data; boundary="),
+            badBase64,
+            goodBase64: atob("aGk="),
+          };
+        }
+        "#,
+        "run",
+    )
+    .await;
+    assert_eq!(
+        out,
+        json!({
+            "bytes": [1, 2, 3],
+            "text": [104, 105, 33],
+            "empty": [],
+            "both": [[9, 8], [9, 8]],
+            "sourceKept": 3,
+            "formText": "",
+            "formEntries": 0,
+            "formType": true,
+            "badBase64": ["InvalidCharacterError", "InvalidCharacterError", "InvalidCharacterError", "InvalidCharacterError"],
+            "goodBase64": "hi",
+        })
+    );
+}

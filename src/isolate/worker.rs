@@ -824,10 +824,6 @@ impl Engine {
         states: Option<PluginStates>,
     ) -> Result<Worker, LoadError> {
         let manifest = spec.shared.manifest.clone();
-        let fail = |message: String| LoadError::Module {
-            id: manifest.id.clone(),
-            message,
-        };
         let cache = spec
             .code_cache
             .then(|| crate::isolate::codecache::TranspileCache::new(&spec.data_dir));
@@ -836,7 +832,7 @@ impl Engine {
             d.new_isolate();
         }
         let loader = Rc::new(
-            PluginModuleLoader::new(spec.root.clone(), cache, debug.clone())
+            PluginModuleLoader::new(spec.root.clone(), cache, debug)
                 // HARDEN (issue 12): module size in proportion to the memory limit.
                 .with_memory_limit(manifest.resources.memory.bytes())
                 // SECURITY (issue 17): refused imports are reported.
@@ -846,49 +842,84 @@ impl Engine {
         );
         self.loader.set(loader.clone());
         *self.counters.borrow_mut() = Some(spec.shared.counters.clone());
-        {
-            let state = self.js.op_state();
-            let mut state = state.borrow_mut();
-            // SECURITY (issue 17): the ops report through the plugin's reporter, and
-            // `qirvo.host` answers for the host functions it was not granted.
-            state.put(spec.security.clone());
-            state.put(ext::host_api::ops::HostDenials::new(
-                &spec.host_api,
-                &manifest,
-            ));
-            if let Some(states) = states {
-                state.put(states.logs);
-                state.put(states.events);
-                state.put(states.scheduler);
-                state.put(states.storage);
-                if let Some(fetch) = states.fetch {
-                    state.put(fetch);
-                }
-                if let Some(fs) = states.fs {
-                    state.put(fs);
-                }
+        self.put_op_state(spec, states);
+        self.arm_backstop(spec);
+        self.call_bind(spec)?;
+        Ok(Worker {
+            profiler: None,
+            js: self.js,
+            shared: spec.shared.clone(),
+            target: self.target,
+            watchdog: spec.watchdog.clone(),
+            loader,
+            namespace: None,
+            limit: self.memory,
+            timeout: manifest.resources.timeout,
+            peak: Cell::new(0),
+            heap_sampled: None,
+            governor,
+            pause_until: None,
+            restartable: false,
+            failed_while_running: false,
+            scheduler: spec.scheduler.clone(),
+        })
+    }
+
+    /// Puts what the plugin's ops read into the isolate's op state: its security reporter
+    /// and host-function denials, (for a warm isolate) its states, and the debug agent's.
+    fn put_op_state(&mut self, spec: &WorkerSpec, states: Option<PluginStates>) {
+        let manifest = &spec.shared.manifest;
+        let state = self.js.op_state();
+        let mut state = state.borrow_mut();
+        // SECURITY (issue 17): the ops report through the plugin's reporter, and
+        // `qirvo.host` answers for the host functions it was not granted.
+        state.put(spec.security.clone());
+        state.put(ext::host_api::ops::HostDenials::new(
+            &spec.host_api,
+            manifest,
+        ));
+        if let Some(states) = states {
+            state.put(states.logs);
+            state.put(states.events);
+            state.put(states.scheduler);
+            state.put(states.storage);
+            if let Some(fetch) = states.fetch {
+                state.put(fetch);
             }
-            if let Some(shared) = debug {
-                state.put(crate::debug::ops::DebugOpState {
-                    shared,
-                    watchdog: spec.watchdog.clone(),
-                    target: self.target.clone(),
-                });
+            if let Some(fs) = states.fs {
+                state.put(fs);
             }
         }
+        if let Some(shared) = spec.shared.debug.clone() {
+            state.put(crate::debug::ops::DebugOpState {
+                shared,
+                watchdog: spec.watchdog.clone(),
+                target: self.target.clone(),
+            });
+        }
+    }
+
+    /// Publishes this isolate as the plugin's current one and arms the backstop for it.
+    fn arm_backstop(&self, spec: &WorkerSpec) {
         *spec.shared.target.lock() = Some(self.target.clone());
         // The backstop: if a step of this isolate outlives its interrupt by the grace, the
         // plugin is marked unresponsive and its thread abandoned (see watchdog.rs). Weak:
         // the target is held by the shared state.
-        {
-            let shared = Arc::downgrade(&spec.shared);
-            let count = spec.abandoned.clone();
-            self.target.set_on_abandon(move |report| {
-                if let Some(shared) = shared.upgrade() {
-                    shared.abandon(report, &count);
-                }
-            });
-        }
+        let shared = Arc::downgrade(&spec.shared);
+        let count = spec.abandoned.clone();
+        self.target.set_on_abandon(move |report| {
+            if let Some(shared) = shared.upgrade() {
+                shared.abandon(report, &count);
+            }
+        });
+    }
+
+    /// Calls the bootstrap's `bind` with the plugin's facts: it builds the `qirvo` global.
+    fn call_bind(&mut self, spec: &WorkerSpec) -> Result<(), LoadError> {
+        let fail = |message: String| LoadError::Module {
+            id: spec.shared.manifest.id.clone(),
+            message,
+        };
         let info =
             serde_json::to_string(&self.plugin_info(spec)).map_err(|e| fail(e.to_string()))?;
         let bind = {
@@ -917,24 +948,7 @@ impl Engine {
                 install_test_block_native(tc);
             }
         }
-        Ok(Worker {
-            profiler: None,
-            js: self.js,
-            shared: spec.shared.clone(),
-            target: self.target,
-            watchdog: spec.watchdog.clone(),
-            loader,
-            namespace: None,
-            limit: self.memory,
-            timeout: manifest.resources.timeout,
-            peak: Cell::new(0),
-            heap_sampled: None,
-            governor,
-            pause_until: None,
-            restartable: false,
-            failed_while_running: false,
-            scheduler: spec.scheduler.clone(),
-        })
+        Ok(())
     }
 }
 
@@ -1111,7 +1125,9 @@ impl Worker {
             .await
         {
             self.restartable |= matches!(e, PluginError::Timeout { .. });
-            self.shared.counters.error(crate::counters::Failed::Initialize);
+            self.shared
+                .counters
+                .error(crate::counters::Failed::Initialize);
             return Err(e.into());
         }
         self.shared

@@ -496,7 +496,9 @@ async fn a_slow_subscriber_loses_events_counted_and_never_blocks_a_plugin() {
         .await
         .unwrap();
     assert_eq!(refused, json!(n));
-    let kept = drain(&mut idle).len();
+    // Only the flood's own events: a health check that ran after the long call may add its
+    // execution events while this drains.
+    let kept = of_kind(&drain(&mut idle), "network").len();
     assert!(kept <= qirvo::SECURITY_CHANNEL_CAPACITY, "{kept}");
     assert!(
         rt.security().dropped() >= 1000,

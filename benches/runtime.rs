@@ -174,6 +174,22 @@ async fn main() {
             return;
         }
     }
+    // NPM (issue 19): only the rows of plugins importing npm packages.
+    if std::env::args().any(|a| a == "--npm") {
+        let rt = PluginRuntime::new(RuntimeConfig {
+            data_dir: tmp.path().join("data"),
+            ..RuntimeConfig::default()
+        })
+        .unwrap();
+        let b = Bench {
+            rt: &rt,
+            tmp: tmp.path(),
+            quick,
+        };
+        qirvo::wait_for_startup_snapshot(Duration::from_secs(600));
+        npm_cold_start(&b).await;
+        return;
+    }
     if std::env::args().any(|a| a == "--host") {
         let rows = host_api_rows(tmp.path(), scale(20_000, 2_000)).await;
         let peer = run_peer(scale(20000, 2000));
@@ -211,6 +227,7 @@ async fn main() {
     throughput(&b).await;
     security_flood(&b).await; // SECURITY (issue 17)
     many_plugins(&b).await;
+    npm_cold_start(&b).await; // NPM (issue 19)
     under_load(&b).await; // PERF (issue 20)
 
     // The host API: plugin -> host -> plugin round trips, sync and async.
@@ -1684,3 +1701,87 @@ async fn cold_breakdown(b: &Bench<'_>) {
     }
 }
 // end PERF
+
+// ---------------------------------------------------------------------------------------
+// NPM (issue 19): cold start of a plugin importing an npm package, with the transpile cache
+// cold (a fresh data directory) and warm (the same data directory, a new runtime). Run only
+// these rows with `cargo bench --bench runtime -- --npm`. Needs npm (skipped with a note).
+
+const NPM_ZOD_TS: &str = r#"import { z } from "zod";
+const Order = z.object({ id: z.number().int(), items: z.array(z.string()).min(1) });
+export function check(input: unknown): boolean { return Order.safeParse(input).success; }
+"#;
+const NPM_LODASH_TS: &str = r#"import _ from "lodash";
+export function check(input: number[]): number[][] { return _.chunk(input, 2); }
+"#;
+
+async fn npm_cold_start(b: &Bench<'_>) {
+    for (name, package, version, code) in [
+        ("zod", "zod", "3.23.8", NPM_ZOD_TS),
+        ("lodash (CommonJS)", "lodash", "4.17.21", NPM_LODASH_TS),
+    ] {
+        let dir = b.tmp.join(format!("npm-{package}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let manifest =
+            json!({"id": format!("npm-{package}"), "version": "1.0.0", "main": "main.ts"});
+        std::fs::write(dir.join("manifest.json"), manifest.to_string()).unwrap();
+        std::fs::write(dir.join("main.ts"), code).unwrap();
+        let pkg = json!({"private": true, "dependencies": {package: version}});
+        std::fs::write(dir.join("package.json"), pkg.to_string()).unwrap();
+        let installed = std::process::Command::new("npm")
+            .args([
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--ignore-scripts",
+                "--loglevel=error",
+            ])
+            .current_dir(&dir)
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !installed {
+            row(
+                &format!("cold start importing {name}"),
+                "skipped".into(),
+                "npm install failed or npm is missing",
+            );
+            continue;
+        }
+        let load = |data: PathBuf| {
+            let dir = dir.clone();
+            async move {
+                let rt = PluginRuntime::new(RuntimeConfig {
+                    data_dir: data,
+                    ..RuntimeConfig::default()
+                })
+                .unwrap();
+                let t = Instant::now();
+                let h = rt.load(&dir).await.unwrap();
+                let ms = t.elapsed().as_secs_f64() * 1e3;
+                h.unload().await.unwrap();
+                ms
+            }
+        };
+        let n = b.scale(10, 3);
+        let mut cold = Vec::new();
+        for i in 0..n {
+            cold.push(load(b.tmp.join(format!("npm-cold-{package}-{i}"))).await);
+        }
+        let warm_dir = b.tmp.join(format!("npm-warm-{package}"));
+        load(warm_dir.clone()).await;
+        let mut warm = Vec::new();
+        for _ in 0..n {
+            warm.push(load(warm_dir.clone()).await);
+        }
+        row(
+            &format!("cold start p50 importing {name}, cache cold"),
+            format!("{:.2} ms", pct(&mut cold, 0.5)),
+            "fresh data dir: resolve, read, transpile main.ts, CommonJS check, compile",
+        );
+        row(
+            &format!("cold start p50 importing {name}, cache warm"),
+            format!("{:.2} ms", pct(&mut warm, 0.5)),
+            "same data dir, new runtime: transpiled TS and CommonJS checks from the cache",
+        );
+    }
+}

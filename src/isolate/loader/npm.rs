@@ -8,11 +8,13 @@
 //! leading outside and an `exports` target outside all find nothing there, and an escape
 //! is remembered so the error says "refused", not "not found".
 //!
-//! Conditions, in order: `qirvo` (a package's build for Qirvo), `worker` (a plugin is like
+//! Conditions matched: `qirvo` (a package's build for Qirvo), `worker` (a plugin is like
 //! a web worker: no DOM, one thread), `browser` (web-platform builds use `fetch` and
 //! `crypto`, which Qirvo has, where `node` builds need built-ins it has not), then `import`
 //! (or `require` for a `require()` call), `module` (bundlers' ESM convention) and `default`.
-//! `node` is never matched. Without `exports`, `module` is preferred to `main`.
+//! As in Node, the first key of the package's own `exports` object that is in this set
+//! wins; the list is in order of preference for readers. `node` is never matched. Without
+//! `exports`, `module` is preferred to `main`.
 
 use std::collections::BTreeSet;
 use std::io;

@@ -2969,6 +2969,14 @@ unsafe fn source_mapped_stack(
   }
   let sites = unsafe { build_callsites(ctx, frames) }?;
 
+  // v8x (Qirvo, issue 17): the handles made for the callback (and the one it returns)
+  // belong to this call. They were left on the isolate's handle stack until the outermost
+  // scope closed, so each stack prepared inside one long step stayed alive: a loop of
+  // `try { throw 1 } catch {}` (a primitive's stack is prepared at the throw) kept ~20 KB
+  // per iteration. What is returned is duplicated first.
+  let iso = super::core::current_iso();
+  let saved_depth =
+    (!iso.is_null()).then(|| super::core::iso_state(iso).handles.len());
   let out = unsafe {
     let ctx_h = super::core::intern_ctx(ctx);
     let err_h = intern_dup::<Value>(ctx, error);
@@ -3000,19 +3008,31 @@ unsafe fn source_mapped_stack(
             }
           }
           JS_Throw(ctx, exception);
-          return Some(jsv_exception());
-        }
-        // PrepareStackTraceCallbackRet wraps a private `*const Value`.
-        let v: *const Value = std::mem::transmute(ret);
-        if v.is_null() {
-          // A null handle means the embedder declined. Keep our own string.
-          None
+          Some(jsv_exception())
         } else {
-          Some(JS_DupValue(ctx, jsval_of(v)))
+          // PrepareStackTraceCallbackRet wraps a private `*const Value`.
+          let v: *const Value = std::mem::transmute(ret);
+          if v.is_null() {
+            // A null handle means the embedder declined. Keep our own string.
+            None
+          } else {
+            Some(JS_DupValue(ctx, jsval_of(v)))
+          }
         }
       }
       _ => None,
     }
   };
+  if let Some(saved_depth) = saved_depth {
+    let st = super::core::iso_state(iso);
+    while st.handles.len() > saved_depth {
+      if let Some(slot) = st.handles.pop() {
+        unsafe {
+          JS_FreeValue(st.ctx, *slot);
+          drop(Box::from_raw(slot));
+        }
+      }
+    }
+  }
   out
 }

@@ -987,11 +987,13 @@ pub(crate) fn maybe_drive_near_heap_limit_callback(isolate: *mut RealIsolate) {
     )
   };
 
-  let mut usage = JSMemoryUsage::default();
-  if !rt.is_null() {
-    unsafe { JS_ComputeMemoryUsage(rt, &mut usage) };
-  }
-  let used = (usage.malloc_size.max(usage.memory_used_size)).max(0) as usize;
+  // v8x (Qirvo, issue 20): the running count QuickJS checks its limit against, O(1);
+  // JS_ComputeMemoryUsage walked the whole heap after every script evaluation.
+  let used = if rt.is_null() {
+    0
+  } else {
+    unsafe { v82jsc_malloc_size(rt) }
+  };
   // QuickJS rejects an allocation as soon as it crosses its hard limit. Run
   // the V8-compatible callback shortly before that point so it can raise the
   // limit first.
@@ -1205,14 +1207,16 @@ pub extern "C" fn v8__Isolate__GetHeapStatistics(
       );
       if !this.is_null() {
         let st = iso_state(this);
-        let mut usage = JSMemoryUsage::default();
-        if !st.rt.is_null() {
-          JS_ComputeMemoryUsage(st.rt, &mut usage);
-        }
-        let malloc_size = usage.malloc_size.max(0) as usize;
-        let memory_used_size = usage.memory_used_size.max(0) as usize;
-        let malloc_limit = usage.malloc_limit.max(0) as usize;
-        let total_heap_size = malloc_size.max(memory_used_size).max(1);
+        // v8x (Qirvo, issue 20): the runtime's own running count of allocated bytes
+        // (O(1)), not JS_ComputeMemoryUsage, which walks every object in the heap (about
+        // 2 ms on a 5 MB heap, paid by every embedder that samples statistics per call).
+        let malloc_size = if st.rt.is_null() {
+          0
+        } else {
+          v82jsc_malloc_size(st.rt)
+        };
+        let malloc_limit = st.near_heap_limit_current.load(Ordering::Relaxed);
+        let total_heap_size = malloc_size.max(1);
         let heap_size_limit = if malloc_limit > total_heap_size {
           malloc_limit
         } else {
@@ -1227,7 +1231,7 @@ pub extern "C" fn v8__Isolate__GetHeapStatistics(
         (*s).total_physical_size_ = total_heap_size;
         (*s).total_available_size_ =
           heap_size_limit.saturating_sub(total_heap_size);
-        (*s).used_heap_size_ = memory_used_size.max(1).min(total_heap_size);
+        (*s).used_heap_size_ = total_heap_size;
         (*s).heap_size_limit_ = heap_size_limit;
         (*s).malloced_memory_ = malloc_size.max(1);
         (*s).peak_malloced_memory_ = malloc_size.max(1);
@@ -1471,6 +1475,17 @@ unsafe extern "C" fn promise_rejection_tracker(
   let Some(cb) = cb else { return };
 
   let event: usize = if is_handled != 0 { 1 } else { 0 };
+  // v8x (Qirvo, issue 17): the two handles made here belong to this callback only. They
+  // were left in the isolate's handle stack until the outermost scope closed, so every
+  // promise rejected before a handler was attached (and its reason) stayed alive until
+  // the embedder's step ended: 50,000 caught `await Promise.reject(i)` in one call
+  // exhausted a 16 MB heap. The callback keeps what it needs as Globals.
+  let iso = current_iso();
+  let saved_depth = if iso.is_null() {
+    None
+  } else {
+    Some(iso_state(iso).handles.len())
+  };
   let promise_h = intern_dup::<crate::Promise>(ctx, promise);
   let reason_h = if event == 1 {
     ptr::null()
@@ -1483,6 +1498,17 @@ unsafe extern "C" fn promise_rejection_tracker(
       [usize; 3],
       crate::promise::PromiseRejectMessage,
     >(msg));
+  }
+  if let Some(saved_depth) = saved_depth {
+    let st = iso_state(iso);
+    while st.handles.len() > saved_depth {
+      if let Some(slot) = st.handles.pop() {
+        unsafe {
+          JS_FreeValue(st.ctx, *slot);
+          drop(Box::from_raw(slot));
+        }
+      }
+    }
   }
 }
 

@@ -265,6 +265,32 @@ defineGlobal("MessagePort", messagePort.MessagePort);
 for (const name of new SafeArrayIterator(["ref", "unref", "hasRef"])) delete messagePort.MessagePort.prototype[name];
 defineGlobal("MessageEvent", event.MessageEvent);
 defineGlobal("structuredClone", messagePort.structuredClone);
+// PORTFIX (issue 15 review) begin: the serialized bytes of the messages waiting in this
+// isolate's MessagePorts (they sit in deno_web's Rust channel, outside the JS heap), at
+// most the plugin's resources.memory; 13_message_port.js calls these (snapshot.rs,
+// PORT_QUEUE). A post past the bound throws a DataCloneError and queues nothing.
+{
+  let queued = 0;
+  let budget = -1;
+  const sizeOf = (data) =>
+    ArrayBufferIsView(data) ? TypedArrayPrototypeGetByteLength(data) : TypedArrayPrototypeGetByteLength(data.data);
+  internals.qirvoPortPosting = (buffer) => {
+    if (budget < 0) budget = core.ops.op_qirvo_port_budget();
+    const bytes = TypedArrayPrototypeGetByteLength(buffer);
+    if (bytes > budget - queued) {
+      throw new domException.DOMException(
+        `MessagePort.postMessage: ${bytes} bytes would take the messages waiting in this plugin's ` +
+          `ports past its resources.memory limit of ${budget} bytes (${queued} bytes are waiting)`,
+        "DataCloneError",
+      );
+    }
+    queued += bytes;
+  };
+  internals.qirvoPortTaken = (data) => {
+    queued = MathMax(0, queued - sizeOf(data));
+  };
+}
+// PORTFIX end
 
 // navigator: only what is true of a plugin. Its JS runs on one thread, so
 // hardwareConcurrency is 1 (a library sizing a worker pool gets the truth).

@@ -14,7 +14,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-use deno_core::{Extension, JsRuntimeForSnapshot, RuntimeOptions};
+use deno_core::{Extension, JsRuntimeForSnapshot, OpState, RuntimeOptions};
 use parking_lot::Mutex;
 
 use crate::ext;
@@ -63,22 +63,77 @@ const REPORT_UNHANDLED: (&str, &str) = (
 fn with_reported_exceptions(mut ext: Extension) -> Extension {
     let mut files = ext.lazy_loaded_js_files.to_vec();
     for file in &mut files {
-        if file.specifier != "ext:deno_web/02_event.js" {
-            continue;
-        }
+        // PORTFIX (issue 15 review): 13_message_port.js gets PORT_QUEUE's edits too.
+        let edits: &[(&str, &str)] = match file.specifier {
+            "ext:deno_web/02_event.js" => &[REPORT_UNHANDLED],
+            "ext:deno_web/13_message_port.js" => PORT_QUEUE,
+            _ => continue,
+        };
         let Ok(code) = file.load() else {
             continue;
         };
-        if code.as_str().matches(REPORT_UNHANDLED.0).count() == 1 {
-            let patched = code
-                .as_str()
-                .replace(REPORT_UNHANDLED.0, REPORT_UNHANDLED.1);
+        // All of a file's edits or none (each anchor must occur exactly once).
+        if edits
+            .iter()
+            .all(|(from, _)| code.as_str().matches(from).count() == 1)
+        {
+            let mut patched = code.as_str().to_string();
+            for (from, to) in edits {
+                patched = patched.replace(from, to);
+            }
             *file = deno_core::ExtensionFileSource::new_computed(file.specifier, patched.into());
         }
     }
     ext.lazy_loaded_js_files = files.into();
     ext
 }
+
+// PORTFIX (issue 15 review) begin: what a plugin may have waiting in its MessagePorts.
+/// deno_web keeps a posted message (its serialized bytes) in a Rust channel until the
+/// receiving port takes it: outside the JS heap, so `resources.memory` did not bound it
+/// and a loop of `port.postMessage(bigBuffer)` grew the host without limit. These edits
+/// to 13_message_port.js count the serialized bytes waiting in the isolate's ports
+/// (js/web.js, `internals.qirvoPortPosting`/`qirvoPortTaken`): a post that would take
+/// them past [`PortBudget`] throws a `DataCloneError`; a message the receiving port
+/// takes, or that `close()` discards, gives its bytes back. `close()` discards what is
+/// waiting (a closed port receives nothing; deno_web followed Node and dispatched it),
+/// and a message whose receive finished as its port closed is dropped, not dispatched.
+const PORT_QUEUE: &[(&str, &str)] = &[
+    (
+        "const { core, primordials } = __bootstrap;",
+        "const { core, primordials, internals } = __bootstrap;",
+    ),
+    (
+        "      op_message_port_post_message_raw(currentPortId, data);",
+        "      internals.qirvoPortPosting(data);\n      op_message_port_post_message_raw(currentPortId, data);",
+    ),
+    (
+        "    op_message_port_post_message(currentPortId, data);",
+        "    internals.qirvoPortPosting(data.data);\n    op_message_port_post_message(currentPortId, data);",
+    ),
+    (
+        "        if (!dispatchPortMessageData(this, data)) return;",
+        "        internals.qirvoPortTaken(data);\n        if (getMessagePortId(this) === null) break;\n        if (!dispatchPortMessageData(this, data)) return;",
+    ),
+    (
+        "          if (!dispatchPortMessageData(this, data)) break;",
+        "          internals.qirvoPortTaken(data);\n          continue;",
+    ),
+];
+
+/// The most bytes of serialized messages an isolate's MessagePorts may hold waiting:
+/// the plugin's `resources.memory` (put in the op state by the worker; 64 MiB if absent).
+pub(crate) struct PortBudget(pub(crate) u64);
+
+/// [`PortBudget`], in bytes.
+#[deno_core::op2(fast)]
+#[number]
+fn op_qirvo_port_budget(state: &OpState) -> u64 {
+    state
+        .try_borrow::<PortBudget>()
+        .map_or(64 * 1024 * 1024, |b| b.0)
+}
+// PORTFIX end
 
 /// `navigator.userAgent`: `"Qirvo/<version>"` (this crate's version).
 #[deno_core::op2]
@@ -88,7 +143,10 @@ fn op_qirvo_user_agent() -> String {
 }
 
 // Facts about the host that the web platform reports (js/web.js's `navigator`).
-deno_core::extension!(qirvo_web_facts, ops = [op_qirvo_user_agent]);
+deno_core::extension!(
+    qirvo_web_facts,
+    ops = [op_qirvo_user_agent, op_qirvo_port_budget]
+);
 
 /// The snapshot, once it is ready.
 pub(crate) fn ready() -> Option<&'static [u8]> {

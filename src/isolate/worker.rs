@@ -762,6 +762,10 @@ impl Engine {
             ..Default::default()
         })
         .map_err(|e| format!("cannot create the isolate: {e}"))?;
+        // PORTFIX (issue 15 review): messages waiting in MessagePorts count up to `memory`.
+        js.op_state()
+            .borrow_mut()
+            .put(crate::isolate::snapshot::PortBudget(memory.bytes()));
 
         let target = Target::new(js.v8_isolate().thread_safe_handle());
         let heap_target = target.clone();

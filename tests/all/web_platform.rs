@@ -692,3 +692,87 @@ async fn bodies_read_with_byob_readers_and_empty_form_data_round_trips() {
         })
     );
 }
+
+// PORTFIX (issue 15 review) begin: messages waiting in MessagePorts count against the
+// plugin's resources.memory.
+
+/// The current resident set of this process, in bytes (`VmRSS` of /proc/self/status).
+fn rss_bytes() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+    let kb: u64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
+    kb * 1024
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn message_ports_cannot_queue_past_the_memory_limit() {
+    let (rt, _logs) = runtime();
+    let flood = write_plugin(
+        json!({ "id": "port-flood", "version": "1.0.0", "main": "main.js",
+                "resources": { "memory": "64MB", "timeout": 120000 } }),
+        r#"
+        // Posts `n` messages of 1 MB that nobody receives; `how` picks the kind of message.
+        export function flood(n, how) {
+          const { port1, port2 } = new MessageChannel();
+          (globalThis.keep ??= []).push(port2);
+          const b = new Uint8Array(1024 * 1024);
+          const s = "x".repeat(1024 * 1024);
+          let i = 0;
+          try {
+            for (; i < n; i++) {
+              if (how === "bytes") port1.postMessage(b);
+              else if (how === "transfer-list") port1.postMessage(b, { transfer: [] });
+              else port1.postMessage({ s, i });
+            }
+          } catch (e) { return { posted: i, error: `${e.name}: ${e.message}` }; }
+          return { posted: i };
+        }
+        // Closing the ports that hold the flood gives their bytes back.
+        export function release() { for (const p of globalThis.keep ?? []) p.close(); globalThis.keep = []; return "ok"; }
+        // Ordinary messaging: a 1 MB round trip, and a closed port receives nothing.
+        export async function ping() {
+          const { port1, port2 } = new MessageChannel();
+          const got = new Promise((resolve) => { port2.onmessage = (e) => resolve(e.data.length); });
+          port1.postMessage(new Uint8Array(1024 * 1024));
+          const length = await got;
+          const c = new MessageChannel();
+          const after = [];
+          c.port2.onmessage = (e) => after.push(e.data);
+          c.port1.postMessage("before close");
+          c.port2.close();
+          c.port1.postMessage("after close");
+          await new Promise((r) => setTimeout(r, 20));
+          port1.close(); port2.close(); c.port1.close();
+          return { length, after };
+        }
+        "#,
+    );
+    let neighbour = write_plugin(
+        json!({ "id": "port-neighbour", "version": "1.0.0", "main": "main.js" }),
+        "export function hi() { return 'hi'; }",
+    );
+    let p = rt.load(flood.path()).await.unwrap();
+    let n = rt.load(neighbour.path()).await.unwrap();
+    let before = rss_bytes();
+    for how in ["bytes", "transfer-list", "object"] {
+        let out = p.call("flood", vec![json!(600), json!(how)]).await.unwrap();
+        let posted = out["posted"].as_u64().unwrap();
+        let error = out["error"].as_str().unwrap_or_default();
+        assert!(posted < 600, "{how}: {out}");
+        assert!(
+            error.starts_with("DataCloneError") && error.contains("resources.memory limit"),
+            "{how}: {out}"
+        );
+        // What one flood posted leaves no room for the next until it is released.
+        assert_eq!(p.call("release", vec![]).await.unwrap(), "ok");
+    }
+    // 3 x 600 MB were offered; what stayed queued at any time was bounded by 64 MB.
+    let grown = rss_bytes().saturating_sub(before);
+    assert!(grown < 300 * 1024 * 1024, "RSS grew by {grown} bytes");
+    assert_eq!(
+        p.call("ping", vec![]).await.unwrap(),
+        json!({ "length": 1024 * 1024, "after": [] })
+    );
+    assert_eq!(n.call("hi", vec![]).await.unwrap(), "hi");
+}
+// PORTFIX end

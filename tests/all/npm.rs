@@ -485,3 +485,410 @@ async fn package_modules_go_through_the_transpile_cache() {
     assert_eq!(p.call("summary", vec![]).await.unwrap(), first);
     assert_eq!(cached(), after_first, "the second load reuses every entry");
 }
+
+/// The esbuild the npm-packages fixture installs, or `None` (with the note) without npm.
+fn esbuild() -> Option<PathBuf> {
+    Some(installed()?.join("node_modules/.bin/esbuild"))
+}
+
+/// Writes `files` (path, contents) under `dir`, creating directories.
+fn write_files(dir: &Path, files: &[(&str, &str)]) {
+    for (path, body) in files {
+        let p = dir.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, body).unwrap();
+    }
+}
+
+/// Every file under `dir` whose contents hold `needle`.
+fn files_holding(dir: &Path, needle: &str) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return found;
+    };
+    for e in entries.flatten() {
+        let ft = e.file_type().unwrap();
+        if ft.is_dir() {
+            found.extend(files_holding(&e.path(), needle));
+        } else if ft.is_file()
+            && std::fs::read(e.path()).is_ok_and(|b| String::from_utf8_lossy(&b).contains(needle))
+        {
+            found.push(e.path());
+        }
+    }
+    found
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bundle_refuses_inputs_outside_the_plugin_as_the_loader_does_and_writes_nothing() {
+    let Some(esbuild) = esbuild() else { return };
+    const SECRET: &str = "SECRET-7f3a";
+    // (case, files in the plugin, links in the plugin -> paths outside, manifest imports)
+    type Case = (
+        &'static str,
+        Vec<(&'static str, &'static str)>,
+        Vec<(&'static str, &'static str)>,
+        Value,
+    );
+    let cases: Vec<Case> = vec![
+        (
+            "a CommonJS require climbing out of a package",
+            vec![
+                (
+                    "main.js",
+                    "import c from \"evil\"; export function f() { return c; }",
+                ),
+                (
+                    "node_modules/evil/package.json",
+                    r#"{"name":"evil","main":"index.js"}"#,
+                ),
+                (
+                    "node_modules/evil/index.js",
+                    "module.exports = require(\"../../../devcreds.json\");",
+                ),
+            ],
+            vec![],
+            json!({}),
+        ),
+        (
+            "a node_modules entry linked to a directory outside",
+            vec![(
+                "main.js",
+                "import { s } from \"y\"; export function f() { return s; }",
+            )],
+            vec![("node_modules/y", "outside")],
+            json!({}),
+        ),
+        (
+            "an ES import climbing out of a package",
+            vec![
+                (
+                    "main.js",
+                    "import { a } from \"esc\"; export function f() { return a; }",
+                ),
+                (
+                    "node_modules/esc/package.json",
+                    r#"{"name":"esc","type":"module","main":"index.js"}"#,
+                ),
+                (
+                    "node_modules/esc/index.js",
+                    "import \"../../../secret.mjs\"; export const a = 1;",
+                ),
+            ],
+            vec![],
+            json!({}),
+        ),
+        (
+            "an import-map target that is a link outside",
+            vec![(
+                "main.js",
+                "import { s } from \"cfg\"; export function f() { return s; }",
+            )],
+            vec![("vendor/cfg.js", "outside/index.js")],
+            json!({"cfg": "./vendor/cfg.js"}),
+        ),
+    ];
+    for (what, files, links, imports) in cases {
+        let tmp = tempfile::tempdir().unwrap();
+        let base = tmp.path();
+        write_files(
+            base,
+            &[
+                ("devcreds.json", &format!("{{\"token\": \"{SECRET}\"}}")),
+                ("secret.mjs", &format!("globalThis.leak = \"{SECRET}\";")),
+                ("outside/package.json", r#"{"name":"y","main":"index.js"}"#),
+                (
+                    "outside/index.js",
+                    &format!("export const s = \"{SECRET}\";"),
+                ),
+            ],
+        );
+        let plugin = base.join("plugin");
+        let mut manifest =
+            json!({"id": "com.example.escape", "version": "1.0.0", "main": "main.js"});
+        if imports.as_object().is_some_and(|m| !m.is_empty()) {
+            manifest["imports"] = imports;
+        }
+        let manifest = manifest.to_string();
+        write_files(&plugin, &[("manifest.json", manifest.as_str())]);
+        write_files(&plugin, &files);
+        for (link, target) in links {
+            let l = plugin.join(link);
+            std::fs::create_dir_all(l.parent().unwrap()).unwrap();
+            std::os::unix::fs::symlink(base.join(target), l).unwrap();
+        }
+        // The loader refuses it...
+        let (rt, _) = runtime();
+        let err = rt.load(&plugin).await.map(|_| ()).unwrap_err().to_string();
+        assert!(
+            err.contains("outside the plugin directory"),
+            "{what}: loader: {err}"
+        );
+        // ...and so does the bundler, naming the outside file, writing nothing.
+        let out = base.join("out");
+        let r = qirvo(&[
+            "bundle",
+            plugin.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--esbuild",
+            esbuild.to_str().unwrap(),
+        ]);
+        let e = text(&r.stderr);
+        assert!(!r.status.success(), "{what}: bundled: {e}");
+        assert!(
+            e.contains("leads outside the plugin directory") && e.contains(base.to_str().unwrap()),
+            "{what}: {e}"
+        );
+        assert!(!e.contains("panicked"), "{what}: {e}");
+        assert!(!out.exists(), "{what}: --out was written");
+        let held: Vec<PathBuf> = files_holding(base, SECRET)
+            .into_iter()
+            .filter(|p| !p.starts_with(base.join("outside")))
+            .filter(|p| {
+                !["devcreds.json", "secret.mjs"]
+                    .iter()
+                    .any(|f| *p == base.join(f))
+            })
+            .collect();
+        assert!(
+            held.is_empty(),
+            "{what}: the secret was copied into {held:?}"
+        );
+        let leftovers: Vec<_> = std::fs::read_dir(base)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(".qirvo-bundle"))
+            .collect();
+        assert!(leftovers.is_empty(), "{what}: {leftovers:?}");
+    }
+    // The control: the same require staying inside the plugin bundles and runs.
+    let tmp = tempfile::tempdir().unwrap();
+    let plugin = tmp.path().join("plugin");
+    write_files(
+        &plugin,
+        &[
+            (
+                "manifest.json",
+                r#"{"id":"com.example.inside","version":"1.0.0","main":"main.js"}"#,
+            ),
+            (
+                "main.js",
+                "import c from \"ok\"; export function f() { return c.token; }",
+            ),
+            ("creds.json", "{\"token\": \"inside\"}"),
+            (
+                "node_modules/ok/package.json",
+                r#"{"name":"ok","main":"index.js"}"#,
+            ),
+            (
+                "node_modules/ok/index.js",
+                "module.exports = require(\"../../creds.json\");",
+            ),
+        ],
+    );
+    let out = tmp.path().join("out");
+    let r = qirvo(&[
+        "bundle",
+        plugin.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--esbuild",
+        esbuild.to_str().unwrap(),
+    ]);
+    assert!(r.status.success(), "{}", text(&r.stderr));
+    let (rt, _) = runtime();
+    let p = rt.load(&out).await.unwrap();
+    assert_eq!(p.call("f", vec![]).await.unwrap(), "inside");
+}
+
+#[test]
+fn bundle_out_never_overwrites_what_is_not_its_own_bundle() {
+    let Some(esbuild) = esbuild() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let plugin = tmp.path().join("plugin");
+    // The usual tsc layout: the plugin's main is dist/main.js.
+    write_files(
+        &plugin,
+        &[
+            (
+                "manifest.json",
+                r#"{"id":"com.example.tsc","version":"1.0.0","main":"dist/main.js"}"#,
+            ),
+            ("dist/main.js", "export function f() { return 1; }"),
+        ],
+    );
+    let bundle = |out: Option<&Path>| {
+        let mut args = vec![
+            "bundle".to_string(),
+            plugin.to_str().unwrap().to_string(),
+            "--esbuild".into(),
+            esbuild.to_str().unwrap().into(),
+        ];
+        if let Some(out) = out {
+            args.extend(["--out".into(), out.to_str().unwrap().into()]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        qirvo(&args)
+    };
+    let refused = |out: &Path, want: &str| {
+        let before = files_holding(out, "");
+        let contents: Vec<Vec<u8>> = before.iter().map(|p| std::fs::read(p).unwrap()).collect();
+        let r = bundle(Some(out));
+        let e = text(&r.stderr);
+        assert_eq!(r.status.code(), Some(2), "{}: {e}", out.display());
+        assert!(
+            e.contains(want),
+            "{}: wanted {want:?} in {e}",
+            out.display()
+        );
+        assert!(!e.contains("    at "), "no Node stack: {e}");
+        let after = files_holding(out, "");
+        assert_eq!(before, after, "{}", out.display());
+        for (p, c) in before.iter().zip(contents) {
+            assert_eq!(std::fs::read(p).unwrap(), c, "{} changed", p.display());
+        }
+    };
+    // The plugin's own dist/ holds its main module.
+    refused(&plugin.join("dist"), "holds the plugin's main module");
+    // Another plugin's directory.
+    let other = tmp.path().join("other");
+    write_files(
+        &other,
+        &[
+            (
+                "manifest.json",
+                r#"{"id":"com.example.other","version":"1.0.0","main":"main.js"}"#,
+            ),
+            ("main.js", "export const mine = 1;"),
+        ],
+    );
+    refused(&other, "is not a bundle of com.example.tsc");
+    // A directory of something else.
+    let notes = tmp.path().join("notes");
+    write_files(&notes, &[("todo.txt", "keep me")]);
+    refused(&notes, "is not a bundle");
+    // An ancestor of the plugin.
+    refused(tmp.path(), "is an ancestor of the plugin directory");
+    // A previous bundle of the same plugin with a stranger file in it.
+    let default_out = plugin.join("qirvo-bundle");
+    // The default output cannot collide with dist/; bundling twice replaces the bundle.
+    for _ in 0..2 {
+        let r = bundle(None);
+        assert!(r.status.success(), "{}", text(&r.stderr));
+    }
+    let mut files: Vec<String> = std::fs::read_dir(&default_out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert_eq!(files, ["main.js", "main.js.map", "manifest.json"]);
+    assert_eq!(
+        std::fs::read_to_string(plugin.join("dist/main.js")).unwrap(),
+        "export function f() { return 1; }"
+    );
+    write_files(&default_out, &[("extra.txt", "mine")]);
+    refused(&default_out, "holds \"extra.txt\"");
+}
+
+#[test]
+fn bundle_help_says_whose_esbuild_it_runs() {
+    let r = qirvo(&["bundle", "--help"]);
+    let out = text(&r.stdout);
+    assert!(
+        out.contains("node_modules/.bin/esbuild") && out.contains("plugins you trust"),
+        "{out}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn resolver_errors_name_the_map_entry_the_bad_json_and_the_link_loop() {
+    // (case, manifest imports, main.js, files, links (link -> target inside), wanted, unwanted)
+    type Case = (
+        &'static str,
+        Value,
+        &'static str,
+        Vec<(&'static str, &'static str)>,
+        Vec<(&'static str, &'static str)>,
+        Vec<&'static str>,
+    );
+    let cases: Vec<Case> = vec![
+        (
+            "an import-map target that is missing",
+            json!({"gone": "./vendor/gone.js"}),
+            "import \"gone\";",
+            vec![],
+            vec![],
+            vec!["\"gone\"", "./vendor/gone.js", "missing"],
+        ),
+        (
+            "an import-map prefix whose file is missing",
+            json!({"lib/": "./vendor/lib/"}),
+            "import \"lib/nope.js\";",
+            vec![("vendor/lib/there.js", "export {};")],
+            vec![],
+            vec!["\"lib/nope.js\"", "./vendor/lib/nope.js", "missing"],
+        ),
+        (
+            "a malformed package.json",
+            json!({}),
+            "import \"bad\";",
+            vec![
+                (
+                    "node_modules/bad/package.json",
+                    "{\n  \"name\": \"bad\",\n  \"main\": \n}",
+                ),
+                ("node_modules/bad/index.js", "export {};"),
+            ],
+            vec![],
+            vec![
+                "package.json of \"bad\"",
+                "is not valid JSON",
+                "at line 4 column",
+            ],
+        ),
+        (
+            "a link loop",
+            json!({}),
+            "import \"loop\";",
+            vec![],
+            vec![
+                ("node_modules/loop", "node_modules/loop2"),
+                ("node_modules/loop2", "node_modules/loop"),
+            ],
+            vec!["link loop", "node_modules/loop"],
+        ),
+    ];
+    for (what, imports, main, files, links, wants) in cases {
+        let mut manifest =
+            json!({"id": "com.example.errors", "version": "1.0.0", "main": "main.js"});
+        if imports.as_object().is_some_and(|m| !m.is_empty()) {
+            manifest["imports"] = imports;
+        }
+        let dir = crate::helpers::write_plugin(manifest, main);
+        write_files(dir.path(), &files);
+        for (link, target) in links {
+            let l = dir.path().join(link);
+            std::fs::create_dir_all(l.parent().unwrap()).unwrap();
+            std::os::unix::fs::symlink(dir.path().join(target), l).unwrap();
+        }
+        let (rt, _) = runtime();
+        let msg = rt
+            .load(dir.path())
+            .await
+            .map(|_| ())
+            .unwrap_err()
+            .to_string();
+        for w in wants {
+            assert!(msg.contains(w), "{what}: wanted {w:?} in {msg}");
+        }
+        for bad in ["not installed", "npm install .", "JSONError", "{ path:"] {
+            assert!(!msg.contains(bad), "{what}: {bad:?} in {msg}");
+        }
+        assert!(
+            !msg.contains(dir.path().to_str().unwrap()),
+            "{what}: no host path: {msg}"
+        );
+    }
+}

@@ -46,11 +46,28 @@ pub(crate) const CJS_REQUIRE: &str = "qirvo-req";
 /// A file system that answers only inside `root` (canonical), after following links.
 pub(crate) struct SandboxFs {
     root: PathBuf,
-    /// Paths whose links led outside `root` (bounded), for the error message.
-    escapes: Arc<Mutex<Vec<PathBuf>>>,
+    /// Paths whose links led outside `root` or in a loop (bounded), for the error message.
+    escapes: Arc<Mutex<Vec<(PathBuf, Trouble)>>>,
+}
+
+/// Why a path the resolver asked about was not answered.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Trouble {
+    /// Its links lead outside the plugin directory.
+    Outside,
+    /// Its links lead in a loop.
+    Loop,
 }
 
 impl SandboxFs {
+    fn remember(&self, p: PathBuf, why: Trouble) {
+        if let Ok(mut e) = self.escapes.lock()
+            && e.len() < 64
+        {
+            e.push((p, why));
+        }
+    }
+
     fn outside() -> io::Error {
         io::Error::new(io::ErrorKind::NotFound, "outside the plugin directory")
     }
@@ -69,15 +86,15 @@ impl SandboxFs {
     /// remembered.
     fn real(&self, path: &Path) -> io::Result<PathBuf> {
         let p = self.lexical(path)?;
-        let real = std::fs::canonicalize(&p)?;
+        let real = std::fs::canonicalize(&p).inspect_err(|e| {
+            if e.raw_os_error() == Some(libc::ELOOP) {
+                self.remember(p.clone(), Trouble::Loop);
+            }
+        })?;
         if real.starts_with(&self.root) {
             Ok(real)
         } else {
-            if let Ok(mut e) = self.escapes.lock()
-                && e.len() < 64
-            {
-                e.push(p);
-            }
+            self.remember(p, Trouble::Outside);
             Err(Self::outside())
         }
     }
@@ -127,7 +144,7 @@ pub(crate) struct PackageResolver {
     root: PathBuf,
     import: ResolverGeneric<SandboxFs>,
     require: ResolverGeneric<SandboxFs>,
-    escapes: Arc<Mutex<Vec<PathBuf>>>,
+    escapes: Arc<Mutex<Vec<(PathBuf, Trouble)>>>,
 }
 
 /// Which call asks: an ES `import` or a CommonJS `require()`.
@@ -139,7 +156,7 @@ pub(crate) enum Kind {
 
 impl PackageResolver {
     pub(crate) fn new(root: &Path) -> PackageResolver {
-        let escapes: Arc<Mutex<Vec<PathBuf>>> = Arc::default();
+        let escapes: Arc<Mutex<Vec<(PathBuf, Trouble)>>> = Arc::default();
         let options = |conditions: &[&str], main_fields: &[&str]| ResolveOptions {
             condition_names: conditions.iter().map(|s| s.to_string()).collect(),
             main_fields: main_fields.iter().map(|s| s.to_string()).collect(),
@@ -210,11 +227,56 @@ impl PackageResolver {
                     .lock()
                     .ok()
                     .and_then(|e| e.get(before..).and_then(|new| new.first().cloned()));
-                if let Some(p) = escaped {
+                match escaped {
+                    Some((p, Trouble::Outside)) => {
+                        return Err(format!(
+                            "is refused: {} leads outside the plugin directory (through a link)",
+                            self.show(&p)
+                        ));
+                    }
+                    Some((p, Trouble::Loop)) => {
+                        return Err(format!(
+                            "{} is a link loop (its links lead back to themselves); fix or remove the link",
+                            self.show(&p)
+                        ));
+                    }
+                    None => {}
+                }
+                if let ResolveError::Json(j) = &e {
+                    let owner = j
+                        .path
+                        .parent()
+                        .and_then(|d| d.strip_prefix(&self.root).ok())
+                        .map(|d| d.display().to_string())
+                        .unwrap_or_default();
+                    let owner = owner
+                        .rsplit_once("node_modules/")
+                        .map_or(owner.as_str(), |(_, n)| n);
                     return Err(format!(
-                        "is refused: {} leads outside the plugin directory (through a link)",
-                        self.show(&p)
+                        "package.json of {owner:?} ({}) is not valid JSON: {} at line {} column {}",
+                        self.show(&j.path),
+                        self.scrub(&j.message),
+                        j.line,
+                        j.column
                     ));
+                }
+                // A path (an import-map target, or a relative require) that names no file.
+                if specifier.starts_with("./") || specifier.starts_with("../") {
+                    let lexical =
+                        deno_core::normalize_path(std::borrow::Cow::Owned(dir.join(specifier)));
+                    if !lexical.starts_with(&self.root) {
+                        return Err(format!(
+                            "is refused: {specifier:?} (from {}) leads outside the plugin directory",
+                            self.show(dir)
+                        ));
+                    }
+                    return Err(match e {
+                        ResolveError::NotFound(_) => format!(
+                            "no file {specifier:?} (from {}): the import-map target or required file is missing",
+                            self.show(dir)
+                        ),
+                        other => self.scrub(&other.to_string()),
+                    });
                 }
                 let package = package_name(specifier);
                 let installed = dir

@@ -1,8 +1,10 @@
-//! The layer rule, checked (issue 13): the capabilities (`src/ext/`), a plugin's thread and
-//! isolate (`src/isolate/`) and the vocabulary at the top of `src/` (`state.rs`, `error.rs`,
-//! `manifest.rs` and `manifest/`, …) import nothing from the host (`crate::host`) or the
-//! CLI (`crate::commands`): imports run host → isolate → ext → vocabulary
-//! (ARCHITECTURE.md's map). Unit tests (`#[cfg(test)]` and below) may reach anywhere.
+//! The layer rule, checked (issue 13): imports run commands → debug/{session, inspector} →
+//! host → isolate → debug/{pause, instrument, ops} → ext → vocabulary (ARCHITECTURE.md's
+//! map). So a plugin's thread and isolate (`src/isolate/`) import nothing from the host
+//! (`crate::host`), the CLI (`crate::commands`) or the debugger's host side; the
+//! capabilities (`src/ext/`) nothing from `isolate/` or `debug/` either; and the vocabulary
+//! at the top of `src/` (`state.rs`, `error.rs`, `manifest.rs` and `manifest/`, …) nothing
+//! from any folder. Unit tests (`#[cfg(test)]` and below) may reach anywhere.
 
 use std::path::{Path, PathBuf};
 
@@ -51,8 +53,30 @@ fn lower_layers(root: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
+/// The module paths a file in `file`'s layer must not import: every layer above it.
+fn above(file: &Path) -> &'static [&'static str] {
+    const ISOLATE: &[&str] = &["host", "commands", "debug::session", "debug::inspector"];
+    const EXT: &[&str] = &["host", "commands", "isolate", "debug"];
+    const VOCABULARY: &[&str] = &["host", "commands", "isolate", "debug", "ext"];
+    let under = |dir: &str| file.starts_with(Path::new("src").join(dir));
+    if under("isolate") {
+        ISOLATE
+    } else if under("ext") {
+        EXT
+    } else {
+        VOCABULARY
+    }
+}
+
 /// Each `crate::host…` / `crate::commands…` path in `code` (also inside `use crate::{…}`).
+#[cfg(test)]
 fn upward_imports(code: &str) -> Vec<String> {
+    imports_of(code, &["host", "commands"])
+}
+
+/// Each `crate::<m>…` path in `code` for a module `m` in `forbidden` (also inside
+/// `use crate::{…}`), outside the file's unit tests.
+fn imports_of(code: &str, forbidden: &[&str]) -> Vec<String> {
     let code = code
         .find("#[cfg(test)]\nmod ")
         .map_or(code, |at| &code[..at]);
@@ -72,10 +96,9 @@ fn upward_imports(code: &str) -> Vec<String> {
                 .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
                 .collect();
             let path = path.trim_end_matches(':');
-            if path == "host"
-                || path == "commands"
-                || path.starts_with("host::")
-                || path.starts_with("commands::")
+            if forbidden
+                .iter()
+                .any(|m| path == *m || path.starts_with(&format!("{m}::")))
             {
                 found.push(format!("crate::{path}"));
             }
@@ -100,7 +123,7 @@ fn ext_isolate_and_vocabulary_import_nothing_from_host_or_commands() {
             continue;
         };
         let shown = file.display().to_string();
-        for import in upward_imports(&code) {
+        for import in imports_of(&code, above(file)) {
             match KNOWN
                 .iter()
                 .position(|(f, i)| *f == shown && import.starts_with(i))
@@ -112,8 +135,9 @@ fn ext_isolate_and_vocabulary_import_nothing_from_host_or_commands() {
     }
     assert!(
         unexpected.is_empty(),
-        "upward imports (ext/, isolate/ and the vocabulary must not use host/ or commands/; \
-         move the item down or invert the dependency, see ARCHITECTURE.md):\n  {}",
+        "upward imports (isolate/ must not use host/, commands/ or the debugger's host side; \
+         ext/ not isolate/ or debug/ either; the vocabulary no folder; move the item down or \
+         invert the dependency, see ARCHITECTURE.md):\n  {}",
         unexpected.join("\n  ")
     );
     let gone: Vec<_> = KNOWN
@@ -140,6 +164,26 @@ fn the_import_scan_sees_each_form() {
             "crate::host::plugin::Shared",
             "crate::commands::run",
             "crate::host::testing::f"
+        ]
+    );
+}
+
+#[test]
+fn each_layer_has_its_own_ceiling() {
+    let code = "use crate::ext::fetch::policy::HostPolicy;\nuse crate::isolate::shape::Shape;\n\
+                use crate::debug::pause::State;\nuse crate::manifest::hosts::Entry;";
+    let of = |file: &str| imports_of(code, above(Path::new(file)));
+    assert_eq!(of("src/isolate/worker.rs"), Vec::<String>::new());
+    assert_eq!(
+        of("src/ext/fetch/ops.rs"),
+        ["crate::isolate::shape::Shape", "crate::debug::pause::State"]
+    );
+    assert_eq!(
+        of("src/manifest.rs"),
+        [
+            "crate::ext::fetch::policy::HostPolicy",
+            "crate::isolate::shape::Shape",
+            "crate::debug::pause::State"
         ]
     );
 }

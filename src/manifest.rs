@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 use crate::error::ManifestError;
 
+pub(crate) mod hosts;
 mod imports;
 mod limits;
 mod schema;
@@ -437,7 +438,7 @@ impl Manifest {
         let main = validate_main(&raw.main, dir).map_err(|reason| src.invalid("main", reason))?;
         let permissions = permission_set(&src, raw.permissions)?;
         for (i, h) in raw.network.allowed_hosts.iter().enumerate() {
-            crate::ext::fetch::policy::HostPolicy::validate_entry(h)
+            hosts::validate_entry(h)
                 .map_err(|reason| src.invalid(&format!("network.allowedHosts[{i}]"), reason))?;
         }
         let resources = resources(&src, &raw.resources)?;

@@ -230,7 +230,7 @@ pub(crate) trait SecuritySink: Send + Sync {
 pub(crate) struct PluginWatch {
     quarantined: OnceLock<String>,
     /// Escape targets already reported for this load (one event each).
-    escapes: Mutex<Vec<String>>,
+    escapes: Mutex<Vec<&'static str>>,
 }
 
 impl PluginWatch {
@@ -248,20 +248,23 @@ impl PluginWatch {
         self.quarantined.get().map(String::as_str)
     }
 
-    /// Whether `target` is the first escape of its kind for this load (then remembered; at
-    /// most [`MAX_ESCAPE_TARGETS`] are).
-    fn first_escape(&self, target: &str) -> bool {
+    /// Whether `target` is the first escape of its kind for this load (then remembered).
+    /// Targets come only from the finite set [`escape_in_error`] returns (each name of
+    /// [`REMOVED_GLOBALS`], [`V8_HELPERS`] for every `__v8…` name, and `qirvo`), so no
+    /// cap is needed and no number of distinct names can keep a later one out.
+    fn first_escape(&self, target: &'static str) -> bool {
         let mut seen = self.escapes.lock().unwrap_or_else(|e| e.into_inner());
-        if seen.len() >= MAX_ESCAPE_TARGETS || seen.iter().any(|t| t == target) {
+        if seen.contains(&target) {
             return false;
         }
-        seen.push(target.to_string());
+        seen.push(target);
         true
     }
 }
 
-/// Escape events reported per load of a plugin, at most (one per target).
-pub(crate) const MAX_ESCAPE_TARGETS: usize = 32;
+/// The one escape target every `__v8…` name (the engine's helpers) is recorded as: the
+/// rest of such a name is plugin-chosen text and never reaches the record.
+pub(crate) const V8_HELPERS: &str = "__v8*";
 
 /// The globals the runtime removes from a plugin's isolate (the bootstrap deletes them) or
 /// never gives it (Node's and Deno's), which a plugin touching them counts as an escape
@@ -280,29 +283,34 @@ pub const REMOVED_GLOBALS: &[&str] = &[
 
 /// The escape signal an uncaught error's text shows, if any: `(target, detail)`.
 ///
-/// - `ReferenceError: X is not defined` with `X` in [`REMOVED_GLOBALS`] (or a `__v8…`
-///   name): the plugin touched a removed global.
+/// - `ReferenceError: X is not defined` with `X` in [`REMOVED_GLOBALS`]: target `X`; any
+///   `__v8…` name: target [`V8_HELPERS`]. The plugin touched a removed global.
 /// - `TypeError: Cannot assign to read only property 'qirvo'`: it assigned the frozen
 ///   `qirvo` global.
 ///
-/// Only the first line of `text` is read.
-pub(crate) fn escape_in_error(text: &str) -> Option<(String, String)> {
+/// The target is always one of that finite set (never text taken from `text`), so the
+/// record holds no plugin-chosen names. Only the first line of `text` is read. A plugin
+/// can throw such an error itself; that forged signal looks the same and is recorded
+/// the same (it names only a listed global, once per load).
+pub(crate) fn escape_in_error(text: &str) -> Option<(&'static str, String)> {
     let line = text.lines().next().unwrap_or("");
     let line = line.strip_prefix("Uncaught ").unwrap_or(line);
     let line = line.strip_prefix("(in promise) ").unwrap_or(line);
     if let Some(rest) = line.strip_prefix("ReferenceError: ") {
         let name = rest.strip_suffix(" is not defined")?;
-        if REMOVED_GLOBALS.contains(&name) || name.starts_with("__v8") {
-            return Some((
-                name.to_string(),
-                format!("touched the removed global {name} (uncaught ReferenceError)"),
-            ));
-        }
-        return None;
+        let target = if name.starts_with("__v8") {
+            V8_HELPERS
+        } else {
+            REMOVED_GLOBALS.iter().copied().find(|g| *g == name)?
+        };
+        return Some((
+            target,
+            format!("touched the removed global {target} (uncaught ReferenceError)"),
+        ));
     }
     if line.starts_with("TypeError: Cannot assign to read only property 'qirvo' ") {
         return Some((
-            "qirvo".to_string(),
+            "qirvo",
             "assigned the frozen global qirvo (uncaught TypeError)".to_string(),
         ));
     }
@@ -360,7 +368,7 @@ impl Reporter {
             EventKind::PermissionDenied {
                 capability,
                 operation: operation.to_string(),
-                target: target.chars().take(MAX_FIELD).collect(),
+                target: target.to_string(),
                 reason: reason.chars().take(MAX_FIELD).collect(),
             },
         );
@@ -373,7 +381,8 @@ impl Reporter {
     /// An escape signal: plugin code touched `target`, which the runtime keeps from it.
     /// Reported once per target per load of the plugin (decision `observed`: the plugin is
     /// not stopped for it; a host policy may quarantine on it).
-    pub(crate) fn escape(&self, target: &str, detail: &str) {
+    /// `target` is one of [`escape_in_error`]'s finite set.
+    pub(crate) fn escape(&self, target: &'static str, detail: &str) {
         if self.sink.is_none() || !self.watch.first_escape(target) {
             return;
         }
@@ -381,7 +390,7 @@ impl Reporter {
             Decision::Observed,
             Some("escape"),
             EventKind::Escape {
-                target: target.chars().take(MAX_FIELD).collect(),
+                target: target.to_string(),
                 detail: detail.chars().take(MAX_FIELD).collect(),
             },
         );
@@ -478,9 +487,10 @@ mod tests {
             ("Uncaught ReferenceError: process is not defined", "process"),
             ("ReferenceError: require is not defined", "require"),
             ("ReferenceError: __bootstrap is not defined", "__bootstrap"),
+            ("ReferenceError: __v8x_internal is not defined", "__v8*"),
             (
-                "ReferenceError: __v8x_internal is not defined",
-                "__v8x_internal",
+                "ReferenceError: __v8\u{1b}[2J\u{7}fake is not defined",
+                "__v8*",
             ),
             (
                 "TypeError: Cannot assign to read only property 'qirvo' of object '#<Object>'",
@@ -512,10 +522,16 @@ mod tests {
         assert!(w.first_escape("Deno"));
         assert!(!w.first_escape("Deno"));
         assert!(w.first_escape("process"));
+        // Any number of distinct `__v8…` names is one target, so the real names that
+        // follow are still recorded.
         for i in 0..100 {
-            w.first_escape(&format!("__v8{i}"));
+            let text = format!("ReferenceError: __v8x{i} is not defined");
+            if let Some((target, _)) = escape_in_error(&text) {
+                assert_eq!(w.first_escape(target), i == 0, "{text}");
+            }
         }
-        assert_eq!(w.escapes.lock().unwrap().len(), MAX_ESCAPE_TARGETS);
+        assert!(w.first_escape("require"));
+        assert_eq!(w.escapes.lock().unwrap().len(), 4);
         assert!(w.quarantine("why"));
         assert!(!w.quarantine("again"));
         assert_eq!(w.quarantine_reason(), Some("why"));

@@ -1061,10 +1061,7 @@ impl Worker {
         self.shared.set_state(PluginState::Initializing);
         let timeout = self.timeout;
         let t = Instant::now();
-        if let Err(e) = self
-            .step(Phase::Evaluate, timeout, |w| Ok(w.js.mod_evaluate(mod_id)))
-            .await
-        {
+        if let Err(e) = self.evaluate_module(mod_id, timeout).await {
             self.restartable |= matches!(e, PluginError::Timeout { .. });
             return Err(e.into());
         }
@@ -1102,10 +1099,7 @@ impl Worker {
                 .load_side_es_module(&url)
                 .await
                 .map_err(|e| module(core_error_message(e)))?;
-            if let Err(e) = self
-                .step(Phase::Evaluate, timeout, |w| Ok(w.js.mod_evaluate(main_id)))
-                .await
-            {
+            if let Err(e) = self.evaluate_module(main_id, timeout).await {
                 return Err(e.into());
             }
             let main_ns = self
@@ -1344,10 +1338,14 @@ impl Worker {
             Some(Interrupt::Host) | None => {}
         }
         if let Err(e) = result {
-            self.shared.logs.push(
-                LogLevel::Error,
-                &format!("uncaught: {}", core_error_message(e)),
-            );
+            let message = core_error_message(e);
+            // SECURITY (issue 17): an escape signal in background work's uncaught error.
+            if let Some((target, detail)) = crate::security::escape_in_error(&message) {
+                reporter(&mut self.js).escape(target, &format!("{detail} in background work"));
+            }
+            self.shared
+                .logs
+                .push(LogLevel::Error, &format!("uncaught: {message}"));
             return Ok(false);
         }
         Ok(why.is_none())
@@ -1858,6 +1856,37 @@ impl Worker {
         F: Future<Output = Result<T, E>>,
         CoreError: From<E>,
     {
+        self.step_checked(phase, timeout, None, begin).await
+    }
+
+    /// SECURITY (issue 17): a module's evaluation as a step. The engine's evaluation
+    /// future can settle `Ok` for a module whose top level threw (the error shows when its
+    /// namespace is read), so the record's end and escape signal look at the module too.
+    /// The step's own result is unchanged (the caller reads the namespace and fails there).
+    async fn evaluate_module(
+        &mut self,
+        module: deno_core::ModuleId,
+        timeout: Duration,
+    ) -> Result<(), PluginError> {
+        self.step_checked(Phase::Evaluate, timeout, Some(module), |w| {
+            Ok(w.js.mod_evaluate(module))
+        })
+        .await
+    }
+
+    /// [`Self::step`]; with `evaluated`, a module whose namespace cannot be read after an
+    /// `Ok` step is recorded as the step's failure (its uncaught error).
+    async fn step_checked<T, E, F>(
+        &mut self,
+        phase: Phase,
+        timeout: Duration,
+        evaluated: Option<deno_core::ModuleId>,
+        begin: impl FnOnce(&mut Self) -> Result<F, PluginError>,
+    ) -> Result<T, PluginError>
+    where
+        F: Future<Output = Result<T, E>>,
+        CoreError: From<E>,
+    {
         let target = self.target.clone();
         let interrupted = target.interrupted();
         let mut interrupted = pin!(interrupted);
@@ -1940,7 +1969,21 @@ impl Worker {
             self.pause_until = Some(Instant::now() + delay);
         }
         let result = outcome.and_then(|outcome| self.step_result(why, outcome, phase, timeout));
-        report_step(&security, phase_name, cpu, wall0.elapsed(), &result);
+        let failed_module = match (&result, evaluated) {
+            (Ok(_), Some(module)) => self.js.get_module_namespace(module).err(),
+            _ => None,
+        };
+        match failed_module {
+            Some(e) => {
+                let failed: Result<(), PluginError> = Err(PluginError::Exception {
+                    id: self.id().to_string(),
+                    phase: Phase::Evaluate,
+                    exception: js_exception(e),
+                });
+                report_step(&security, phase_name, cpu, wall0.elapsed(), &failed);
+            }
+            None => report_step(&security, phase_name, cpu, wall0.elapsed(), &result),
+        }
         result
     }
 
@@ -2364,7 +2407,7 @@ fn report_step<T>(
             // SECURITY (issue 17): an uncaught error touching a removed global or
             // assigning the frozen `qirvo` is an escape signal.
             if let Some((target, detail)) = crate::security::escape_in_error(&exception.message) {
-                security.escape(&target, &format!("{detail} in {phase}"));
+                security.escape(target, &format!("{detail} in {phase}"));
             }
             (text.contains("stack overflow") || text.contains("Maximum call stack size")).then(
                 || {

@@ -733,6 +733,104 @@ async fn touching_a_removed_global_or_replacing_qirvo_is_one_escape_event_each()
     assert!(!rt.security().summary().contains_key("probe-escape"));
 }
 
+/// The escape events' `(target, detail)` among `events`, each checked to be `plugin`'s
+/// observed escape.
+fn escapes<'a>(events: &'a [SecurityEvent], plugin: &str) -> Vec<(&'a str, &'a str)> {
+    of_kind(events, "escape")
+        .into_iter()
+        .map(|e| {
+            assert_eq!(
+                (e.plugin.as_str(), e.decision, e.rule.as_deref()),
+                (plugin, Decision::Observed, Some("escape"))
+            );
+            let SecurityEventKind::Escape { target, detail } = &e.kind else {
+                unreachable!()
+            };
+            (target.as_str(), detail.as_str())
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn forged_escape_errors_cannot_keep_real_touches_out_of_the_record() {
+    let (rt, _) = runtime();
+    let dir = write_plugin(
+        json!({ "id": "escape-flood", "version": "1.0.0", "main": "main.js" }),
+        r#"
+export function fake(name) { throw new ReferenceError(name + " is not defined"); }
+export function touch(which) {
+  if (which === "Deno") return Deno.core;
+  if (which === "process") return process.env;
+  return require("fs");
+}
+"#,
+    );
+    let p = rt.load(dir.path()).await.unwrap();
+    let mut sub = rt.security().subscribe();
+    // Many distinct engine-helper-looking names (more than any per-load cap), some with
+    // control characters and long text, and a name nobody removed: one `__v8*` event.
+    let mut names: Vec<String> = (0..100).map(|i| format!("__v8x{i}")).collect();
+    names.push("__v8\u{1b}[2J\u{7}evil".to_string());
+    names.push(format!("__v8{}", "y".repeat(5000)));
+    names.push("notAGlobal".to_string());
+    for name in &names {
+        let err = p.call("fake", vec![json!(name)]).await.unwrap_err();
+        assert!(err.to_string().contains("ReferenceError"), "{err}");
+    }
+    // The real touches that follow are still recorded, once each.
+    for which in ["Deno", "process", "require", "Deno", "process"] {
+        let err = p.call("touch", vec![json!(which)]).await.unwrap_err();
+        assert!(err.to_string().contains("ReferenceError"), "{which}: {err}");
+    }
+    let events = drain(&mut sub);
+    let found = escapes(&events, "escape-flood");
+    let targets: Vec<&str> = found.iter().map(|(t, _)| *t).collect();
+    assert_eq!(
+        targets,
+        ["__v8*", "Deno", "process", "require"],
+        "{events:#?}"
+    );
+    // Nothing the plugin chose reaches the record: no control character, no long text.
+    for (target, detail) in &found {
+        assert!(
+            !detail.chars().any(char::is_control) && detail.len() < 200,
+            "{target}: {detail:?}"
+        );
+    }
+    assert!(found[1].1.contains("call touch"), "{found:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_module_evaluation_touching_a_removed_global_fails_and_is_one_escape() {
+    let (rt, _) = runtime();
+    let dir = write_plugin(
+        json!({ "id": "escape-eval", "version": "1.0.0", "main": "main.js" }),
+        r#"const text = Deno.readTextFileSync("/etc/passwd");
+export function f() { return text; }
+"#,
+    );
+    let mut sub = rt.security().subscribe();
+    let err = rt.load(dir.path()).await.unwrap_err();
+    assert!(err.to_string().contains("Deno is not defined"), "{err}");
+    let events = drain(&mut sub);
+    let found = escapes(&events, "escape-eval");
+    assert_eq!(found.len(), 1, "{events:#?}");
+    assert_eq!(found[0].0, "Deno");
+    assert!(found[0].1.contains("evaluating the module"), "{found:?}");
+    let ends: Vec<&str> = of_kind(&events, "execution_end")
+        .into_iter()
+        .filter_map(|e| match &e.kind {
+            SecurityEventKind::ExecutionEnd { phase, outcome, .. }
+                if phase == "evaluating the module" =>
+            {
+                Some(outcome.as_str())
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ends, ["error"], "{events:#?}");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn twenty_thousand_denied_fetches_fit_in_a_small_heap() {
     let (rt, _) = runtime();

@@ -537,31 +537,7 @@ impl PluginModuleLoader {
             ));
         }
         let media_type = MediaType::from_path(&real);
-        let wants_json = matches!(requested, RequestedModuleType::Json);
-        let (module_type, transpile) = match media_type {
-            MediaType::Json => {
-                if !wants_json {
-                    return Err(refuse(format!(
-                        "{name} is JSON: import it with `with {{ type: \"json\" }}`"
-                    )));
-                }
-                (ModuleType::Json, false)
-            }
-            MediaType::JavaScript | MediaType::Mjs | MediaType::Cjs => {
-                (ModuleType::JavaScript, false)
-            }
-            MediaType::TypeScript | MediaType::Mts => (ModuleType::JavaScript, true),
-            _ => {
-                return Err(refuse(format!(
-                    "{name}: unsupported module type (expected .ts, .mts, .js, .mjs or .json)"
-                )));
-            }
-        };
-        if wants_json && module_type != ModuleType::Json {
-            return Err(refuse(format!(
-                "{name} was imported as JSON but is not a .json file"
-            )));
-        }
+        let (module_type, transpile) = module_kind(&name, media_type, requested)?;
         // A regular file of at most MAX_MODULE_SIZE, read without blocking (the plugin
         // directory is untrusted), and not nested deeper than the parsers can take.
         let text = crate::untrusted::read_to_string(&real, self.max_module)
@@ -582,28 +558,7 @@ impl PluginModuleLoader {
             ));
         }
         let code = if transpile {
-            let key = self
-                .cache
-                .as_ref()
-                .map(|_| TranspileCache::key(specifier.as_str(), &text));
-            let cached = self
-                .cache
-                .as_ref()
-                .zip(key.as_ref())
-                .and_then(|(c, k)| c.get(k));
-            let (code, map) = match cached {
-                Some(hit) => hit,
-                None => {
-                    let (code, map) = transpile_ts(specifier, text, media_type)
-                        .map_err(|e| JsErrorBox::generic(format!("{name}: {e}")))?;
-                    if let (Some(cache), Some(key)) = (&self.cache, &key) {
-                        cache.put(key, &code, map.as_deref());
-                    }
-                    (code, map)
-                }
-            };
-            self.keep_source_map(specifier, map);
-            code
+            self.transpiled(specifier, &name, text, media_type)?
         } else {
             // issue 19: a plugin's own JavaScript (a bundle) may name its source map.
             if module_type == ModuleType::JavaScript
@@ -614,19 +569,9 @@ impl PluginModuleLoader {
             }
             text
         };
-        // The engine's code cache, where it has one worth keeping (V8's).
-        let code_cache = match (&self.engine_cache, module_type == ModuleType::JavaScript) {
-            (Some(cache), true) => {
-                let (key, hash) =
-                    crate::isolate::codecache::EngineCodeCache::key(specifier.as_str(), &code);
-                let data = cache.get(&key).map(Cow::Owned);
-                self.engine_keys
-                    .borrow_mut()
-                    .insert(specifier.to_string(), (key, hash));
-                Some(deno_core::SourceCodeCacheInfo { hash, data })
-            }
-            _ => None,
-        };
+        let code_cache = (module_type == ModuleType::JavaScript)
+            .then(|| self.engine_code_cache(specifier, &code))
+            .flatten();
         Ok(ModuleSource::new(
             module_type,
             ModuleSourceCode::String(code.into()),
@@ -634,6 +579,87 @@ impl PluginModuleLoader {
             code_cache,
         ))
     }
+
+    /// TypeScript transpiled to JavaScript, through the transpile cache when there is one;
+    /// the source map is kept for stack traces.
+    fn transpiled(
+        &self,
+        specifier: &ModuleSpecifier,
+        name: &str,
+        text: String,
+        media_type: MediaType,
+    ) -> Result<String, ModuleLoaderError> {
+        let key = self
+            .cache
+            .as_ref()
+            .map(|_| TranspileCache::key(specifier.as_str(), &text));
+        let cached = self
+            .cache
+            .as_ref()
+            .zip(key.as_ref())
+            .and_then(|(c, k)| c.get(k));
+        let (code, map) = match cached {
+            Some(hit) => hit,
+            None => {
+                let (code, map) = transpile_ts(specifier, text, media_type)
+                    .map_err(|e| JsErrorBox::generic(format!("{name}: {e}")))?;
+                if let (Some(cache), Some(key)) = (&self.cache, &key) {
+                    cache.put(key, &code, map.as_deref());
+                }
+                (code, map)
+            }
+        };
+        self.keep_source_map(specifier, map);
+        Ok(code)
+    }
+
+    /// The engine's code cache for a JavaScript module, where it has one worth keeping
+    /// (V8's); `None` without one.
+    fn engine_code_cache(
+        &self,
+        specifier: &ModuleSpecifier,
+        code: &str,
+    ) -> Option<deno_core::SourceCodeCacheInfo> {
+        let cache = self.engine_cache.as_ref()?;
+        let (key, hash) = crate::isolate::codecache::EngineCodeCache::key(specifier.as_str(), code);
+        let data = cache.get(&key).map(Cow::Owned);
+        self.engine_keys
+            .borrow_mut()
+            .insert(specifier.to_string(), (key, hash));
+        Some(deno_core::SourceCodeCacheInfo { hash, data })
+    }
+}
+
+/// What the engine makes of a plugin file, and whether it is transpiled first: JSON only
+/// when imported `with { type: "json" }` (and nothing else then), JavaScript as it is,
+/// TypeScript transpiled. Anything else is refused, naming the file.
+fn module_kind(
+    name: &str,
+    media_type: MediaType,
+    requested: &RequestedModuleType,
+) -> Result<(ModuleType, bool), ModuleLoaderError> {
+    let wants_json = matches!(requested, RequestedModuleType::Json);
+    let kind = match media_type {
+        MediaType::Json if wants_json => (ModuleType::Json, false),
+        MediaType::Json => {
+            return Err(refuse(format!(
+                "{name} is JSON: import it with `with {{ type: \"json\" }}`"
+            )));
+        }
+        MediaType::JavaScript | MediaType::Mjs | MediaType::Cjs => (ModuleType::JavaScript, false),
+        MediaType::TypeScript | MediaType::Mts => (ModuleType::JavaScript, true),
+        _ => {
+            return Err(refuse(format!(
+                "{name}: unsupported module type (expected .ts, .mts, .js, .mjs, .cjs or .json)"
+            )));
+        }
+    };
+    if wants_json && kind.0 != ModuleType::Json {
+        return Err(refuse(format!(
+            "{name} was imported as JSON but is not a .json file"
+        )));
+    }
+    Ok(kind)
 }
 
 impl PluginModuleLoader {

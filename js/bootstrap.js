@@ -45,6 +45,7 @@ const {
 
 const {
   op_qirvo_log,
+  op_qirvo_uncaught,
   op_qirvo_set_host,
   op_qirvo_fetch,
   op_qirvo_fetch_abort_handle,
@@ -69,12 +70,13 @@ performanceMod.setTimeOrigin();
 // an isolate made from the snapshot has fresh intrinsic prototypes (js/intl.js). Absent
 // on the v8 engine, whose Intl is V8's own.
 internals.installIntlLocaleMethods?.();
+// Errors that end background work: logged, and checked for escape signals (issue 17).
 core.setUnhandledPromiseRejectionHandler((_promise, reason) => {
-  op_qirvo_log(3, `Unhandled promise rejection: ${describe(reason)}`);
+  op_qirvo_uncaught("Unhandled promise rejection", describe(reason));
   return true;
 });
 core.setReportExceptionCallback((err) => {
-  op_qirvo_log(3, `Uncaught exception: ${describe(err)}`);
+  op_qirvo_uncaught("Uncaught exception", describe(err));
 });
 
 // ---------------------------------------------------------------------------------------

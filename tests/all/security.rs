@@ -870,3 +870,63 @@ export function ping() { return "pong"; }
         20_000
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn escapes_in_background_work_are_recorded_once_each() {
+    let (rt, logs) = runtime();
+    let dir = write_plugin(
+        json!({ "id": "escape-background", "version": "1.0.0", "main": "main.js" }),
+        r#"
+export function arm() {
+  setTimeout(() => process.env.HOME, 0);
+  setTimeout(() => process.env.HOME, 0);
+  queueMicrotask(() => Deno.readTextFileSync("/etc/passwd"));
+  (async () => { await null; require("fs"); })();
+  setTimeout(() => { globalThis.qirvo = {}; }, 0);
+  setTimeout(() => { throw new ReferenceError("notAGlobal is not defined"); }, 0);
+  return "armed";
+}
+export function ping() { return "pong"; }
+"#,
+    );
+    let p = rt.load(dir.path()).await.unwrap();
+    let mut sub = rt.security().subscribe();
+    assert_eq!(p.call("arm", vec![]).await.unwrap(), "armed");
+    let mut events = Vec::new();
+    let wanted = ["Deno", "process", "qirvo", "require"];
+    let waited = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        loop {
+            let mut targets: Vec<&str> = escapes(&events, "escape-background")
+                .into_iter()
+                .map(|(t, _)| t)
+                .collect();
+            targets.sort_unstable();
+            if targets == wanted {
+                break;
+            }
+            match sub.recv().await {
+                Some(e) => events.push(e),
+                None => break,
+            }
+        }
+    })
+    .await;
+    assert!(waited.is_ok(), "escape events seen: {events:#?}");
+    // Each background touch is still logged as before, and the plugin carries on.
+    assert_eq!(p.call("ping", vec![]).await.unwrap(), "pong");
+    events.extend(drain(&mut sub));
+    let escapes = escapes(&events, "escape-background");
+    assert!(
+        escapes
+            .iter()
+            .all(|(_, d)| d.contains("in background work")),
+        "{escapes:?}"
+    );
+    let mut targets: Vec<&str> = escapes.iter().map(|(t, _)| *t).collect();
+    targets.sort_unstable();
+    assert_eq!(targets, wanted, "one event per name: {events:#?}");
+    let logged = logs.messages("escape-background").join("\n");
+    assert!(logged.contains("Uncaught exception"), "{logged}");
+    assert!(logged.contains("Unhandled promise rejection"), "{logged}");
+    assert!(logged.contains("notAGlobal"), "{logged}");
+}

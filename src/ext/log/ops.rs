@@ -21,6 +21,28 @@ pub(crate) fn op_qirvo_log(state: &mut OpState, level: u32, #[string] message: &
     logs.push(level, message);
 }
 
+/// An error that ended background work (a timer, a microtask, an unhandled rejection) with
+/// nobody to catch it: logged as an error line, `"{what}: {description}"`, and, when the
+/// description is an escape signal (a removed global touched, `qirvo` assigned; see
+/// [`crate::security::escape_in_error`]), recorded once per name per load as an `escape`
+/// event, as for a step's uncaught error. `what` is `"Uncaught exception"` or
+/// `"Unhandled promise rejection"` (bootstrap.js).
+#[op2(fast)]
+pub(crate) fn op_qirvo_uncaught(
+    state: &mut OpState,
+    #[string] what: &str,
+    #[string] description: &str,
+) {
+    state
+        .borrow::<Arc<LogBuffer>>()
+        .push(LogLevel::Error, &format!("{what}: {description}"));
+    if let Some((target, detail)) = crate::security::escape_in_error(description)
+        && let Some(reporter) = state.try_borrow::<crate::security::Reporter>()
+    {
+        reporter.escape(target, &format!("{detail} in background work"));
+    }
+}
+
 /// Longest JSON text of `qirvo.log.*`'s `fields`, in bytes.
 const MAX_FIELDS: usize = 16 * 1024;
 
@@ -84,7 +106,7 @@ pub(crate) fn op_qirvo_log_fields(
 
 deno_core::extension!(
     qirvo_log,
-    ops = [op_qirvo_log, op_qirvo_log_fields],
+    ops = [op_qirvo_log, op_qirvo_log_fields, op_qirvo_uncaught],
     options = { logs: Arc<LogBuffer> },
     state = |state, options| {
         state.put(options.logs);

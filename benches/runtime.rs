@@ -136,8 +136,13 @@ async fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let scale = |full: usize, q: usize| if quick { q } else { full };
     let tmp = tempfile::tempdir().unwrap();
-    if std::env::args().any(|a| a == "--load") {
-        // PERF (issue 20): only the quiet-and-loaded call rows and the peer.
+    // One measurement alone: `--load` (issue 20: the call rows quiet and under load, beside
+    // the peer), `--density` (the RSS breakdown), `--cold` (the cold start by phase),
+    // `--npm` (issue 19: plugins importing npm packages).
+    let single = ["--load", "--density", "--cold", "--npm"]
+        .into_iter()
+        .find(|flag| std::env::args().any(|a| a == *flag));
+    if let Some(flag) = single {
         let rt = PluginRuntime::new(RuntimeConfig {
             data_dir: tmp.path().join("data"),
             ..RuntimeConfig::default()
@@ -149,45 +154,12 @@ async fn main() {
             quick,
         };
         qirvo::wait_for_startup_snapshot(Duration::from_secs(600));
-        under_load(&b).await;
-        return;
-    }
-    for (flag, what) in [("--density", 0), ("--cold", 1)] {
-        if std::env::args().any(|a| a == flag) {
-            // PERF (issue 20): the density breakdown, or the cold start by phase.
-            let rt = PluginRuntime::new(RuntimeConfig {
-                data_dir: tmp.path().join("data"),
-                ..RuntimeConfig::default()
-            })
-            .unwrap();
-            let b = Bench {
-                rt: &rt,
-                tmp: tmp.path(),
-                quick,
-            };
-            qirvo::wait_for_startup_snapshot(Duration::from_secs(600));
-            if what == 0 {
-                density(&b).await;
-            } else {
-                cold_breakdown(&b).await;
-            }
-            return;
+        match flag {
+            "--load" => under_load(&b).await,
+            "--density" => density(&b).await,
+            "--cold" => cold_breakdown(&b).await,
+            _ => npm_cold_start(&b).await,
         }
-    }
-    // NPM (issue 19): only the rows of plugins importing npm packages.
-    if std::env::args().any(|a| a == "--npm") {
-        let rt = PluginRuntime::new(RuntimeConfig {
-            data_dir: tmp.path().join("data"),
-            ..RuntimeConfig::default()
-        })
-        .unwrap();
-        let b = Bench {
-            rt: &rt,
-            tmp: tmp.path(),
-            quick,
-        };
-        qirvo::wait_for_startup_snapshot(Duration::from_secs(600));
-        npm_cold_start(&b).await;
         return;
     }
     if std::env::args().any(|a| a == "--host") {

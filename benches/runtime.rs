@@ -1231,6 +1231,34 @@ async fn under_load(b: &Bench<'_>) {
         .into_iter()
         .map(|[q, l]| [median_figures(q), median_figures(l)])
         .collect();
+    let peers = LoadPeers {
+        peer_quiet,
+        peer_loaded,
+        many_quiet,
+        many_loaded,
+    };
+    print_under_load(&cols, &peers, rounds);
+    rt.shutdown().await;
+}
+
+/// The Node peers' figures beside `under_load`'s: the shared peer (round trip) and the
+/// 50-worker peer, each quiet and under the same load.
+struct LoadPeers {
+    peer_quiet: Option<serde_json::Value>,
+    peer_loaded: Option<serde_json::Value>,
+    many_quiet: Option<serde_json::Value>,
+    many_loaded: Option<serde_json::Value>,
+}
+
+/// Prints `under_load`'s table: per row, the adaptive wait and the always-spin wait
+/// (`cols[0]`, `cols[1]`, each `[quiet, loaded]`) beside the Node peers.
+fn print_under_load(cols: &[[CallFigures; 2]], peers: &LoadPeers, rounds: usize) {
+    let LoadPeers {
+        peer_quiet,
+        peer_loaded,
+        many_quiet,
+        many_loaded,
+    } = peers;
     let node = |p: &Option<serde_json::Value>, k: &str| {
         p.as_ref().and_then(|p| p[k].as_f64()).unwrap_or(f64::NAN)
     };
@@ -1268,15 +1296,15 @@ async fn under_load(b: &Bench<'_>) {
         "call round trip p50",
         |c| c.rt_p50,
         "µs",
-        node(&peer_quiet, "call_roundtrip_us_p50"),
-        node(&peer_loaded, "call_roundtrip_us_p50"),
+        node(peer_quiet, "call_roundtrip_us_p50"),
+        node(peer_loaded, "call_roundtrip_us_p50"),
     );
     line(
         "call round trip p99",
         |c| c.rt_p99,
         "µs",
-        node(&peer_quiet, "call_roundtrip_us_p99"),
-        node(&peer_loaded, "call_roundtrip_us_p99"),
+        node(peer_quiet, "call_roundtrip_us_p99"),
+        node(peer_loaded, "call_roundtrip_us_p99"),
     );
     line(
         "process CPU per wall second during the round trips",
@@ -1289,32 +1317,31 @@ async fn under_load(b: &Bench<'_>) {
         "50 plugins round robin, call p50",
         |c| c.many_p50,
         "µs",
-        node(&many_quiet, "many_call_us_p50"),
-        node(&many_loaded, "many_call_us_p50"),
+        node(many_quiet, "many_call_us_p50"),
+        node(many_loaded, "many_call_us_p50"),
     );
     line(
         "50 plugins round robin, call p99",
         |c| c.many_p99,
         "µs",
-        node(&many_quiet, "many_call_us_p99"),
-        node(&many_loaded, "many_call_us_p99"),
+        node(many_quiet, "many_call_us_p99"),
+        node(many_loaded, "many_call_us_p99"),
     );
     line(
         "throughput, 50 plugins, 64 callers",
         |c| c.throughput,
         "calls/s",
-        node(&many_quiet, "throughput_calls_per_s"),
-        node(&many_loaded, "throughput_calls_per_s"),
+        node(many_quiet, "throughput_calls_per_s"),
+        node(many_loaded, "throughput_calls_per_s"),
     );
     let ratio = |a: f64, n: f64| a / n;
     println!(
         "\nround trip p50 / Node's: quiet {:.2}, loaded {:.2} (target loaded ≤ 0.30); always spin: quiet {:.2}, loaded {:.2}",
-        ratio(aq.rt_p50, node(&peer_quiet, "call_roundtrip_us_p50")),
-        ratio(al.rt_p50, node(&peer_loaded, "call_roundtrip_us_p50")),
-        ratio(sq.rt_p50, node(&peer_quiet, "call_roundtrip_us_p50")),
-        ratio(sl.rt_p50, node(&peer_loaded, "call_roundtrip_us_p50")),
+        ratio(aq.rt_p50, node(peer_quiet, "call_roundtrip_us_p50")),
+        ratio(al.rt_p50, node(peer_loaded, "call_roundtrip_us_p50")),
+        ratio(sq.rt_p50, node(peer_quiet, "call_roundtrip_us_p50")),
+        ratio(sl.rt_p50, node(peer_loaded, "call_roundtrip_us_p50")),
     );
-    rt.shutdown().await;
 }
 
 /// The 50-plugin Node peer (benches/node_many_peer.js, adapted from the shared peer): calls
@@ -1532,7 +1559,7 @@ async fn density(b: &Bench<'_>) {
     r(
         "JS heap in use after a GC (p50 of 50)",
         heap_mb,
-        "the engine's memory_used_size (PluginHandle::collect_garbage)",
+        "the engine's allocated bytes, malloc overhead included (PluginHandle::collect_garbage)",
     );
     r(
         "a parked thread alone",

@@ -2067,8 +2067,9 @@ impl Worker {
     }
 
     /// Records storage use, and samples heap statistics at most every
-    /// [`HEAP_SAMPLE_INTERVAL`] unless `force`d (measuring walks the engine's heap, too
-    /// costly for every call).
+    /// [`HEAP_SAMPLE_INTERVAL`] unless `force`d (the heap history keeps one sample per
+    /// interval; on QuickJS a sample is the engine's running allocation count, on V8 a
+    /// statistics call not worth making per call).
     fn record_heap(&mut self, force: bool) {
         // Storage use is a counter the store keeps: cheap, so always current.
         {
